@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# llmsched: top-level build.
+#
+#   make          the module (llmsched.ko) and every userspace program
+#   make check    host unit tests, then the kselftest suite in a VM
+#   make demo     boot the VM, load the module and show it working
+#   make lint     checkpatch --strict over kmod/ and uapi/
+#
+# The module is built against the Debian kernel the VM boots (tools/kver), or
+# KDIR= / KVER= when given: never against the running kernel of this host.
+# Every program lands in build/bin/.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+BUILD := build
+BIN := $(BUILD)/bin
+OBJ := $(BUILD)/obj
+
+KVER ?= $(shell tools/kver 2>/dev/null)
+KDIR ?= /lib/modules/$(KVER)/build
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+LLMSCHED_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+	-D_GNU_SOURCE -Iuapi -Ikmod -I$(BUILD)/kselftest -MMD -MP
+
+# Fragments add to these lists.  A program NAME is described by
+# NAME_SRCS (required), NAME_LDLIBS and NAME_CFLAGS (optional) and lands in
+# $(BIN)/NAME.
+PROGRAMS :=
+UNIT_TESTS :=
+VM_TESTS :=
+PROGRAM_DEPS :=
+
+include kmod/core/core.mk
+-include $(wildcard runtime/*.mk)
+-include $(wildcard tools/*.mk tools/*/*.mk)
+-include $(wildcard selftests/unit/*.mk)
+-include $(wildcard selftests/llmsched/*.mk)
+
+# ---------------------------------------------------------------- programs
+
+define program_rule
+$(BIN)/$(1): $$(patsubst %.c,$(OBJ)/%.o,$$($(1)_SRCS)) | $(BIN)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LDLIBS)
+$$(patsubst %.c,$(OBJ)/%.o,$$($(1)_SRCS)): EXTRA_CFLAGS := $$($(1)_CFLAGS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
+
+ALL_SRCS := $(sort $(foreach p,$(PROGRAMS),$($(p)_SRCS)))
+
+# One object per source, whatever program uses it; a source that needs
+# program-specific flags gets them through EXTRA_CFLAGS.
+$(OBJ)/%.o: %.c $(BUILD)/kselftest/kselftest_harness.h $(PROGRAM_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LLMSCHED_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+
+-include $(patsubst %.c,$(OBJ)/%.d,$(ALL_SRCS))
+
+$(BIN):
+	@mkdir -p $@
+
+# The kselftest harness and checkpatch come from Debian's linux-source-6.1;
+# only the files needed are unpacked, once, and cached under build/.
+LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
+KSELFTEST_FILES := tools/testing/selftests/kselftest_harness.h \
+	tools/testing/selftests/kselftest.h
+CHECKPATCH_FILES := scripts/checkpatch.pl scripts/spelling.txt \
+	scripts/const_structs.checkpatch
+
+$(BUILD)/kselftest/kselftest_harness.h:
+	@test -r $(LINUX_SOURCE_TAR) || { echo "missing $(LINUX_SOURCE_TAR): run tools/install-deps" >&2; exit 1; }
+	@mkdir -p $(BUILD)/kselftest $(BUILD)/src
+	tar -xJf $(LINUX_SOURCE_TAR) -C $(BUILD)/src --strip-components=1 \
+		$(addprefix linux-source-6.1/,$(KSELFTEST_FILES) $(CHECKPATCH_FILES))
+	cp $(addprefix $(BUILD)/src/,$(KSELFTEST_FILES)) $(BUILD)/kselftest/
+
+$(BUILD)/src/scripts/checkpatch.pl: $(BUILD)/kselftest/kselftest_harness.h
+
+# ------------------------------------------------------------------ module
+
+.PHONY: all module programs deps check unit vmtest demo lint clean help
+
+all: module programs
+
+deps:
+	@tools/install-deps
+
+module:
+	@test -n "$(KVER)" -a -e "$(KDIR)/Makefile" || { \
+		echo "no kernel build tree at '$(KDIR)': run tools/install-deps or pass KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+	@mkdir -p $(BUILD)
+	cp llmsched.ko $(BUILD)/llmsched.ko
+
+programs: $(addprefix $(BIN)/,$(PROGRAMS))
+
+# ------------------------------------------------------------------- tests
+
+# Host unit tests: pure code, milliseconds, no kernel needed.
+unit: $(addprefix $(BIN)/,$(UNIT_TESTS))
+	@tools/run-tests --name unit --out $(BUILD)/check/unit.tap \
+		$(addprefix $(BIN)/,$(UNIT_TESTS))
+
+# The kselftest suite, inside one VM boot, against the freshly built module.
+vmtest: all
+	@tools/run-vmtests $(addprefix $(BIN)/,$(VM_TESTS))
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@rm -rf $(BUILD)/check && mkdir -p $(BUILD)/check
+	@$(MAKE) --no-print-directory unit || true
+	@$(MAKE) --no-print-directory vmtest || true
+	@tools/tap-summary $(BUILD)/check/unit.tap $(BUILD)/check/vm.tap
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tools/vmrun --timeout 300 -- tools/demo
+
+lint: $(BUILD)/src/scripts/checkpatch.pl
+	@tools/lint
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -rf $(BUILD)
+
+help:
+	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+
