@@ -25,7 +25,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 LLMSCHED_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
-	-D_GNU_SOURCE -Iuapi -Ikmod -I$(BUILD)/kselftest -MMD -MP
+	-D_GNU_SOURCE -Iuapi -Ikmod -isystem $(BUILD)/kselftest -MMD -MP
 
 # Fragments add to these lists.  A program NAME is described by
 # NAME_SRCS (required), NAME_LDLIBS and NAME_CFLAGS (optional) and lands in

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the llmsched selftests: load and unload the module under test
+ * (build/llmsched.ko, found next to the test binaries) and read small files.
+ */
+#ifndef LLMSCHED_SELFTEST_MODULE_UTIL_H
+#define LLMSCHED_SELFTEST_MODULE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Path of the llmsched.ko this test binary was built with. */
+const char *llmsched_ko_path(void);
+
+bool llmsched_module_loaded(void);
+
+/* Load with the given parameters ("" for none); returns 0 or -errno. */
+int llmsched_module_load(const char *params);
+
+/* Unload without waiting for users; returns 0 or -errno (EBUSY when in use). */
+int llmsched_module_unload(void);
+
+/* Make sure the module is loaded with default parameters; 0 or -errno. */
+int llmsched_module_ensure_loaded(void);
+
+/* Read a whole small file into buf (NUL-terminated); bytes read or -errno. */
+ssize_t read_text_file(const char *path, char *buf, size_t size);
+
+#endif
