@@ -1,3 +1,3 @@
 # The scheduling engine: plain C, no kernel header.  The same list is
 # compiled into llmsched.ko (Kbuild) and into userspace programs (Makefile).
-CORE_SRCS :=
+CORE_SRCS := kmod/core/tree.c kmod/core/engine.c

@@ -1,0 +1,889 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * llmsched engine: public interface.
+ *
+ * The engine decides which task runs on which agent.  It is plain C without
+ * kernel or libc headers (see platform.h), compiled into llmsched.ko, the
+ * host unit tests and the simulator.  Documentation/scheduling/policies.rst
+ * describes the policies and their guarantees.
+ *
+ * Contract with the caller:
+ *
+ * - Memory: the engine never allocates.  Every object (struct lsc_task,
+ *   struct lsc_agent, struct lsc_user, the struct lsc_dep array of a task) is
+ *   allocated, owned and freed by the caller.  An object handed to the engine
+ *   must stay valid until the engine lets go of it: a task until it reached
+ *   a terminal state (the engine keeps no pointer to a terminal task), an
+ *   agent until lsc_agent_remove(), a user until lsc_user_remove().
+ * - Locking: the engine takes no lock.  The caller serializes every call on
+ *   one engine (the kernel holds one spinlock around each call).  Distinct
+ *   engines are independent; there is no global mutable state.
+ * - Time: every function that needs time takes @now in nanoseconds, from any
+ *   monotonic clock (CLOCK_MONOTONIC in the kernel, virtual time in the
+ *   simulator); @now must never decrease.  The engine never reads a clock.
+ * - Callbacks: state changes are reported through struct lsc_ops,
+ *   synchronously, from inside the engine call that caused them.  A callback
+ *   must not call any engine function on the same engine (no re-entry) and
+ *   must not free the objects it is given; it may read any field.
+ * - Cost: every call is O(log n) expected unless its comment says otherwise
+ *   (n: tasks or agents, whichever the call touches).  Nothing can fail for
+ *   lack of memory; errors are negative LSC_E* codes (platform.h).
+ * - Fields: the "caller sets" fields of a struct are written by the caller
+ *   before the object is handed to the engine (after the matching *_init())
+ *   and never after; every other field is engine state, read-only to the
+ *   caller.
+ */
+#ifndef _LSC_ENGINE_H
+#define _LSC_ENGINE_H
+
+#include "platform.h"
+#include "tree.h"
+
+/* ------------------------------------------------------------ resources */
+
+/**
+ * enum lsc_res - resource kinds of demand and capacity vectors
+ * @LSC_RES_CPU: CPU in millicores (1000 = one CPU)
+ * @LSC_RES_MEM: memory in bytes
+ * @LSC_RES_GPU: whole GPUs (count)
+ * @LSC_RES_GPU_MEM: GPU memory in bytes
+ *
+ * LSC_NR_RES is the number of kinds the engine handles; it is the only
+ * place to change when a kind is added (the uAPI reserves 8 slots).
+ */
+enum lsc_res {
+	LSC_RES_CPU = 0,
+	LSC_RES_MEM = 1,
+	LSC_RES_GPU = 2,
+	LSC_RES_GPU_MEM = 3,
+};
+
+#define LSC_NR_RES		4
+#define LSC_MAX_RES		8	/* uAPI slots; LSC_NR_RES <= this */
+
+/* ----------------------------------------------------------------- tasks */
+
+/* Priorities: larger is more urgent. */
+#define LSC_PRIO_MIN		0
+#define LSC_PRIO_MAX		255
+#define LSC_PRIO_DEFAULT	1
+
+/* Estimator: at most this many features per task. */
+#define LSC_EST_MAX_FEATURES	8
+
+/**
+ * enum lsc_task_state - life cycle of a task
+ * @LSC_TASK_NEW: initialized, not yet submitted (pseudo state, the "from"
+ *	of the first transition)
+ * @LSC_TASK_QUEUED: submitted, waiting for its dependencies
+ * @LSC_TASK_RUNNABLE: all dependencies succeeded; in the run queue
+ * @LSC_TASK_ASSIGNED: handed to an agent, resources committed, not started
+ * @LSC_TASK_RUNNING: the agent started it
+ * @LSC_TASK_SUCCEEDED: finished with exit status 0 (terminal)
+ * @LSC_TASK_FAILED: failed, see enum lsc_fail_reason (terminal)
+ * @LSC_TASK_CANCELLED: cancelled by lsc_task_cancel() (terminal)
+ * @LSC_TASK_NR_STATES: number of states
+ *
+ * Every transition goes through one engine function, which counts it in
+ * &lsc_stats.transitions and calls &lsc_ops.task_changed.
+ */
+enum lsc_task_state {
+	LSC_TASK_NEW = 0,
+	LSC_TASK_QUEUED,
+	LSC_TASK_RUNNABLE,
+	LSC_TASK_ASSIGNED,
+	LSC_TASK_RUNNING,
+	LSC_TASK_SUCCEEDED,
+	LSC_TASK_FAILED,
+	LSC_TASK_CANCELLED,
+	LSC_TASK_NR_STATES,
+};
+
+/**
+ * enum lsc_fail_reason - why a task ended as it did
+ * @LSC_FAIL_NONE: not failed (also the reason of SUCCEEDED)
+ * @LSC_FAIL_EXIT: it ran and exited with a non-zero status (see
+ *	&lsc_task.exit_status)
+ * @LSC_FAIL_AGENT_LOST: its agent was lost (or removed) and its retry
+ *	budget was exhausted
+ * @LSC_FAIL_DEP_FAILED: a dependency, direct or transitive, failed or was
+ *	cancelled
+ * @LSC_FAIL_CANCELLED: cancelled by lsc_task_cancel() (state CANCELLED)
+ * @LSC_FAIL_NR: number of reasons
+ */
+enum lsc_fail_reason {
+	LSC_FAIL_NONE = 0,
+	LSC_FAIL_EXIT,
+	LSC_FAIL_AGENT_LOST,
+	LSC_FAIL_DEP_FAILED,
+	LSC_FAIL_CANCELLED,
+	LSC_FAIL_NR,
+};
+
+/* &lsc_task.flags, set by the caller */
+/* A non-zero exit is retried (requeued) while the retry budget lasts. */
+#define LSC_TASK_F_RETRY_ON_EXIT	0x1
+#define LSC_TASK_F_CALLER_MASK		0x1
+/* Engine-internal flags (read-only). */
+#define LSC_TASK_F_ESTIMATED		0x100	/* est_ns came from estimator */
+
+struct lsc_engine;
+struct lsc_agent;
+struct lsc_user;
+struct lsc_task;
+
+/**
+ * struct lsc_dep - one dependency edge, allocated by the caller
+ * @on: caller sets: the task depended upon; it must already be submitted
+ *	(it may be in any state, terminal included).  The engine sets it to
+ *	NULL once the edge is resolved, after which the caller may free the
+ *	task it pointed to.
+ * @on_id: the id of @on, copied at submission (kept after resolution)
+ * @owner: the dependent task (whose array this edge is in)
+ * @link: in the dependents list of @on while unresolved
+ * @resolved: non-zero once @on reached a terminal state (or the owner did)
+ *
+ * A task with N dependencies comes with an array of N edges that lives as
+ * long as the task.  Because a task can only depend on tasks that exist when
+ * it is submitted, the dependency graph has no cycle.
+ */
+struct lsc_dep {
+	struct lsc_task *on;
+	u64 on_id;
+	struct lsc_task *owner;
+	struct lsc_list link;
+	u32 resolved;
+};
+
+/**
+ * struct lsc_task - a unit of work, embedded in the caller's object
+ * @id: caller sets: unique id
+ * @prio: caller sets: priority, LSC_PRIO_MIN..LSC_PRIO_MAX, larger first
+ * @retries: caller sets: retry budget; each requeue after an agent loss
+ *	(or a retried exit failure) uses one
+ * @flags: caller sets LSC_TASK_F_* caller flags; engine adds its own
+ * @est_ns: caller sets: estimated run time in ns, or 0 to have the engine
+ *	estimate it from the features given to lsc_task_submit() (or use
+ *	&lsc_tunables.default_est_ns when there are none)
+ * @demand: caller sets: resources the task needs, per enum lsc_res
+ * @tags: caller sets: hardware tags the agent must all have
+ * @priv: caller's pointer, never touched by the engine
+ * @state: current state (enum lsc_task_state)
+ * @reason: enum lsc_fail_reason of a FAILED or CANCELLED task
+ * @level: MLFQ demotions so far (the level is @prio minus this, floor 0)
+ * @exit_status: exit status given to lsc_task_complete()
+ * @arrival_ns: submission time
+ * @start_ns: time of assignment, then of start; with @est_ns the expected
+ *	end, used by backfilling
+ * @user: the submitting user's account
+ * @agent: the agent while ASSIGNED or RUNNING, else NULL
+ * @deps: the caller's dependency array
+ * @nr_deps: its length
+ * @nr_pending: dependencies not yet succeeded
+ * @dependents: head of the list of unresolved edges pointing at this task
+ * @qnode: link in a run queue while RUNNABLE
+ * @alink: link in the agent's task list while ASSIGNED or RUNNING
+ * @work: scratch link for iterative dependency propagation
+ */
+struct lsc_task {
+	u64 id;
+	u32 prio;
+	u32 retries;
+	u32 flags;
+	u8 state;
+	u8 reason;
+	u8 level;
+	u8 __pad;
+	u64 est_ns;
+	u64 demand[LSC_NR_RES];
+	u64 tags;
+	void *priv;
+
+	s32 exit_status;
+	u32 nr_deps;
+	u32 nr_pending;
+	u64 arrival_ns;
+	u64 start_ns;
+	struct lsc_user *user;
+	struct lsc_agent *agent;
+	struct lsc_dep *deps;
+	struct lsc_list dependents;
+	struct lsc_node qnode;
+	struct lsc_list alink;
+	struct lsc_task *work;
+};
+
+/* ---------------------------------------------------------------- agents */
+
+/**
+ * enum lsc_agent_health - health of an agent
+ * @LSC_AGENT_UP: takes new tasks
+ * @LSC_AGENT_DRAINING: keeps its tasks, takes no new ones
+ * @LSC_AGENT_LOST: gone; its tasks were requeued or failed
+ */
+enum lsc_agent_health {
+	LSC_AGENT_UP = 0,
+	LSC_AGENT_DRAINING,
+	LSC_AGENT_LOST,
+};
+
+/* Upper bound of &lsc_agent.slots (per-agent work is O(slots)). */
+#define LSC_AGENT_MAX_SLOTS	1024
+
+/* Load unit: per-mille of the agent's reservation (1000 = fully used). */
+#define LSC_LOAD_SCALE		1000
+/* Measured loads above this are clamped. */
+#define LSC_LOAD_MAX		65535
+
+/**
+ * struct lsc_class - agents with equal capacity vector and tags
+ * @cap: their capacity vector
+ * @tags: their tags
+ * @ready: UP agents with a free slot, ordered by (load, id)
+ * @release: UP agents with at least one task, ordered by (earliest
+ *	expected end of their tasks, id)
+ * @members: all registered agents of the class
+ * @nr_members: their number
+ * @link: in the engine's class list
+ *
+ * Engine-internal.  Its storage is embedded in every agent
+ * (&lsc_agent.cls_store); a class lives in one member's storage and moves
+ * to another member when that one leaves.
+ */
+struct lsc_class {
+	u64 cap[LSC_NR_RES];
+	u64 tags;
+	struct lsc_tree ready;
+	struct lsc_tree release;
+	struct lsc_list members;
+	u32 nr_members;
+	struct lsc_list link;
+};
+
+/**
+ * struct lsc_agent - a worker process with its reservation
+ * @id: caller sets: unique id (ties in agent choice go to the lower id)
+ * @slots: caller sets: tasks it may hold at once (ASSIGNED + RUNNING),
+ *	1..LSC_AGENT_MAX_SLOTS; lsc_agent_init() sets 1
+ * @cap: caller sets: its reservation per enum lsc_res (change it later only
+ *	with lsc_agent_resize())
+ * @tags: caller sets: hardware tags it offers
+ * @priv: caller's pointer, never touched by the engine
+ * @health: enum lsc_agent_health
+ * @registered: non-zero between lsc_agent_add() and lsc_agent_remove()
+ * @used_slots: tasks ASSIGNED or RUNNING on it
+ * @measured: last measured CPU load, per-mille of its reservation
+ * @load: its load, per-mille: max(@measured, dominant committed share)
+ * @committed: resources committed to its ASSIGNED and RUNNING tasks
+ * @next_end: earliest expected end of its tasks (U64_MAX when none)
+ * @nr_assigned: tasks ever assigned to it (migrations in included)
+ * @nr_migrated_out: tasks migrated away from it
+ * @tasks: its ASSIGNED and RUNNING tasks, by expected end
+ * @cls: its class
+ * @cls_store: storage for a class (see struct lsc_class)
+ * @cls_link: in @cls->members
+ * @rnode: link in @cls->ready
+ * @enode: link in @cls->release
+ * @lnode: link in the engine's load index of UP agents
+ */
+struct lsc_agent {
+	u32 id;
+	u32 slots;
+	u64 cap[LSC_NR_RES];
+	u64 tags;
+	void *priv;
+
+	u8 health;
+	u8 registered;
+	u16 __pad;
+	u32 used_slots;
+	u32 measured;
+	u32 load;
+	u64 committed[LSC_NR_RES];
+	u64 next_end;
+	u64 nr_assigned;
+	u64 nr_migrated_out;
+	struct lsc_list tasks;
+	struct lsc_class *cls;
+	struct lsc_class cls_store;
+	struct lsc_list cls_link;
+	struct lsc_node rnode;
+	struct lsc_node enode;
+	struct lsc_node lnode;
+};
+
+/* ----------------------------------------------------------------- users */
+
+/* Dominant shares are fixed point with this many fractional bits. */
+#define LSC_SHARE_SHIFT		20
+#define LSC_SHARE_ONE		0x100000U	/* 1 << LSC_SHARE_SHIFT */
+
+/**
+ * struct lsc_user - a submitter's account (fair share and limits)
+ * @uid: caller sets: user id (ties in DRF go to the lower uid)
+ * @max_active: caller sets: most tasks ASSIGNED or RUNNING at once, 0 for
+ *	no limit (tasks over the limit wait; they do not block others)
+ * @priv: caller's pointer, never touched by the engine
+ * @registered: non-zero between lsc_user_add() and lsc_user_remove()
+ * @alloc: resources committed to the user's ASSIGNED and RUNNING tasks
+ * @share: dominant share of the total registered agent capacity, in
+ *	units of 1/LSC_SHARE_ONE
+ * @nr_tasks: submitted tasks not yet terminal
+ * @nr_runnable: RUNNABLE tasks
+ * @nr_active: ASSIGNED and RUNNING tasks
+ * @runq: its RUNNABLE tasks in priority-FIFO order (DRF policy only)
+ * @snode: link in the engine's DRF index (users with RUNNABLE tasks)
+ */
+struct lsc_user {
+	u32 uid;
+	u32 max_active;
+	void *priv;
+
+	u32 registered;
+	u32 share;
+	u64 alloc[LSC_NR_RES];
+	u64 nr_tasks;
+	u64 nr_runnable;
+	u64 nr_active;
+	struct lsc_tree runq;
+	struct lsc_node snode;
+};
+
+/* ------------------------------------------------------------ the engine */
+
+/**
+ * enum lsc_policy - run queue order
+ * @LSC_POLICY_PRIO_FIFO: priority (higher first), arrival, id (default)
+ * @LSC_POLICY_SJF: priority, then shortest estimate, arrival, id
+ * @LSC_POLICY_MLFQ: multi-level feedback with aging: key
+ *	arrival + (LSC_PRIO_MAX - level) * age_ns, smaller first, where the
+ *	level is the priority less one per requeue
+ * @LSC_POLICY_DRF: user with the smallest dominant share first; within a
+ *	user, priority-FIFO
+ * @LSC_POLICY_NR: number of policies
+ */
+enum lsc_policy {
+	LSC_POLICY_PRIO_FIFO = 0,
+	LSC_POLICY_SJF,
+	LSC_POLICY_MLFQ,
+	LSC_POLICY_DRF,
+	LSC_POLICY_NR,
+};
+
+/**
+ * enum lsc_agent_choice - which fitting agent a task goes to
+ * @LSC_CHOOSE_LEAST_LOADED: lowest load, then lowest id (default)
+ * @LSC_CHOOSE_BEST_FIT: least capacity left over in the task's dominant
+ *	kind, then lowest id
+ * @LSC_CHOOSE_NR: number of choices
+ */
+enum lsc_agent_choice {
+	LSC_CHOOSE_LEAST_LOADED = 0,
+	LSC_CHOOSE_BEST_FIT,
+	LSC_CHOOSE_NR,
+};
+
+/**
+ * struct lsc_tunables - run-time settings (lsc_set_tunables())
+ * @backfill_depth: tasks behind a blocked head examined per dispatch, 0
+ *	disables backfilling (default 64, max 65536)
+ * @agent_scan: agents examined per class when looking for one that fits,
+ *	and per class when computing a reservation (default 64, 1..65536);
+ *	exact whenever agents have one slot
+ * @age_ns: MLFQ aging step: waiting this long is worth one level
+ *	(default 10 s, 1 ns..2^40 ns)
+ * @default_est_ns: estimate of a task given none and no features
+ *	(default 60 s)
+ * @est_max_ns: estimates are clamped to this (default 2^46 ns, about
+ *	19.5 hours; at most 2^47)
+ * @balance_threshold: mean pairwise load difference, per-mille, above which
+ *	lsc_balance() migrates (default 200)
+ * @max_migrations: migrations per lsc_balance() call (default 16)
+ */
+struct lsc_tunables {
+	u32 backfill_depth;
+	u32 agent_scan;
+	u64 age_ns;
+	u64 default_est_ns;
+	u64 est_max_ns;
+	u32 balance_threshold;
+	u32 max_migrations;
+};
+
+/**
+ * struct lsc_ops - callbacks into the caller, all optional
+ * @task_changed: @task went from state @from to state @to (every
+ *	transition, including NEW -> QUEUED/RUNNABLE/FAILED at submission);
+ *	for FAILED and CANCELLED, &lsc_task.reason says why
+ * @task_assigned: @task was assigned to @agent (called after the
+ *	RUNNABLE -> ASSIGNED task_changed)
+ * @task_migrated: the ASSIGNED @task moved from @from to @to (no state
+ *	change)
+ * @task_requeued: the ASSIGNED or RUNNING @task left @agent and was
+ *	requeued (after the -> RUNNABLE task_changed); the caller should stop
+ *	it there
+ *
+ * Called synchronously inside the engine call that made the change; they
+ * must not call into the engine and must not free anything.
+ */
+struct lsc_ops {
+	void (*task_changed)(struct lsc_engine *eng, struct lsc_task *task,
+			     enum lsc_task_state from, enum lsc_task_state to);
+	void (*task_assigned)(struct lsc_engine *eng, struct lsc_task *task,
+			      struct lsc_agent *agent);
+	void (*task_migrated)(struct lsc_engine *eng, struct lsc_task *task,
+			      struct lsc_agent *from, struct lsc_agent *to);
+	void (*task_requeued)(struct lsc_engine *eng, struct lsc_task *task,
+			      struct lsc_agent *agent);
+};
+
+/**
+ * struct lsc_stats - counters, read-only to the caller
+ * @transitions: task transitions by [from][to] state
+ * @submitted: tasks submitted
+ * @assigned: assignments (requeued tasks count again)
+ * @backfilled: assignments made while a blocked head held a reservation
+ * @migrations: tasks moved by lsc_balance()
+ * @requeues: tasks requeued after agent loss or retried exit failure
+ * @dispatches: lsc_dispatch() calls
+ */
+struct lsc_stats {
+	u64 transitions[LSC_TASK_NR_STATES][LSC_TASK_NR_STATES];
+	u64 submitted;
+	u64 assigned;
+	u64 backfilled;
+	u64 migrations;
+	u64 requeues;
+	u64 dispatches;
+};
+
+/**
+ * struct lsc_engine - one scheduler instance, all of its state
+ * @ops: callbacks (may be NULL)
+ * @priv: caller's pointer
+ * @policy: enum lsc_policy
+ * @choice: enum lsc_agent_choice
+ * @tun: tunables
+ * @est_coef: estimator coefficients, see lsc_set_estimator()
+ * @est_nr: number of feature coefficients set (0 = estimator off)
+ * @host_cap: host capacity per kind (lsc_set_host_capacity())
+ * @reserved: sum of the registered agents' reservations per kind
+ * @up_cap: sum of the capacities of UP agents (DRF denominators)
+ * @runq: RUNNABLE tasks (all policies but DRF)
+ * @users: users with RUNNABLE tasks by (share, uid) (DRF)
+ * @loads: UP agents by (load, id)
+ * @classes: list of agent classes
+ * @nr_classes: their number
+ * @nr_agents: registered agents
+ * @nr_runnable: RUNNABLE tasks
+ * @nr_active: ASSIGNED and RUNNING tasks
+ * @resv_task: head task holding the backfill reservation after the last
+ *	dispatch, or NULL
+ * @resv_agent: agent of that reservation
+ * @resv_ns: its shadow time (expected earliest start)
+ * @stats: counters
+ */
+struct lsc_engine {
+	const struct lsc_ops *ops;
+	void *priv;
+	u32 policy;
+	u32 choice;
+	struct lsc_tunables tun;
+	s64 est_coef[LSC_EST_MAX_FEATURES + 1];
+	u32 est_nr;
+	u64 host_cap[LSC_NR_RES];
+	u64 reserved[LSC_NR_RES];
+	u64 up_cap[LSC_NR_RES];
+	struct lsc_tree runq;
+	struct lsc_tree users;
+	struct lsc_tree loads;
+	struct lsc_list classes;
+	u32 nr_classes;
+	u32 nr_agents;
+	u64 nr_runnable;
+	u64 nr_active;
+	struct lsc_task *resv_task;
+	struct lsc_agent *resv_agent;
+	u64 resv_ns;
+	struct lsc_stats stats;
+};
+
+/* --------------------------------------------------------------- engine */
+
+/**
+ * lsc_engine_init() - initialize an engine
+ * @eng: the engine (caller's memory)
+ * @ops: callbacks, may be NULL; must outlive the engine
+ * @priv: caller's pointer, stored in &lsc_engine.priv
+ *
+ * Policy priority-FIFO, least-loaded agent choice, default tunables,
+ * estimator off, host capacity zero (set it before adding agents).
+ */
+void lsc_engine_init(struct lsc_engine *eng, const struct lsc_ops *ops,
+		     void *priv);
+
+/**
+ * lsc_default_tunables() - fill @tun with the defaults
+ * @tun: tunables to fill
+ */
+void lsc_default_tunables(struct lsc_tunables *tun);
+
+/**
+ * lsc_set_tunables() - change the tunables
+ * @eng: the engine
+ * @tun: new values, checked as a whole
+ *
+ * Return: 0, or -LSC_EINVAL when a value is out of its range (nothing
+ * changed).
+ */
+int lsc_set_tunables(struct lsc_engine *eng, const struct lsc_tunables *tun);
+
+/**
+ * lsc_set_policy() - switch the run queue policy
+ * @eng: the engine
+ * @policy: enum lsc_policy
+ *
+ * Re-keys every RUNNABLE task: O(n log n), an administrative operation.
+ *
+ * Return: 0 or -LSC_EINVAL.
+ */
+int lsc_set_policy(struct lsc_engine *eng, u32 policy);
+
+/**
+ * lsc_set_agent_choice() - switch the agent choice rule
+ * @eng: the engine
+ * @choice: enum lsc_agent_choice
+ *
+ * Return: 0 or -LSC_EINVAL.
+ */
+int lsc_set_agent_choice(struct lsc_engine *eng, u32 choice);
+
+/**
+ * lsc_set_host_capacity() - set the host's capacity (the ledger's total)
+ * @eng: the engine
+ * @cap: capacity per enum lsc_res
+ *
+ * Return: 0, or -LSC_EOVERCOMMIT when a kind would fall below the sum of
+ * the reservations of registered agents (nothing changed).
+ */
+int lsc_set_host_capacity(struct lsc_engine *eng, const u64 *cap);
+
+/* -------------------------------------------------------------- estimator */
+
+/**
+ * lsc_set_estimator() - set the run-time model
+ * @eng: the engine
+ * @coef: @nr + 1 coefficients: coef[0] is the intercept a0 in units of
+ *	2^-16 ns, coef[i] (i >= 1) the weight of feature i-1 in units of
+ *	2^-16 ns per feature unit
+ * @nr: number of features, 0..LSC_EST_MAX_FEATURES (0 turns it off)
+ *
+ * Example: a0 = 0.2 s is 200000000 << 16; 0.005 s per character is
+ * 5000000 << 16.
+ *
+ * Return: 0 or -LSC_EINVAL.
+ */
+int lsc_set_estimator(struct lsc_engine *eng, const s64 *coef, u32 nr);
+
+/**
+ * lsc_estimate() - evaluate the run-time model
+ * @eng: the engine
+ * @features: feature values (input characters, model size in millions of
+ *	parameters, ...), in the order of the coefficients
+ * @nr: number of values; missing ones count as 0, extra ones are ignored
+ *
+ * T = (a0 + sum a_i * x_i) / 2^16 ns, rounded to nearest, computed with
+ * saturating 64-bit integer arithmetic and clamped to [0, est_max_ns].
+ *
+ * Return: the estimate in ns (0 when the estimator is off).
+ */
+u64 lsc_estimate(const struct lsc_engine *eng, const u64 *features, u32 nr);
+
+/* ----------------------------------------------------------------- users */
+
+/**
+ * lsc_user_init() - initialize an account
+ * @user: the account
+ * @uid: its user id
+ */
+void lsc_user_init(struct lsc_user *user, u32 uid);
+
+/**
+ * lsc_user_add() - register an account
+ * @eng: the engine
+ * @user: an initialized account
+ *
+ * Return: 0, or -LSC_EEXIST if already registered.
+ */
+int lsc_user_add(struct lsc_engine *eng, struct lsc_user *user);
+
+/**
+ * lsc_user_remove() - unregister an account
+ * @eng: the engine
+ * @user: the account
+ *
+ * Return: 0, -LSC_ENOENT if not registered, -LSC_EBUSY while it has
+ * non-terminal tasks.
+ */
+int lsc_user_remove(struct lsc_engine *eng, struct lsc_user *user);
+
+/* ----------------------------------------------------------------- tasks */
+
+/**
+ * lsc_task_init() - initialize a task before filling its caller fields
+ * @task: the task
+ * @id: its id
+ *
+ * Zeroes everything, sets @id, priority LSC_PRIO_DEFAULT, state NEW.
+ */
+void lsc_task_init(struct lsc_task *task, u64 id);
+
+/**
+ * lsc_task_submit() - hand a task to the engine
+ * @eng: the engine
+ * @task: initialized task with its caller fields set
+ * @user: its registered account
+ * @deps: array of @nr_deps edges whose &lsc_dep.on the caller set, or NULL
+ * @nr_deps: number of dependencies
+ * @features: estimator features (used when &lsc_task.est_ns is 0), or NULL
+ * @nr_features: their number, at most LSC_EST_MAX_FEATURES
+ * @now: current time
+ *
+ * The task becomes RUNNABLE when it has no unfinished dependency, QUEUED
+ * otherwise, or FAILED (reason dep-failed) at once when a dependency
+ * already failed or was cancelled.  O(log n + nr_deps).  Does not dispatch:
+ * call lsc_dispatch().
+ *
+ * Return: 0, or -LSC_EINVAL (task not NEW, priority out of range, unknown
+ * flag, user not registered, an edge without a submitted task, too many
+ * features) with nothing changed.
+ */
+int lsc_task_submit(struct lsc_engine *eng, struct lsc_task *task,
+		    struct lsc_user *user, struct lsc_dep *deps, u32 nr_deps,
+		    const u64 *features, u32 nr_features, u64 now);
+
+/**
+ * lsc_task_can_ever_fit() - whether some registered agent could hold it
+ * @eng: the engine
+ * @task: a task with its demand and tags set (need not be submitted)
+ *
+ * True when an UP or DRAINING agent's capacity covers the task's demand in
+ * every kind and its tags include the task's.  O(number of classes).
+ *
+ * Return: true or false.
+ */
+bool lsc_task_can_ever_fit(const struct lsc_engine *eng,
+			   const struct lsc_task *task);
+
+/**
+ * lsc_task_start() - the agent started an ASSIGNED task
+ * @eng: the engine
+ * @task: the task
+ * @now: current time
+ *
+ * ASSIGNED -> RUNNING.  O(log n + slots).
+ *
+ * Return: 0, or -LSC_EINVAL if the task is not ASSIGNED.
+ */
+int lsc_task_start(struct lsc_engine *eng, struct lsc_task *task, u64 now);
+
+/**
+ * lsc_task_complete() - an ASSIGNED or RUNNING task ended
+ * @eng: the engine
+ * @task: the task
+ * @exit_status: 0 for success
+ * @now: current time
+ *
+ * Releases its resources.  Status 0: SUCCEEDED, and dependents whose last
+ * dependency this was become RUNNABLE.  Otherwise FAILED (reason exit),
+ * unless the task has LSC_TASK_F_RETRY_ON_EXIT and retries left (then it
+ * is requeued RUNNABLE); a failure fails its dependents transitively (reason
+ * dep-failed).  O(log n + slots + dependents reached).
+ *
+ * Return: 0, or -LSC_EINVAL if the task is neither ASSIGNED nor RUNNING.
+ */
+int lsc_task_complete(struct lsc_engine *eng, struct lsc_task *task,
+		      s32 exit_status, u64 now);
+
+/**
+ * lsc_task_cancel() - cancel a task that has not ended
+ * @eng: the engine
+ * @task: the task
+ * @now: current time
+ *
+ * Any non-terminal state -> CANCELLED (an ASSIGNED or RUNNING task's
+ * resources are released; the caller stops it on its agent).  Dependents
+ * fail transitively with reason dep-failed.
+ *
+ * Return: 0, or -LSC_EINVAL if the task is NEW or already terminal.
+ */
+int lsc_task_cancel(struct lsc_engine *eng, struct lsc_task *task, u64 now);
+
+/**
+ * lsc_task_terminal() - whether a state is terminal
+ * @state: enum lsc_task_state
+ *
+ * Return: true for SUCCEEDED, FAILED and CANCELLED.
+ */
+static inline bool lsc_task_terminal(u32 state)
+{
+	return state == LSC_TASK_SUCCEEDED || state == LSC_TASK_FAILED ||
+	       state == LSC_TASK_CANCELLED;
+}
+
+/**
+ * lsc_task_state_name() - printable name of a state
+ * @state: enum lsc_task_state
+ *
+ * Return: "queued", "runnable", ... or "?" when out of range.
+ */
+const char *lsc_task_state_name(u32 state);
+
+/**
+ * lsc_fail_reason_name() - printable name of a failure reason
+ * @reason: enum lsc_fail_reason
+ *
+ * Return: "none", "exit", "agent-lost", "dep-failed", "cancelled" or "?".
+ */
+const char *lsc_fail_reason_name(u32 reason);
+
+/* ---------------------------------------------------------------- agents */
+
+/**
+ * lsc_agent_init() - initialize an agent before filling its caller fields
+ * @agent: the agent
+ * @id: its id
+ *
+ * Zeroes everything, sets @id and one slot.
+ */
+void lsc_agent_init(struct lsc_agent *agent, u32 id);
+
+/**
+ * lsc_agent_add() - register an agent (health UP)
+ * @eng: the engine
+ * @agent: initialized agent with its caller fields set
+ * @now: current time
+ *
+ * Its reservation is entered in the ledger.  O(log n + classes); under DRF
+ * every user is re-keyed (O(users log users)).
+ *
+ * Return: 0, -LSC_EEXIST if registered, -LSC_EINVAL for a bad slot count,
+ * -LSC_EOVERCOMMIT when the reservations would exceed the host capacity in
+ * some kind (nothing changed).
+ */
+int lsc_agent_add(struct lsc_engine *eng, struct lsc_agent *agent, u64 now);
+
+/**
+ * lsc_agent_set_health() - mark an agent UP, DRAINING or LOST
+ * @eng: the engine
+ * @agent: a registered agent
+ * @health: enum lsc_agent_health
+ * @now: current time
+ *
+ * LOST requeues its ASSIGNED and RUNNING tasks (RUNNABLE, one retry used,
+ * one MLFQ level down) while their retry budget lasts, else fails them with
+ * reason agent-lost; a LOST agent takes no task until set UP again.
+ * O(tasks on it * log n).
+ *
+ * Return: 0 or -LSC_EINVAL.
+ */
+int lsc_agent_set_health(struct lsc_engine *eng, struct lsc_agent *agent,
+			 u32 health, u64 now);
+
+/**
+ * lsc_agent_remove() - unregister an agent
+ * @eng: the engine
+ * @agent: a registered agent
+ * @now: current time
+ *
+ * Its remaining tasks are handled as for LOST, then its reservation leaves
+ * the ledger.  O(log n) plus O(class members) when the agent's storage held
+ * its class.
+ *
+ * Return: 0 or -LSC_ENOENT if not registered.
+ */
+int lsc_agent_remove(struct lsc_engine *eng, struct lsc_agent *agent,
+		     u64 now);
+
+/**
+ * lsc_agent_set_measured() - record an agent's measured CPU load
+ * @eng: the engine
+ * @agent: a registered agent
+ * @permille: CPU time used relative to its reservation, per-mille
+ *	(clamped to LSC_LOAD_MAX)
+ *
+ * Return: 0 or -LSC_ENOENT if not registered.
+ */
+int lsc_agent_set_measured(struct lsc_engine *eng, struct lsc_agent *agent,
+			   u32 permille);
+
+/**
+ * lsc_agent_resize() - change an agent's reservation
+ * @eng: the engine
+ * @agent: a registered agent
+ * @cap: new capacity per enum lsc_res
+ *
+ * Return: 0; -LSC_EBUSY when some kind would fall below what its tasks
+ * have committed; -LSC_EOVERCOMMIT when the host would be over-committed;
+ * -LSC_ENOENT if not registered (nothing changed on error).
+ */
+int lsc_agent_resize(struct lsc_engine *eng, struct lsc_agent *agent,
+		     const u64 *cap);
+
+/**
+ * lsc_agent_load() - an agent's load
+ * @agent: the agent
+ *
+ * Return: per-mille, max(measured CPU load, dominant share of its capacity
+ * committed to its tasks).
+ */
+static inline u32 lsc_agent_load(const struct lsc_agent *agent)
+{
+	return agent->load;
+}
+
+/* -------------------------------------------------- dispatch and balance */
+
+/**
+ * lsc_dispatch() - assign RUNNABLE tasks to agents
+ * @eng: the engine
+ * @now: current time
+ *
+ * Walks the run queue in policy order, assigning each task that fits an
+ * agent.  When the first task that fits nowhere (the head) could fit some
+ * UP agent later, it gets a reservation (agent and shadow time) and at most
+ * backfill_depth further tasks are examined; they are assigned only when
+ * they cannot delay the head (see policies.rst).  Call it after every event
+ * that adds work or frees resources.  O((assigned + backfill_depth) *
+ * (classes + agent_scan) * log n).
+ *
+ * Return: number of tasks assigned.
+ */
+u32 lsc_dispatch(struct lsc_engine *eng, u64 now);
+
+/**
+ * lsc_imbalance() - load imbalance of the UP agents
+ * @eng: the engine
+ *
+ * Sum over unordered pairs of UP agents of |L_i - L_j| (per-mille), as
+ * sum_k L_(k) * (2k - n + 1) over loads sorted ascending.  O(n).
+ *
+ * Return: the sum.
+ */
+u64 lsc_imbalance(const struct lsc_engine *eng);
+
+/**
+ * lsc_balance() - migrate ASSIGNED tasks when the load is uneven
+ * @eng: the engine
+ * @now: current time
+ *
+ * When the mean pairwise load difference exceeds balance_threshold, moves
+ * up to max_migrations ASSIGNED tasks from the most loaded agents to less
+ * loaded agents that fit them, each move lowering the larger of the two
+ * loads.  O(max_migrations * (slots + classes + agent_scan) * log n).
+ *
+ * Return: number of tasks migrated.
+ */
+u32 lsc_balance(struct lsc_engine *eng, u64 now);
+
+#endif /* _LSC_ENGINE_H */

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * llmsched engine: intrusive ordered index (treap) and doubly linked list.
+ *
+ * The engine never allocates: every object it orders embeds a struct
+ * lsc_node and every list member a struct lsc_list.  The index is a treap
+ * whose heap priorities are a hash of the node's address, so its depth is
+ * O(log n) expected for any insertion order; insert, erase, first, last,
+ * next and prev are O(log n) expected and use no recursion.
+ */
+#ifndef _LSC_TREE_H
+#define _LSC_TREE_H
+
+#include "platform.h"
+
+/**
+ * struct lsc_node - link of an object in an ordered index
+ * @parent: parent node, NULL at the root
+ * @left: subtree of smaller keys
+ * @right: subtree of larger keys
+ * @heap: heap priority (hash of the node's address), smaller is nearer
+ *	the root
+ * @linked: true while the node is in an index
+ */
+struct lsc_node {
+	struct lsc_node *parent;
+	struct lsc_node *left;
+	struct lsc_node *right;
+	u32 heap;
+	u32 linked;
+};
+
+/**
+ * typedef lsc_cmp_fn - order of an index
+ * @a: first node
+ * @b: second node
+ * @ctx: the context given to lsc_tree_insert()
+ *
+ * Return: negative, zero or positive as @a sorts before, equal to or after
+ * @b.  Keys of distinct nodes must never compare equal.
+ */
+typedef int (*lsc_cmp_fn)(const struct lsc_node *a, const struct lsc_node *b,
+			  const void *ctx);
+
+/**
+ * struct lsc_tree - ordered index of embedded nodes
+ * @root: root node, NULL when empty
+ * @count: number of nodes
+ */
+struct lsc_tree {
+	struct lsc_node *root;
+	u32 count;
+};
+
+/**
+ * struct lsc_list - doubly linked circular list link (or head)
+ * @next: next link
+ * @prev: previous link
+ */
+struct lsc_list {
+	struct lsc_list *next;
+	struct lsc_list *prev;
+};
+
+void lsc_tree_init(struct lsc_tree *tree);
+void lsc_tree_insert(struct lsc_tree *tree, struct lsc_node *node,
+		     lsc_cmp_fn cmp, const void *ctx);
+void lsc_tree_erase(struct lsc_tree *tree, struct lsc_node *node);
+struct lsc_node *lsc_tree_first(const struct lsc_tree *tree);
+struct lsc_node *lsc_tree_last(const struct lsc_tree *tree);
+struct lsc_node *lsc_tree_next(const struct lsc_node *node);
+struct lsc_node *lsc_tree_prev(const struct lsc_node *node);
+
+static inline bool lsc_node_linked(const struct lsc_node *node)
+{
+	return node->linked;
+}
+
+static inline void lsc_list_init(struct lsc_list *head)
+{
+	head->next = head;
+	head->prev = head;
+}
+
+static inline bool lsc_list_empty(const struct lsc_list *head)
+{
+	return head->next == head;
+}
+
+/* Insert @item after @pos. */
+static inline void lsc_list_add_after(struct lsc_list *item,
+				      struct lsc_list *pos)
+{
+	item->prev = pos;
+	item->next = pos->next;
+	pos->next->prev = item;
+	pos->next = item;
+}
+
+static inline void lsc_list_del(struct lsc_list *item)
+{
+	item->prev->next = item->next;
+	item->next->prev = item->prev;
+	item->next = item;
+	item->prev = item;
+}
+
+#define lsc_container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+#endif /* _LSC_TREE_H */
