@@ -486,8 +486,8 @@ struct llmsched_agent_unregister {
 /**
  * struct llmsched_load_entry - one agent's measured load
  * @agent_id: the agent.
- * @load: its load in 1/1024 units of its CPU reservation (1024 = busy on
- *	all of it), as the runtime's probe measured it; capped at 65536.
+ * @load: its CPU load in per-mille of its CPU reservation (1000 = busy on
+ *	all of it), as the runtime's probe measured it; at most 65535.
  */
 struct llmsched_load_entry {
 	__u32 agent_id;
@@ -502,7 +502,7 @@ struct llmsched_load_entry {
  * @entry_size: sizeof(struct llmsched_load_entry).
  * @entries_ptr: user pointer to @count struct llmsched_load_entry.
  *
- * Unknown agent ids are skipped (agents come and go); a load above the cap
+ * Unknown agent ids are skipped (agents come and go); a load above 65535
  * fails the whole call with -EINVAL before any is applied.  The balancer
  * runs after the loads are applied.
  */
@@ -573,8 +573,9 @@ enum llmsched_agent_choice {
  * @choice: enum llmsched_agent_choice.
  * @aging_ns: for %LLMSCHED_POLICY_MLFQ, the waiting time worth one level;
  *	0 keeps the current value.
- * @imbalance_threshold: the balancer migrates tasks while the imbalance
- *	(sum over pairs of agents of |load_i - load_j|, in 1/1024 units)
+ * @imbalance_threshold: the balancer migrates tasks while the mean load
+ *	difference between two agents (the imbalance, sum over pairs of
+ *	|load_i - load_j|, divided by the number of pairs; loads in per-mille)
  *	exceeds this; 0 keeps the current value.
  *
  * %LLMSCHED_IOC_SET_POLICY sets it, %LLMSCHED_IOC_GET_POLICY reads it back.
