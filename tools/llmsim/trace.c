@@ -330,26 +330,33 @@ int trace_tag(const struct trace *t, const char *name)
 }
 
 /* "a,b,c" -> mask; adds unknown tags.  Return -1 bad name, -2 too many. */
-static int parse_tags(struct trace *t, char *s, uint64_t *mask)
+static int parse_tags(struct trace *t, const char *str, uint64_t *mask)
 {
-	char *tok, *save = NULL;
-	int b;
+	char *s = strdup(str), *tok, *save = NULL;
+	int b, rc = 0;
 
 	*mask = 0;
 	for (tok = strtok_r(s, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		if (!valid_name(tok))
-			return -1;
+		if (!valid_name(tok)) {
+			rc = -1;
+			break;
+		}
 		b = trace_tag(t, tok);
 		if (b < 0) {
-			if (t->ntags >= TRACE_MAX_TAGS)
-				return -2;
+			if (t->ntags >= TRACE_MAX_TAGS) {
+				rc = -2;
+				break;
+			}
 			t->tags[t->ntags] = strdup(tok);
 			b = (int)t->ntags++;
 		}
 		*mask |= 1ULL << b;
 	}
-	return 0;
+	if (!rc && !*mask)
+		rc = -1;
+	free(s);
+	return rc;
 }
 
 /* ------------------------------------------------------------ records */

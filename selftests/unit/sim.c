@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for llmsim: the trace parser, the metric helpers and the
+ * reference example run through the real engine and the event loop.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "../../tools/llmsim/metrics.h"
+#include "../../tools/llmsim/reference.h"
+#include "../../tools/llmsim/sim.h"
+#include "../../tools/llmsim/trace.h"
+
+#define GIB (1ULL << 30)
+#define S (1000000000ULL)
+
+static int parse(struct trace *t, const char *text, struct trace_err *err)
+{
+	trace_init(t);
+	return trace_parse_string(t, "t.txt", text, 0, err);
+}
+
+TEST(parse_good_lines)
+{
+	struct trace_err err;
+	struct trace t;
+	const struct sim_task *k;
+	const struct sim_agent *a;
+
+	ASSERT_EQ(0, parse(&t,
+		"# comment line\n"
+		"\n"
+		"agent id=7 cpu=4 mem=8G gpu=1 gpumem=80G slots=2 tags=a100,nvme # trailing\n"
+		"agent id=8 cpu=500m mem=1536M\n"
+		"user name=alice max_active=3\n"
+		"  task id=1 at=1.5 user=alice prio=3 cpu=2 mem=4G est=10 act=12.25\n"
+		"task\tid=2 cpu=0.25 mem=512K est=250ms deps=1 tags=nvme gpu=1 gpumem=1.5G at=2\n"
+		"task id=3 cpu=0 mem=100 est=20us act=7ns deps=1,2 at=2\n",
+		&err));
+	ASSERT_EQ(2, t.nagents);
+	ASSERT_EQ(3, t.ntasks);
+	a = &t.agents[0];
+	EXPECT_EQ(7, a->id);
+	EXPECT_EQ(4000, a->cpu);
+	EXPECT_EQ(8 * GIB, a->mem);
+	EXPECT_EQ(1, a->gpu);
+	EXPECT_EQ(80 * GIB, a->gpumem);
+	EXPECT_EQ(2, a->slots);
+	EXPECT_EQ(3, a->tags);
+	EXPECT_EQ(500, t.agents[1].cpu);
+	EXPECT_EQ(1536ULL << 20, t.agents[1].mem);
+	EXPECT_EQ(1, t.agents[1].slots);
+
+	k = &t.tasks[0];
+	EXPECT_EQ(1, k->id);
+	EXPECT_EQ(1500000000ULL, k->arrival);
+	EXPECT_EQ(3, k->prio);
+	EXPECT_EQ(2000, k->cpu);
+	EXPECT_EQ(4 * GIB, k->mem);
+	EXPECT_EQ(10 * S, k->est);
+	EXPECT_EQ(12250000000ULL, k->act);
+	EXPECT_EQ(0, strcmp(t.users[k->user], "alice"));
+	EXPECT_EQ(3, t.user_max_active[k->user]);
+	EXPECT_EQ(0, k->ndeps);
+
+	k = &t.tasks[1];
+	EXPECT_EQ(250, k->cpu);
+	EXPECT_EQ(512 << 10, k->mem);
+	EXPECT_EQ(250000000ULL, k->est);
+	EXPECT_EQ(k->est, k->act);	/* act defaults to est */
+	EXPECT_EQ(TRACE_DEFAULT_PRIO, k->prio);
+	EXPECT_EQ(1, k->gpu);
+	EXPECT_EQ(3 * GIB / 2, k->gpumem);
+	EXPECT_EQ(2, k->tags);		/* nvme is the second tag */
+	EXPECT_EQ(1, k->ndeps);
+	EXPECT_EQ(0, t.deps[k->dep_off]);
+	EXPECT_EQ(0, strcmp(t.users[k->user], "default"));
+
+	k = &t.tasks[2];
+	EXPECT_EQ(0, k->cpu);
+	EXPECT_EQ(100, k->mem);
+	EXPECT_EQ(20000, k->est);
+	EXPECT_EQ(7, k->act);
+	EXPECT_EQ(2, k->ndeps);
+	EXPECT_EQ(0, t.deps[k->dep_off]);
+	EXPECT_EQ(1, t.deps[k->dep_off + 1]);
+
+	ASSERT_EQ(0, trace_finish(&t, &err));
+	EXPECT_EQ(2, trace_find(&t, 3));
+	EXPECT_EQ(-1, trace_find(&t, 4));
+	trace_free(&t);
+}
+
+TEST(arrival_order_is_stable)
+{
+	struct trace_err err;
+	struct trace t;
+
+	ASSERT_EQ(0, parse(&t,
+		"agent id=1 cpu=1 mem=1G\n"
+		"task id=10 at=5 cpu=1 mem=1 est=1\n"
+		"task id=11 at=1 cpu=1 mem=1 est=1\n"
+		"task id=12 at=5 cpu=1 mem=1 est=1\n"
+		"task id=13 at=0 cpu=1 mem=1 est=1\n", &err));
+	ASSERT_EQ(0, trace_finish(&t, &err));
+	EXPECT_EQ(3, t.order[0]);
+	EXPECT_EQ(1, t.order[1]);
+	EXPECT_EQ(0, t.order[2]);
+	EXPECT_EQ(2, t.order[3]);
+	trace_free(&t);
+}
+
+/* One malformed line in the middle: its number and the message. */
+struct bad_case {
+	const char *line;
+	const char *msg;
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "tsk id=9 cpu=1 mem=1 est=1",
+	  "unknown record 'tsk': expected 'task', 'agent' or 'user'" },
+	{ "task id=9 cpu=-1 mem=1 est=1",
+	  "bad field 'cpu=-1': must be a non-negative number of cores (2, 0.5 or 500m)" },
+	{ "task id=9 cpu=0.0001 mem=1 est=1",
+	  "bad field 'cpu=0.0001': must be a non-negative number of cores (2, 0.5 or 500m)" },
+	{ "task id=9 cpu=1 mem=4Q est=1",
+	  "bad field 'mem=4Q': must be a size in bytes (4G, 512M, 1.5G)" },
+	{ "task id=9 cpu=1 mem=1 est=0",
+	  "bad field 'est=0': must be a positive time in seconds (10, 0.5, 250ms)" },
+	{ "task id=9 cpu=1 mem=1 est=1 act=soon",
+	  "bad field 'act=soon': must be a positive time in seconds (10, 0.5, 250ms)" },
+	{ "task id=9 cpu=1 mem=1 est=1 at=-3",
+	  "bad field 'at=-3': must be a time in seconds (12, 0.5, 250ms)" },
+	{ "task id=9 cpu=1 mem=1 est=1 prio=256",
+	  "bad field 'prio=256': must be an integer 0..255 (255 runs first)" },
+	{ "task id=x cpu=1 mem=1 est=1",
+	  "bad field 'id=x': must be an unsigned integer" },
+	{ "task id=1 cpu=1 mem=1 est=1",
+	  "duplicate task id 1 (first on line 2)" },
+	{ "task id=9 cpu=1 mem=1 est=1 deps=42",
+	  "bad field 'deps=42': task 42 is not defined on an earlier line" },
+	{ "task id=9 cpu=1 mem=1 est=1 deps=9",
+	  "bad field 'deps=9': a task cannot depend on itself" },
+	{ "task id=9 cpu=1 mem=1 est=1 at=5 deps=1,,x",
+	  "bad field 'deps=1,,x': must be comma-separated task ids" },
+	{ "task id=9 cpu=1 mem=1 est=1 at=0.5 deps=1",
+	  "bad field 'deps=1': task 1 arrives after this one" },
+	{ "task id=9 cpu=1 mem=1",
+	  "missing field 'est=' in task record" },
+	{ "task id=9 cpu=1 cpu=2 mem=1 est=1",
+	  "field 'cpu=' given twice" },
+	{ "task id=9 cpu=1 mem=1 est=1 colour=red",
+	  "unknown field 'colour=red' in task record" },
+	{ "task id=9 cpu=1 mem=1 est=1 slots=2",
+	  "unknown field 'slots=2' in task record" },
+	{ "task id=9 cpu mem=1 est=1",
+	  "bad field 'cpu': expected key=value" },
+	{ "task id=9 cpu= mem=1 est=1",
+	  "bad field 'cpu=': empty value" },
+	{ "task id=9 cpu=1 mem=1 est=1 user=bob!",
+	  "bad field 'user=bob!': must be letters, digits, '_', '-', '.'" },
+	{ "task id=9 cpu=1 mem=1 est=1 tags=a,b!",
+	  "bad field 'tags=a,b!': must be comma-separated names" },
+	{ "task id=9 cpu=1 mem=1 est=1 gpu=1.5",
+	  "bad field 'gpu=1.5': must be a whole number of GPUs, 0..1024" },
+	{ "agent id=5 cpu=0 mem=1G",
+	  "bad field 'cpu=0': must be a positive number of cores (2, 0.5 or 500m)" },
+	{ "agent id=5 cpu=1 mem=1G slots=0",
+	  "bad field 'slots=0': must be a whole number, 1..1024" },
+	{ "agent id=1 cpu=1 mem=1G",
+	  "duplicate agent id 1 (first on line 1)" },
+	{ "agent id=4294967296 cpu=1 mem=1G",
+	  "bad field 'id=4294967296': must be an integer 0..4294967295" },
+	{ "agent id=5 mem=1G",
+	  "missing field 'cpu=' in agent record" },
+	{ "user max_active=2",
+	  "missing field 'name=' in user record" },
+	{ "task id=18446744073709551616 cpu=1 mem=1 est=1",
+	  "bad field 'id=18446744073709551616': must be an unsigned integer" },
+};
+
+TEST(malformed_lines_named_with_line_number)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		struct trace_err err;
+		struct trace t;
+		char text[512];
+
+		snprintf(text, sizeof(text),
+			 "agent id=1 cpu=8 mem=8G\n"
+			 "task id=1 at=1 cpu=1 mem=1 est=1\n"
+			 "# comment\n"
+			 "%s\n"
+			 "task id=100 cpu=1 mem=1 est=1\n", bad_cases[i].line);
+		EXPECT_EQ(-1, parse(&t, text, &err));
+		EXPECT_EQ(4, err.line);
+		EXPECT_STREQ(bad_cases[i].msg, err.msg) {
+			TH_LOG("line: %s", bad_cases[i].line);
+		}
+		EXPECT_STREQ("t.txt", err.file);
+		trace_free(&t);
+	}
+}
+
+TEST(task_that_fits_no_agent)
+{
+	struct trace_err err;
+	struct trace t;
+
+	ASSERT_EQ(0, parse(&t,
+		"agent id=1 cpu=2 mem=4G\n"
+		"agent id=2 cpu=8 mem=2G gpu=1 gpumem=8G tags=gpu\n"
+		"task id=1 cpu=1 mem=1G est=1\n"
+		"task id=2 cpu=1 mem=1G est=1 gpu=1 tags=gpu\n"
+		"task id=3 cpu=4 mem=4G est=1\n", &err));
+	EXPECT_EQ(-1, trace_finish(&t, &err));
+	EXPECT_EQ(5, err.line);
+	EXPECT_STREQ("task 3 fits no agent (needs more cpu, mem, gpu, gpumem or tags than any agent has)",
+		     err.msg);
+	trace_free(&t);
+
+	ASSERT_EQ(0, parse(&t, "task id=1 cpu=1 mem=1G est=1\n", &err));
+	EXPECT_EQ(-1, trace_finish(&t, &err));
+	EXPECT_STREQ("no agents: give 'agent' lines or --agents", err.msg);
+	trace_free(&t);
+}
+
+TEST(agents_only_files_refuse_tasks)
+{
+	struct trace_err err;
+	struct trace t;
+
+	trace_init(&t);
+	EXPECT_EQ(-1, trace_parse_string(&t, "a.txt",
+					  "agent id=1 cpu=1 mem=1G\n"
+					  "task id=1 cpu=1 mem=1 est=1\n",
+					  1, &err));
+	EXPECT_EQ(2, err.line);
+	EXPECT_STREQ("unknown record 'task': expected 'agent'", err.msg);
+	trace_free(&t);
+}
+
+TEST(percentiles_nearest_rank)
+{
+	uint64_t v[10] = { 10, 1, 9, 2, 8, 3, 7, 4, 6, 5 };
+	uint64_t big[1000];
+	unsigned int i;
+
+	EXPECT_EQ(5, pct_nearest_rank(v, 10, 50));
+	EXPECT_EQ(10, pct_nearest_rank(v, 10, 95));
+	EXPECT_EQ(10, pct_nearest_rank(v, 10, 99));
+	EXPECT_EQ(1, pct_nearest_rank(v, 10, 10));
+	EXPECT_EQ(2, pct_nearest_rank(v, 10, 11));
+	EXPECT_EQ(0, pct_nearest_rank(v, 0, 50));
+	for (i = 0; i < 1000; i++)	/* 1..1000 shuffled, radix path */
+		big[i] = ((i * 7919) % 1000) + 1;
+	EXPECT_EQ(500, pct_nearest_rank(big, 1000, 50));
+	EXPECT_EQ(950, pct_nearest_rank(big, 1000, 95));
+	EXPECT_EQ(990, pct_nearest_rank(big, 1000, 99));
+	for (i = 1; i < 1000; i++)
+		ASSERT_LE(big[i - 1], big[i]);
+}
+
+TEST(sort_large_values)
+{
+	uint64_t v[100];
+	unsigned int i;
+
+	for (i = 0; i < 100; i++)
+		v[i] = (uint64_t)(100 - i) << 56 | i;
+	sort_u64(v, 100);
+	for (i = 1; i < 100; i++)
+		ASSERT_LT(v[i - 1], v[i]);
+}
+
+TEST(jain)
+{
+	double eq[4] = { 3, 3, 3, 3 }, one[4] = { 5, 0, 0, 0 };
+	double two[2] = { 1, 3 };
+
+	EXPECT_EQ(1.0, jain_index(eq, 4));
+	EXPECT_EQ(0.25, jain_index(one, 4));
+	EXPECT_LT(fabs(jain_index(two, 2) - 0.8), 1e-12);	/* 16/20 */
+	EXPECT_EQ(1.0, jain_index(NULL, 0));
+	EXPECT_EQ(1.0, bounded_slowdown(0, 1 * S, SLOWDOWN_TAU_NS));
+	EXPECT_EQ(2.0, bounded_slowdown(20 * S, 20 * S, SLOWDOWN_TAU_NS));
+	EXPECT_EQ(1.5, bounded_slowdown(14 * S, 1 * S, SLOWDOWN_TAU_NS));
+}
+
+TEST(lower_bound_known)
+{
+	struct lower_bound lb;
+	struct trace_err err;
+	struct trace t;
+
+	/* chain 1 -> 2 -> 3 dominates: 1 + 10 + 20 + 5 = 36 s */
+	ASSERT_EQ(0, parse(&t,
+		"agent id=1 cpu=4 mem=8G\n"
+		"agent id=2 cpu=4 mem=8G\n"
+		"task id=1 at=1 cpu=1 mem=1G est=1 act=10\n"
+		"task id=2 at=1 cpu=1 mem=1G est=1 act=20 deps=1\n"
+		"task id=3 at=2 cpu=1 mem=1G est=1 act=5 deps=2\n"
+		"task id=4 at=30 cpu=1 mem=1G est=1 act=3\n", &err));
+	ASSERT_EQ(0, trace_finish(&t, &err));
+	lower_bound(&t, &lb);
+	EXPECT_EQ(36 * S, lb.path);
+	EXPECT_EQ(36 * S, lb.total);
+	/* slots: 1 + 38 s of work / 2 slots = 20 s */
+	EXPECT_EQ(20 * S, lb.slots);
+	/* cpu: 1 + 38 core-s / 8 cores */
+	EXPECT_EQ(1 * S + 4750000000ULL, lb.cpu);
+	EXPECT_EQ(0, lb.gpu);
+	trace_free(&t);
+
+	/* capacity dominates: 8 cores busy for 100 s on 4 cores total */
+	ASSERT_EQ(0, parse(&t,
+		"agent id=1 cpu=4 mem=8G\n"
+		"task id=1 cpu=4 mem=1G est=1 act=100\n"
+		"task id=2 cpu=4 mem=1G est=1 act=100\n", &err));
+	ASSERT_EQ(0, trace_finish(&t, &err));
+	lower_bound(&t, &lb);
+	EXPECT_EQ(100 * S, lb.path);
+	EXPECT_EQ(200 * S, lb.cpu);
+	EXPECT_EQ(200 * S, lb.total);
+	trace_free(&t);
+}
+
+static const char reference_out[] =
+	"Task 1 assigned to agent 1\n"
+	"Task 2 assigned to agent 2\n"
+	"Task 2 completed\n"
+	"Task 1 completed\n"
+	"Task 3 assigned to agent 1\n"
+	"Task 3 completed\n";
+
+TEST(reference_example_six_lines)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(0, llmsim_reference(f));
+	fclose(f);
+	EXPECT_STREQ(reference_out, buf);
+	free(buf);
+}
+
+/* The reference trace through a full report: makespan 25 s, bound 25 s. */
+TEST(reference_metrics)
+{
+	struct sim_opts o = {
+		.policy = LSC_POLICY_PRIO_FIFO,
+		.choice = LSC_CHOOSE_LEAST_LOADED,
+		.backfill = 1,
+		.tick_ns = 1 * S,
+	};
+	struct sim_result r;
+	struct lower_bound lb;
+	struct trace_err err;
+	struct trace t;
+
+	ASSERT_EQ(0, parse(&t, llmsim_reference_trace, &err));
+	ASSERT_EQ(0, trace_finish(&t, &err));
+	lower_bound(&t, &lb);
+	EXPECT_EQ(15 * S, lb.path);
+	ASSERT_EQ(0, sim_run(&t, &o, &r));
+	EXPECT_EQ(25 * S, r.makespan);
+	EXPECT_EQ(3, r.completed);
+	EXPECT_EQ(0, r.wait[3].p50);
+	EXPECT_EQ(0, r.wait[2].p99);
+	EXPECT_EQ(10 * S, r.wait[1].p50);
+	/* cpu: (2*10 + 1*5 + 3*15) core-s / (8 cores * 25 s) */
+	EXPECT_LT(fabs(r.util[LSC_RES_CPU] - 70.0 / 200.0), 1e-9);
+	trace_free(&t);
+}
+
+TEST_HARNESS_MAIN
