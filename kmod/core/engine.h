@@ -333,6 +333,7 @@ struct lsc_agent {
  * @nr_active: ASSIGNED and RUNNING tasks
  * @runq: its RUNNABLE tasks in priority-FIFO order (DRF policy only)
  * @snode: link in the engine's DRF index (users with RUNNABLE tasks)
+ * @link: in the engine's list of registered users
  */
 struct lsc_user {
 	u32 uid;
@@ -347,6 +348,7 @@ struct lsc_user {
 	u64 nr_active;
 	struct lsc_tree runq;
 	struct lsc_node snode;
+	struct lsc_list link;
 };
 
 /* ------------------------------------------------------------ the engine */
@@ -467,8 +469,9 @@ struct lsc_stats {
  * @est_coef: estimator coefficients, see lsc_set_estimator()
  * @est_nr: number of feature coefficients set (0 = estimator off)
  * @host_cap: host capacity per kind (lsc_set_host_capacity())
- * @reserved: sum of the registered agents' reservations per kind
- * @up_cap: sum of the capacities of UP agents (DRF denominators)
+ * @reserved: sum of the registered agents' reservations per kind (also
+ *	the denominators of DRF shares)
+ * @up_cap: sum of the capacities of UP agents
  * @runq: RUNNABLE tasks (all policies but DRF)
  * @users: users with RUNNABLE tasks by (share, uid) (DRF)
  * @loads: UP agents by (load, id)
@@ -482,6 +485,8 @@ struct lsc_stats {
  * @resv_agent: agent of that reservation
  * @resv_ns: its shadow time (expected earliest start)
  * @stats: counters
+ * @user_list: registered users
+ * @nr_users: their number
  */
 struct lsc_engine {
 	const struct lsc_ops *ops;
@@ -506,6 +511,8 @@ struct lsc_engine {
 	struct lsc_agent *resv_agent;
 	u64 resv_ns;
 	struct lsc_stats stats;
+	struct lsc_list user_list;
+	u32 nr_users;
 };
 
 /* --------------------------------------------------------------- engine */
