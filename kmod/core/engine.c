@@ -790,6 +790,7 @@ static void lsc_requeue(struct lsc_engine *eng, struct lsc_task *t)
 	struct lsc_agent *a = t->agent;
 
 	lsc_release(eng, t);
+	t->flags &= ~LSC_TASK_F_PINNED;
 	t->retries--;
 	if (t->level < 255)
 		t->level++;
@@ -992,6 +993,30 @@ int lsc_task_complete(struct lsc_engine *eng, struct lsc_task *task,
 		lsc_requeue(eng, task);
 	else
 		lsc_finish(eng, task, LSC_TASK_FAILED, LSC_FAIL_EXIT);
+	return 0;
+}
+
+int lsc_task_requeue(struct lsc_engine *eng, struct lsc_task *task,
+		     bool use_retry, u64 now)
+{
+	struct lsc_agent *a = task->agent;
+
+	if (task->state != LSC_TASK_ASSIGNED &&
+	    task->state != LSC_TASK_RUNNING)
+		return -LSC_EINVAL;
+	if (use_retry) {
+		if (task->retries)
+			lsc_requeue(eng, task);
+		else
+			lsc_finish(eng, task, LSC_TASK_FAILED, LSC_FAIL_EXIT);
+		return 0;
+	}
+	lsc_release(eng, task);
+	task->flags &= ~LSC_TASK_F_PINNED;
+	lsc_rq_add(eng, task);
+	lsc_set_state(eng, task, LSC_TASK_RUNNABLE, LSC_FAIL_NONE);
+	if (eng->ops && eng->ops->task_requeued)
+		eng->ops->task_requeued(eng, task, a);
 	return 0;
 }
 
@@ -1236,8 +1261,7 @@ static bool lsc_backfill_ok(const struct lsc_task *t,
 
 	if (a != r->agent || lsc_add_sat(now, t->est_ns) <= r->at)
 		return true;
-	if (!r->extra_slots)
-		return false;
+
 	for (k = 0; k < LSC_NR_RES; k++)
 		if (t->demand[k] > r->extra[k])
 			return false;
@@ -1437,7 +1461,8 @@ static bool lsc_migrate_one(struct lsc_engine *eng, struct lsc_agent *src,
 
 	for (l = src->tasks.next; l != &src->tasks; l = l->next) {
 		t = task_of_alink(l);
-		if (t->state != LSC_TASK_ASSIGNED)
+		if (t->state != LSC_TASK_ASSIGNED ||
+		    (t->flags & LSC_TASK_F_PINNED))
 			continue;
 		dst = lsc_pick_least(eng, t, src);
 		if (!dst || lsc_load_with(dst, t, true) >= src->load ||

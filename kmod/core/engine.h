@@ -123,7 +123,13 @@ enum lsc_fail_reason {
 /* &lsc_task.flags, set by the caller */
 /* A non-zero exit is retried (requeued) while the retry budget lasts. */
 #define LSC_TASK_F_RETRY_ON_EXIT	0x1
-#define LSC_TASK_F_CALLER_MASK		0x1
+/*
+ * The agent has taken the ASSIGNED task: lsc_balance() leaves it where it
+ * is.  The caller may set it on an ASSIGNED task at any time and clear it
+ * while the task stays ASSIGNED; the engine clears it on requeue.
+ */
+#define LSC_TASK_F_PINNED		0x2
+#define LSC_TASK_F_CALLER_MASK		0x3
 /* Engine-internal flags (read-only). */
 #define LSC_TASK_F_ESTIMATED		0x100	/* est_ns came from estimator */
 
@@ -711,6 +717,23 @@ int lsc_task_start(struct lsc_engine *eng, struct lsc_task *task, u64 now);
  */
 int lsc_task_complete(struct lsc_engine *eng, struct lsc_task *task,
 		      s32 exit_status, u64 now);
+
+/**
+ * lsc_task_requeue() - put an ASSIGNED or RUNNING task back in the queue
+ * @eng: the engine
+ * @task: the task
+ * @use_retry: true: the task failed on its agent and should run again
+ *	if its retry budget allows (one retry and one MLFQ level used; FAILED
+ *	with reason exit when none is left); false: the agent gives back a
+ *	task it never ran (unregistering), at no cost to the task
+ * @now: current time
+ *
+ * Its resources are released; RUNNABLE again unless it failed.
+ *
+ * Return: 0, or -LSC_EINVAL if the task is neither ASSIGNED nor RUNNING.
+ */
+int lsc_task_requeue(struct lsc_engine *eng, struct lsc_task *task,
+		     bool use_retry, u64 now);
 
 /**
  * lsc_task_cancel() - cancel a task that has not ended
