@@ -1261,7 +1261,8 @@ static bool lsc_backfill_ok(const struct lsc_task *t,
 
 	if (a != r->agent || lsc_add_sat(now, t->est_ns) <= r->at)
 		return true;
-
+	if (!r->extra_slots)
+		return false;
 	for (k = 0; k < LSC_NR_RES; k++)
 		if (t->demand[k] > r->extra[k])
 			return false;

@@ -427,6 +427,15 @@ TEST(agent_loss_requeues_then_fails_when_retries_run_out)
 					    [LSC_TASK_FAILED]);
 	ASSERT_EQ(1, w->eng.stats.transitions[LSC_TASK_RUNNING]
 					    [LSC_TASK_RUNNABLE]);
+	/* A RUNNING task without retries fails with agent-lost too. */
+	add_agent(w, 3, 4, 8, 1, 0);
+	t = mk_task(w, 2, 1, 1000, 1, 10);
+	submit(w, t, 0);
+	lsc_dispatch(&w->eng, 3);
+	lsc_task_start(&w->eng, t, 3);
+	lsc_agent_set_health(&w->eng, A(w, 3), LSC_AGENT_LOST, 4);
+	ASSERT_EQ(LSC_TASK_FAILED, t->state);
+	ASSERT_EQ(LSC_FAIL_AGENT_LOST, t->reason);
 	ASSERT_EQ(NULL, w->violation);
 	free(w);
 }
