@@ -1,13 +1,319 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * llmsched: definitions shared by the module's own files.
+ *
+ * Locking, outermost first:
+ *
+ * - llmsched.lock (a spinlock) serializes every call into the engine and
+ *   every field the engine's callbacks touch: task states, agent and user
+ *   accounting, event rings, counters.  It is held for one engine step and
+ *   never across a sleep, an allocation that may sleep or a user copy.
+ * - the xarrays' own locks (tasks, agents) nest inside it.
+ *
+ * Lifetimes:
+ *
+ * - A task is referenced by the task table (llmsched.tasks) and by whoever
+ *   looked it up (kref).  It leaves the table when it has ended and fallen
+ *   out of the retention window (limits.retain_ended), or at unload.  Its
+ *   memory is freed after an RCU grace period, because lookups run under
+ *   RCU.
+ * - An agent belongs to the open file that registered it; the file's
+ *   release, the agent process's exit or a missed heartbeat ends it.
+ * - A file's event sink (struct llms_events) is shared with the tasks
+ *   submitted through the file, so it outlives the file when they do.
  */
 #ifndef _LLMSCHED_H
 #define _LLMSCHED_H
 
+#include <linux/kobject.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 
+#include <linux/llmsched.h>
+
+#include "core/engine.h"
+
+struct cgroup;
+struct pid;
+
+/* Events kept per open file before the oldest are dropped. */
+#define LLMS_EVENT_RING		4096
+
+/**
+ * struct llms_events - the state changes of one file's tasks, for read()
+ * @ref: held by the file and by each task submitted through it
+ * @wq: readers and pollers
+ * @ring: LLMS_EVENT_RING records, allocated on the first submission
+ * @head: next record to read
+ * @tail: next record to write
+ * @overflow: records were dropped since the last read
+ * @closed: the file is gone; record nothing more
+ */
+struct llms_events {
+	struct kref ref;
+	wait_queue_head_t wq;
+	struct llmsched_task_event *ring;
+	u32 head;
+	u32 tail;
+	bool overflow;
+	bool closed;
+};
+
+/**
+ * struct llms_task - a task as the module holds it
+ * @core: the engine's part
+ * @ref: references (the task table holds one)
+ * @rcu: deferred free
+ * @owner: the submitter's effective uid
+ * @events: the event sink of the file it was submitted through
+ * @ended_link: in llmsched.ended once terminal
+ * @payload: what the agent runs, @payload_len bytes
+ * @deps: the dependency edges the engine links
+ * @submit_flags: LLMSCHED_SUBMIT_*
+ * @payload_len: its length
+ * @reason: enum llmsched_task_reason, richer than the engine's
+ * @exit_status: as the agent reported it
+ * @agent_id: the agent it is or was last assigned to
+ * @fetched_by: the agent that fetched it (0 when not fetched)
+ * @submit_ns: submission time
+ * @start_ns: when the agent reported it started
+ * @end_ns: when it ended
+ * @runtime_ns: the run time the agent measured
+ */
+struct llms_task {
+	struct lsc_task core;
+	struct kref ref;
+	struct rcu_head rcu;
+	kuid_t owner;
+	struct llms_events *events;
+	struct list_head ended_link;
+	void *payload;
+	struct lsc_dep *deps;
+	u32 submit_flags;
+	u32 payload_len;
+	u32 reason;
+	s32 exit_status;
+	u32 agent_id;
+	u32 fetched_by;
+	u64 submit_ns;
+	u64 start_ns;
+	u64 end_ns;
+	u64 runtime_ns;
+};
+
+/**
+ * struct llms_user - a submitter's account
+ * @core: the engine's part (fair share)
+ * @node: in llmsched.users
+ * @uid: the uid
+ * @held: tasks held that have not ended (the per-user limit)
+ */
+struct llms_user {
+	struct lsc_user core;
+	struct hlist_node node;
+	kuid_t uid;
+	u32 held;
+};
+
+/**
+ * struct llms_agent - an agent process and its reservation
+ * @core: the engine's part
+ * @kobj: /sys/kernel/llmsched/agents/<id>; its reference count is the
+ *	agent's (held by its file and by the agent table)
+ * @wq: its fetch waiters
+ * @pid: the agent process
+ * @cgrp: its cgroup (a reference)
+ * @cgroup_path: the cgroup's path, for sysfs
+ * @last_seen: jiffies of its last call
+ * @lost: declared lost or unregistered: it takes no more calls
+ * @kobj_added: @kobj is in sysfs
+ */
+struct llms_agent {
+	struct lsc_agent core;
+	struct kobject kobj;
+	wait_queue_head_t wq;
+	struct pid *pid;
+	struct cgroup *cgrp;
+	char *cgroup_path;
+	unsigned long last_seen;
+	bool lost;
+	bool kobj_added;
+};
+
+/**
+ * struct llms_file - one open file of /dev/llmsched
+ * @events: its event sink
+ * @agent: the agent it registered, or NULL
+ * @agent_lock: serializes registration and unregistration on this file
+ */
+struct llms_file {
+	struct llms_events *events;
+	struct llms_agent *agent;
+	struct mutex agent_lock; /* see the kernel-doc above */
+};
+
+/**
+ * struct llms_limits - tunable limits (sysfs and LLMSCHED_IOC_SET_LIMITS)
+ * @max_tasks: tasks held that have not ended, all users
+ * @max_tasks_per_user: the same per uid
+ * @heartbeat_timeout_ms: silence after which an agent is lost
+ * @retain_ended: ended tasks kept for queries
+ */
+struct llms_limits {
+	u32 max_tasks;
+	u32 max_tasks_per_user;
+	u32 heartbeat_timeout_ms;
+	u32 retain_ended;
+};
+
+#define LLMS_NR_PRIO	(LLMSCHED_PRIO_MAX + 1)
+
+/**
+ * struct llmsched - the module's state
+ * @lock: see the top of this file
+ * @eng: the scheduling engine
+ * @tasks: task table by id (its own lock nests inside @lock)
+ * @agents: agent table by id
+ * @users: accounts by uid
+ * @ended: ended tasks still held, oldest first
+ * @nr_ended: their number
+ * @held: tasks held that have not ended
+ * @by_state: tasks per state
+ * @waiting_by_prio: QUEUED and RUNNABLE tasks per priority
+ * @next_task_id: last id given
+ * @next_agent_id: last id given
+ * @limits: limits
+ * @ended_wq: TASK_WAIT waiters, woken when any task ends
+ * @watchdog: finds lost agents
+ * @seq: netlink event sequence
+ * @agents_kobj: /sys/kernel/llmsched/agents
+ */
+struct llmsched {
+	spinlock_t lock; /* see the top of this file */
+	struct lsc_engine eng;
+	struct xarray tasks;
+	struct xarray agents;
+	struct hlist_head users[64];
+	struct list_head ended;
+	u32 nr_ended;
+	u32 held;
+	u64 by_state[LSC_TASK_NR_STATES];
+	u32 waiting_by_prio[LLMS_NR_PRIO];
+	atomic64_t next_task_id;
+	u32 next_agent_id;
+	struct llms_limits limits;
+	wait_queue_head_t ended_wq;
+	struct delayed_work watchdog;
+	u64 seq;
+	struct kobject *agents_kobj;
+};
+
+extern struct llmsched llmsched;
+
+/* sched.c */
+int llms_sched_init(void);
+void llms_sched_exit(void);
+u64 llms_now(void);
+struct llms_task *llms_task_alloc(void);
+void llms_task_free(struct llms_task *task);
+void llms_task_init_ref(struct llms_task *task);
+struct llms_task *llms_task_get(u64 id);
+void llms_task_put(struct llms_task *task);
+struct llms_user *llms_user_find(kuid_t uid);
+struct llms_user *llms_user_get_or_add(kuid_t uid);
+void llms_release_ended(void);
+struct llms_events *llms_events_alloc(void);
+void llms_events_put(struct llms_events *ev);
+int llms_events_ready(struct llms_events *ev);
+void llms_watchdog_kick(void);
+
+/* task.c: the submitters' ioctls */
+long llms_ioc_submit(struct llms_file *lf, void *arg);
+long llms_ioc_submit_batch(struct llms_file *lf, void *arg);
+long llms_ioc_cancel(struct llms_file *lf, void *arg);
+long llms_ioc_task_query(struct llms_file *lf, void *arg);
+long llms_ioc_task_wait(struct llms_file *lf, void *arg);
+long llms_ioc_task_list(struct llms_file *lf, void *arg);
+ssize_t llms_events_read(struct llms_file *lf, char __user *buf,
+			 size_t count, bool nonblock);
+
+/* agent.c: the runtime's ioctls */
+long llms_ioc_agent_register(struct llms_file *lf, void *arg);
+long llms_ioc_agent_fetch(struct llms_file *lf, void *arg);
+long llms_ioc_agent_start(struct llms_file *lf, void *arg);
+long llms_ioc_agent_complete(struct llms_file *lf, void *arg);
+long llms_ioc_agent_heartbeat(struct llms_file *lf, void *arg);
+long llms_ioc_agent_unregister(struct llms_file *lf, void *arg);
+long llms_ioc_load_report(struct llms_file *lf, void *arg);
+void llms_agent_file_release(struct llms_file *lf);
+bool llms_agent_has_work(struct llms_agent *agent);
+void llms_agent_put(struct llms_agent *agent);
+void llms_agent_release(struct kobject *kobj);
+void llms_agents_check(void);
+
+/* admin.c */
+long llms_ioc_version(struct llms_file *lf, void *arg);
+long llms_ioc_set_capacity(struct llms_file *lf, void *arg);
+long llms_ioc_get_capacity(struct llms_file *lf, void *arg);
+long llms_ioc_set_policy(struct llms_file *lf, void *arg);
+long llms_ioc_get_policy(struct llms_file *lf, void *arg);
+long llms_ioc_set_estimator(struct llms_file *lf, void *arg);
+long llms_ioc_set_limits(struct llms_file *lf, void *arg);
+int llms_apply_limits(const struct llms_limits *want);
+
+/* sysfs.c */
 int llmsched_sysfs_init(void);
 void llmsched_sysfs_exit(void);
+void llms_agent_kobj_init(struct llms_agent *agent);
+int llms_agent_sysfs_add(struct llms_agent *agent);
+void llms_agent_sysfs_del(struct llms_agent *agent);
+
+/* netlink.c */
+int llms_netlink_init(void);
+void llms_netlink_exit(void);
+void llms_netlink_task_event(const struct llms_task *task, u32 from, u32 to,
+			     u64 now);
+void llms_netlink_agent_event(u32 agent_id, bool up, u64 now);
+
+/* Mapping between the engine's states and the uAPI's. */
+static inline u32 llms_uapi_state(u32 engine_state)
+{
+	switch (engine_state) {
+	case LSC_TASK_QUEUED:
+		return LLMSCHED_TASK_QUEUED;
+	case LSC_TASK_RUNNABLE:
+		return LLMSCHED_TASK_RUNNABLE;
+	case LSC_TASK_ASSIGNED:
+		return LLMSCHED_TASK_ASSIGNED;
+	case LSC_TASK_RUNNING:
+		return LLMSCHED_TASK_RUNNING;
+	case LSC_TASK_SUCCEEDED:
+		return LLMSCHED_TASK_SUCCEEDED;
+	case LSC_TASK_FAILED:
+		return LLMSCHED_TASK_FAILED;
+	case LSC_TASK_CANCELLED:
+		return LLMSCHED_TASK_CANCELLED;
+	default:
+		return 0;
+	}
+}
+
+static inline struct llms_task *to_llms_task(struct lsc_task *core)
+{
+	return container_of(core, struct llms_task, core);
+}
+
+static inline struct llms_agent *to_llms_agent(struct lsc_agent *core)
+{
+	return container_of(core, struct llms_agent, core);
+}
 
 #endif /* _LLMSCHED_H */

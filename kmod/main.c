@@ -10,6 +10,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/fs.h>
@@ -17,6 +18,9 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/uidgid.h>
 
 #include <linux/llmsched.h>
@@ -36,20 +40,277 @@ static struct cdev llmsched_cdev;
 static struct class *llmsched_class;
 static struct device llmsched_dev;
 
+/* Every argument structure, for one buffer on the stack. */
+union llms_ucmd_buffer {
+	struct llmsched_version version;
+	struct llmsched_task_submit submit;
+	struct llmsched_submit_batch batch;
+	struct llmsched_task_cancel cancel;
+	struct llmsched_task_info info;
+	struct llmsched_task_wait wait;
+	struct llmsched_task_list list;
+	struct llmsched_agent_register agent_register;
+	struct llmsched_agent_fetch fetch;
+	struct llmsched_agent_task agent_task;
+	struct llmsched_agent_complete complete;
+	struct llmsched_agent_heartbeat heartbeat;
+	struct llmsched_agent_unregister unregister;
+	struct llmsched_load_report load;
+	struct llmsched_capacity capacity;
+	struct llmsched_policy policy;
+	struct llmsched_estimator estimator;
+	struct llmsched_limits limits;
+};
+
+/**
+ * struct llms_ioctl_op - one ioctl
+ * @handler: does the work on the copied-in argument
+ * @size: sizeof() the argument as this module knows it
+ * @min_size: the smallest @size a caller may pass (the first version)
+ * @admin: needs CAP_SYS_ADMIN
+ * @copy_out: the argument has output fields: it is copied back, on
+ *	failure too (an index, a needed size, a state)
+ */
+struct llms_ioctl_op {
+	long (*handler)(struct llms_file *lf, void *arg);
+	u32 size;
+	u32 min_size;
+	bool admin;
+	bool copy_out;
+};
+
+static const struct llms_ioctl_op llms_ioctl_ops[] = {
+	[_IOC_NR(LLMSCHED_IOC_VERSION)] = {
+		.handler = llms_ioc_version,
+		.size = sizeof(struct llmsched_version),
+		.min_size = offsetofend(struct llmsched_version, res_known),
+		.copy_out = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_SUBMIT)] = {
+		.handler = llms_ioc_submit,
+		.size = sizeof(struct llmsched_task_submit),
+		.min_size = offsetofend(struct llmsched_task_submit, __reserved),
+		.copy_out = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_SUBMIT_BATCH)] = {
+		.handler = llms_ioc_submit_batch,
+		.size = sizeof(struct llmsched_submit_batch),
+		.min_size = offsetofend(struct llmsched_submit_batch, __reserved),
+		.copy_out = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_CANCEL)] = {
+		.handler = llms_ioc_cancel,
+		.size = sizeof(struct llmsched_task_cancel),
+		.min_size = offsetofend(struct llmsched_task_cancel, task_id),
+	},
+	[_IOC_NR(LLMSCHED_IOC_TASK_QUERY)] = {
+		.handler = llms_ioc_task_query,
+		.size = sizeof(struct llmsched_task_info),
+		.min_size = offsetofend(struct llmsched_task_info, nr_deps),
+		.copy_out = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_TASK_WAIT)] = {
+		.handler = llms_ioc_task_wait,
+		.size = sizeof(struct llmsched_task_wait),
+		.min_size = offsetofend(struct llmsched_task_wait, __reserved),
+		.copy_out = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_TASK_LIST)] = {
+		.handler = llms_ioc_task_list,
+		.size = sizeof(struct llmsched_task_list),
+		.min_size = offsetofend(struct llmsched_task_list, entries_ptr),
+		.copy_out = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_AGENT_REGISTER)] = {
+		.handler = llms_ioc_agent_register,
+		.size = sizeof(struct llmsched_agent_register),
+		.min_size = offsetofend(struct llmsched_agent_register, tags),
+		.admin = true,
+		.copy_out = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_AGENT_FETCH)] = {
+		.handler = llms_ioc_agent_fetch,
+		.size = sizeof(struct llmsched_agent_fetch),
+		.min_size = offsetofend(struct llmsched_agent_fetch, __reserved),
+		.admin = true,
+		.copy_out = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_AGENT_START)] = {
+		.handler = llms_ioc_agent_start,
+		.size = sizeof(struct llmsched_agent_task),
+		.min_size = offsetofend(struct llmsched_agent_task, task_id),
+		.admin = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_AGENT_COMPLETE)] = {
+		.handler = llms_ioc_agent_complete,
+		.size = sizeof(struct llmsched_agent_complete),
+		.min_size = offsetofend(struct llmsched_agent_complete, runtime_ns),
+		.admin = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_AGENT_HEARTBEAT)] = {
+		.handler = llms_ioc_agent_heartbeat,
+		.size = sizeof(struct llmsched_agent_heartbeat),
+		.min_size = offsetofend(struct llmsched_agent_heartbeat, flags),
+		.admin = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_AGENT_UNREGISTER)] = {
+		.handler = llms_ioc_agent_unregister,
+		.size = sizeof(struct llmsched_agent_unregister),
+		.min_size = offsetofend(struct llmsched_agent_unregister, flags),
+		.admin = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_LOAD_REPORT)] = {
+		.handler = llms_ioc_load_report,
+		.size = sizeof(struct llmsched_load_report),
+		.min_size = offsetofend(struct llmsched_load_report, entries_ptr),
+		.admin = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_SET_CAPACITY)] = {
+		.handler = llms_ioc_set_capacity,
+		.size = sizeof(struct llmsched_capacity),
+		.min_size = offsetofend(struct llmsched_capacity, reserved),
+		.admin = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_GET_CAPACITY)] = {
+		.handler = llms_ioc_get_capacity,
+		.size = sizeof(struct llmsched_capacity),
+		.min_size = offsetofend(struct llmsched_capacity, reserved),
+		.admin = true,
+		.copy_out = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_SET_POLICY)] = {
+		.handler = llms_ioc_set_policy,
+		.size = sizeof(struct llmsched_policy),
+		.min_size = offsetofend(struct llmsched_policy, imbalance_threshold),
+		.admin = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_GET_POLICY)] = {
+		.handler = llms_ioc_get_policy,
+		.size = sizeof(struct llmsched_policy),
+		.min_size = offsetofend(struct llmsched_policy, imbalance_threshold),
+		.admin = true,
+		.copy_out = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_SET_ESTIMATOR)] = {
+		.handler = llms_ioc_set_estimator,
+		.size = sizeof(struct llmsched_estimator),
+		.min_size = offsetofend(struct llmsched_estimator, coeff),
+		.admin = true,
+	},
+	[_IOC_NR(LLMSCHED_IOC_SET_LIMITS)] = {
+		.handler = llms_ioc_set_limits,
+		.size = sizeof(struct llmsched_limits),
+		.min_size = offsetofend(struct llmsched_limits, __reserved),
+		.admin = true,
+	},
+};
+
 static int llmsched_open(struct inode *inode, struct file *file)
 {
+	struct llms_file *lf;
+
+	lf = kzalloc(sizeof(*lf), GFP_KERNEL_ACCOUNT);
+	if (!lf)
+		return -ENOMEM;
+	lf->events = llms_events_alloc();
+	if (!lf->events) {
+		kfree(lf);
+		return -ENOMEM;
+	}
+	mutex_init(&lf->agent_lock);
+	file->private_data = lf;
 	return nonseekable_open(inode, file);
 }
 
+static int llmsched_release(struct inode *inode, struct file *file)
+{
+	struct llms_file *lf = file->private_data;
+
+	llms_agent_file_release(lf);
+	spin_lock(&llmsched.lock);
+	lf->events->closed = true;
+	spin_unlock(&llmsched.lock);
+	llms_events_put(lf->events);
+	mutex_destroy(&lf->agent_lock);
+	kfree(lf);
+	return 0;
+}
+
+/*
+ * The iommufd model: the command number carries no size; each argument
+ * starts with its own size, and copy_struct_from_user() takes older and
+ * newer callers alike (missing fields read as zero, unknown ones must be).
+ */
 static long llmsched_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
-	return -ENOTTY;
+	void __user *uarg = (void __user *)arg;
+	const struct llms_ioctl_op *op;
+	union llms_ucmd_buffer buf;
+	unsigned int nr = _IOC_NR(cmd);
+	u32 usize;
+	long ret;
+
+	if (cmd != _IO(LLMSCHED_IOCTL_MAGIC, nr) ||
+	    nr >= ARRAY_SIZE(llms_ioctl_ops) || !llms_ioctl_ops[nr].handler)
+		return -ENOTTY;
+	op = &llms_ioctl_ops[nr];
+	if (op->admin && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < op->min_size)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(&buf, op->size, uarg, usize);
+	if (ret)
+		return ret;
+
+	ret = op->handler(file->private_data, &buf);
+	if (op->copy_out &&
+	    copy_to_user(uarg, &buf, min_t(u32, usize, op->size)) && !ret)
+		ret = -EFAULT;
+	return ret;
+}
+
+static __poll_t llmsched_poll(struct file *file, poll_table *wait)
+{
+	struct llms_file *lf = file->private_data;
+	struct llms_agent *agent;
+	__poll_t mask = 0;
+
+	poll_wait(file, &lf->events->wq, wait);
+	mutex_lock(&lf->agent_lock);
+	agent = lf->agent;
+	if (agent) {
+		poll_wait(file, &agent->wq, wait);
+		if (llms_agent_has_work(agent))
+			mask |= EPOLLIN | EPOLLRDNORM;
+	}
+	mutex_unlock(&lf->agent_lock);
+
+	spin_lock(&llmsched.lock);
+	if (llms_events_ready(lf->events))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	spin_unlock(&llmsched.lock);
+	return mask;
+}
+
+static ssize_t llmsched_read(struct file *file, char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	return llms_events_read(file->private_data, buf, count,
+				file->f_flags & O_NONBLOCK);
 }
 
 static const struct file_operations llmsched_fops = {
 	.owner		= THIS_MODULE,
 	.open		= llmsched_open,
+	.release	= llmsched_release,
+	.read		= llmsched_read,
+	.poll		= llmsched_poll,
 	.unlocked_ioctl	= llmsched_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= no_llseek,
@@ -98,9 +359,17 @@ static int __init llmsched_init(void)
 		goto err_region;
 	}
 
-	ret = llmsched_sysfs_init();
+	ret = llms_sched_init();
 	if (ret)
 		goto err_class;
+
+	ret = llmsched_sysfs_init();
+	if (ret)
+		goto err_sched;
+
+	ret = llms_netlink_init();
+	if (ret)
+		goto err_sysfs;
 
 	device_initialize(&llmsched_dev);
 	llmsched_dev.devt = llmsched_devt;
@@ -125,7 +394,11 @@ static int __init llmsched_init(void)
 
 err_put:
 	put_device(&llmsched_dev);
+	llms_netlink_exit();
+err_sysfs:
 	llmsched_sysfs_exit();
+err_sched:
+	llms_sched_exit();
 err_class:
 	class_destroy(llmsched_class);
 err_region:
@@ -137,7 +410,9 @@ static void __exit llmsched_exit(void)
 {
 	cdev_device_del(&llmsched_cdev, &llmsched_dev);
 	put_device(&llmsched_dev);
+	llms_netlink_exit();
 	llmsched_sysfs_exit();
+	llms_sched_exit();
 	class_destroy(llmsched_class);
 	unregister_chrdev_region(llmsched_devt, 1);
 }

@@ -1,16 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * llmsched: /sys/kernel/llmsched, one value per file.
+ * llmsched: /sys/kernel/llmsched, one value per file (a list of values of
+ * one kind where a file says so).  Documentation/ABI/testing/
+ * sysfs-kernel-llmsched has an entry for every file.
  */
 
+#include <linux/capability.h>
 #include <linux/kobject.h>
+#include <linux/pid.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
-
-#include <linux/llmsched.h>
 
 #include "llmsched.h"
 
 static struct kobject *llmsched_kobj;
+
+/* An attribute whose show() needs an index: a resource kind, a state... */
+struct llms_attr {
+	struct kobj_attribute attr;
+	unsigned int index;
+	unsigned int index2;
+};
+
+#define to_llms_attr(a) container_of(a, struct llms_attr, attr)
+
+#define LLMS_ATTR_RO(_name, _show, _index)				\
+	{ .attr = __ATTR(_name, 0444, _show, NULL), .index = (_index) }
+
+static const char * const llms_policy_names[] = {
+	[LSC_POLICY_PRIO_FIFO]	= "prio_fifo",
+	[LSC_POLICY_SJF]	= "sjf",
+	[LSC_POLICY_MLFQ]	= "mlfq",
+	[LSC_POLICY_DRF]	= "drf",
+};
+
+static const char * const llms_choice_names[] = {
+	[LSC_CHOOSE_LEAST_LOADED]	= "least_loaded",
+	[LSC_CHOOSE_BEST_FIT]		= "best_fit",
+};
+
+static const char * const llms_state_names[] = {
+	[LSC_TASK_NEW]		= "new",
+	[LSC_TASK_QUEUED]	= "queued",
+	[LSC_TASK_RUNNABLE]	= "runnable",
+	[LSC_TASK_ASSIGNED]	= "assigned",
+	[LSC_TASK_RUNNING]	= "running",
+	[LSC_TASK_SUCCEEDED]	= "succeeded",
+	[LSC_TASK_FAILED]	= "failed",
+	[LSC_TASK_CANCELLED]	= "cancelled",
+};
+
+/* ------------------------------------------------------------- top level */
 
 static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
@@ -19,36 +60,592 @@ static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  LLMSCHED_VERSION_MINOR, LLMSCHED_VERSION_PATCH);
 }
 
-static struct kobj_attribute version_attr = __ATTR_RO(version);
+static ssize_t policy_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  llms_policy_names[READ_ONCE(llmsched.eng.policy)]);
+}
 
-static struct attribute *llmsched_attrs[] = {
+static ssize_t policy_store(struct kobject *kobj, struct kobj_attribute *attr,
+			    const char *buf, size_t count)
+{
+	int policy = sysfs_match_string(llms_policy_names, buf);
+
+	if (policy < 0)
+		return policy;
+	spin_lock(&llmsched.lock);
+	lsc_set_policy(&llmsched.eng, policy);
+	lsc_dispatch(&llmsched.eng, llms_now());
+	spin_unlock(&llmsched.lock);
+	return count;
+}
+
+static ssize_t choice_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  llms_choice_names[READ_ONCE(llmsched.eng.choice)]);
+}
+
+static ssize_t choice_store(struct kobject *kobj, struct kobj_attribute *attr,
+			    const char *buf, size_t count)
+{
+	int choice = sysfs_match_string(llms_choice_names, buf);
+
+	if (choice < 0)
+		return choice;
+	spin_lock(&llmsched.lock);
+	lsc_set_agent_choice(&llmsched.eng, choice);
+	spin_unlock(&llmsched.lock);
+	return count;
+}
+
+static ssize_t imbalance_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	u64 v;
+
+	spin_lock(&llmsched.lock);
+	v = lsc_imbalance(&llmsched.eng);
+	spin_unlock(&llmsched.lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+static struct kobj_attribute version_attr = __ATTR_RO(version);
+static struct kobj_attribute policy_attr = __ATTR_RW(policy);
+static struct kobj_attribute choice_attr = __ATTR_RW(choice);
+static struct kobj_attribute imbalance_attr = __ATTR_RO(imbalance);
+
+static struct attribute *llms_top_attrs[] = {
 	&version_attr.attr,
+	&policy_attr.attr,
+	&choice_attr.attr,
+	&imbalance_attr.attr,
 	NULL,
 };
 
-static const struct attribute_group llmsched_attr_group = {
-	.attrs = llmsched_attrs,
+static const struct attribute_group llms_top_group = {
+	.attrs = llms_top_attrs,
 };
+
+/* ------------------------------------------------- capacity and reserved */
+
+static ssize_t capacity_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  READ_ONCE(llmsched.eng.host_cap[to_llms_attr(attr)->index]));
+}
+
+static ssize_t reserved_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  READ_ONCE(llmsched.eng.reserved[to_llms_attr(attr)->index]));
+}
+
+static struct llms_attr llms_capacity_attrs[] = {
+	LLMS_ATTR_RO(cpu, capacity_show, LSC_RES_CPU),
+	LLMS_ATTR_RO(mem, capacity_show, LSC_RES_MEM),
+	LLMS_ATTR_RO(gpu, capacity_show, LSC_RES_GPU),
+	LLMS_ATTR_RO(gpu_mem, capacity_show, LSC_RES_GPU_MEM),
+};
+
+static struct llms_attr llms_reserved_attrs[] = {
+	LLMS_ATTR_RO(cpu, reserved_show, LSC_RES_CPU),
+	LLMS_ATTR_RO(mem, reserved_show, LSC_RES_MEM),
+	LLMS_ATTR_RO(gpu, reserved_show, LSC_RES_GPU),
+	LLMS_ATTR_RO(gpu_mem, reserved_show, LSC_RES_GPU_MEM),
+};
+
+static struct attribute *llms_capacity_list[] = {
+	&llms_capacity_attrs[0].attr.attr, &llms_capacity_attrs[1].attr.attr,
+	&llms_capacity_attrs[2].attr.attr, &llms_capacity_attrs[3].attr.attr,
+	NULL,
+};
+
+static struct attribute *llms_reserved_list[] = {
+	&llms_reserved_attrs[0].attr.attr, &llms_reserved_attrs[1].attr.attr,
+	&llms_reserved_attrs[2].attr.attr, &llms_reserved_attrs[3].attr.attr,
+	NULL,
+};
+
+static const struct attribute_group llms_capacity_group = {
+	.name = "capacity",
+	.attrs = llms_capacity_list,
+};
+
+static const struct attribute_group llms_reserved_group = {
+	.name = "reserved",
+	.attrs = llms_reserved_list,
+};
+
+/* ----------------------------------------------------------------- limits */
+
+enum {
+	LLMS_LIMIT_MAX_TASKS,
+	LLMS_LIMIT_MAX_TASKS_PER_USER,
+	LLMS_LIMIT_HEARTBEAT,
+	LLMS_LIMIT_RETAIN,
+};
+
+static u32 *llms_limit_field(struct llms_limits *l, unsigned int index)
+{
+	switch (index) {
+	case LLMS_LIMIT_MAX_TASKS:
+		return &l->max_tasks;
+	case LLMS_LIMIT_MAX_TASKS_PER_USER:
+		return &l->max_tasks_per_user;
+	case LLMS_LIMIT_HEARTBEAT:
+		return &l->heartbeat_timeout_ms;
+	default:
+		return &l->retain_ended;
+	}
+}
+
+static ssize_t limit_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	u32 v;
+
+	spin_lock(&llmsched.lock);
+	v = *llms_limit_field(&llmsched.limits, to_llms_attr(attr)->index);
+	spin_unlock(&llmsched.lock);
+	return sysfs_emit(buf, "%u\n", v);
+}
+
+static ssize_t limit_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	struct llms_limits changes = {};
+	u32 v;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &v);
+	if (ret)
+		return ret;
+	/* In the ioctl 0 means "unchanged"; here it is simply out of range. */
+	if (!v)
+		return -EINVAL;
+	*llms_limit_field(&changes, to_llms_attr(attr)->index) = v;
+	ret = llms_apply_limits(&changes);
+	return ret ? ret : count;
+}
+
+#define LLMS_LIMIT_ATTR(_name, _index)					\
+	{ .attr = __ATTR(_name, 0644, limit_show, limit_store),		\
+	  .index = (_index) }
+
+static struct llms_attr llms_limit_attrs[] = {
+	LLMS_LIMIT_ATTR(max_tasks, LLMS_LIMIT_MAX_TASKS),
+	LLMS_LIMIT_ATTR(max_tasks_per_user, LLMS_LIMIT_MAX_TASKS_PER_USER),
+	LLMS_LIMIT_ATTR(heartbeat_timeout_ms, LLMS_LIMIT_HEARTBEAT),
+	LLMS_LIMIT_ATTR(retain_ended, LLMS_LIMIT_RETAIN),
+};
+
+static struct attribute *llms_limit_list[] = {
+	&llms_limit_attrs[0].attr.attr, &llms_limit_attrs[1].attr.attr,
+	&llms_limit_attrs[2].attr.attr, &llms_limit_attrs[3].attr.attr,
+	NULL,
+};
+
+static const struct attribute_group llms_limits_group = {
+	.name = "limits",
+	.attrs = llms_limit_list,
+};
+
+/* ------------------------------------------------------------------ stats */
+
+enum {
+	LLMS_STAT_SUBMITTED,
+	LLMS_STAT_DISPATCHED,
+	LLMS_STAT_SUCCEEDED,
+	LLMS_STAT_FAILED,
+	LLMS_STAT_CANCELLED,
+	LLMS_STAT_REQUEUED,
+	LLMS_STAT_MIGRATED,
+};
+
+/* Under the lock: transitions into @to from any state. */
+static u64 llms_entered(unsigned int to)
+{
+	u64 sum = 0;
+	unsigned int from;
+
+	for (from = 0; from < LSC_TASK_NR_STATES; from++)
+		sum += llmsched.eng.stats.transitions[from][to];
+	return sum;
+}
+
+static ssize_t stat_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	const struct lsc_stats *st = &llmsched.eng.stats;
+	u64 v;
+
+	spin_lock(&llmsched.lock);
+	switch (to_llms_attr(attr)->index) {
+	case LLMS_STAT_SUBMITTED:
+		v = st->submitted;
+		break;
+	case LLMS_STAT_DISPATCHED:
+		v = st->assigned;
+		break;
+	case LLMS_STAT_SUCCEEDED:
+		v = llms_entered(LSC_TASK_SUCCEEDED);
+		break;
+	case LLMS_STAT_FAILED:
+		v = llms_entered(LSC_TASK_FAILED);
+		break;
+	case LLMS_STAT_CANCELLED:
+		v = llms_entered(LSC_TASK_CANCELLED);
+		break;
+	case LLMS_STAT_REQUEUED:
+		v = st->requeues;
+		break;
+	default:
+		v = st->migrations;
+		break;
+	}
+	spin_unlock(&llmsched.lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+static struct llms_attr llms_stat_attrs[] = {
+	LLMS_ATTR_RO(submitted, stat_show, LLMS_STAT_SUBMITTED),
+	LLMS_ATTR_RO(dispatched, stat_show, LLMS_STAT_DISPATCHED),
+	LLMS_ATTR_RO(succeeded, stat_show, LLMS_STAT_SUCCEEDED),
+	LLMS_ATTR_RO(failed, stat_show, LLMS_STAT_FAILED),
+	LLMS_ATTR_RO(cancelled, stat_show, LLMS_STAT_CANCELLED),
+	LLMS_ATTR_RO(requeued, stat_show, LLMS_STAT_REQUEUED),
+	LLMS_ATTR_RO(migrated, stat_show, LLMS_STAT_MIGRATED),
+};
+
+static struct attribute *llms_stat_list[] = {
+	&llms_stat_attrs[0].attr.attr, &llms_stat_attrs[1].attr.attr,
+	&llms_stat_attrs[2].attr.attr, &llms_stat_attrs[3].attr.attr,
+	&llms_stat_attrs[4].attr.attr, &llms_stat_attrs[5].attr.attr,
+	&llms_stat_attrs[6].attr.attr, NULL,
+};
+
+static const struct attribute_group llms_stats_group = {
+	.name = "stats",
+	.attrs = llms_stat_list,
+};
+
+/* ------------------------------------------------------------ transitions */
+
+/*
+ * One file per transition the state machine has, "<from>_to_<to>", made at
+ * load time: from every state that is not terminal to every other state
+ * but NEW.
+ */
+#define LLMS_NR_TRANSITIONS	32
+
+static struct llms_attr llms_transition_attrs[LLMS_NR_TRANSITIONS];
+static char llms_transition_names[LLMS_NR_TRANSITIONS][24];
+static struct attribute *llms_transition_list[LLMS_NR_TRANSITIONS + 1];
+
+static const struct attribute_group llms_transitions_group = {
+	.name = "transitions",
+	.attrs = llms_transition_list,
+};
+
+static ssize_t transition_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	struct llms_attr *la = to_llms_attr(attr);
+	u64 v;
+
+	spin_lock(&llmsched.lock);
+	v = llmsched.eng.stats.transitions[la->index][la->index2];
+	spin_unlock(&llmsched.lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+static void llms_transitions_build(void)
+{
+	unsigned int from, to, n = 0;
+
+	for (from = LSC_TASK_NEW; from < LSC_TASK_NR_STATES; from++) {
+		if (lsc_task_terminal(from))
+			continue;
+		for (to = LSC_TASK_QUEUED; to < LSC_TASK_NR_STATES; to++) {
+			struct llms_attr *la = &llms_transition_attrs[n];
+
+			if (to == from || WARN_ON(n == LLMS_NR_TRANSITIONS))
+				continue;
+			snprintf(llms_transition_names[n],
+				 sizeof(llms_transition_names[n]), "%s_to_%s",
+				 llms_state_names[from], llms_state_names[to]);
+			sysfs_attr_init(&la->attr.attr);
+			la->attr.attr.name = llms_transition_names[n];
+			la->attr.attr.mode = 0444;
+			la->attr.show = transition_show;
+			la->index = from;
+			la->index2 = to;
+			llms_transition_list[n] = &la->attr.attr;
+			n++;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ queue */
+
+static ssize_t queue_state_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	u64 v;
+
+	spin_lock(&llmsched.lock);
+	v = llmsched.by_state[to_llms_attr(attr)->index];
+	spin_unlock(&llmsched.lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+/* "PRIORITY COUNT" lines for the priorities with waiting tasks, highest
+ * first: the depth of the queue per priority.
+ */
+static ssize_t by_priority_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	u32 counts[LLMS_NR_PRIO];
+	ssize_t len = 0;
+	int p;
+
+	spin_lock(&llmsched.lock);
+	memcpy(counts, llmsched.waiting_by_prio, sizeof(counts));
+	spin_unlock(&llmsched.lock);
+	for (p = LLMSCHED_PRIO_MAX; p >= 0; p--)
+		if (counts[p])
+			len += sysfs_emit_at(buf, len, "%d %u\n", p, counts[p]);
+	return len;
+}
+
+static struct llms_attr llms_queue_attrs[] = {
+	LLMS_ATTR_RO(queued, queue_state_show, LSC_TASK_QUEUED),
+	LLMS_ATTR_RO(runnable, queue_state_show, LSC_TASK_RUNNABLE),
+	LLMS_ATTR_RO(assigned, queue_state_show, LSC_TASK_ASSIGNED),
+	LLMS_ATTR_RO(running, queue_state_show, LSC_TASK_RUNNING),
+	LLMS_ATTR_RO(by_priority, by_priority_show, 0),
+};
+
+static struct attribute *llms_queue_list[] = {
+	&llms_queue_attrs[0].attr.attr, &llms_queue_attrs[1].attr.attr,
+	&llms_queue_attrs[2].attr.attr, &llms_queue_attrs[3].attr.attr,
+	&llms_queue_attrs[4].attr.attr, NULL,
+};
+
+static const struct attribute_group llms_queue_group = {
+	.name = "queue",
+	.attrs = llms_queue_list,
+};
+
+static const struct attribute_group *llms_groups[] = {
+	&llms_top_group,
+	&llms_capacity_group,
+	&llms_reserved_group,
+	&llms_limits_group,
+	&llms_stats_group,
+	&llms_transitions_group,
+	&llms_queue_group,
+	NULL,
+};
+
+/* ----------------------------------------------------------------- agents */
+
+#define to_agent(k) container_of(k, struct llms_agent, kobj)
+
+static ssize_t agent_pid_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", pid_nr(to_agent(kobj)->pid));
+}
+
+static ssize_t agent_cgroup_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_agent(kobj)->cgroup_path);
+}
+
+static ssize_t agent_capacity_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	struct llms_agent *agent = to_agent(kobj);
+	u64 v;
+
+	spin_lock(&llmsched.lock);
+	v = agent->core.cap[to_llms_attr(attr)->index];
+	spin_unlock(&llmsched.lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+enum {
+	LLMS_AGENT_LOAD,
+	LLMS_AGENT_SLOTS,
+};
+
+static ssize_t agent_value_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	struct llms_agent *agent = to_agent(kobj);
+	u32 v;
+
+	spin_lock(&llmsched.lock);
+	if (to_llms_attr(attr)->index == LLMS_AGENT_LOAD)
+		v = lsc_agent_load(&agent->core);
+	else
+		v = agent->core.slots;
+	spin_unlock(&llmsched.lock);
+	return sysfs_emit(buf, "%u\n", v);
+}
+
+static ssize_t agent_state_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	struct llms_agent *agent = to_agent(kobj);
+	const char *state;
+
+	spin_lock(&llmsched.lock);
+	if (agent->lost)
+		state = "lost";
+	else if (agent->core.health == LSC_AGENT_DRAINING)
+		state = "draining";
+	else
+		state = "up";
+	spin_unlock(&llmsched.lock);
+	return sysfs_emit(buf, "%s\n", state);
+}
+
+/* The ids of its assigned and running tasks, space separated. */
+static ssize_t agent_tasks_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	struct llms_agent *agent = to_agent(kobj);
+	struct lsc_list *pos;
+	ssize_t len = 0;
+
+	spin_lock(&llmsched.lock);
+	if (!agent->lost) {
+		for (pos = agent->core.tasks.next; pos != &agent->core.tasks;
+		     pos = pos->next) {
+			struct lsc_task *t = lsc_container_of(pos,
+							      struct lsc_task,
+							      alink);
+
+			len += sysfs_emit_at(buf, len, "%s%llu",
+					     len ? " " : "", t->id);
+		}
+	}
+	spin_unlock(&llmsched.lock);
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+
+static struct kobj_attribute agent_pid_attr =
+	__ATTR(pid, 0444, agent_pid_show, NULL);
+static struct kobj_attribute agent_cgroup_attr =
+	__ATTR(cgroup, 0444, agent_cgroup_show, NULL);
+static struct kobj_attribute agent_state_attr =
+	__ATTR(state, 0444, agent_state_show, NULL);
+static struct kobj_attribute agent_tasks_attr =
+	__ATTR(tasks, 0444, agent_tasks_show, NULL);
+
+static struct llms_attr llms_agent_attrs[] = {
+	LLMS_ATTR_RO(capacity_cpu, agent_capacity_show, LSC_RES_CPU),
+	LLMS_ATTR_RO(capacity_mem, agent_capacity_show, LSC_RES_MEM),
+	LLMS_ATTR_RO(capacity_gpu, agent_capacity_show, LSC_RES_GPU),
+	LLMS_ATTR_RO(capacity_gpu_mem, agent_capacity_show, LSC_RES_GPU_MEM),
+	LLMS_ATTR_RO(load, agent_value_show, LLMS_AGENT_LOAD),
+	LLMS_ATTR_RO(slots, agent_value_show, LLMS_AGENT_SLOTS),
+};
+
+static struct attribute *llms_agent_attrs_list[] = {
+	&agent_pid_attr.attr,
+	&agent_cgroup_attr.attr,
+	&agent_state_attr.attr,
+	&agent_tasks_attr.attr,
+	&llms_agent_attrs[0].attr.attr, &llms_agent_attrs[1].attr.attr,
+	&llms_agent_attrs[2].attr.attr, &llms_agent_attrs[3].attr.attr,
+	&llms_agent_attrs[4].attr.attr, &llms_agent_attrs[5].attr.attr,
+	NULL,
+};
+
+static const struct attribute_group llms_agent_group = {
+	.attrs = llms_agent_attrs_list,
+};
+
+static const struct attribute_group *llms_agent_groups[] = {
+	&llms_agent_group,
+	NULL,
+};
+
+static const struct kobj_type llms_agent_ktype = {
+	.release	= llms_agent_release,
+	.sysfs_ops	= &kobj_sysfs_ops,
+	.default_groups	= llms_agent_groups,
+};
+
+void llms_agent_kobj_init(struct llms_agent *agent)
+{
+	kobject_init(&agent->kobj, &llms_agent_ktype);
+}
+
+int llms_agent_sysfs_add(struct llms_agent *agent)
+{
+	int ret;
+
+	ret = kobject_add(&agent->kobj, llmsched.agents_kobj, "%u",
+			  agent->core.id);
+	if (!ret)
+		agent->kobj_added = true;
+	return ret;
+}
+
+void llms_agent_sysfs_del(struct llms_agent *agent)
+{
+	if (agent->kobj_added) {
+		kobject_del(&agent->kobj);
+		agent->kobj_added = false;
+	}
+}
+
+/* -------------------------------------------------------------- init/exit */
 
 int llmsched_sysfs_init(void)
 {
 	int ret;
 
+	llms_transitions_build();
 	llmsched_kobj = kobject_create_and_add(LLMSCHED_DEVICE_NAME, kernel_kobj);
 	if (!llmsched_kobj)
 		return -ENOMEM;
 
-	ret = sysfs_create_group(llmsched_kobj, &llmsched_attr_group);
-	if (ret) {
-		kobject_put(llmsched_kobj);
-		llmsched_kobj = NULL;
+	ret = sysfs_create_groups(llmsched_kobj, llms_groups);
+	if (ret)
+		goto err_put;
+
+	llmsched.agents_kobj = kobject_create_and_add("agents", llmsched_kobj);
+	if (!llmsched.agents_kobj) {
+		ret = -ENOMEM;
+		goto err_groups;
 	}
+	return 0;
+
+err_groups:
+	sysfs_remove_groups(llmsched_kobj, llms_groups);
+err_put:
+	kobject_put(llmsched_kobj);
+	llmsched_kobj = NULL;
 	return ret;
 }
 
 void llmsched_sysfs_exit(void)
 {
-	sysfs_remove_group(llmsched_kobj, &llmsched_attr_group);
+	kobject_put(llmsched.agents_kobj);
+	llmsched.agents_kobj = NULL;
+	sysfs_remove_groups(llmsched_kobj, llms_groups);
 	kobject_put(llmsched_kobj);
 	llmsched_kobj = NULL;
 }

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * llmsched: administration ioctls (capacity, policy, estimator, limits) and
+ * the version handshake.  The dispatcher has checked CAP_SYS_ADMIN for all
+ * but the handshake.
+ */
+
+#include "llmsched.h"
+
+#define LLMS_MAX_TASKS_LIMIT		10000000
+#define LLMS_HEARTBEAT_MIN_MS		100
+#define LLMS_HEARTBEAT_MAX_MS		3600000
+#define LLMS_BACKFILL_DEPTH_DEFAULT	64
+
+long llms_ioc_version(struct llms_file *lf, void *arg)
+{
+	struct llmsched_version *v = arg;
+
+	if (v->flags)
+		return -EINVAL;
+	v->major = LLMSCHED_VERSION_MAJOR;
+	v->minor = LLMSCHED_VERSION_MINOR;
+	v->patch = LLMSCHED_VERSION_PATCH;
+	v->res_known = LLMSCHED_RES_KNOWN;
+	return 0;
+}
+
+long llms_ioc_set_capacity(struct llms_file *lf, void *arg)
+{
+	struct llmsched_capacity *req = arg;
+	u64 cap[LSC_NR_RES];
+	unsigned int i;
+	int ret;
+
+	if (req->flags)
+		return -EINVAL;
+	for (i = LLMSCHED_RES_KNOWN; i < LLMSCHED_RES_MAX; i++)
+		if (req->capacity[i])
+			return -EINVAL;
+	for (i = 0; i < LSC_NR_RES; i++)
+		cap[i] = req->capacity[i];
+
+	spin_lock(&llmsched.lock);
+	ret = lsc_set_host_capacity(&llmsched.eng, cap);
+	spin_unlock(&llmsched.lock);
+	return ret == -LSC_EOVERCOMMIT ? -EBUSY : ret;
+}
+
+long llms_ioc_get_capacity(struct llms_file *lf, void *arg)
+{
+	struct llmsched_capacity *req = arg;
+	unsigned int i;
+
+	if (req->flags)
+		return -EINVAL;
+	memset(req->capacity, 0, sizeof(req->capacity));
+	memset(req->reserved, 0, sizeof(req->reserved));
+	spin_lock(&llmsched.lock);
+	for (i = 0; i < LSC_NR_RES; i++) {
+		req->capacity[i] = llmsched.eng.host_cap[i];
+		req->reserved[i] = llmsched.eng.reserved[i];
+	}
+	spin_unlock(&llmsched.lock);
+	return 0;
+}
+
+long llms_ioc_set_policy(struct llms_file *lf, void *arg)
+{
+	struct llmsched_policy *req = arg;
+	struct lsc_tunables tun;
+	int ret;
+
+	if (req->flags & ~LLMSCHED_POLICY_FLAGS)
+		return -EINVAL;
+	if (req->policy >= LSC_POLICY_NR || req->choice >= LSC_CHOOSE_NR)
+		return -EINVAL;
+	if (req->imbalance_threshold > U32_MAX)
+		return -EINVAL;
+
+	spin_lock(&llmsched.lock);
+	tun = llmsched.eng.tun;
+	if (req->aging_ns)
+		tun.age_ns = req->aging_ns;
+	if (req->imbalance_threshold)
+		tun.balance_threshold = req->imbalance_threshold;
+	if (req->flags & LLMSCHED_POLICY_NO_BACKFILL)
+		tun.backfill_depth = 0;
+	else if (!tun.backfill_depth)
+		tun.backfill_depth = LLMS_BACKFILL_DEPTH_DEFAULT;
+	/* Checked as a whole first, so a bad value changes nothing. */
+	ret = lsc_set_tunables(&llmsched.eng, &tun);
+	if (!ret) {
+		lsc_set_policy(&llmsched.eng, req->policy);
+		lsc_set_agent_choice(&llmsched.eng, req->choice);
+		lsc_dispatch(&llmsched.eng, llms_now());
+	}
+	spin_unlock(&llmsched.lock);
+	return ret;
+}
+
+long llms_ioc_get_policy(struct llms_file *lf, void *arg)
+{
+	struct llmsched_policy *req = arg;
+
+	if (req->flags)
+		return -EINVAL;
+	spin_lock(&llmsched.lock);
+	req->policy = llmsched.eng.policy;
+	req->choice = llmsched.eng.choice;
+	req->aging_ns = llmsched.eng.tun.age_ns;
+	req->imbalance_threshold = llmsched.eng.tun.balance_threshold;
+	if (!llmsched.eng.tun.backfill_depth)
+		req->flags |= LLMSCHED_POLICY_NO_BACKFILL;
+	spin_unlock(&llmsched.lock);
+	return 0;
+}
+
+long llms_ioc_set_estimator(struct llms_file *lf, void *arg)
+{
+	struct llmsched_estimator *req = arg;
+	unsigned int i;
+	int ret;
+
+	if (req->flags || req->__reserved)
+		return -EINVAL;
+	if (!req->nr_coeffs || req->nr_coeffs > LLMSCHED_FEATURES_MAX + 1)
+		return -EINVAL;
+	for (i = req->nr_coeffs; i < LLMSCHED_FEATURES_MAX + 1; i++)
+		if (req->coeff[i])
+			return -EINVAL;
+
+	spin_lock(&llmsched.lock);
+	ret = lsc_set_estimator(&llmsched.eng, req->coeff, req->nr_coeffs - 1);
+	spin_unlock(&llmsched.lock);
+	return ret;
+}
+
+#define LLMS_RETAIN_MAX			1000000
+
+/*
+ * Change the limits: each non-zero field of @changes replaces the current
+ * value; the result is checked as a whole before anything changes.
+ */
+int llms_apply_limits(const struct llms_limits *changes)
+{
+	struct llms_limits want;
+	int ret = 0;
+
+	spin_lock(&llmsched.lock);
+	want = llmsched.limits;
+	if (changes->max_tasks)
+		want.max_tasks = changes->max_tasks;
+	if (changes->max_tasks_per_user)
+		want.max_tasks_per_user = changes->max_tasks_per_user;
+	if (changes->heartbeat_timeout_ms)
+		want.heartbeat_timeout_ms = changes->heartbeat_timeout_ms;
+	if (changes->retain_ended)
+		want.retain_ended = changes->retain_ended;
+	if (want.max_tasks > LLMS_MAX_TASKS_LIMIT ||
+	    want.max_tasks_per_user > want.max_tasks ||
+	    want.heartbeat_timeout_ms < LLMS_HEARTBEAT_MIN_MS ||
+	    want.heartbeat_timeout_ms > LLMS_HEARTBEAT_MAX_MS ||
+	    want.retain_ended > LLMS_RETAIN_MAX)
+		ret = -EINVAL;
+	else
+		llmsched.limits = want;
+	spin_unlock(&llmsched.lock);
+	if (ret)
+		return ret;
+	llms_watchdog_kick();
+	llms_release_ended();
+	return 0;
+}
+
+long llms_ioc_set_limits(struct llms_file *lf, void *arg)
+{
+	struct llmsched_limits *req = arg;
+	struct llms_limits changes = {
+		.max_tasks = req->max_tasks,
+		.max_tasks_per_user = req->max_tasks_per_user,
+		.heartbeat_timeout_ms = req->heartbeat_timeout_ms,
+	};
+
+	if (req->flags || req->__reserved)
+		return -EINVAL;
+	return llms_apply_limits(&changes);
+}

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * llmsched: the module's scheduler state around the engine.
+ *
+ * The engine (kmod/core/) decides; this file keeps what only the kernel
+ * keeps: the task table, accounts, the ended-task retention window, event
+ * sinks and the watchdog that finds lost agents.  Engine callbacks run under
+ * llmsched.lock and only update counters, record events and wake sleepers.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hash.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
+
+#include "llmsched.h"
+
+struct llmsched llmsched;
+
+static struct kmem_cache *llms_task_cache;
+
+u64 llms_now(void)
+{
+	return ktime_get_ns();
+}
+
+/* ------------------------------------------------------------ events */
+
+struct llms_events *llms_events_alloc(void)
+{
+	struct llms_events *ev;
+
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
+	if (!ev)
+		return NULL;
+	kref_init(&ev->ref);
+	init_waitqueue_head(&ev->wq);
+	return ev;
+}
+
+static void llms_events_release(struct kref *ref)
+{
+	struct llms_events *ev = container_of(ref, struct llms_events, ref);
+
+	kvfree(ev->ring);
+	kfree(ev);
+}
+
+void llms_events_put(struct llms_events *ev)
+{
+	if (ev)
+		kref_put(&ev->ref, llms_events_release);
+}
+
+/* Called under llmsched.lock. */
+int llms_events_ready(struct llms_events *ev)
+{
+	return ev->tail != ev->head || ev->overflow;
+}
+
+static void llms_events_record(struct llms_task *task, u64 now)
+{
+	struct llms_events *ev = task->events;
+	struct llmsched_task_event *rec;
+
+	if (!ev || ev->closed || !ev->ring)
+		return;
+	if (ev->tail - ev->head == LLMS_EVENT_RING) {
+		ev->head++;
+		ev->overflow = true;
+	}
+	rec = &ev->ring[ev->tail % LLMS_EVENT_RING];
+	rec->task_id = task->core.id;
+	rec->time_ns = now;
+	rec->state = llms_uapi_state(task->core.state);
+	rec->reason = task->reason;
+	rec->agent_id = task->agent_id;
+	rec->exit_status = task->exit_status;
+	ev->tail++;
+	wake_up_interruptible(&ev->wq);
+}
+
+/* ------------------------------------------------------------- tasks */
+
+static void llms_task_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(llms_task_cache,
+			container_of(rcu, struct llms_task, rcu));
+}
+
+static void llms_task_release(struct kref *ref)
+{
+	struct llms_task *task = container_of(ref, struct llms_task, ref);
+
+	kvfree(task->payload);
+	kfree(task->deps);
+	llms_events_put(task->events);
+	/* Lookups may still be looking at it under RCU. */
+	call_rcu(&task->rcu, llms_task_free_rcu);
+}
+
+struct llms_task *llms_task_alloc(void)
+{
+	return kmem_cache_zalloc(llms_task_cache, GFP_KERNEL_ACCOUNT);
+}
+
+/* Frees a task that never entered the table. */
+void llms_task_free(struct llms_task *task)
+{
+	kvfree(task->payload);
+	kfree(task->deps);
+	llms_events_put(task->events);
+	kmem_cache_free(llms_task_cache, task);
+}
+
+void llms_task_init_ref(struct llms_task *task)
+{
+	kref_init(&task->ref);
+	INIT_LIST_HEAD(&task->ended_link);
+}
+
+/*
+ * A reference to the task with this id, or NULL.  Tasks the engine has not
+ * taken yet (state NEW, still being submitted) are not found.
+ */
+struct llms_task *llms_task_get(u64 id)
+{
+	struct llms_task *task;
+
+	if (!id || id > ULONG_MAX)
+		return NULL;
+	rcu_read_lock();
+	task = xa_load(&llmsched.tasks, id);
+	if (task && !kref_get_unless_zero(&task->ref))
+		task = NULL;
+	rcu_read_unlock();
+	if (task && READ_ONCE(task->core.state) == LSC_TASK_NEW) {
+		llms_task_put(task);
+		task = NULL;
+	}
+	return task;
+}
+
+void llms_task_put(struct llms_task *task)
+{
+	might_sleep();
+	kref_put(&task->ref, llms_task_release);
+}
+
+/*
+ * Drop the oldest ended tasks beyond the retention window.  Called without
+ * the lock, after any call that may have ended tasks.
+ */
+void llms_release_ended(void)
+{
+	LIST_HEAD(victims);
+	struct llms_task *task, *next;
+
+	spin_lock(&llmsched.lock);
+	while (llmsched.nr_ended > llmsched.limits.retain_ended) {
+		task = list_first_entry(&llmsched.ended, struct llms_task,
+					ended_link);
+		list_move_tail(&task->ended_link, &victims);
+		llmsched.nr_ended--;
+		xa_erase(&llmsched.tasks, task->core.id);
+	}
+	spin_unlock(&llmsched.lock);
+
+	list_for_each_entry_safe(task, next, &victims, ended_link) {
+		list_del_init(&task->ended_link);
+		llms_task_put(task);
+	}
+}
+
+/* ------------------------------------------------------------- users */
+
+static struct hlist_head *llms_user_bucket(kuid_t uid)
+{
+	return &llmsched.users[hash_32(__kuid_val(uid),
+				       ilog2(ARRAY_SIZE(llmsched.users)))];
+}
+
+/* Called under llmsched.lock. */
+struct llms_user *llms_user_find(kuid_t uid)
+{
+	struct llms_user *user;
+
+	hlist_for_each_entry(user, llms_user_bucket(uid), node)
+		if (uid_eq(user->uid, uid))
+			return user;
+	return NULL;
+}
+
+/*
+ * The account of @uid, created on first use.  Accounts live until unload:
+ * there are no more of them than uids that submitted.
+ */
+struct llms_user *llms_user_get_or_add(kuid_t uid)
+{
+	struct llms_user *user, *fresh;
+
+	spin_lock(&llmsched.lock);
+	user = llms_user_find(uid);
+	spin_unlock(&llmsched.lock);
+	if (user)
+		return user;
+
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+	if (!fresh)
+		return NULL;
+	fresh->uid = uid;
+	lsc_user_init(&fresh->core, __kuid_val(uid));
+	fresh->core.priv = fresh;
+
+	spin_lock(&llmsched.lock);
+	user = llms_user_find(uid);
+	if (!user) {
+		lsc_user_add(&llmsched.eng, &fresh->core);
+		hlist_add_head(&fresh->node, llms_user_bucket(uid));
+		user = fresh;
+		fresh = NULL;
+	}
+	spin_unlock(&llmsched.lock);
+	kfree(fresh);
+	return user;
+}
+
+/* ------------------------------------------------- engine callbacks */
+
+static bool llms_state_waiting(u32 state)
+{
+	return state == LSC_TASK_QUEUED || state == LSC_TASK_RUNNABLE;
+}
+
+/* The uAPI reason of an engine-decided failure. */
+static u32 llms_engine_reason(u32 reason)
+{
+	switch (reason) {
+	case LSC_FAIL_AGENT_LOST:
+		return LLMSCHED_REASON_AGENT_LOST;
+	case LSC_FAIL_DEP_FAILED:
+		return LLMSCHED_REASON_DEP_FAILED;
+	case LSC_FAIL_CANCELLED:
+		return LLMSCHED_REASON_CANCELLED;
+	case LSC_FAIL_EXIT:
+		return LLMSCHED_REASON_EXIT;
+	default:
+		return LLMSCHED_REASON_NONE;
+	}
+}
+
+static void llms_cb_task_changed(struct lsc_engine *eng, struct lsc_task *core,
+				 enum lsc_task_state from,
+				 enum lsc_task_state to)
+{
+	struct llms_task *task = to_llms_task(core);
+	struct llms_user *user = core->user ? core->user->priv : NULL;
+	u64 now = llms_now();
+
+	if (from != LSC_TASK_NEW)
+		llmsched.by_state[from]--;
+	llmsched.by_state[to]++;
+	if (llms_state_waiting(from) && from != LSC_TASK_NEW)
+		llmsched.waiting_by_prio[core->prio]--;
+	if (llms_state_waiting(to))
+		llmsched.waiting_by_prio[core->prio]++;
+
+	switch (to) {
+	case LSC_TASK_RUNNABLE:
+		/* Back from an agent: it is nobody's fetched task any more. */
+		task->fetched_by = 0;
+		task->reason = LLMSCHED_REASON_NONE;
+		break;
+	case LSC_TASK_ASSIGNED:
+		task->agent_id = core->agent->id;
+		break;
+	case LSC_TASK_RUNNING:
+		task->start_ns = now;
+		break;
+	case LSC_TASK_SUCCEEDED:
+	case LSC_TASK_FAILED:
+	case LSC_TASK_CANCELLED:
+		/* An agent's report already set a finer reason (signal, OOM). */
+		if (to != LSC_TASK_FAILED || task->reason == LLMSCHED_REASON_NONE)
+			task->reason = llms_engine_reason(core->reason);
+		task->end_ns = now;
+		llmsched.held--;
+		if (user)
+			user->held--;
+		list_add_tail(&task->ended_link, &llmsched.ended);
+		llmsched.nr_ended++;
+		wake_up_all(&llmsched.ended_wq);
+		break;
+	default:
+		break;
+	}
+
+	llms_events_record(task, now);
+	llms_netlink_task_event(task, llms_uapi_state(from),
+				llms_uapi_state(to), now);
+}
+
+static void llms_cb_task_assigned(struct lsc_engine *eng, struct lsc_task *core,
+				  struct lsc_agent *agent)
+{
+	wake_up_interruptible(&to_llms_agent(agent)->wq);
+}
+
+static void llms_cb_task_migrated(struct lsc_engine *eng, struct lsc_task *core,
+				  struct lsc_agent *from, struct lsc_agent *to)
+{
+	to_llms_task(core)->agent_id = to->id;
+	wake_up_interruptible(&to_llms_agent(to)->wq);
+}
+
+static const struct lsc_ops llms_engine_ops = {
+	.task_changed	= llms_cb_task_changed,
+	.task_assigned	= llms_cb_task_assigned,
+	.task_migrated	= llms_cb_task_migrated,
+};
+
+/* ------------------------------------------------------------ watchdog */
+
+static unsigned long llms_watchdog_interval(void)
+{
+	u32 ms = READ_ONCE(llmsched.limits.heartbeat_timeout_ms) / 4;
+
+	return msecs_to_jiffies(clamp_t(u32, ms, 25, 1000));
+}
+
+static void llms_watchdog_fn(struct work_struct *work)
+{
+	llms_agents_check();
+	schedule_delayed_work(&llmsched.watchdog, llms_watchdog_interval());
+}
+
+/* The heartbeat timeout changed: look again soon. */
+void llms_watchdog_kick(void)
+{
+	mod_delayed_work(system_wq, &llmsched.watchdog,
+			 llms_watchdog_interval());
+}
+
+/* -------------------------------------------------------- init / exit */
+
+int llms_sched_init(void)
+{
+	llms_task_cache = KMEM_CACHE(llms_task, SLAB_ACCOUNT);
+	if (!llms_task_cache)
+		return -ENOMEM;
+
+	spin_lock_init(&llmsched.lock);
+	lsc_engine_init(&llmsched.eng, &llms_engine_ops, &llmsched);
+	xa_init(&llmsched.tasks);
+	xa_init_flags(&llmsched.agents, XA_FLAGS_ALLOC1);
+	INIT_LIST_HEAD(&llmsched.ended);
+	init_waitqueue_head(&llmsched.ended_wq);
+	atomic64_set(&llmsched.next_task_id, 0);
+	llmsched.limits.max_tasks = 1000000;
+	llmsched.limits.max_tasks_per_user = 200000;
+	llmsched.limits.heartbeat_timeout_ms = 10000;
+	llmsched.limits.retain_ended = 4096;
+	INIT_DELAYED_WORK(&llmsched.watchdog, llms_watchdog_fn);
+	schedule_delayed_work(&llmsched.watchdog, llms_watchdog_interval());
+	return 0;
+}
+
+/*
+ * At unload no file is open (each holds the module), so there is no agent
+ * and nobody looks tasks up: free what is left.
+ */
+void llms_sched_exit(void)
+{
+	struct llms_task *task;
+	struct llms_user *user;
+	struct hlist_node *tmp;
+	unsigned long id;
+	unsigned int b;
+
+	cancel_delayed_work_sync(&llmsched.watchdog);
+
+	xa_for_each(&llmsched.tasks, id, task) {
+		xa_erase(&llmsched.tasks, id);
+		llms_task_put(task);
+	}
+	xa_destroy(&llmsched.tasks);
+	WARN_ON(!xa_empty(&llmsched.agents));
+	xa_destroy(&llmsched.agents);
+
+	for (b = 0; b < ARRAY_SIZE(llmsched.users); b++) {
+		hlist_for_each_entry_safe(user, tmp, &llmsched.users[b], node) {
+			hlist_del(&user->node);
+			kfree(user);
+		}
+	}
+	/* Tasks are freed after a grace period, from the cache below. */
+	rcu_barrier();
+	kmem_cache_destroy(llms_task_cache);
+}

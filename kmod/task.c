@@ -1,0 +1,628 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * llmsched: the submitters' ioctls (submit, batch, cancel, query, wait,
+ * list) and read() of a file's task events.
+ *
+ * A submission is prepared without the lock (checks, allocations charged to
+ * the caller's memory cgroup, copies from userspace, dependency lookups,
+ * a slot in the task table) and committed under it (limits, fit, the
+ * engine).  A batch is all or nothing: every entry is prepared and checked
+ * before the first is committed.
+ */
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "llmsched.h"
+
+#define LLMS_RETRIES_MAX	16
+#define LLMS_DEMAND_MAX		BIT_ULL(48)
+#define LLMS_LIST_MAX		1024
+/* Tasks looked at per TASK_LIST call, so that the lock is held briefly. */
+#define LLMS_LIST_SCAN		16384
+/* Batch entries committed per lock hold. */
+#define LLMS_BATCH_CHUNK	64
+
+/* One submission between its preparation and its commit. */
+struct llms_prep {
+	struct llms_task *task;
+	struct llms_task **dep_refs;
+	const struct llmsched_task_submit *req;
+};
+
+static bool llms_may_access(const struct llms_task *task)
+{
+	return uid_eq(task->owner, current_euid()) || capable(CAP_SYS_ADMIN);
+}
+
+/* The checks that need nothing but the structure itself. */
+static int llms_submit_check(const struct llmsched_task_submit *req)
+{
+	bool any = false;
+	unsigned int i;
+
+	if (req->flags & ~LLMSCHED_SUBMIT_FLAGS || req->__reserved)
+		return -EINVAL;
+	if (req->priority > LLMSCHED_PRIO_MAX ||
+	    req->retries > LLMS_RETRIES_MAX)
+		return -EINVAL;
+	for (i = 0; i < LLMSCHED_RES_MAX; i++) {
+		if (req->demand[i] > LLMS_DEMAND_MAX)
+			return -EINVAL;
+		if (i >= LLMSCHED_RES_KNOWN && req->demand[i])
+			return -EINVAL;
+		if (req->demand[i])
+			any = true;
+	}
+	if (!any)
+		return -EINVAL;
+	if (req->nr_features > LLMSCHED_FEATURES_MAX)
+		return -EINVAL;
+	for (i = req->nr_features; i < LLMSCHED_FEATURES_MAX; i++)
+		if (req->features[i])
+			return -EINVAL;
+	if (!req->est_runtime_ns && !req->nr_features)
+		return -EINVAL;
+	if (req->payload_len > LLMSCHED_PAYLOAD_MAX)
+		return -E2BIG;
+	if (req->nr_deps > LLMSCHED_DEPS_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+static void llms_prep_release(struct llms_prep *prep, bool committed)
+{
+	unsigned int i;
+
+	if (prep->dep_refs) {
+		for (i = 0; i < prep->req->nr_deps; i++)
+			if (prep->dep_refs[i])
+				llms_task_put(prep->dep_refs[i]);
+		kfree(prep->dep_refs);
+		prep->dep_refs = NULL;
+	}
+	if (!committed && prep->task) {
+		if (prep->task->core.id) {
+			spin_lock(&llmsched.lock);
+			xa_erase(&llmsched.tasks, prep->task->core.id);
+			spin_unlock(&llmsched.lock);
+		}
+		llms_task_free(prep->task);
+	}
+	prep->task = NULL;
+}
+
+static int llms_prep_deps(struct llms_prep *prep)
+{
+	const struct llmsched_task_submit *req = prep->req;
+	struct llms_task *task = prep->task;
+	u32 n = req->nr_deps;
+	u64 *ids;
+	u32 i, j;
+	int ret;
+
+	if (!n)
+		return 0;
+	ids = kmalloc_array(n, sizeof(*ids), GFP_KERNEL);
+	if (!ids)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (copy_from_user(ids, u64_to_user_ptr(req->deps_ptr),
+			   n * sizeof(*ids)))
+		goto out;
+	ret = -EINVAL;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (ids[i] == ids[j])
+				goto out;
+
+	ret = -ENOMEM;
+	task->deps = kcalloc(n, sizeof(*task->deps), GFP_KERNEL_ACCOUNT);
+	prep->dep_refs = kcalloc(n, sizeof(*prep->dep_refs), GFP_KERNEL);
+	if (!task->deps || !prep->dep_refs)
+		goto out;
+
+	for (i = 0; i < n; i++) {
+		struct llms_task *dep = llms_task_get(ids[i]);
+
+		ret = -ENOENT;
+		if (!dep)
+			goto out;
+		prep->dep_refs[i] = dep;
+		if (!llms_may_access(dep))
+			goto out;
+		task->deps[i].on = &dep->core;
+	}
+	ret = 0;
+out:
+	kfree(ids);
+	return ret;
+}
+
+/*
+ * Everything that may sleep or fail before the commit: checks, the task
+ * object, its payload and dependencies, and its slot in the task table.
+ */
+static int llms_prepare(struct llms_file *lf, struct llms_prep *prep,
+			const struct llmsched_task_submit *req)
+{
+	struct llms_task *task;
+	unsigned int i;
+	u64 id;
+	int ret;
+
+	prep->req = req;
+	ret = llms_submit_check(req);
+	if (ret)
+		return ret;
+
+	task = llms_task_alloc();
+	if (!task)
+		return -ENOMEM;
+	prep->task = task;
+	llms_task_init_ref(task);
+
+	if (req->payload_len) {
+		task->payload = kvmalloc(req->payload_len, GFP_KERNEL_ACCOUNT);
+		if (!task->payload)
+			return -ENOMEM;
+		if (copy_from_user(task->payload,
+				   u64_to_user_ptr(req->payload_ptr),
+				   req->payload_len))
+			return -EFAULT;
+		task->payload_len = req->payload_len;
+	}
+
+	ret = llms_prep_deps(prep);
+	if (ret)
+		return ret;
+
+	lsc_task_init(&task->core, 0);
+	task->core.prio = req->priority;
+	task->core.retries = req->retries;
+	task->core.est_ns = req->est_runtime_ns;
+	for (i = 0; i < LSC_NR_RES; i++)
+		task->core.demand[i] = req->demand[i];
+	task->core.tags = req->tags;
+	task->core.priv = task;
+	task->owner = current_euid();
+	task->submit_flags = req->flags;
+
+	kref_get(&lf->events->ref);
+	task->events = lf->events;
+
+	/*
+	 * The table slot is taken now, while sleeping is allowed; the task is
+	 * invisible to lookups until the engine has it (state NEW).
+	 */
+	id = atomic64_inc_return(&llmsched.next_task_id);
+	ret = xa_insert(&llmsched.tasks, id, task, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		return ret;
+	task->core.id = id;
+	return 0;
+}
+
+/* The first of @n prepared tasks that no agent could ever hold, or -1. */
+static int llms_first_unfit(struct llms_prep *preps, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (!lsc_task_can_ever_fit(&llmsched.eng, &preps[i].task->core))
+			return i;
+	return -1;
+}
+
+/* Under the lock: hand prepared tasks to the engine and dispatch. */
+static void llms_commit_locked(struct llms_user *user, struct llms_prep *preps,
+			       u32 n)
+{
+	u64 now = llms_now();
+	u32 i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		struct llms_task *task = preps[i].task;
+		const struct llmsched_task_submit *req = preps[i].req;
+
+		task->submit_ns = now;
+		ret = lsc_task_submit(&llmsched.eng, &task->core, &user->core,
+				      task->deps, req->nr_deps,
+				      req->nr_features ? req->features : NULL,
+				      req->nr_features, now);
+		/* Everything the engine checks was checked before. */
+		WARN_ON_ONCE(ret);
+	}
+	lsc_dispatch(&llmsched.eng, now);
+}
+
+/* The file's event ring, allocated on its first submission. */
+static int llms_events_prepare(struct llms_file *lf)
+{
+	struct llmsched_task_event *ring;
+
+	if (READ_ONCE(lf->events->ring))
+		return 0;
+	ring = kvcalloc(LLMS_EVENT_RING, sizeof(*ring), GFP_KERNEL_ACCOUNT);
+	if (!ring)
+		return -ENOMEM;
+	spin_lock(&llmsched.lock);
+	if (!lf->events->ring) {
+		lf->events->ring = ring;
+		ring = NULL;
+	}
+	spin_unlock(&llmsched.lock);
+	kvfree(ring);
+	return 0;
+}
+
+/*
+ * Commit @n prepared tasks, all or none: the fit and the limits are checked
+ * for all of them under one lock hold, and their places in the limits are
+ * taken at once; the engine then gets them a chunk per lock hold.
+ * On failure, *@bad is the index of the entry at fault (or @n).
+ */
+static int llms_commit(struct llms_prep *preps, u32 n, u32 *bad)
+{
+	struct llms_user *user;
+	u32 done, chunk;
+	int unfit;
+
+	*bad = n;
+	user = llms_user_get_or_add(current_euid());
+	if (!user)
+		return -ENOMEM;
+
+	spin_lock(&llmsched.lock);
+	unfit = llms_first_unfit(preps, n);
+	if (unfit >= 0) {
+		spin_unlock(&llmsched.lock);
+		*bad = unfit;
+		return -ENOSPC;
+	}
+	if (user->held + n > llmsched.limits.max_tasks_per_user) {
+		spin_unlock(&llmsched.lock);
+		return -EDQUOT;
+	}
+	if (llmsched.held + n > llmsched.limits.max_tasks) {
+		spin_unlock(&llmsched.lock);
+		return -EAGAIN;
+	}
+	user->held += n;
+	llmsched.held += n;
+
+	for (done = 0; done < n; done += chunk) {
+		chunk = min_t(u32, n - done, LLMS_BATCH_CHUNK);
+		if (done) {
+			spin_unlock(&llmsched.lock);
+			cond_resched();
+			spin_lock(&llmsched.lock);
+		}
+		llms_commit_locked(user, preps + done, chunk);
+	}
+	spin_unlock(&llmsched.lock);
+	return 0;
+}
+
+long llms_ioc_submit(struct llms_file *lf, void *arg)
+{
+	struct llmsched_task_submit *req = arg;
+	struct llms_prep prep = {};
+	u32 bad;
+	int ret;
+
+	ret = llms_prepare(lf, &prep, req);
+	if (!ret)
+		ret = llms_events_prepare(lf);
+	if (!ret)
+		ret = llms_commit(&prep, 1, &bad);
+	if (!ret)
+		req->task_id = prep.task->core.id;
+	llms_prep_release(&prep, !ret);
+	llms_release_ended();
+	return ret;
+}
+
+long llms_ioc_submit_batch(struct llms_file *lf, void *arg)
+{
+	struct llmsched_submit_batch *batch = arg;
+	struct llmsched_task_submit __user *uentries;
+	struct llmsched_task_submit *entries;
+	struct llms_prep *preps;
+	u32 i, n = batch->count;
+	bool committed = false;
+	int ret;
+
+	batch->error_index = n;
+	if (batch->flags || batch->__reserved)
+		return -EINVAL;
+	if (!n || n > LLMSCHED_BATCH_MAX ||
+	    batch->entry_size != sizeof(*entries))
+		return -EINVAL;
+
+	uentries = u64_to_user_ptr(batch->entries_ptr);
+	entries = kvmalloc_array(n, sizeof(*entries), GFP_KERNEL);
+	preps = kvcalloc(n, sizeof(*preps), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!entries || !preps)
+		goto out;
+	ret = -EFAULT;
+	if (copy_from_user(entries, uentries, n * sizeof(*entries)))
+		goto out;
+	/* The ids are written back there: fail now if that cannot be. */
+	for (i = 0; i < n; i++)
+		if (put_user(0ULL, &uentries[i].task_id))
+			goto out;
+
+	ret = llms_events_prepare(lf);
+	if (ret)
+		goto out;
+	for (i = 0; i < n; i++) {
+		ret = entries[i].size != sizeof(*entries) ? -EINVAL :
+		      llms_prepare(lf, &preps[i], &entries[i]);
+		if (ret) {
+			batch->error_index = i;
+			/* The entry at fault is released with the others. */
+			preps[i].req = &entries[i];
+			goto release;
+		}
+	}
+
+	ret = llms_commit(preps, n, &batch->error_index);
+	if (!ret) {
+		committed = true;
+		for (i = 0; i < n; i++)
+			if (put_user(preps[i].task->core.id,
+				     &uentries[i].task_id))
+				ret = -EFAULT;
+		batch->error_index = n;
+	}
+
+release:
+	for (i = 0; i < n; i++)
+		if (preps[i].req)
+			llms_prep_release(&preps[i], committed);
+	llms_release_ended();
+out:
+	kvfree(preps);
+	kvfree(entries);
+	return ret;
+}
+
+long llms_ioc_cancel(struct llms_file *lf, void *arg)
+{
+	struct llmsched_task_cancel *req = arg;
+	struct llms_task *task;
+	int ret;
+
+	if (req->flags)
+		return -EINVAL;
+	task = llms_task_get(req->task_id);
+	if (!task)
+		return -ENOENT;
+	if (!llms_may_access(task)) {
+		llms_task_put(task);
+		return -EPERM;
+	}
+
+	spin_lock(&llmsched.lock);
+	if (lsc_task_terminal(task->core.state)) {
+		ret = -EALREADY;
+	} else {
+		u64 now = llms_now();
+
+		ret = lsc_task_cancel(&llmsched.eng, &task->core, now);
+		WARN_ON_ONCE(ret);
+		lsc_dispatch(&llmsched.eng, now);
+	}
+	spin_unlock(&llmsched.lock);
+
+	llms_task_put(task);
+	llms_release_ended();
+	return ret;
+}
+
+/* Under the lock. */
+static void llms_fill_info(struct llmsched_task_info *info,
+			   const struct llms_task *task)
+{
+	unsigned int i;
+
+	info->task_id = task->core.id;
+	info->state = llms_uapi_state(task->core.state);
+	info->reason = task->reason;
+	info->owner_uid = from_kuid_munged(current_user_ns(), task->owner);
+	info->priority = task->core.prio;
+	info->agent_id = task->agent_id;
+	info->exit_status = task->exit_status;
+	info->retries_left = task->core.retries;
+	info->submit_flags = task->submit_flags;
+	info->submit_ns = task->submit_ns;
+	info->start_ns = task->start_ns;
+	info->end_ns = task->end_ns;
+	info->est_runtime_ns = task->core.est_ns;
+	info->runtime_ns = task->runtime_ns;
+	for (i = 0; i < LSC_NR_RES; i++)
+		info->demand[i] = task->core.demand[i];
+	for (; i < LLMSCHED_RES_MAX; i++)
+		info->demand[i] = 0;
+	info->tags = task->core.tags;
+	info->payload_len = task->payload_len;
+	info->nr_deps = task->core.nr_deps;
+}
+
+long llms_ioc_task_query(struct llms_file *lf, void *arg)
+{
+	struct llmsched_task_info *info = arg;
+	struct llms_task *task;
+
+	if (info->flags)
+		return -EINVAL;
+	task = llms_task_get(info->task_id);
+	if (!task)
+		return -ENOENT;
+	if (!llms_may_access(task)) {
+		llms_task_put(task);
+		return -EPERM;
+	}
+	spin_lock(&llmsched.lock);
+	llms_fill_info(info, task);
+	spin_unlock(&llmsched.lock);
+	llms_task_put(task);
+	return 0;
+}
+
+static long llms_wait_ended(struct llms_task *task, unsigned long timeout)
+{
+	return wait_event_interruptible_timeout(llmsched.ended_wq,
+						lsc_task_terminal(READ_ONCE(task->core.state)),
+						max(timeout, 1UL));
+}
+
+long llms_ioc_task_wait(struct llms_file *lf, void *arg)
+{
+	struct llmsched_task_wait *req = arg;
+	struct llms_task *task;
+	long left;
+	int ret = 0;
+
+	if (req->flags || req->__reserved)
+		return -EINVAL;
+	task = llms_task_get(req->task_id);
+	if (!task)
+		return -ENOENT;
+	if (!llms_may_access(task)) {
+		llms_task_put(task);
+		return -EPERM;
+	}
+
+	if (!lsc_task_terminal(READ_ONCE(task->core.state))) {
+		u64 ns = min_t(u64, req->timeout_ns,
+			       jiffies_to_nsecs(MAX_SCHEDULE_TIMEOUT / 2));
+
+		left = 0;
+		if (ns)
+			left = llms_wait_ended(task, nsecs_to_jiffies(ns));
+		if (left == 0)
+			ret = -ETIMEDOUT;
+		else if (left < 0)
+			ret = -EINTR;
+	}
+
+	spin_lock(&llmsched.lock);
+	req->state = llms_uapi_state(task->core.state);
+	req->reason = task->reason;
+	req->exit_status = task->exit_status;
+	spin_unlock(&llmsched.lock);
+	llms_task_put(task);
+	return ret;
+}
+
+long llms_ioc_task_list(struct llms_file *lf, void *arg)
+{
+	struct llmsched_task_list *req = arg;
+	struct llmsched_task_info *infos;
+	bool all = req->flags & LLMSCHED_LIST_ALL_USERS;
+	kuid_t me = current_euid();
+	unsigned long index;
+	struct llms_task *task;
+	u32 n = 0, scanned = 0;
+	int ret = 0;
+
+	if (req->flags & ~LLMSCHED_LIST_FLAGS)
+		return -EINVAL;
+	if (!req->count || req->count > LLMS_LIST_MAX ||
+	    req->entry_size != sizeof(*infos))
+		return -EINVAL;
+	if (all && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	infos = kvcalloc(req->count, sizeof(*infos), GFP_KERNEL);
+	if (!infos)
+		return -ENOMEM;
+
+	index = max_t(u64, req->start_id, 1);
+	req->next_id = 0;
+	spin_lock(&llmsched.lock);
+	/* Tasks in the table stay there, and alive, while the lock is held. */
+	xa_for_each_start(&llmsched.tasks, index, task, index) {
+		if (n == req->count || scanned == LLMS_LIST_SCAN) {
+			req->next_id = index;
+			break;
+		}
+		scanned++;
+		if (task->core.state == LSC_TASK_NEW)
+			continue;
+		if (!all && !uid_eq(task->owner, me))
+			continue;
+		infos[n].size = sizeof(*infos);
+		llms_fill_info(&infos[n], task);
+		n++;
+	}
+	spin_unlock(&llmsched.lock);
+
+	if (copy_to_user(u64_to_user_ptr(req->entries_ptr), infos,
+			 n * sizeof(*infos)))
+		ret = -EFAULT;
+	req->count = n;
+	kvfree(infos);
+	return ret;
+}
+
+/* Records copied per lock hold by read(). */
+#define LLMS_READ_BATCH	32
+
+ssize_t llms_events_read(struct llms_file *lf, char __user *buf,
+			 size_t count, bool nonblock)
+{
+	struct llmsched_task_event recs[LLMS_READ_BATCH];
+	struct llms_events *ev = lf->events;
+	size_t want = count / sizeof(recs[0]);
+	ssize_t done = 0;
+	u32 n, i;
+	int ret;
+
+	if (!want)
+		return -EINVAL;
+
+	for (;;) {
+		spin_lock(&llmsched.lock);
+		if (ev->overflow && !done) {
+			ev->overflow = false;
+			spin_unlock(&llmsched.lock);
+			return -EOVERFLOW;
+		}
+		n = min_t(u32, ev->tail - ev->head, LLMS_READ_BATCH);
+		n = min_t(size_t, n, want);
+		for (i = 0; i < n; i++)
+			recs[i] = ev->ring[(ev->head + i) % LLMS_EVENT_RING];
+		ev->head += n;
+		spin_unlock(&llmsched.lock);
+
+		if (n) {
+			if (copy_to_user(buf + done, recs, n * sizeof(recs[0])))
+				return done ? done : -EFAULT;
+			done += n * sizeof(recs[0]);
+			want -= n;
+			if (!want || n < LLMS_READ_BATCH)
+				return done;
+			continue;
+		}
+		if (done)
+			return done;
+		if (nonblock)
+			return -EAGAIN;
+		ret = wait_event_interruptible(ev->wq,
+					       READ_ONCE(ev->tail) !=
+					       READ_ONCE(ev->head) ||
+					       READ_ONCE(ev->overflow));
+		if (ret)
+			return -ERESTARTSYS;
+	}
+}
