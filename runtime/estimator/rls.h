@@ -18,6 +18,12 @@
 #define RLS_MAX_FEATURES	8
 #define RLS_MAX_PARAMS		(RLS_MAX_FEATURES + 1)	/* intercept first */
 
+/*
+ * The engine's coefficient format (kmod/core/engine.h, lsc_set_estimator()):
+ * s64 in units of 2^-16 ns per feature unit, intercept first.
+ */
+#define RLS_KERNEL_FRAC_BITS	16
+
 #define RLS_DEFAULT_LAMBDA	1.0
 #define RLS_DEFAULT_DELTA	1e6
 

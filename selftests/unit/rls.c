@@ -8,6 +8,7 @@
 
 #include "kselftest_harness.h"
 #include "../../runtime/estimator/rls.h"
+#include "core/engine.h"
 
 /* splitmix64: a small seeded PRNG, so every run sees the same data. */
 static uint64_t rng_next(uint64_t *s)
@@ -226,6 +227,48 @@ TEST(rejects_bad_input)
 	EXPECT_EQ(0, r.updates);
 	rls_coefficients(&r, c);
 	EXPECT_EQ(0.0, c[0]);
+}
+
+/*
+ * The whole path: fit, convert to the kernel's fixed point, load into the
+ * engine, and let the engine's own estimator evaluate 10,000 characters on
+ * a 150M-parameter model: 0.2 + 50 + 0.015 = 50.215 s.
+ */
+TEST(engine_evaluates_pushed_coefficients)
+{
+	double exact[3] = { A0, A_LEN, A_MODEL }, c[3];
+	u64 features[2] = { 10000, 150 };
+	struct lsc_engine eng;
+	int64_t fx[3];
+	s64 coef[3];
+	struct rls r;
+	u64 ns;
+
+	_Static_assert(RLS_MAX_FEATURES == LSC_EST_MAX_FEATURES,
+		       "feature limits differ");
+	lsc_engine_init(&eng, NULL, NULL);
+
+	/* exact coefficients give exactly 50.215 s */
+	ASSERT_EQ(0, rls_to_fixed(exact, 3, RLS_KERNEL_FRAC_BITS, fx));
+	memcpy(coef, fx, sizeof(coef));
+	ASSERT_EQ(0, lsc_set_estimator(&eng, coef, 2));
+	EXPECT_EQ(50215000000ULL, lsc_estimate(&eng, features, 2));
+
+	/* fitted ones within 0.5 % */
+	fit(&r, 2024, 5000, 1.0);
+	rls_coefficients(&r, c);
+	ASSERT_EQ(0, rls_to_fixed(c, 3, RLS_KERNEL_FRAC_BITS, fx));
+	memcpy(coef, fx, sizeof(coef));
+	ASSERT_EQ(0, lsc_set_estimator(&eng, coef, 2));
+	ns = lsc_estimate(&eng, features, 2);
+	TH_LOG("engine estimate from fitted coefficients: %.6f s", ns / 1e9);
+	EXPECT_LT(fabs(ns / 1e9 - 50.215) / 50.215, 0.005);
+	/* and it agrees with the double-precision prediction to 1 us */
+	{
+		double x[2] = { 10000, 150 };
+
+		EXPECT_LT(fabs(ns / 1e9 - rls_predict(&r, x)), 1e-6);
+	}
 }
 
 TEST_HARNESS_MAIN
