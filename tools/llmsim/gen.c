@@ -5,7 +5,7 @@
  *  - arrivals: a Markov-modulated Poisson process, calm phases (mean 300 s)
  *    alternating with bursts (mean 30 s) at 10x the calm rate;
  *  - run times: lognormal (median 20 s, sigma 1.2) clamped to [0.2 s, 2 h];
- *    GPU-bound tasks 3x longer;
+ *    GPU-bound tasks 2x longer;
  *  - about 3 % GPU-bound tasks (1 GPU, 8-40G of GPU memory);
  *  - dependency chains: 20 % of tasks depend on 1-3 recent tasks of the
  *    same user;
@@ -171,7 +171,7 @@ int main(int argc, char **argv)
 	}
 	if (!rate) {
 		if (agents) {
-			/* slots in the mix: 10*1 + 6*1 + 3*2 + 1*1 per 20 */
+			/* slots of the agents printed (mix.c) */
 			double slots = 0, mean_act;
 			struct sim_agent a;
 
@@ -179,8 +179,8 @@ int main(int argc, char **argv)
 				mix_agent(i, 0, &a);
 				slots += a.slots;
 			}
-			/* lognormal mean, clamping ignored; GPU 3x on 3 % */
-			mean_act = 20.0 * exp(1.2 * 1.2 / 2) * (0.97 + 0.03 * 3);
+			/* lognormal mean, clamping ignored; GPU 2x on 3 % */
+			mean_act = 20.0 * exp(1.2 * 1.2 / 2) * (0.97 + 0.03 * 2);
 			rate = load * slots / mean_act;
 		} else {
 			rate = 10;
@@ -256,7 +256,7 @@ int main(int argc, char **argv)
 		gpu = unit() < 0.03 && have_gpu;
 		act = 20.0 * exp(1.2 * gauss());
 		if (gpu)
-			act *= 3;
+			act *= 2;
 		if (act < 0.2)
 			act = 0.2;
 		if (act > 7200)

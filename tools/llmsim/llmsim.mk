@@ -5,7 +5,7 @@ LLMSIM_LIB_SRCS := tools/llmsim/trace.c tools/llmsim/metrics.c \
 
 PROGRAMS += llmsim
 llmsim_SRCS := tools/llmsim/main.c $(LLMSIM_LIB_SRCS) $(CORE_SRCS)
-llmsim_LDLIBS := -lm
+llmsim_LDLIBS := -lm -lpthread
 
 PROGRAMS += llmsim-gen
 llmsim-gen_SRCS := tools/llmsim/gen.c tools/llmsim/trace.c tools/llmsim/mix.c

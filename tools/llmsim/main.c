@@ -7,9 +7,11 @@
  * Everything is parsed and checked before the first simulation step.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "metrics.h"
 #include "mix.h"
@@ -31,6 +33,7 @@ static void usage(FILE *f)
 		"  --tick SEC           balance tick period (default 1; 0: none)\n"
 		"  --start-delay SEC    assignment to start on the agent (default 0.2)\n"
 		"  --events             print event lines (one policy only)\n"
+		"  --jobs N             policies simulated at once (default: CPUs)\n"
 		"  --json               print the report as JSON\n"
 		"  --reference          run the reference example, print its events\n"
 		"  --help               this text\n"
@@ -141,6 +144,66 @@ static void print_json(const struct trace *t, const struct lower_bound *lb,
 	printf("]}\n");
 }
 
+/* Policies run in parallel: engines share nothing, the trace is read-only. */
+struct job {
+	const struct trace *t;
+	const struct sim_opts *o;
+	const uint32_t *pol;
+	struct sim_result *res;
+	int *rc;
+	unsigned int npol, next;
+	pthread_mutex_t lock;
+};
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	struct sim_opts o = *j->o;
+	unsigned int i;
+
+	for (;;) {
+		pthread_mutex_lock(&j->lock);
+		i = j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (i >= j->npol)
+			return NULL;
+		o.policy = j->pol[i];
+		j->rc[i] = sim_run(j->t, &o, &j->res[i]);
+	}
+}
+
+static int run_all(const struct trace *t, const struct sim_opts *o,
+		   const uint32_t *pol, unsigned int npol, unsigned int jobs,
+		   struct sim_result *res)
+{
+	struct job j = {
+		.t = t, .o = o, .pol = pol, .res = res, .npol = npol,
+	};
+	pthread_t th[64];
+	unsigned int i, n = jobs < npol ? jobs : npol;
+	int rc = 0;
+
+	if (n > 64)
+		n = 64;
+	j.rc = calloc(npol, sizeof(int));
+	if (!j.rc)
+		return 1;
+	pthread_mutex_init(&j.lock, NULL);
+	for (i = 1; i < n; i++)
+		if (pthread_create(&th[i], NULL, worker, &j))
+			break;
+	n = i;
+	worker(&j);
+	for (i = 1; i < n; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < npol; i++)
+		if (j.rc[i])
+			rc = 1;
+	pthread_mutex_destroy(&j.lock);
+	free(j.rc);
+	return rc;
+}
+
 static int parse_policies(const char *s, uint32_t *list, unsigned int *n)
 {
 	char *copy = strdup(s), *tok, *save = NULL;
@@ -177,6 +240,7 @@ int main(int argc, char **argv)
 		{ "tick", required_argument, NULL, 't' },
 		{ "start-delay", required_argument, NULL, 'd' },
 		{ "events", no_argument, NULL, 'e' },
+		{ "jobs", required_argument, NULL, 'J' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "reference", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
@@ -190,7 +254,8 @@ int main(int argc, char **argv)
 		.start_delay_ns = 200000000ULL,
 	};
 	uint32_t pol[4 * LSC_POLICY_NR];
-	unsigned int npol = LSC_POLICY_NR, i;
+	unsigned int npol = LSC_POLICY_NR, i, jobs;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	const char *agents = NULL;
 	int c, json = 0, events = 0, reference = 0, rc = 0;
 	struct sim_result *res;
@@ -198,6 +263,7 @@ int main(int argc, char **argv)
 	struct trace_err err;
 	struct trace t;
 
+	jobs = ncpu > 0 ? (unsigned int)ncpu : 1;
 	for (i = 0; i < LSC_POLICY_NR; i++)
 		pol[i] = i;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -251,6 +317,18 @@ int main(int argc, char **argv)
 		case 'e':
 			events = 1;
 			break;
+		case 'J': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+
+			if (*end || !n || n > 64) {
+				fprintf(stderr, "llmsim: bad --jobs '%s': 1..64\n",
+					optarg);
+				return 2;
+			}
+			jobs = (unsigned int)n;
+			break;
+		}
 		case 'j':
 			json = 1;
 			break;
@@ -310,13 +388,7 @@ int main(int argc, char **argv)
 	if (!res)
 		return 1;
 	o.events = events ? stdout : NULL;
-	for (i = 0; i < npol; i++) {
-		o.policy = pol[i];
-		if (sim_run(&t, &o, &res[i])) {
-			rc = 1;
-			break;
-		}
-	}
+	rc = run_all(&t, &o, pol, npol, events ? 1 : jobs, res);
 	if (!rc && !events) {
 		if (json)
 			print_json(&t, &lb, res, npol, &o);

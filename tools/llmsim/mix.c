@@ -20,10 +20,10 @@ void mix_agent(unsigned long i, int gpu_tag, struct sim_agent *a)
 	if (r < 10) {
 		a->cpu = 2000;
 		a->mem = 4 * GIB;
-	} else if (r < 16) {
+	} else if (r < 15) {
 		a->cpu = 4000;
 		a->mem = 16 * GIB;
-	} else if (r < 19) {
+	} else if (r < 18) {
 		a->cpu = 8000;
 		a->mem = 32 * GIB;
 		a->slots = 2;

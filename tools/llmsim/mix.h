@@ -9,8 +9,8 @@
 
 /*
  * Agent i (0-based) of a generated set, by index, no randomness: out of
- * every 20 agents, 10 small (2 cores, 4G), 6 medium (4 cores, 16G),
- * 3 large (8 cores, 32G, 2 slots), 1 GPU (16 cores, 128G, 1 GPU with 80G,
+ * every 20 agents, 10 small (2 cores, 4G), 5 medium (4 cores, 16G),
+ * 3 large (8 cores, 32G, 2 slots), 2 GPU (16 cores, 128G, 1 GPU with 80G,
  * tag "gpu").  Agent ids are i + 1.  @gpu_tag: the trace's bit for "gpu".
  */
 void mix_agent(unsigned long i, int gpu_tag, struct sim_agent *a);

@@ -4,7 +4,8 @@
  *
  * Events live in a binary heap ordered by (time, kind, sequence):
  * completions, then starts, then arrivals, then balance ticks at the same
- * instant.  After all events of one instant the engine dispatches once.
+ * instant.  After all events of one instant the engine dispatches once
+ * (when one of them added work or freed resources).
  * The engine is driven with the virtual time and never reads a clock.
  * Arrivals are pushed one at a time (the next in arrival order when the
  * current one is taken), so the heap holds at most the running tasks plus
@@ -358,7 +359,7 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 	while (s.heap.n) {
 		struct ev e = heap_pop(&s.heap);
 		struct lsc_task *k;
-		int tick = 0;
+		int tick = 0, work = 0;
 
 		s.now = e.t;
 		for (;;) {
@@ -369,6 +370,7 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 					goto engine_bug;
 				if (s.now > makespan)
 					makespan = s.now;
+				work = 1;
 				break;
 			case EV_START:
 				if (e.gen != s.gen[e.idx])
@@ -389,6 +391,7 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 					push(&s,
 					     t->tasks[t->order[next_arrival]].arrival,
 					     EV_ARRIVE, (uint32_t)next_arrival, 0);
+				work = 1;
 				break;
 			case EV_TICK:
 				tick = 1;
@@ -398,7 +401,12 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 				break;
 			e = heap_pop(&s.heap);
 		}
-		lsc_dispatch(&s.eng, s.now);
+		/*
+		 * Dispatch after events that add work or free resources; an
+		 * instant with only starts (or a tick) changes neither.
+		 */
+		if (work)
+			lsc_dispatch(&s.eng, s.now);
 		if (tick) {
 			double m = pairs ?
 				   (double)lsc_imbalance(&s.eng) / pairs : 0;
