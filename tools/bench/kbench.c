@@ -1,0 +1,1711 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * llmsched-bench-kernel: what the kernel path costs, beside its baselines.
+ *
+ * Runs as root where llmsched.ko can be loaded (the test VM, tools/vmrun)
+ * and prints, from one boot:
+ *
+ * - the floor: a null ioctl on /dev/llmsched (an unknown number, answered
+ *   ENOTTY, and LLMSCHED_IOC_VERSION);
+ * - LLMSCHED_IOC_SUBMIT of one task, and LLMSCHED_IOC_SUBMIT_BATCH per
+ *   task in batches of 256 and 4096;
+ * - submit-to-fetch latency for an agent blocked in LLMSCHED_IOC_AGENT_FETCH,
+ *   next to the same round trip through a plain userspace broker over
+ *   AF_UNIX sockets (kbench_broker.c);
+ * - kernel memory per queued task, from slab usage before and after
+ *   queueing many tasks that cannot run.
+ *
+ * It sets up what it needs (the module, host capacity, a cgroup and a forked
+ * agent registered in it) and takes it down again.  Targets are printed as
+ * pass/miss lines; they do not change the exit status, which is 1 only when
+ * the setup failed.  See Documentation/admin-guide/benchmarks.rst.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/membarrier.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/llmsched.h>
+
+#include "kbench.h"
+#include "../../selftests/llmsched/module_util.h"
+
+#define KB_DEV			"/dev/" LLMSCHED_DEVICE_NAME
+#define KB_SYSFS		"/sys/kernel/" LLMSCHED_DEVICE_NAME
+#define KB_CGROOT		"/sys/fs/cgroup"
+/* A number the device does not know: the floor of its ioctl path. */
+#define KB_IOC_UNKNOWN		_IO(LLMSCHED_IOCTL_MAGIC, 0xff)
+/* The agent's reservation; tasks ask for a tenth of its CPU. */
+#define KB_AGENT_CPU		1000
+#define KB_AGENT_MEM		(1ull << 30)
+#define KB_TASK_CPU		100
+#define KB_TASK_EST_NS		1000000
+#define KB_FETCH_TIMEOUT_NS	5000000000ull
+#define KB_CTL_TIMEOUT_MS	10000
+#define KB_BATCH_BIG		4096
+#define KB_BATCH_SMALL		256
+/* Below the default max_tasks_per_user (200,000), with room to spare. */
+#define KB_MEM_TASKS_MAX	180000
+#define KB_DEPTH_SUBMITS	2000
+#define KB_TOP_CACHES		6
+
+/* ------------------------------------------------------------ options */
+
+struct kb_opts {
+	bool json;
+	bool broker_only;
+	bool keep_module;
+	unsigned int reps;
+	unsigned int null_calls;
+	unsigned int submits;
+	unsigned int batch_tasks;
+	unsigned int iters;
+	unsigned int warmup;
+	unsigned int mem_tasks;
+	unsigned int payload;
+};
+
+static struct kb_opts opt = {
+	.reps = 7,
+	.null_calls = 20000,
+	.submits = 2000,
+	.batch_tasks = 8192,
+	.iters = 3000,
+	.warmup = 100,
+	.mem_tasks = 100000,
+	.payload = 64,
+};
+
+/* ------------------------------------------------------------ results */
+
+/* One cost figure: the median over the repetitions of ns per call. */
+struct kb_cost {
+	bool ok;
+	double ns;
+	char err[160];
+};
+
+struct kb_cache_delta {
+	char name[64];
+	long long objs;		/* active objects added */
+	long long objsize;	/* object_size, without debug metadata */
+	long long slabsize;	/* bytes per object in the slab */
+};
+
+struct kb_mem {
+	bool ok;
+	char err[160];
+	unsigned int tasks;
+	double per_task;	/* sum over caches of objs * object_size / N */
+	double per_task_slab;	/* the same with the slab's object stride */
+	double meminfo_slab;	/* /proc/meminfo Slab delta / N */
+	double meminfo_vmalloc;	/* VmallocUsed delta / N */
+	unsigned int nr_top;
+	struct kb_cache_delta top[KB_TOP_CACHES];
+	bool state_ok;		/* a sample task was in the expected state */
+	unsigned int state_seen;
+};
+
+struct kb_results {
+	char kernel[65];
+	char clocksource[32];
+	char slub_debug[64];
+	long cpus;
+	char module[32];
+	double clock_ns;	/* one clock_gettime */
+	struct kb_cost null_enotty, null_version;
+	struct kb_cost submit, batch_small, batch_big;
+	struct kb_cost submit_deep, cancel, cancel_cascade;
+	struct kb_lat lat_kernel, lat_broker;
+	struct kb_mem mem_runnable, mem_queued;
+	char setup_err[256];
+};
+
+static struct kb_results res;
+
+/* ------------------------------------------------------------- helpers */
+
+static void progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("kbench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static const char *errname(int err)
+{
+	static char buf[32];
+
+	switch (-err) {
+	case ENOTTY: return "ENOTTY";
+	case EINVAL: return "EINVAL";
+	case ENOSPC: return "ENOSPC";
+	case ENOENT: return "ENOENT";
+	case EPERM: return "EPERM";
+	case EBUSY: return "EBUSY";
+	case EBADF: return "EBADF";
+	case EBADFD: return "EBADFD";
+	case EAGAIN: return "EAGAIN";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EFAULT: return "EFAULT";
+	case E2BIG: return "E2BIG";
+	case EDQUOT: return "EDQUOT";
+	case ENOMEM: return "ENOMEM";
+	case EALREADY: return "EALREADY";
+	case ECANCELED: return "ECANCELED";
+	case EINTR: return "EINTR";
+	case ESRCH: return "ESRCH";
+	default:
+		snprintf(buf, sizeof(buf), "errno %d", -err);
+		return buf;
+	}
+}
+
+static void cost_fail(struct kb_cost *c, const char *what, int err)
+{
+	c->ok = false;
+	snprintf(c->err, sizeof(c->err), "%s: %s", what, errname(err));
+}
+
+static int read_line(const char *path, char *buf, size_t size)
+{
+	ssize_t n = read_text_file(path, buf, size);
+
+	if (n < 0)
+		return (int)n;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
+static void fill_task(struct llmsched_task_submit *t, const void *payload,
+		      unsigned int len)
+{
+	memset(t, 0, sizeof(*t));
+	t->size = sizeof(*t);
+	t->priority = LLMSCHED_PRIO_DEFAULT;
+	t->est_runtime_ns = KB_TASK_EST_NS;
+	t->demand[LLMSCHED_RES_CPU] = KB_TASK_CPU;
+	t->payload_ptr = (uintptr_t)payload;
+	t->payload_len = len;
+}
+
+static void environment(void)
+{
+	struct utsname u;
+	char cmdline[4096], *p;
+
+	if (!uname(&u))
+		snprintf(res.kernel, sizeof(res.kernel), "%s", u.release);
+	res.cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		      res.clocksource, sizeof(res.clocksource)))
+		snprintf(res.clocksource, sizeof(res.clocksource), "?");
+	snprintf(res.slub_debug, sizeof(res.slub_debug), "off");
+	if (read_text_file("/proc/cmdline", cmdline, sizeof(cmdline)) > 0) {
+		/* The last one given is the one the kernel applies. */
+		char *last = NULL;
+
+		for (p = cmdline; (p = strstr(p, "slub_debug")); p++)
+			last = p;
+		if (last) {
+			last += strlen("slub_debug");
+			if (*last == '=')
+				last++;
+			last[strcspn(last, " \n")] = '\0';
+			snprintf(res.slub_debug, sizeof(res.slub_debug), "%s",
+				 *last ? last : "on");
+		}
+	}
+	{
+		uint64_t t0 = kb_now_ns(), t1 = t0;
+		int i;
+
+		for (i = 0; i < 100000; i++)
+			t1 = kb_now_ns();
+		res.clock_ns = (double)(t1 - t0) / 100000;
+	}
+}
+
+/* ---------------------------------------------------------- the agent */
+
+enum kb_agent_op {
+	KB_OP_HELLO = 1,	/* reply only: the agent is set up (or not) */
+	KB_OP_REGISTER,
+	KB_OP_LATENCY,		/* fetch, stamp, complete; n times */
+	KB_OP_HOLD,		/* fetch one task and keep it */
+	KB_OP_RELEASE,		/* complete the held task */
+	KB_OP_EXIT,
+};
+
+struct kb_req {
+	uint32_t op;
+	uint32_t n;
+};
+
+struct kb_reply {
+	uint32_t op;
+	int32_t ret;		/* 0 or -errno */
+	uint64_t task_id;
+	uint32_t idx;
+	uint32_t agent_id;
+	char what[48];		/* the call that failed */
+};
+
+static void agent_reply(int ctl, uint32_t op, int ret, const char *what,
+			uint64_t task_id, uint32_t idx)
+{
+	struct kb_reply r = { .op = op, .ret = ret, .task_id = task_id,
+			      .idx = idx };
+
+	snprintf(r.what, sizeof(r.what), "%s", what ? what : "");
+	if (send(ctl, &r, sizeof(r), 0) < 0)
+		_exit(3);
+}
+
+static int agent_fetch(int fd, void *buf, struct llmsched_agent_fetch *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->size = sizeof(*f);
+	f->timeout_ns = KB_FETCH_TIMEOUT_NS;
+	f->payload_ptr = (uintptr_t)buf;
+	f->payload_len = LLMSCHED_PAYLOAD_MAX;
+	return xioctl(fd, LLMSCHED_IOC_AGENT_FETCH, f);
+}
+
+static int agent_complete(int fd, uint64_t id, uint64_t runtime)
+{
+	struct llmsched_agent_complete c = {
+		.size = sizeof(c),
+		.task_id = id,
+		.reason = LLMSCHED_REASON_NONE,
+		.runtime_ns = runtime ? runtime : 1,
+	};
+
+	return xioctl(fd, LLMSCHED_IOC_AGENT_COMPLETE, &c);
+}
+
+/*
+ * The agent process: moves itself into @cgroup, opens the device on its own
+ * and serves the requests of the parent on @ctl.
+ */
+static void __attribute__((noreturn))
+agent_main(int ctl, const char *cgroup, struct kb_stamps *st)
+{
+	char path[PATH_MAX + 32], *buf = malloc(LLMSCHED_PAYLOAD_MAX);
+	struct llmsched_agent_fetch f;
+	uint64_t held = 0;
+	struct kb_req q;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
+	ret = write_text(path, "0");
+	if (ret) {
+		agent_reply(ctl, KB_OP_HELLO, ret, "joining the cgroup", 0, 0);
+		_exit(1);
+	}
+	fd = open(KB_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || !buf) {
+		agent_reply(ctl, KB_OP_HELLO, -errno, "open " KB_DEV, 0, 0);
+		_exit(1);
+	}
+	agent_reply(ctl, KB_OP_HELLO, 0, NULL, 0, 0);
+
+	while (recv(ctl, &q, sizeof(q), 0) == sizeof(q)) {
+		switch (q.op) {
+		case KB_OP_REGISTER: {
+			struct llmsched_agent_register r = {
+				.size = sizeof(r),
+				.slots = 1,
+			};
+			struct kb_reply rep = { .op = q.op };
+			int cg = open(cgroup, O_RDONLY | O_DIRECTORY |
+					      O_CLOEXEC);
+
+			r.cgroup_fd = cg;
+			r.capacity[LLMSCHED_RES_CPU] = KB_AGENT_CPU;
+			r.capacity[LLMSCHED_RES_MEM] = KB_AGENT_MEM;
+			rep.ret = cg < 0 ? -errno :
+				  xioctl(fd, LLMSCHED_IOC_AGENT_REGISTER, &r);
+			rep.agent_id = r.agent_id;
+			snprintf(rep.what, sizeof(rep.what), "AGENT_REGISTER");
+			if (cg >= 0)
+				close(cg);
+			if (send(ctl, &rep, sizeof(rep), 0) < 0)
+				_exit(3);
+			break;
+		}
+		case KB_OP_LATENCY: {
+			uint32_t i, idx = 0;
+
+			for (i = 0; i < q.n; i++) {
+				uint64_t t;
+
+				ret = agent_fetch(fd, buf, &f);
+				t = kb_now_ns();
+				if (ret) {
+					agent_reply(ctl, q.op, ret,
+						    "AGENT_FETCH", 0, i);
+					break;
+				}
+				if (f.payload_len >= sizeof(idx))
+					memcpy(&idx, buf, sizeof(idx));
+				if (idx < st->cap)
+					st->t_fetch[idx] = t;
+				ret = agent_complete(fd, f.task_id,
+						     kb_now_ns() - t);
+				if (ret) {
+					agent_reply(ctl, q.op, ret,
+						    "AGENT_COMPLETE",
+						    f.task_id, idx);
+					break;
+				}
+				agent_reply(ctl, q.op, 0, NULL, f.task_id,
+					    idx);
+			}
+			break;
+		}
+		case KB_OP_HOLD:
+			ret = agent_fetch(fd, buf, &f);
+			held = ret ? 0 : f.task_id;
+			agent_reply(ctl, q.op, ret, "AGENT_FETCH", held, 0);
+			break;
+		case KB_OP_RELEASE:
+			ret = held ? agent_complete(fd, held, 1) : 0;
+			held = 0;
+			agent_reply(ctl, q.op, ret, "AGENT_COMPLETE", 0, 0);
+			break;
+		case KB_OP_EXIT: {
+			struct llmsched_agent_unregister u = {
+				.size = sizeof(u),
+			};
+
+			/* Closing the file would do; say it properly. */
+			xioctl(fd, LLMSCHED_IOC_AGENT_UNREGISTER, &u);
+			close(fd);
+			_exit(0);
+		}
+		default:
+			_exit(2);
+		}
+	}
+	_exit(0);
+}
+
+/* --------------------------------------------------------- the setup */
+
+struct kb_setup {
+	int dev;
+	bool loaded_module;
+	char cgroup[PATH_MAX];
+	bool cgroup_made;
+	pid_t agent;
+	int ctl;
+	int agent_stat;		/* /proc/AGENT/stat */
+	bool registered;
+	uint32_t agent_id;
+	bool cap_set;
+	struct llmsched_capacity cap_old;
+	uint64_t blocker;	/* the task the agent holds, 0 for none */
+	struct kb_stamps st;
+};
+
+static struct kb_setup S = { .dev = -1, .ctl = -1, .agent_stat = -1 };
+
+static void setup_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(res.setup_err, sizeof(res.setup_err), fmt, ap);
+	va_end(ap);
+}
+
+/* Receive the agent's reply to @op; -ETIMEDOUT when none comes in time. */
+static int agent_wait(uint32_t op, struct kb_reply *r)
+{
+	struct pollfd p = { .fd = S.ctl, .events = POLLIN };
+	int n;
+
+	do {
+		n = poll(&p, 1, KB_CTL_TIMEOUT_MS);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -ETIMEDOUT;
+	if (recv(S.ctl, r, sizeof(*r), 0) != sizeof(*r))
+		return -EPIPE;
+	if (r->op != op)
+		return -EPROTO;
+	return 0;
+}
+
+static int agent_send(uint32_t op, uint32_t n)
+{
+	struct kb_req q = { .op = op, .n = n };
+
+	return send(S.ctl, &q, sizeof(q), 0) == sizeof(q) ? 0 : -errno;
+}
+
+static int agent_call(uint32_t op, struct kb_reply *r)
+{
+	int ret = agent_send(op, 0);
+
+	if (!ret)
+		ret = agent_wait(op, r);
+	return ret ? ret : r->ret;
+}
+
+static int open_device(void)
+{
+	int i, fd = -1;
+
+	/* devtmpfs creates the node as the module registers it. */
+	for (i = 0; i < 100; i++) {
+		fd = open(KB_DEV, O_RDWR | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT)
+			break;
+		usleep(20000);
+	}
+	return fd;
+}
+
+/* Root, the module, the device and a cgroup for the agent. */
+static int setup_base(void)
+{
+	struct statfs sfs;
+	int ret;
+
+	if (geteuid() != 0) {
+		setup_fail("must run as root (it loads the module, registers an agent and makes a cgroup)");
+		return -1;
+	}
+	if (!llmsched_module_loaded()) {
+		ret = llmsched_module_load("");
+		if (ret) {
+			setup_fail("cannot load %s: %s", llmsched_ko_path(),
+				   strerror(-ret));
+			return -1;
+		}
+		S.loaded_module = true;
+	}
+	S.dev = open_device();
+	if (S.dev < 0) {
+		setup_fail("cannot open %s: %s", KB_DEV, strerror(errno));
+		return -1;
+	}
+	if (statfs(KB_CGROOT, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		setup_fail("%s is not a cgroup v2 mount", KB_CGROOT);
+		return -1;
+	}
+	snprintf(S.cgroup, sizeof(S.cgroup), "%s/llmsched-kbench-%d",
+		 KB_CGROOT, (int)getpid());
+	if (mkdir(S.cgroup, 0755)) {
+		setup_fail("mkdir %s: %s", S.cgroup, strerror(errno));
+		return -1;
+	}
+	S.cgroup_made = true;
+	return 0;
+}
+
+/* Host capacity, and the agent process registered in its cgroup. */
+static int setup_agent(unsigned int stamps)
+{
+	struct llmsched_capacity cap = { .size = sizeof(cap) };
+	struct kb_reply r;
+	int sv[2], ret, k;
+
+	ret = kb_stamps_map(&S.st, stamps);
+	if (ret) {
+		setup_fail("mmap: %s", strerror(-ret));
+		return -1;
+	}
+	ret = xioctl(S.dev, LLMSCHED_IOC_GET_CAPACITY, &cap);
+	if (ret) {
+		setup_fail("LLMSCHED_IOC_GET_CAPACITY: %s", errname(ret));
+		return -1;
+	}
+	S.cap_old = cap;
+	/* Room for our agent on top of what others reserved. */
+	for (k = 0; k < LLMSCHED_RES_MAX; k++) {
+		uint64_t need = k == LLMSCHED_RES_CPU ? KB_AGENT_CPU :
+				k == LLMSCHED_RES_MEM ? KB_AGENT_MEM : 0;
+
+		if (cap.capacity[k] < cap.reserved[k] + need)
+			cap.capacity[k] = cap.reserved[k] + need;
+		cap.reserved[k] = 0;
+	}
+	ret = xioctl(S.dev, LLMSCHED_IOC_SET_CAPACITY, &cap);
+	if (ret) {
+		setup_fail("LLMSCHED_IOC_SET_CAPACITY: %s", errname(ret));
+		return -1;
+	}
+	S.cap_set = true;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		setup_fail("socketpair: %s", strerror(errno));
+		return -1;
+	}
+	S.agent = fork();
+	if (S.agent < 0) {
+		setup_fail("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (S.agent == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(sv[0]);
+		close(S.dev);
+		agent_main(sv[1], S.cgroup, &S.st);
+	}
+	close(sv[1]);
+	S.ctl = sv[0];
+	S.agent_stat = kb_stat_open(S.agent);
+
+	ret = agent_wait(KB_OP_HELLO, &r);
+	if (ret || r.ret) {
+		setup_fail("agent process: %s: %s", ret ? "no answer" : r.what,
+			   strerror(-(ret ? ret : r.ret)));
+		return -1;
+	}
+	ret = agent_call(KB_OP_REGISTER, &r);
+	if (ret) {
+		setup_fail("LLMSCHED_IOC_AGENT_REGISTER: %s", errname(ret));
+		return -1;
+	}
+	S.registered = true;
+	S.agent_id = r.agent_id;
+	return 0;
+}
+
+static void teardown(void)
+{
+	struct kb_reply r;
+	int i, ret;
+
+	if (S.agent > 0) {
+		if (S.blocker)
+			agent_call(KB_OP_RELEASE, &r);
+		S.blocker = 0;
+		agent_send(KB_OP_EXIT, 0);
+		for (i = 0; i < 200; i++) {
+			if (waitpid(S.agent, NULL, WNOHANG) == S.agent)
+				break;
+			usleep(10000);
+		}
+		if (i == 200) {
+			kill(S.agent, SIGKILL);
+			waitpid(S.agent, NULL, 0);
+		}
+		S.agent = 0;
+	}
+	if (S.ctl >= 0)
+		close(S.ctl);
+	if (S.agent_stat >= 0)
+		close(S.agent_stat);
+	if (S.cgroup_made) {
+		/* A reaped process may take a moment to leave the cgroup. */
+		for (i = 0; i < 100 && rmdir(S.cgroup) && errno == EBUSY; i++)
+			usleep(10000);
+	}
+	if (S.cap_set && S.dev >= 0) {
+		S.cap_old.size = sizeof(S.cap_old);
+		memset(S.cap_old.reserved, 0, sizeof(S.cap_old.reserved));
+		ret = xioctl(S.dev, LLMSCHED_IOC_SET_CAPACITY, &S.cap_old);
+		if (ret)
+			progress("warning: restoring the host capacity: %s",
+				 errname(ret));
+	}
+	if (S.dev >= 0)
+		close(S.dev);
+	if (S.loaded_module && !opt.keep_module) {
+		ret = llmsched_module_unload();
+		if (ret)
+			progress("warning: unloading the module: %s",
+				 strerror(-ret));
+	}
+	kb_stamps_unmap(&S.st);
+}
+
+/* ----------------------------------------------------- the measurements */
+
+static void set_cost(struct kb_cost *c, double *per_rep, unsigned int reps)
+{
+	c->ok = true;
+	c->ns = kb_median(per_rep, reps);
+}
+
+static void measure_null(void)
+{
+	struct llmsched_version v = { .size = sizeof(v) };
+	double *t = calloc(opt.reps, sizeof(*t));
+	unsigned int r, i;
+	int ret;
+
+	if (!t)
+		return;
+	ret = xioctl(S.dev, KB_IOC_UNKNOWN, NULL);
+	if (ret != -ENOTTY) {
+		cost_fail(&res.null_enotty, "unknown ioctl answered", ret);
+	} else {
+		for (r = 0; r < opt.reps; r++) {
+			uint64_t t0 = kb_now_ns();
+
+			for (i = 0; i < opt.null_calls; i++)
+				ioctl(S.dev, KB_IOC_UNKNOWN, NULL);
+			t[r] = (double)(kb_now_ns() - t0) / opt.null_calls;
+		}
+		set_cost(&res.null_enotty, t, opt.reps);
+	}
+
+	ret = xioctl(S.dev, LLMSCHED_IOC_VERSION, &v);
+	if (ret) {
+		cost_fail(&res.null_version, "VERSION", ret);
+	} else {
+		snprintf(res.module, sizeof(res.module), "%u.%u.%u", v.major,
+			 v.minor, v.patch);
+		for (r = 0; r < opt.reps; r++) {
+			uint64_t t0 = kb_now_ns();
+
+			for (i = 0; i < opt.null_calls; i++)
+				ioctl(S.dev, LLMSCHED_IOC_VERSION, &v);
+			t[r] = (double)(kb_now_ns() - t0) / opt.null_calls;
+		}
+		set_cost(&res.null_version, t, opt.reps);
+	}
+	free(t);
+}
+
+/* Cancel @n tasks; returns ns per cancel, or -1 (and *err) on a failure. */
+static double cancel_all(const uint64_t *ids, unsigned int n, int *err)
+{
+	struct llmsched_task_cancel c = { .size = sizeof(c) };
+	uint64_t t0 = kb_now_ns();
+	unsigned int i;
+	int ret;
+
+	*err = 0;
+	for (i = 0; i < n; i++) {
+		c.task_id = ids[i];
+		ret = xioctl(S.dev, LLMSCHED_IOC_CANCEL, &c);
+		if (ret && !*err)
+			*err = ret;
+	}
+	return n ? (double)(kb_now_ns() - t0) / n : 0;
+}
+
+static int task_state(uint64_t id, uint32_t *state)
+{
+	struct llmsched_task_info ti = { .size = sizeof(ti), .task_id = id };
+	int ret = xioctl(S.dev, LLMSCHED_IOC_TASK_QUERY, &ti);
+
+	*state = ti.state;
+	return ret;
+}
+
+/*
+ * Make the agent busy: it fetches a task that takes its whole CPU
+ * reservation and keeps it, so that everything submitted after stays
+ * RUNNABLE in the run queue.
+ */
+static int hold_agent(char *why, size_t len)
+{
+	struct llmsched_task_submit t;
+	struct kb_reply r;
+	int ret;
+
+	fill_task(&t, NULL, 0);
+	t.demand[LLMSCHED_RES_CPU] = KB_AGENT_CPU;
+	ret = agent_send(KB_OP_HOLD, 0);
+	if (!ret)
+		ret = xioctl(S.dev, LLMSCHED_IOC_SUBMIT, &t);
+	if (ret) {
+		snprintf(why, len, "SUBMIT: %s", errname(ret));
+		return ret;
+	}
+	ret = agent_wait(KB_OP_HOLD, &r);
+	if (!ret)
+		ret = r.ret;
+	if (ret) {
+		snprintf(why, len, "agent's AGENT_FETCH: %s", errname(ret));
+		return ret;
+	}
+	if (r.task_id != t.task_id) {
+		snprintf(why, len, "agent fetched task %llu, not %llu",
+			 (unsigned long long)r.task_id,
+			 (unsigned long long)t.task_id);
+		return -EPROTO;
+	}
+	S.blocker = t.task_id;
+	return 0;
+}
+
+static void measure_submit(const char *payload, uint64_t *ids)
+{
+	struct llmsched_task_submit t;
+	double *per = calloc(opt.reps, sizeof(*per));
+	double *cper = calloc(opt.reps, sizeof(*cper));
+	unsigned int r, i;
+	int ret = 0, cerr = 0;
+
+	if (!per || !cper)
+		goto out;
+	fill_task(&t, payload, opt.payload);
+	for (r = 0; r < opt.reps && !ret; r++) {
+		uint64_t t0 = kb_now_ns();
+
+		for (i = 0; i < opt.submits; i++) {
+			ret = xioctl(S.dev, LLMSCHED_IOC_SUBMIT, &t);
+			if (ret)
+				break;
+			ids[i] = t.task_id;
+		}
+		per[r] = (double)(kb_now_ns() - t0) / opt.submits;
+		cper[r] = cancel_all(ids, i, &cerr);
+		if (ret)
+			cost_fail(&res.submit, "SUBMIT", ret);
+		else if (cerr)
+			cost_fail(&res.cancel, "CANCEL", cerr);
+	}
+	if (!ret)
+		set_cost(&res.submit, per, opt.reps);
+	if (!ret && !cerr)
+		set_cost(&res.cancel, cper, opt.reps);
+out:
+	free(per);
+	free(cper);
+}
+
+/*
+ * Submit @n tasks from @e in batches of @batch, keeping their ids in @ids.
+ * Returns the time spent inside the ioctls, or 0 with *err set.
+ */
+static uint64_t submit_batches(struct llmsched_task_submit *e,
+			       unsigned int batch, unsigned int n,
+			       uint64_t *ids, int *err, unsigned int *done)
+{
+	struct llmsched_submit_batch b = {
+		.size = sizeof(b),
+		.entry_size = sizeof(*e),
+		.entries_ptr = (uintptr_t)e,
+	};
+	uint64_t spent = 0;
+	unsigned int i, k;
+
+	*err = 0;
+	for (i = 0; i < n; i += batch) {
+		uint64_t t0;
+
+		b.count = n - i < batch ? n - i : batch;
+		t0 = kb_now_ns();
+		*err = xioctl(S.dev, LLMSCHED_IOC_SUBMIT_BATCH, &b);
+		spent += kb_now_ns() - t0;
+		if (*err)
+			break;
+		for (k = 0; k < b.count; k++)
+			ids[i + k] = e[k].task_id;
+	}
+	*done = i;
+	return spent;
+}
+
+static void measure_batch(struct kb_cost *c, unsigned int batch,
+			  struct llmsched_task_submit *e, uint64_t *ids)
+{
+	unsigned int n = opt.batch_tasks < batch ? batch : opt.batch_tasks;
+	double *per = calloc(opt.reps, sizeof(*per));
+	unsigned int r, done;
+	uint64_t spent;
+	int err = 0, cerr;
+
+	if (!per)
+		return;
+	for (r = 0; r < opt.reps; r++) {
+		spent = submit_batches(e, batch, n, ids, &err, &done);
+		cancel_all(ids, done, &cerr);
+		if (err) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "SUBMIT_BATCH of %u",
+				 batch);
+			cost_fail(c, what, err);
+			break;
+		}
+		per[r] = (double)spent / n;
+	}
+	if (!err)
+		set_cost(c, per, opt.reps);
+	free(per);
+}
+
+/* ------------------------------------------------------ slab accounting */
+
+struct kb_slab {
+	char name[64];
+	long long active;
+	long long size;
+};
+
+struct kb_snap {
+	struct kb_slab *c;
+	unsigned int n;
+	long long meminfo_slab_kb, meminfo_vmalloc_kb;
+};
+
+static long long meminfo_kb(const char *key)
+{
+	char line[256];
+	long long v = -1;
+	size_t kl = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, kl) && line[kl] == ':') {
+			v = atoll(line + kl + 1);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+static int snapshot(struct kb_snap *s)
+{
+	FILE *f = fopen("/proc/slabinfo", "re");
+	char line[512];
+	unsigned int cap = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		struct kb_slab c;
+		long long num;
+
+		if (line[0] == '#' || !strncmp(line, "slabinfo", 8))
+			continue;
+		if (sscanf(line, "%63s %lld %lld %lld", c.name, &c.active,
+			   &num, &c.size) != 4)
+			continue;
+		if (s->n == cap) {
+			struct kb_slab *p;
+
+			cap = cap ? 2 * cap : 256;
+			p = realloc(s->c, cap * sizeof(*p));
+			if (!p) {
+				fclose(f);
+				return -ENOMEM;
+			}
+			s->c = p;
+		}
+		s->c[s->n++] = c;
+	}
+	fclose(f);
+	s->meminfo_slab_kb = meminfo_kb("Slab");
+	s->meminfo_vmalloc_kb = meminfo_kb("VmallocUsed");
+	return 0;
+}
+
+/* The object size of a cache, without SLUB debug metadata. */
+static long long object_size(const char *name, long long fallback)
+{
+	char path[160], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/object_size", name);
+	if (read_line(path, buf, sizeof(buf)))
+		return fallback;
+	return atoll(buf) > 0 ? atoll(buf) : fallback;
+}
+
+static int cmp_delta(const void *a, const void *b)
+{
+	const struct kb_cache_delta *x = a, *y = b;
+	long long bx = x->objs * x->objsize, by = y->objs * y->objsize;
+
+	return bx < by ? 1 : bx > by ? -1 : 0;
+}
+
+static void mem_compare(const struct kb_snap *a, const struct kb_snap *b,
+			unsigned int tasks, struct kb_mem *m)
+{
+	struct kb_cache_delta *d = calloc(b->n + 1, sizeof(*d));
+	long long bytes = 0, slab = 0;
+	unsigned int i, j, nd = 0;
+
+	if (!d)
+		return;
+	for (i = 0; i < b->n; i++) {
+		long long before = 0, delta;
+
+		for (j = 0; j < a->n; j++) {
+			if (!strcmp(a->c[j].name, b->c[i].name)) {
+				before = a->c[j].active;
+				break;
+			}
+		}
+		delta = b->c[i].active - before;
+		if (!delta)
+			continue;
+		snprintf(d[nd].name, sizeof(d[nd].name), "%s", b->c[i].name);
+		d[nd].objs = delta;
+		d[nd].slabsize = b->c[i].size;
+		d[nd].objsize = object_size(b->c[i].name, b->c[i].size);
+		bytes += delta * d[nd].objsize;
+		slab += delta * d[nd].slabsize;
+		nd++;
+	}
+	qsort(d, nd, sizeof(*d), cmp_delta);
+	m->tasks = tasks;
+	m->per_task = (double)bytes / tasks;
+	m->per_task_slab = (double)slab / tasks;
+	m->meminfo_slab = (double)(b->meminfo_slab_kb - a->meminfo_slab_kb) *
+			  1024 / tasks;
+	m->meminfo_vmalloc = (double)(b->meminfo_vmalloc_kb -
+				      a->meminfo_vmalloc_kb) * 1024 / tasks;
+	/* The caches that grew by at least one object per 20 tasks. */
+	for (i = 0; i < nd && m->nr_top < KB_TOP_CACHES; i++)
+		if (d[i].objs * 20 >= tasks)
+			m->top[m->nr_top++] = d[i];
+	m->ok = true;
+	free(d);
+}
+
+/* Let freed objects (RCU, deferred work) really go back to the slabs. */
+static void settle(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		usleep(50000);
+		syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+	}
+}
+
+static void measure_memory(struct llmsched_task_submit *e, uint64_t *ids)
+{
+	unsigned int n = opt.mem_tasks, done, i;
+	struct llmsched_task_submit t;
+	struct kb_snap a, b;
+	uint64_t gate = 0, t0, *deep;
+	uint32_t state;
+	int err, cerr;
+
+	/* 1. RUNNABLE tasks behind the busy agent, no payload, no deps. */
+	progress("memory: %u runnable tasks", n);
+	for (i = 0; i < KB_BATCH_BIG; i++)
+		fill_task(&e[i], NULL, 0);
+	settle();
+	if (snapshot(&a)) {
+		snprintf(res.mem_runnable.err, sizeof(res.mem_runnable.err),
+			 "/proc/slabinfo: %s", strerror(errno));
+		return;
+	}
+	submit_batches(e, KB_BATCH_BIG, n, ids, &err, &done);
+	settle();
+	snapshot(&b);
+	if (err) {
+		snprintf(res.mem_runnable.err, sizeof(res.mem_runnable.err),
+			 "SUBMIT_BATCH after %u tasks: %s", done, errname(err));
+	} else {
+		mem_compare(&a, &b, n, &res.mem_runnable);
+		res.mem_runnable.state_seen = task_state(ids[n / 2], &state) ?
+					      0 : state;
+		res.mem_runnable.state_ok = res.mem_runnable.state_seen ==
+					    LLMSCHED_TASK_RUNNABLE;
+
+		/* Submit and cancel with that many tasks in the queue. */
+		deep = ids + n;
+		fill_task(&t, NULL, 0);
+		t0 = kb_now_ns();
+		for (i = 0; i < KB_DEPTH_SUBMITS; i++) {
+			err = xioctl(S.dev, LLMSCHED_IOC_SUBMIT, &t);
+			if (err)
+				break;
+			deep[i] = t.task_id;
+		}
+		if (err) {
+			cost_fail(&res.submit_deep, "SUBMIT", err);
+		} else {
+			res.submit_deep.ok = true;
+			res.submit_deep.ns = (double)(kb_now_ns() - t0) / i;
+		}
+		done = n + i;
+	}
+	free(a.c);
+	free(b.c);
+	progress("memory: cancelling %u tasks", done);
+	cancel_all(ids, done, &cerr);
+
+	/* 2. QUEUED tasks: each depends on one task that cannot run. */
+	progress("memory: %u queued tasks", n);
+	fill_task(&t, NULL, 0);
+	err = xioctl(S.dev, LLMSCHED_IOC_SUBMIT, &t);
+	if (err) {
+		snprintf(res.mem_queued.err, sizeof(res.mem_queued.err),
+			 "SUBMIT: %s", errname(err));
+		return;
+	}
+	gate = t.task_id;
+	for (i = 0; i < KB_BATCH_BIG; i++) {
+		e[i].nr_deps = 1;
+		e[i].deps_ptr = (uintptr_t)&gate;
+	}
+	settle();
+	if (snapshot(&a)) {
+		snprintf(res.mem_queued.err, sizeof(res.mem_queued.err),
+			 "/proc/slabinfo: %s", strerror(errno));
+		return;
+	}
+	submit_batches(e, KB_BATCH_BIG, n, ids, &err, &done);
+	settle();
+	snapshot(&b);
+	if (err) {
+		snprintf(res.mem_queued.err, sizeof(res.mem_queued.err),
+			 "SUBMIT_BATCH after %u tasks: %s", done, errname(err));
+	} else {
+		mem_compare(&a, &b, n, &res.mem_queued);
+		res.mem_queued.state_seen = task_state(ids[n / 2], &state) ?
+					    0 : state;
+		res.mem_queued.state_ok = res.mem_queued.state_seen ==
+					  LLMSCHED_TASK_QUEUED;
+	}
+	free(a.c);
+	free(b.c);
+
+	/* Cancelling the gate fails every dependent, in one call. */
+	progress("memory: cancelling the gate of %u tasks", done);
+	t0 = kb_now_ns();
+	{
+		struct llmsched_task_cancel c = { .size = sizeof(c),
+						  .task_id = gate };
+
+		err = xioctl(S.dev, LLMSCHED_IOC_CANCEL, &c);
+	}
+	if (err) {
+		cost_fail(&res.cancel_cascade, "CANCEL", err);
+		cancel_all(ids, done, &cerr);
+	} else {
+		res.cancel_cascade.ok = true;
+		res.cancel_cascade.ns = (double)(kb_now_ns() - t0);
+		/* Whatever the cascade left behind, cancel it. */
+		if (done && !task_state(ids[done - 1], &state) &&
+		    state < LLMSCHED_TASK_SUCCEEDED)
+			cancel_all(ids, done, &cerr);
+	}
+	for (i = 0; i < KB_BATCH_BIG; i++) {
+		e[i].nr_deps = 0;
+		e[i].deps_ptr = 0;
+	}
+}
+
+/*
+ * Submit-to-fetch: the agent is blocked in AGENT_FETCH when each task is
+ * submitted; it stamps the time when the fetch returns and completes the
+ * task before the next round.
+ */
+static void measure_latency(const char *payload_in)
+{
+	unsigned int total = opt.warmup + opt.iters, i;
+	struct kb_lat *out = &res.lat_kernel;
+	struct llmsched_task_submit t;
+	char *payload = malloc(opt.payload);
+	struct kb_reply r;
+	int ret;
+
+	if (!payload) {
+		snprintf(out->err, sizeof(out->err), "out of memory");
+		return;
+	}
+	memcpy(payload, payload_in, opt.payload);
+	memset(S.st.t_submit, 0, total * sizeof(uint64_t));
+	memset(S.st.t_fetch, 0, total * sizeof(uint64_t));
+	fill_task(&t, payload, opt.payload);
+	ret = agent_send(KB_OP_LATENCY, total);
+	for (i = 0; i < total && !ret; i++) {
+		uint64_t t0;
+
+		if (!kb_wait_asleep(S.agent_stat, 2000))
+			out->not_idle++;
+		memcpy(payload, &i, sizeof(i));
+		t.task_id = 0;
+		t0 = kb_now_ns();
+		S.st.t_submit[i] = t0;
+		ret = xioctl(S.dev, LLMSCHED_IOC_SUBMIT, &t);
+		if (ret) {
+			snprintf(out->err, sizeof(out->err), "SUBMIT: %s",
+				 errname(ret));
+			/* The agent is still waiting for a task; free it. */
+			break;
+		}
+		ret = agent_wait(KB_OP_LATENCY, &r);
+		if (ret || r.ret) {
+			snprintf(out->err, sizeof(out->err),
+				 "round %u: agent's %s: %s", i,
+				 ret ? "reply" : r.what,
+				 errname(ret ? ret : r.ret));
+			ret = ret ? ret : r.ret;
+		} else if (r.task_id != t.task_id || r.idx != i) {
+			snprintf(out->err, sizeof(out->err),
+				 "round %u: agent fetched task %llu, not %llu",
+				 i, (unsigned long long)r.task_id,
+				 (unsigned long long)t.task_id);
+			ret = -EPROTO;
+		}
+	}
+	if (!ret)
+		kb_lat_summarize(&S.st, opt.warmup, total, out);
+	else if (i < total)
+		/*
+		 * The agent may still sit in its fetch loop: its next fetch
+		 * times out and it stops with an error reply.  Drain it.
+		 */
+		while (!agent_wait(KB_OP_LATENCY, &r) && !r.ret)
+			;
+	free(payload);
+}
+
+static void measure_broker(void)
+{
+	struct kb_broker_opts o = {
+		.iters = opt.iters,
+		.warmup = opt.warmup,
+		.payload_len = opt.payload,
+	};
+
+	kb_broker_latency(&o, &res.lat_broker);
+}
+
+/* --------------------------------------------------------------- output */
+
+static const char *passmiss(bool pass)
+{
+	return pass ? "pass" : "miss";
+}
+
+static void print_cost(const char *what, const struct kb_cost *c)
+{
+	const struct kb_cost *floor = &res.null_enotty;
+
+	if (!c->ok) {
+		printf("  %-44s %10s   %s\n", what, "n/a",
+		       c->err[0] ? c->err : "not measured");
+		return;
+	}
+	if (floor->ok && floor->ns > 0)
+		printf("  %-44s %10.0f   %6.2fx\n", what, c->ns,
+		       c->ns / floor->ns);
+	else
+		printf("  %-44s %10.0f\n", what, c->ns);
+}
+
+static void print_lat(const char *what, const struct kb_lat *l)
+{
+	if (!l->ok) {
+		printf("  %-36s n/a: %s\n", what, l->err[0] ? l->err :
+		       "not measured");
+		return;
+	}
+	printf("  %-36s %8.1f %8.1f %8.1f %8.1f %8.1f\n", what,
+	       l->p50_ns / 1000, l->p90_ns / 1000, l->p99_ns / 1000,
+	       l->min_ns / 1000, l->max_ns / 1000);
+}
+
+static const char *state_name(uint32_t s)
+{
+	static const char *const n[] = { "?", "QUEUED", "RUNNABLE",
+		"ASSIGNED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED" };
+
+	return s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
+}
+
+static void print_mem(const char *what, const struct kb_mem *m,
+		      uint32_t want)
+{
+	unsigned int i;
+
+	if (!m->ok) {
+		printf("  %-36s n/a: %s\n", what, m->err[0] ? m->err :
+		       "not measured");
+		return;
+	}
+	printf("  %-36s %7.0f B/task objects, %.0f B/task with slab metadata\n",
+	       what, m->per_task, m->per_task_slab);
+	printf("  %-36s /proc/meminfo: Slab %+.0f B/task, VmallocUsed %+.0f B/task\n",
+	       "", m->meminfo_slab, m->meminfo_vmalloc);
+	if (!m->state_ok)
+		printf("  %-36s warning: a sample task was %s, not %s\n", "",
+		       state_name(m->state_seen), state_name(want));
+	for (i = 0; i < m->nr_top; i++)
+		printf("      %-24s %+9lld objects x %5lld B = %6.1f B/task\n",
+		       m->top[i].name, m->top[i].objs, m->top[i].objsize,
+		       (double)m->top[i].objs * m->top[i].objsize / m->tasks);
+}
+
+static void print_table(void)
+{
+	const struct kb_cost *s = &res.submit, *z = &res.null_enotty;
+	const struct kb_cost *v = &res.null_version;
+	const struct kb_lat *k = &res.lat_kernel, *b = &res.lat_broker;
+	char label[64];
+
+	printf("llmsched kernel-path benchmark: module %s, kernel %s, %ld CPUs, clocksource %s, slub_debug %s\n",
+	       res.module[0] ? res.module : "?", res.kernel, res.cpus,
+	       res.clocksource, res.slub_debug);
+	printf("payload %u B; costs are the median of %u runs; clock_gettime %.0f ns\n\n",
+	       opt.payload, opt.reps, res.clock_ns);
+
+	if (opt.broker_only)
+		goto latency;
+	printf("  %-44s %10s   %7s\n", "cost per call", "ns", "/ENOTTY");
+	print_cost("null ioctl, unknown number (ENOTTY)", z);
+	print_cost("null ioctl, LLMSCHED_IOC_VERSION", v);
+	print_cost("SUBMIT, one task", s);
+	print_cost("SUBMIT_BATCH of 256, per task", &res.batch_small);
+	print_cost("SUBMIT_BATCH of 4096, per task", &res.batch_big);
+	snprintf(label, sizeof(label), "SUBMIT, one task, behind %u queued",
+		 opt.mem_tasks);
+	print_cost(label, &res.submit_deep);
+	print_cost("CANCEL, one runnable task", &res.cancel);
+	snprintf(label, sizeof(label), "CANCEL of a task with %u dependents",
+		 opt.mem_tasks);
+	if (res.cancel_cascade.ok)
+		printf("  %-44s %10.0f   (one call, %.0f ns per dependent)\n",
+		       label, res.cancel_cascade.ns,
+		       res.cancel_cascade.ns / opt.mem_tasks);
+	else
+		print_cost(label, &res.cancel_cascade);
+
+latency:
+	printf("\n  %-36s %8s %8s %8s %8s %8s\n",
+	       "submit-to-fetch latency (us)", "p50", "p90", "p99", "min",
+	       "max");
+	if (!opt.broker_only)
+		print_lat("kernel: SUBMIT -> AGENT_FETCH", k);
+	print_lat("broker: AF_UNIX SEQPACKET", b);
+	if (k->ok && b->ok)
+		printf("  (%u round trips each after %u warm-up; agent not seen asleep: kernel %u, broker %u)\n",
+		       k->n, opt.warmup, k->not_idle, b->not_idle);
+	if (opt.broker_only)
+		return;
+
+	printf("\n  kernel memory per queued task (payload 0, %u tasks)\n",
+	       opt.mem_tasks);
+	print_mem("RUNNABLE, behind a busy agent", &res.mem_runnable,
+		  LLMSCHED_TASK_RUNNABLE);
+	print_mem("QUEUED, one dependency", &res.mem_queued,
+		  LLMSCHED_TASK_QUEUED);
+
+	printf("\n  targets (informational)\n");
+	if (s->ok && z->ok)
+		printf("  [%s] SUBMIT <= 3x null ioctl: %.2fx ENOTTY%s\n",
+		       passmiss(s->ns <= 3 * z->ns), s->ns / z->ns,
+		       v->ok ? "" : " (VERSION n/a)");
+	if (s->ok && v->ok)
+		printf("  [%s] SUBMIT <= 3x null ioctl: %.2fx VERSION\n",
+		       passmiss(s->ns <= 3 * v->ns), s->ns / v->ns);
+	if (s->ok && res.batch_small.ok)
+		printf("  [%s] batch of 256 per task <= 1/3 SUBMIT: %.2fx\n",
+		       passmiss(3 * res.batch_small.ns <= s->ns),
+		       res.batch_small.ns / s->ns);
+	if (s->ok && res.batch_big.ok)
+		printf("  [%s] batch of 4096 per task <= 1/3 SUBMIT: %.2fx\n",
+		       passmiss(3 * res.batch_big.ns <= s->ns),
+		       res.batch_big.ns / s->ns);
+	if (k->ok && b->ok)
+		printf("  [%s] submit-to-fetch p50 <= 1/2 broker's: %.2fx (p99 %.2fx)\n",
+		       passmiss(2 * k->p50_ns <= b->p50_ns),
+		       k->p50_ns / b->p50_ns, k->p99_ns / b->p99_ns);
+	if (res.mem_runnable.ok)
+		printf("  [%s] memory per queued task <= 512 B: %.0f B (runnable)\n",
+		       passmiss(res.mem_runnable.per_task <= 512),
+		       res.mem_runnable.per_task);
+	if (res.mem_queued.ok)
+		printf("  [%s] memory per queued task <= 512 B: %.0f B (one dependency)\n",
+		       passmiss(res.mem_queued.per_task <= 512),
+		       res.mem_queued.per_task);
+	if (res.setup_err[0])
+		printf("\n  setup failed: %s\n", res.setup_err);
+}
+
+static void json_str(const char *key, const char *v, bool comma)
+{
+	const char *p;
+
+	printf("\"%s\": \"", key);
+	for (p = v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if ((unsigned char)*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	printf("\"%s", comma ? ", " : "");
+}
+
+static void json_cost(const char *key, const struct kb_cost *c)
+{
+	printf("    \"%s\": ", key);
+	if (c->ok)
+		printf("{\"ns\": %.1f}", c->ns);
+	else {
+		printf("{\"ns\": null, ");
+		json_str("error", c->err[0] ? c->err : "not measured", false);
+		printf("}");
+	}
+	printf(",\n");
+}
+
+static void json_lat(const char *key, const struct kb_lat *l, bool comma)
+{
+	printf("    \"%s\": ", key);
+	if (l->ok)
+		printf("{\"n\": %u, \"p50_ns\": %.0f, \"p90_ns\": %.0f, \"p99_ns\": %.0f, \"min_ns\": %.0f, \"max_ns\": %.0f, \"mean_ns\": %.0f, \"not_idle\": %u}",
+		       l->n, l->p50_ns, l->p90_ns, l->p99_ns, l->min_ns,
+		       l->max_ns, l->mean_ns, l->not_idle);
+	else {
+		printf("{\"n\": 0, ");
+		json_str("error", l->err[0] ? l->err : "not measured", false);
+		printf("}");
+	}
+	printf("%s\n", comma ? "," : "");
+}
+
+static void json_mem(const char *key, const struct kb_mem *m, bool comma)
+{
+	unsigned int i;
+
+	printf("    \"%s\": ", key);
+	if (!m->ok) {
+		printf("{\"bytes_per_task\": null, ");
+		json_str("error", m->err[0] ? m->err : "not measured", false);
+		printf("}%s\n", comma ? "," : "");
+		return;
+	}
+	printf("{\"tasks\": %u, \"bytes_per_task\": %.1f, \"slab_bytes_per_task\": %.1f, \"meminfo_slab_per_task\": %.1f, \"meminfo_vmalloc_per_task\": %.1f, ",
+	       m->tasks, m->per_task, m->per_task_slab, m->meminfo_slab,
+	       m->meminfo_vmalloc);
+	json_str("sample_state", state_name(m->state_seen), true);
+	printf("\"caches\": [");
+	for (i = 0; i < m->nr_top; i++) {
+		printf("%s{", i ? ", " : "");
+		json_str("name", m->top[i].name, true);
+		printf("\"objects\": %lld, \"object_size\": %lld, \"slab_size\": %lld}",
+		       m->top[i].objs, m->top[i].objsize, m->top[i].slabsize);
+	}
+	printf("]}%s\n", comma ? "," : "");
+}
+
+static void json_target(const char *key, bool have, bool pass, double ratio,
+			bool comma)
+{
+	printf("    \"%s\": ", key);
+	if (have)
+		printf("{\"pass\": %s, \"value\": %.3f}", pass ? "true" :
+		       "false", ratio);
+	else
+		printf("null");
+	printf("%s\n", comma ? "," : "");
+}
+
+static void print_json(void)
+{
+	const struct kb_cost *s = &res.submit, *z = &res.null_enotty;
+	const struct kb_cost *v = &res.null_version;
+	const struct kb_lat *k = &res.lat_kernel, *b = &res.lat_broker;
+	const struct kb_mem *mr = &res.mem_runnable, *mq = &res.mem_queued;
+
+	printf("{\n  ");
+	json_str("module", res.module, true);
+	json_str("kernel", res.kernel, true);
+	printf("\"cpus\": %ld, ", res.cpus);
+	json_str("clocksource", res.clocksource, true);
+	json_str("slub_debug", res.slub_debug, true);
+	printf("\n  \"payload_len\": %u, \"reps\": %u, \"clock_gettime_ns\": %.1f,\n",
+	       opt.payload, opt.reps, res.clock_ns);
+	printf("  \"cost\": {\n");
+	json_cost("null_enotty", z);
+	json_cost("null_version", v);
+	json_cost("submit", s);
+	json_cost("submit_batch_256_per_task", &res.batch_small);
+	json_cost("submit_batch_4096_per_task", &res.batch_big);
+	json_cost("submit_behind_queued", &res.submit_deep);
+	json_cost("cancel", &res.cancel);
+	printf("    \"cancel_cascade\": {\"dependents\": %u, \"ns\": ",
+	       opt.mem_tasks);
+	if (res.cancel_cascade.ok)
+		printf("%.0f}\n", res.cancel_cascade.ns);
+	else
+		printf("null}\n");
+	printf("  },\n  \"latency\": {\n");
+	json_lat("kernel", k, true);
+	json_lat("broker", b, false);
+	printf("  },\n  \"memory\": {\n");
+	json_mem("runnable", mr, true);
+	json_mem("queued_one_dep", mq, false);
+	printf("  },\n  \"targets\": {\n");
+	json_target("submit_vs_null_enotty", s->ok && z->ok,
+		    s->ok && z->ok && s->ns <= 3 * z->ns,
+		    z->ns > 0 ? s->ns / z->ns : 0, true);
+	json_target("submit_vs_null_version", s->ok && v->ok,
+		    s->ok && v->ok && s->ns <= 3 * v->ns,
+		    v->ns > 0 ? s->ns / v->ns : 0, true);
+	json_target("batch_256_vs_submit", s->ok && res.batch_small.ok,
+		    3 * res.batch_small.ns <= s->ns,
+		    s->ns > 0 ? res.batch_small.ns / s->ns : 0, true);
+	json_target("batch_4096_vs_submit", s->ok && res.batch_big.ok,
+		    3 * res.batch_big.ns <= s->ns,
+		    s->ns > 0 ? res.batch_big.ns / s->ns : 0, true);
+	json_target("fetch_p50_vs_broker", k->ok && b->ok,
+		    2 * k->p50_ns <= b->p50_ns,
+		    b->p50_ns > 0 ? k->p50_ns / b->p50_ns : 0, true);
+	json_target("memory_runnable_bytes", mr->ok, mr->per_task <= 512,
+		    mr->per_task, true);
+	json_target("memory_queued_bytes", mq->ok, mq->per_task <= 512,
+		    mq->per_task, false);
+	printf("  },\n  ");
+	json_str("setup_error", res.setup_err, false);
+	printf("\n}\n");
+}
+
+/* ----------------------------------------------------------------- main */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: llmsched-bench-kernel [OPTIONS]\n"
+"\n"
+"Measure the llmsched kernel path in this boot and print it beside its\n"
+"baselines: a null ioctl on /dev/llmsched, SUBMIT, SUBMIT_BATCH per task,\n"
+"submit-to-fetch latency for a waiting agent against a userspace broker over\n"
+"AF_UNIX sockets, and kernel memory per queued task.  Runs as root; loads\n"
+"build/llmsched.ko (next to this program's bin/ folder, or $LLMSCHED_KO) when\n"
+"the module is not loaded, and unloads it again at the end.\n"
+"\n"
+"Options:\n"
+"  --json            print JSON instead of the table\n"
+"  --iters N         submit-to-fetch round trips per path (default %u)\n"
+"  --warmup N        round trips dropped before them (default %u)\n"
+"  --reps N          repetitions of each cost figure (default %u)\n"
+"  --null-calls N    null ioctls per repetition (default %u)\n"
+"  --submits N       single submits per repetition (default %u)\n"
+"  --batch-tasks N   tasks per repetition of a batch figure (default %u)\n"
+"  --mem-tasks N     queued tasks for the memory figure (default %u, at most %u)\n"
+"  --payload BYTES   payload of each task, 4 to 65536 (default %u)\n"
+"  --quick           a tenth of the default counts (a smoke test)\n"
+"  --broker-only     only the userspace broker round trip (no module, no root)\n"
+"  --keep-module     leave the module loaded if this run loaded it\n"
+"  -h, --help        this text\n"
+"\n"
+"Targets are printed as pass/miss and do not change the exit status:\n"
+"0 when the measurements ran (a figure that failed prints n/a and why),\n"
+"1 when the setup failed, 2 on a usage error.\n",
+		opt.iters, opt.warmup, opt.reps, opt.null_calls, opt.submits,
+		opt.batch_tasks, opt.mem_tasks, KB_MEM_TASKS_MAX,
+		opt.payload);
+}
+
+static unsigned int parse_uint(const char *name, const char *s,
+			       unsigned int min, unsigned int max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !*s || v < min || v > max) {
+		fprintf(stderr, "llmsched-bench-kernel: %s wants a number from %u to %u\n",
+			name, min, max);
+		exit(2);
+	}
+	return (unsigned int)v;
+}
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "iters", required_argument, NULL, 'i' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "null-calls", required_argument, NULL, 'n' },
+		{ "submits", required_argument, NULL, 's' },
+		{ "batch-tasks", required_argument, NULL, 'b' },
+		{ "mem-tasks", required_argument, NULL, 'm' },
+		{ "payload", required_argument, NULL, 'p' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "broker-only", no_argument, NULL, 'B' },
+		{ "keep-module", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'j': opt.json = true; break;
+		case 'i': opt.iters = parse_uint("--iters", optarg, 1, 1000000); break;
+		case 'w': opt.warmup = parse_uint("--warmup", optarg, 0, 100000); break;
+		case 'r': opt.reps = parse_uint("--reps", optarg, 1, 1000); break;
+		case 'n': opt.null_calls = parse_uint("--null-calls", optarg, 1, 100000000); break;
+		case 's': opt.submits = parse_uint("--submits", optarg, 1, 100000); break;
+		case 'b': opt.batch_tasks = parse_uint("--batch-tasks", optarg, 1, 100000); break;
+		case 'm': opt.mem_tasks = parse_uint("--mem-tasks", optarg, 1000, KB_MEM_TASKS_MAX); break;
+		case 'p': opt.payload = parse_uint("--payload", optarg, 4, LLMSCHED_PAYLOAD_MAX); break;
+		case 'q':
+			opt.iters /= 10;
+			opt.warmup /= 10;
+			opt.reps = 3;
+			opt.null_calls /= 10;
+			opt.submits /= 10;
+			opt.batch_tasks = KB_BATCH_BIG;
+			opt.mem_tasks /= 10;
+			break;
+		case 'B': opt.broker_only = true; break;
+		case 'k': opt.keep_module = true; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "llmsched-bench-kernel: unexpected argument '%s'\n",
+			argv[optind]);
+		usage(stderr);
+		exit(2);
+	}
+}
+
+static void output(void)
+{
+	if (opt.json)
+		print_json();
+	else
+		print_table();
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int total, nids;
+	struct llmsched_task_submit *e = NULL;
+	uint64_t *ids = NULL;
+	char *payload = NULL;
+	char why[112];
+	int ret = 1;
+
+	parse_args(argc, argv);
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stderr, NULL, _IONBF, 0);
+	environment();
+	total = opt.warmup + opt.iters;
+
+	if (opt.broker_only) {
+		progress("broker: %u round trips", total);
+		measure_broker();
+		output();
+		return 0;
+	}
+
+	nids = opt.mem_tasks + KB_DEPTH_SUBMITS;
+	if (nids < opt.submits)
+		nids = opt.submits;
+	if (nids < opt.batch_tasks + KB_BATCH_BIG)
+		nids = opt.batch_tasks + KB_BATCH_BIG;
+	ids = calloc(nids, sizeof(*ids));
+	e = calloc(KB_BATCH_BIG, sizeof(*e));
+	payload = malloc(opt.payload);
+	if (!ids || !e || !payload) {
+		setup_fail("out of memory");
+		goto out;
+	}
+	memset(payload, 'x', opt.payload);
+	/* Fault the id array in now, not while memory is being measured. */
+	memset(ids, 0xff, nids * sizeof(*ids));
+
+	if (setup_base())
+		goto out;
+
+	progress("null ioctls");
+	measure_null();
+	progress("broker: %u round trips", total);
+	measure_broker();
+
+	if (setup_agent(total))
+		goto out;
+	progress("kernel: %u round trips (agent %u)", total, S.agent_id);
+	measure_latency(payload);
+
+	if (hold_agent(why, sizeof(why))) {
+		snprintf(res.submit.err, sizeof(res.submit.err),
+			 "making the agent busy: %s", why);
+		res.batch_small = res.submit;
+		res.batch_big = res.submit;
+		snprintf(res.mem_runnable.err, sizeof(res.mem_runnable.err),
+			 "%s", res.submit.err);
+		snprintf(res.mem_queued.err, sizeof(res.mem_queued.err),
+			 "%s", res.submit.err);
+	} else {
+		unsigned int i;
+
+		progress("submit: %u x %u", opt.reps, opt.submits);
+		measure_submit(payload, ids);
+		for (i = 0; i < KB_BATCH_BIG; i++)
+			fill_task(&e[i], payload, opt.payload);
+		progress("batch of %u: %u x %u tasks", KB_BATCH_SMALL,
+			 opt.reps, opt.batch_tasks);
+		measure_batch(&res.batch_small, KB_BATCH_SMALL, e, ids);
+		progress("batch of %u: %u x %u tasks", KB_BATCH_BIG, opt.reps,
+			 opt.batch_tasks);
+		measure_batch(&res.batch_big, KB_BATCH_BIG, e, ids);
+		measure_memory(e, ids);
+	}
+	ret = 0;
+out:
+	teardown();
+	output();
+	if (ret)
+		fprintf(stderr, "llmsched-bench-kernel: setup failed: %s\n",
+			res.setup_err);
+	free(ids);
+	free(e);
+	free(payload);
+	return ret;
+}
