@@ -313,6 +313,12 @@ static const char *check(struct prop *p)
 			if (!bad)
 				return "dep-failed task without a failed dependency";
 		}
+		for (j = 0; t->state == LSC_TASK_QUEUED && j < t->nr_deps; j++) {
+			u32 dst = w->tasks[t->deps[j].on_id - 1].state;
+
+			if (dst == LSC_TASK_FAILED || dst == LSC_TASK_CANCELLED)
+				return "task still waits on a failed dependency";
+		}
 		if (t->state == LSC_TASK_SUCCEEDED && t->exit_status)
 			return "task with a non-zero exit succeeded";
 		if (w->on_agent[i] >= 0) {
