@@ -10,3 +10,7 @@ LLMSCHED_UAPI_UTIL_SRCS := selftests/llmsched/llmsched_util.c \
 PROGRAMS += selftest-uapi
 VM_TESTS += selftest-uapi
 selftest-uapi_SRCS := selftests/llmsched/uapi_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
+
+PROGRAMS += selftest-agent
+VM_TESTS += selftest-agent
+selftest-agent_SRCS := selftests/llmsched/agent_test.c $(LLMSCHED_UAPI_UTIL_SRCS)

@@ -49,6 +49,7 @@ FIXTURE(uapi) {
 	struct ls_agent agent;	/* registered: 4 slots, 8 CPUs, 32 GB */
 	struct ls_agent spare;	/* cgroup and process; file not an agent */
 	__u64 ids[2];		/* a task not ended, a cancelled task */
+	__u64 cancel_id;	/* the task the CANCEL checks use */
 	struct ls_snapshot snap;
 	struct llmsched_task_submit batch[2];
 	struct llmsched_task_info list[4];
@@ -171,12 +172,22 @@ static int fill_batch(FIXTURE_DATA(uapi) *self, void *arg)
 	return 0;
 }
 
+/* A task to cancel: the same one until a call cancelled it. */
 static int fill_cancel(FIXTURE_DATA(uapi) *self, void *arg)
 {
 	struct llmsched_task_cancel *c = arg;
+	struct llmsched_task_info info;
 
-	return ls_submit_simple(self->fd, LLMSCHED_PRIO_DEFAULT, LS_CPUS(1),
-				LS_GB(1), LS_SEC(1), &c->task_id);
+	if (!self->cancel_id || ls_query(self->fd, self->cancel_id, &info) ||
+	    ls_state_is_terminal(info.state)) {
+		int ret = ls_submit_simple(self->fd, LLMSCHED_PRIO_DEFAULT,
+					   LS_CPUS(1), LS_GB(1), LS_SEC(1),
+					   &self->cancel_id);
+		if (ret)
+			return ret;
+	}
+	c->task_id = self->cancel_id;
+	return 0;
 }
 
 static int fill_query(FIXTURE_DATA(uapi) *self, void *arg)

@@ -1,0 +1,813 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * llmsched selftests: the agent's side of the uAPI.
+ *
+ * Registration and its checks, fetch / start / complete / unregister /
+ * load reports with their errors, the reference dispatch example, and
+ * agents that die: killed, closed, or silent past the heartbeat timeout.
+ *
+ * The test plays the runtime: it makes a cgroup per agent, forks a process
+ * into it, and registers that process (or lets the process register
+ * itself).  Runs as root inside the test VM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <linux/llmsched.h>
+
+#include "kselftest_harness.h"
+#include "llmsched_util.h"
+#include "module_util.h"
+
+/* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
+
+#define HOST_CPU	LS_CPUS(16)
+#define HOST_MEM	LS_GB(64)
+#define NO_SUCH_TASK	(1ULL << 62)
+#define NR_AGENTS	4
+
+FIXTURE(agent) {
+	int fd;				/* root's file; never an agent */
+	struct ls_agent a[NR_AGENTS];
+	struct ls_agent_proc p[2];
+	struct ls_snapshot snap;
+};
+
+FIXTURE_SETUP(agent)
+{
+	self->fd = -1;
+	ASSERT_EQ(0, llmsched_module_ensure_loaded());
+	self->fd = ls_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ls_reset(self->fd, HOST_CPU, HOST_MEM));
+}
+
+FIXTURE_TEARDOWN(agent)
+{
+	unsigned int i;
+
+	if (self->fd >= 0) {
+		ls_cancel_all(self->fd);
+		ls_set_limits(self->fd, LS_DEF_MAX_TASKS, LS_DEF_MAX_PER_USER,
+			      LS_DEF_HEARTBEAT_MS);
+	}
+	for (i = 0; i < NR_AGENTS; i++)
+		ls_agent_destroy(&self->a[i]);
+	for (i = 0; i < 2; i++)
+		ls_agent_proc_stop(&self->p[i]);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+#define SNAPSHOT(ids, nr) \
+	ASSERT_EQ(0, ls_snapshot_take(self->fd, &self->snap, ids, nr))
+
+#define EXPECT_FAILS(err, call, what) do {				\
+		char _why[160] = "";					\
+		EXPECT_EQ(err, call) TH_LOG("%s", what);		\
+		EXPECT_EQ(0, ls_snapshot_check(self->fd, &self->snap,	\
+					       _why, sizeof(_why)))	\
+			TH_LOG("%s: %s", what, _why);			\
+	} while (0)
+
+static int submit(int fd, __u64 cpu, __u64 mem, __u32 retries, __u64 *id)
+{
+	struct llmsched_task_submit t;
+	int ret;
+
+	ls_task_init(&t, LLMSCHED_PRIO_DEFAULT, cpu, mem, LS_SEC(1));
+	t.retries = retries;
+	ret = ls_submit(fd, &t);
+	if (!ret)
+		*id = t.task_id;
+	return ret;
+}
+
+/* ------------------------------------------------------------ register */
+
+TEST_F(agent, register_checks)
+{
+	struct ls_agent *a = &self->a[0], *s = &self->a[1];
+	struct llmsched_agent_register r;
+	struct llmsched_capacity c;
+	int devnull, dir, closed;
+	char path[128], buf[256];
+	__u64 v;
+	__u32 id;
+
+#define REG(fd_, pid_, cg_, slots_, cpu_, mem_) \
+	ls_agent_register(fd_, pid_, cg_, slots_, cpu_, mem_, 0, &id)
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 2, LS_CPUS(8), LS_GB(32), 0));
+	ASSERT_EQ(0, ls_agent_spawn(s, 1, LS_CPUS(1), LS_GB(1), 0));
+	ASSERT_EQ(0, ls_agent_unregister(s->fd));
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, devnull);
+	dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, dir);
+	closed = dup(devnull);
+	ASSERT_LE(0, closed);
+	close(closed);
+	SNAPSHOT(NULL, 0);
+
+	EXPECT_FAILS(-EBUSY, REG(a->fd, a->pid, a->cg.fd, 1, LS_CPUS(1),
+				 LS_GB(1)), "file already an agent");
+	EXPECT_FAILS(-EBUSY, REG(a->fd, a->pid, -1, 0, 0, 0),
+		     "EBUSY checked first");
+	EXPECT_FAILS(-EINVAL, REG(s->fd, s->pid, s->cg.fd, 0, LS_CPUS(1),
+				  LS_GB(1)), "slots 0");
+	EXPECT_FAILS(-EINVAL, REG(s->fd, s->pid, s->cg.fd, 65, LS_CPUS(1),
+				  LS_GB(1)), "slots 65");
+	EXPECT_FAILS(-EINVAL, REG(s->fd, s->pid, s->cg.fd, 1, 0, 0),
+		     "capacity all zero");
+	LS_INIT(r);
+	r.pid = s->pid;
+	r.cgroup_fd = s->cg.fd;
+	r.slots = 1;
+	r.capacity[LLMSCHED_RES_CPU] = LS_CPUS(1);
+	r.capacity[LLMSCHED_RES_KNOWN] = 1;
+	EXPECT_FAILS(-EINVAL, ls_ioctl(s->fd, LLMSCHED_IOC_AGENT_REGISTER, &r),
+		     "unknown capacity kind");
+	EXPECT_FAILS(-EBADF, REG(s->fd, s->pid, -1, 1, LS_CPUS(1), LS_GB(1)),
+		     "cgroup_fd -1");
+	EXPECT_FAILS(-EBADF, REG(s->fd, s->pid, closed, 1, LS_CPUS(1),
+				 LS_GB(1)), "cgroup_fd closed");
+	EXPECT_FAILS(-EBADF, REG(s->fd, s->pid, devnull, 1, LS_CPUS(1),
+				 LS_GB(1)), "cgroup_fd /dev/null");
+	EXPECT_FAILS(-EBADF, REG(s->fd, s->pid, dir, 1, LS_CPUS(1), LS_GB(1)),
+		     "cgroup_fd not a cgroup folder");
+	EXPECT_FAILS(-ESRCH, REG(s->fd, 0x3ffffff0, s->cg.fd, 1, LS_CPUS(1),
+				 LS_GB(1)), "no such pid");
+	EXPECT_FAILS(-ESRCH, REG(s->fd, -5, s->cg.fd, 1, LS_CPUS(1),
+				 LS_GB(1)), "negative pid");
+	EXPECT_FAILS(-EINVAL, REG(s->fd, getpid(), s->cg.fd, 1, LS_CPUS(1),
+				  LS_GB(1)), "pid not in the cgroup");
+	EXPECT_FAILS(-EINVAL, REG(s->fd, 0, s->cg.fd, 1, LS_CPUS(1),
+				  LS_GB(1)), "caller not in the cgroup");
+	EXPECT_FAILS(-EINVAL, REG(s->fd, a->pid, s->cg.fd, 1, LS_CPUS(1),
+				  LS_GB(1)), "pid in another cgroup");
+	/* 8 CPUs and 32 GB are left. */
+	EXPECT_FAILS(-ENOSPC, REG(s->fd, s->pid, s->cg.fd, 1, LS_CPUS(9),
+				  LS_GB(1)), "over-commit cpu");
+	EXPECT_FAILS(-ENOSPC, REG(s->fd, s->pid, s->cg.fd, 1, LS_CPUS(1),
+				  LS_GB(33)), "over-commit mem");
+	/* One kind alone is a capacity. */
+	ASSERT_EQ(0, ls_agent_register(s->fd, s->pid, s->cg.fd, 1,
+				       LS_CPUS(1), 0, 0, &id));
+	ASSERT_EQ(0, ls_agent_unregister(s->fd));
+
+	/* Checking order: slots, capacity, cgroup, pid, membership, room. */
+	EXPECT_FAILS(-EINVAL, REG(s->fd, 0x3ffffff0, -1, 0, LS_CPUS(1),
+				  LS_GB(1)), "slots before cgroup_fd");
+	EXPECT_FAILS(-EBADF, REG(s->fd, 0x3ffffff0, -1, 1, LS_CPUS(99),
+				 LS_GB(1)), "cgroup_fd before pid");
+	EXPECT_FAILS(-ESRCH, REG(s->fd, 0x3ffffff0, s->cg.fd, 1, LS_CPUS(99),
+				 LS_GB(1)), "pid before room");
+	EXPECT_FAILS(-EINVAL, REG(s->fd, getpid(), s->cg.fd, 1, LS_CPUS(99),
+				  LS_GB(1)), "membership before room");
+
+	/* Exactly what is left: the host is full. */
+	ASSERT_EQ(0, REG(s->fd, s->pid, s->cg.fd, 64, LS_CPUS(8), LS_GB(32)));
+	s->id = id;
+	EXPECT_LT(a->id, s->id);
+	ASSERT_EQ(0, ls_get_capacity(self->fd, &c));
+	EXPECT_EQ(HOST_CPU, c.reserved[LLMSCHED_RES_CPU]);
+	EXPECT_EQ(HOST_MEM, c.reserved[LLMSCHED_RES_MEM]);
+	ASSERT_EQ(0, ls_sysfs_u64("reserved/cpu", &v));
+	EXPECT_EQ(HOST_CPU, v);
+
+	/* Its sysfs folder tells what it was registered with. */
+	snprintf(path, sizeof(path), "agents/%u/pid", s->id);
+	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
+	EXPECT_EQ((__u64)s->pid, v);
+	snprintf(path, sizeof(path), "agents/%u/slots", s->id);
+	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
+	EXPECT_EQ(64ULL, v);
+	snprintf(path, sizeof(path), "agents/%u/capacity_cpu", s->id);
+	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
+	EXPECT_EQ(LS_CPUS(8), v);
+	snprintf(path, sizeof(path), LS_SYSFS "/agents/%u/cgroup", s->id);
+	ASSERT_LT(0, read_text_file(path, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, strrchr(s->cg.path, '/')))
+		TH_LOG("cgroup file says %s for %s", buf, s->cg.path);
+
+	/* Unregistering gives the reservation back. */
+	ASSERT_EQ(0, ls_agent_unregister(s->fd));
+	ASSERT_EQ(0, ls_get_capacity(self->fd, &c));
+	EXPECT_EQ(LS_CPUS(8), c.reserved[LLMSCHED_RES_CPU]);
+	EXPECT_EQ(LS_GB(32), c.reserved[LLMSCHED_RES_MEM]);
+	snprintf(path, sizeof(path), LS_SYSFS "/agents/%u", s->id);
+	EXPECT_NE(0, access(path, F_OK));
+	close(devnull);
+	close(dir);
+#undef REG
+}
+
+/* The process may register itself: pid 0 means the caller. */
+static void report_and_wait(int fd, void *arg, int report)
+{
+	for (;;)
+		pause();
+}
+
+TEST_F(agent, register_self_from_inside_the_cgroup)
+{
+	char path[64];
+	__u64 v;
+
+	ASSERT_EQ(0, ls_agent_proc_start(&self->p[0], 1, LS_CPUS(1), LS_GB(1),
+					 report_and_wait, NULL));
+	EXPECT_NE(0U, self->p[0].id);
+	snprintf(path, sizeof(path), "agents/%u/pid", self->p[0].id);
+	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
+	EXPECT_EQ((__u64)self->p[0].pid, v);
+}
+
+TEST_F(agent, agent_calls_on_a_plain_file_are_ebadfd)
+{
+	struct ls_agent *a = &self->a[0];
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(1), LS_GB(1), 0));
+	SNAPSHOT(NULL, 0);
+	EXPECT_FAILS(-EBADFD, ls_agent_fetch(self->fd, 0, NULL, NULL, 0),
+		     "FETCH");
+	EXPECT_FAILS(-EBADFD, ls_agent_start(self->fd, 1), "START");
+	EXPECT_FAILS(-EBADFD, ls_agent_complete(self->fd, 1, 0, 0, 0, 0),
+		     "COMPLETE");
+	EXPECT_FAILS(-EBADFD, ls_agent_heartbeat(self->fd), "HEARTBEAT");
+	EXPECT_FAILS(-EBADFD, ls_agent_unregister(self->fd), "UNREGISTER");
+	/* The common checks still come first. */
+	{
+		struct llmsched_agent_heartbeat h = { .size = 4 };
+
+		EXPECT_FAILS(-EINVAL, ls_ioctl(self->fd,
+					       LLMSCHED_IOC_AGENT_HEARTBEAT,
+					       &h), "short size");
+	}
+	/* After unregistering, the agent's own file is plain again. */
+	ASSERT_EQ(0, ls_agent_unregister(a->fd));
+	SNAPSHOT(NULL, 0);
+	EXPECT_FAILS(-EBADFD, ls_agent_heartbeat(a->fd), "unregistered");
+	EXPECT_FAILS(-EBADFD, ls_agent_unregister(a->fd), "twice");
+}
+
+/* --------------------------------------------------------------- fetch */
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	alarms++;
+}
+
+/* A signal that interrupts (no SA_RESTART) after @ms. */
+static void arm_alarm(unsigned int ms)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { .tv_sec = ms / 1000,
+					      .tv_usec = (ms % 1000) * 1000 } };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+TEST_F(agent, fetch_checks)
+{
+	struct ls_agent *a = &self->a[0];
+	struct llmsched_agent_fetch f;
+	struct llmsched_task_submit t;
+	struct llmsched_task_info info;
+	struct pollfd pfd;
+	char payload[100], buf[200], *ro;
+	__u64 t0, ids[1];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(payload); i++)
+		payload[i] = (char)(i * 7 + 1);
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(4), LS_GB(8), 0));
+
+	/* Nothing to fetch. */
+	EXPECT_EQ(-EAGAIN, ls_agent_fetch(a->fd, 0, &f, buf, sizeof(buf)));
+	t0 = ls_now_ns();
+	EXPECT_EQ(-ETIMEDOUT, ls_agent_fetch(a->fd, LS_MSEC(50), &f, buf,
+					     sizeof(buf)));
+	EXPECT_LE(LS_MSEC(50), ls_now_ns() - t0);
+	pfd.fd = a->fd;
+	pfd.events = POLLIN;
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+
+	/* A signal interrupts the wait. */
+	alarms = 0;
+	arm_alarm(50);
+	EXPECT_EQ(-EINTR, ls_agent_fetch(a->fd, LS_SEC(5), &f, buf,
+					 sizeof(buf)));
+	EXPECT_EQ(1, alarms);
+
+	ls_task_init(&t, 7, LS_CPUS(2), LS_GB(3), LS_MSEC(1234));
+	t.flags = LLMSCHED_SUBMIT_PREEMPTIBLE;
+	t.payload_ptr = (uintptr_t)payload;
+	t.payload_len = sizeof(payload);
+	ASSERT_EQ(0, ls_submit(self->fd, &t));
+	ids[0] = t.task_id;
+	ASSERT_EQ(0, ls_wait_state(self->fd, t.task_id,
+				   LLMSCHED_TASK_ASSIGNED, 2000, &info));
+	EXPECT_EQ(a->id, info.agent_id);
+	EXPECT_EQ(1, poll(&pfd, 1, 1000));
+	EXPECT_EQ(POLLIN, pfd.revents & POLLIN);
+	SNAPSHOT(ids, 1);
+
+	/* Too small a buffer: ENOSPC, the size needed, nothing fetched. */
+	EXPECT_FAILS(-ENOSPC, ls_agent_fetch(a->fd, 0, &f, buf, 10),
+		     "buffer too small");
+	EXPECT_EQ(sizeof(payload), f.payload_len);
+	EXPECT_FAILS(-ENOSPC, ls_agent_fetch(a->fd, 0, &f, NULL, 0),
+		     "no buffer");
+	EXPECT_EQ(sizeof(payload), f.payload_len);
+	EXPECT_FAILS(-EFAULT, ls_agent_fetch(a->fd, 0, &f, ro, 4096),
+		     "read-only buffer");
+	EXPECT_FAILS(-EFAULT, ls_agent_fetch(a->fd, 0, &f, NULL, 4096),
+		     "NULL buffer with a length");
+	/* Still there: START before FETCH is ENOENT. */
+	EXPECT_FAILS(-ENOENT, ls_agent_start(a->fd, t.task_id),
+		     "start before fetch");
+	EXPECT_FAILS(-ENOENT, ls_agent_complete(a->fd, t.task_id, 0, 0, 0, 0),
+		     "complete before fetch");
+
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, 0, &f, buf, sizeof(buf)));
+	EXPECT_EQ(t.task_id, f.task_id);
+	EXPECT_EQ(sizeof(payload), f.payload_len);
+	EXPECT_EQ(0, memcmp(buf, payload, sizeof(payload)));
+	EXPECT_EQ(LS_MSEC(1234), f.est_runtime_ns);
+	EXPECT_EQ(LS_CPUS(2), f.demand[LLMSCHED_RES_CPU]);
+	EXPECT_EQ(LS_GB(3), f.demand[LLMSCHED_RES_MEM]);
+	EXPECT_EQ(0ULL, f.demand[LLMSCHED_RES_GPU]);
+	EXPECT_EQ(0U, f.owner_uid);
+	EXPECT_EQ(LLMSCHED_SUBMIT_PREEMPTIBLE, f.submit_flags);
+	/* Fetched once: nothing more, and poll says so. */
+	EXPECT_EQ(-EAGAIN, ls_agent_fetch(a->fd, 0, &f, buf, sizeof(buf)));
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	munmap(ro, 4096);
+}
+
+/* A fetch that waits is woken by the task's arrival. */
+TEST_F(agent, fetch_waits_for_a_task)
+{
+	struct ls_agent *a = &self->a[0];
+	struct llmsched_agent_fetch f;
+	__u64 id, t0;
+	pid_t pid;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(4), LS_GB(8), 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		usleep(100000);
+		_exit(ls_submit_simple(self->fd, 1, LS_CPUS(1), LS_GB(1),
+				       LS_SEC(1), NULL) ? 1 : 0);
+	}
+	t0 = ls_now_ns();
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, LS_SEC(10), &f, NULL, 0));
+	EXPECT_GT(LS_SEC(9), ls_now_ns() - t0);
+	id = f.task_id;
+	EXPECT_NE(0ULL, id);
+	ls_kill_reap(pid);
+}
+
+/* --------------------------------------------------- start and complete */
+
+TEST_F(agent, start_and_complete_checks)
+{
+	struct ls_agent *a = &self->a[0], *b = &self->a[1];
+	struct llmsched_task_info info;
+	__u64 ids[3];
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 2, LS_CPUS(4), LS_GB(8), 0));
+	ASSERT_EQ(0, submit(self->fd, LS_CPUS(1), LS_GB(1), 0, &ids[0]));
+	ASSERT_EQ(0, submit(self->fd, LS_CPUS(1), LS_GB(1), 0, &ids[1]));
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, LS_SEC(1), NULL, NULL, 0));
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, LS_SEC(1), NULL, NULL, 0));
+	/* b registers after: nothing is handed to it. */
+	ASSERT_EQ(0, ls_agent_spawn(b, 1, LS_CPUS(4), LS_GB(8), 0));
+	SNAPSHOT(ids, 2);
+
+	EXPECT_FAILS(-ENOENT, ls_agent_start(a->fd, NO_SUCH_TASK), "unknown");
+	EXPECT_FAILS(-ENOENT, ls_agent_start(b->fd, ids[0]),
+		     "another agent's task");
+	EXPECT_FAILS(-ENOENT, ls_agent_complete(b->fd, ids[0], 0, 0, 0, 0),
+		     "complete another agent's task");
+	EXPECT_FAILS(-EINVAL, ls_agent_complete(a->fd, ids[0], 0,
+						LLMSCHED_REASON_AGENT_LOST, 1,
+						0), "reason AGENT_LOST");
+	EXPECT_FAILS(-EINVAL, ls_agent_complete(a->fd, ids[0], 0,
+						LLMSCHED_REASON_DEP_FAILED, 1,
+						0), "reason DEP_FAILED");
+	EXPECT_FAILS(-EINVAL, ls_agent_complete(a->fd, ids[0], 0,
+						LLMSCHED_REASON_CANCELLED, 1,
+						0), "reason CANCELLED");
+	EXPECT_FAILS(-EINVAL, ls_agent_complete(a->fd, ids[0], 0, 9, 1, 0),
+		     "reason 9");
+	EXPECT_FAILS(-EINVAL, ls_agent_complete(a->fd, ids[0], 0, ~0U, 1, 0),
+		     "reason ~0");
+	EXPECT_FAILS(-EINVAL, ls_agent_complete(a->fd, ids[0], 0,
+						LLMSCHED_REASON_NONE, 3, 0),
+		     "success with a non-zero status");
+	EXPECT_FAILS(-EINVAL, ls_agent_complete(a->fd, ids[0], 1U << 1, 0, 0,
+						0), "unknown flag");
+	EXPECT_FAILS(-EINVAL, ls_agent_complete(a->fd, NO_SUCH_TASK, 0, 12, 0,
+						0), "reason before task");
+
+	ASSERT_EQ(0, ls_agent_start(a->fd, ids[0]));
+	ASSERT_EQ(0, ls_query(self->fd, ids[0], &info));
+	EXPECT_EQ(LLMSCHED_TASK_RUNNING, info.state);
+	EXPECT_NE(0ULL, info.start_ns);
+	SNAPSHOT(ids, 2);
+	EXPECT_FAILS(-EALREADY, ls_agent_start(a->fd, ids[0]),
+		     "started twice");
+
+	/* Cancelled under the agent's feet: ECANCELED, both calls. */
+	ASSERT_EQ(0, ls_cancel(self->fd, ids[0]));
+	ASSERT_EQ(0, ls_cancel(self->fd, ids[1]));
+	SNAPSHOT(ids, 2);
+	EXPECT_FAILS(-ECANCELED, ls_agent_complete(a->fd, ids[0], 0, 0, 0,
+						   1000), "complete cancelled");
+	EXPECT_FAILS(-ECANCELED, ls_agent_start(a->fd, ids[1]),
+		     "start cancelled");
+	ASSERT_EQ(0, ls_query(self->fd, ids[0], &info));
+	EXPECT_EQ(LLMSCHED_TASK_CANCELLED, info.state);
+	EXPECT_EQ(LLMSCHED_REASON_CANCELLED, info.reason);
+
+	/* Complete without start is allowed; then the task is no longer
+	 * the agent's.
+	 */
+	ASSERT_EQ(0, submit(self->fd, LS_CPUS(1), LS_GB(1), 0, &ids[2]));
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, LS_SEC(1), NULL, NULL, 0));
+	ASSERT_EQ(0, ls_agent_complete(a->fd, ids[2], 0,
+				       LLMSCHED_REASON_LAUNCH, 127, 0));
+	ASSERT_EQ(0, ls_query(self->fd, ids[2], &info));
+	EXPECT_EQ(LLMSCHED_TASK_FAILED, info.state);
+	EXPECT_EQ(LLMSCHED_REASON_LAUNCH, info.reason);
+	EXPECT_EQ(127, info.exit_status);
+	EXPECT_EQ(0ULL, info.start_ns);
+	EXPECT_NE(0ULL, info.end_ns);
+	/*
+	 * Reported twice (a retry after a lost answer, say): the task has
+	 * ended, EALREADY, as CANCEL of an ended task.  The spec only names
+	 * ENOENT ("not fetched by this agent"); see KERNEL-BUGS.md.
+	 */
+	EXPECT_EQ(-EALREADY, ls_agent_complete(a->fd, ids[2], 0, 0, 0, 0));
+	EXPECT_EQ(-EALREADY, ls_agent_start(a->fd, ids[2]));
+}
+
+/* ---------------------------------------------------------- unregister */
+
+TEST_F(agent, unregister_rules)
+{
+	struct ls_agent *a = &self->a[0];
+	struct llmsched_task_info info;
+	struct llmsched_capacity c;
+	struct ls_stats s0, s1;
+	__u64 ids[3], id;
+	__u32 old;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 3, LS_CPUS(4), LS_GB(8), 0));
+	old = a->id;
+	ASSERT_EQ(0, submit(self->fd, LS_CPUS(1), LS_GB(1), 2, &ids[0]));
+	ASSERT_EQ(0, submit(self->fd, LS_CPUS(1), LS_GB(1), 2, &ids[1]));
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, LS_SEC(1), NULL, NULL, 0));
+	ASSERT_EQ(0, submit(self->fd, LS_CPUS(1), LS_GB(1), 2, &ids[2]));
+	/* ids[0] fetched, ids[1] and ids[2] assigned, not fetched. */
+	SNAPSHOT(ids, 3);
+	EXPECT_FAILS(-EBUSY, ls_agent_unregister(a->fd),
+		     "fetched task not ended");
+	ASSERT_EQ(0, ls_agent_complete(a->fd, ids[0], 0, 0, 0, 1));
+	ASSERT_EQ(0, ls_stats_read(&s0));
+	ASSERT_EQ(0, ls_agent_unregister(a->fd));
+	ASSERT_EQ(0, ls_stats_read(&s1));
+	/* Assigned tasks are back in the queue, no retry used. */
+	ASSERT_EQ(0, ls_query(self->fd, ids[1], &info));
+	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);
+	EXPECT_EQ(2U, info.retries_left);
+	ASSERT_EQ(0, ls_query(self->fd, ids[2], &info));
+	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);
+	EXPECT_EQ(s0.failed, s1.failed);
+	ASSERT_EQ(0, ls_get_capacity(self->fd, &c));
+	EXPECT_EQ(0ULL, c.reserved[LLMSCHED_RES_CPU]);
+	EXPECT_EQ(-EBADFD, ls_agent_fetch(a->fd, 0, NULL, NULL, 0));
+
+	/* The file may register again: a new agent, the tasks go to it. */
+	ASSERT_EQ(0, ls_agent_register(a->fd, a->pid, a->cg.fd, 3, LS_CPUS(4),
+				       LS_GB(8), 0, &a->id));
+	EXPECT_NE(old, a->id);
+	ASSERT_EQ(0, ls_agent_run_one(a->fd, LS_SEC(1), &id));
+	ASSERT_EQ(0, ls_agent_run_one(a->fd, LS_SEC(1), &id));
+	ASSERT_EQ(0, ls_wait(self->fd, ids[1], 0, NULL));
+	ASSERT_EQ(0, ls_wait(self->fd, ids[2], 0, NULL));
+}
+
+/* --------------------------------------------------------- load report */
+
+static int load_report(int fd, struct llmsched_load_entry *e, __u32 count,
+		       __u32 entry_size)
+{
+	struct llmsched_load_report r;
+
+	LS_INIT(r);
+	r.count = count;
+	r.entry_size = entry_size;
+	r.entries_ptr = (uintptr_t)e;
+	return ls_ioctl(fd, LLMSCHED_IOC_LOAD_REPORT, &r);
+}
+
+TEST_F(agent, load_report_checks)
+{
+	struct ls_agent *a = &self->a[0], *b = &self->a[1];
+	struct llmsched_load_entry e[4097];
+	char path[64];
+	__u64 v;
+	unsigned int i;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(4), LS_GB(8), 0));
+	ASSERT_EQ(0, ls_agent_spawn(b, 1, LS_CPUS(4), LS_GB(8), 0));
+	memset(e, 0, sizeof(e));
+	e[0].agent_id = a->id;
+	e[0].load = 100;
+	e[1].agent_id = b->id;
+	e[1].load = 200;
+	ASSERT_EQ(0, load_report(self->fd, e, 2, sizeof(e[0])));
+	snprintf(path, sizeof(path), "agents/%u/load", a->id);
+	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
+	EXPECT_EQ(100ULL, v);
+	SNAPSHOT(NULL, 0);
+
+	EXPECT_FAILS(-EINVAL, load_report(self->fd, e, 0, sizeof(e[0])),
+		     "count 0");
+	EXPECT_FAILS(-EINVAL, load_report(self->fd, e, 4097, sizeof(e[0])),
+		     "count 4097");
+	EXPECT_FAILS(-EINVAL, load_report(self->fd, e, 2, 4), "entry_size 4");
+	EXPECT_FAILS(-EINVAL, load_report(self->fd, e, 2, 16),
+		     "entry_size 16");
+	EXPECT_FAILS(-EFAULT, load_report(self->fd, NULL, 2, sizeof(e[0])),
+		     "entries NULL");
+	/* One load above the cap: the whole call fails, nothing applied. */
+	e[0].load = 5000;
+	e[1].load = 65537;
+	EXPECT_FAILS(-EINVAL, load_report(self->fd, e, 2, sizeof(e[0])),
+		     "load 65537");
+	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
+	EXPECT_EQ(100ULL, v);
+
+	/* Unknown ids are skipped; the cap itself is accepted. */
+	e[0].load = 65536;
+	e[1].agent_id = 0x7ffffff0;
+	e[1].load = 1;
+	ASSERT_EQ(0, load_report(self->fd, e, 2, sizeof(e[0])));
+	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
+	EXPECT_EQ(65536ULL, v);
+	/* The largest report. */
+	for (i = 0; i < 4096; i++) {
+		e[i].agent_id = i & 1 ? a->id : 0x7ffffff0 - i;
+		e[i].load = 300;
+	}
+	ASSERT_EQ(0, load_report(self->fd, e, 4096, sizeof(e[0])));
+	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
+	EXPECT_EQ(300ULL, v);
+}
+
+/* --------------------------------------------------- reference example */
+
+/*
+ * The design's worked example: capacity 6 CPUs / 12 GB; agent 1 (4 CPUs,
+ * 8 GB) and agent 2 (2 CPUs, 4 GB), one slot each; tasks (priority, CPUs,
+ * GB, estimate) T1 (3, 2, 4, 10 s), T2 (2, 1, 2, 5 s), T3 (1, 3, 3, 15 s)
+ * in one batch.  T1 goes to agent 1 (least loaded, then lowest id), T2 to
+ * agent 2, and T3, which only agent 1 can hold, waits for T1 to end.
+ */
+TEST_F(agent, reference_example_dispatch_order)
+{
+	struct ls_agent *a1 = &self->a[0], *a2 = &self->a[1];
+	struct llmsched_task_submit t[3];
+	struct llmsched_agent_fetch f;
+	struct llmsched_task_info info;
+	__u32 idx;
+
+	ASSERT_EQ(0, ls_set_capacity(self->fd, LS_CPUS(6), LS_GB(12)));
+	ASSERT_EQ(0, ls_agent_spawn(a1, 1, LS_CPUS(4), LS_GB(8), 0));
+	ASSERT_EQ(0, ls_agent_spawn(a2, 1, LS_CPUS(2), LS_GB(4), 0));
+	ASSERT_LT(a1->id, a2->id);
+	ls_task_init(&t[0], 3, LS_CPUS(2), LS_GB(4), LS_SEC(10));
+	ls_task_init(&t[1], 2, LS_CPUS(1), LS_GB(2), LS_SEC(5));
+	ls_task_init(&t[2], 1, LS_CPUS(3), LS_GB(3), LS_SEC(15));
+	ASSERT_EQ(0, ls_submit_batch(self->fd, t, 3, &idx));
+
+	ASSERT_EQ(0, ls_agent_fetch(a1->fd, LS_SEC(2), &f, NULL, 0));
+	EXPECT_EQ(t[0].task_id, f.task_id);
+	ASSERT_EQ(0, ls_agent_fetch(a2->fd, LS_SEC(2), &f, NULL, 0));
+	EXPECT_EQ(t[1].task_id, f.task_id);
+	ASSERT_EQ(0, ls_agent_start(a1->fd, t[0].task_id));
+	ASSERT_EQ(0, ls_agent_start(a2->fd, t[1].task_id));
+	EXPECT_EQ(-EAGAIN, ls_agent_fetch(a1->fd, 0, &f, NULL, 0));
+	EXPECT_EQ(-EAGAIN, ls_agent_fetch(a2->fd, 0, &f, NULL, 0));
+	ASSERT_EQ(0, ls_query(self->fd, t[2].task_id, &info));
+	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);
+
+	/* T2 ends first: agent 2 is free but cannot hold T3. */
+	ASSERT_EQ(0, ls_agent_complete(a2->fd, t[1].task_id, 0, 0, 0,
+				       LS_SEC(5)));
+	EXPECT_EQ(-EAGAIN, ls_agent_fetch(a2->fd, 0, &f, NULL, 0));
+	ASSERT_EQ(0, ls_query(self->fd, t[2].task_id, &info));
+	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);
+
+	/* T1 ends: T3 goes to agent 1. */
+	ASSERT_EQ(0, ls_agent_complete(a1->fd, t[0].task_id, 0, 0, 0,
+				       LS_SEC(10)));
+	ASSERT_EQ(0, ls_agent_fetch(a1->fd, LS_SEC(2), &f, NULL, 0));
+	EXPECT_EQ(t[2].task_id, f.task_id);
+	ASSERT_EQ(0, ls_query(self->fd, t[2].task_id, &info));
+	EXPECT_EQ(a1->id, info.agent_id);
+	EXPECT_EQ(-EAGAIN, ls_agent_fetch(a2->fd, 0, &f, NULL, 0));
+	ASSERT_EQ(0, ls_agent_start(a1->fd, t[2].task_id));
+	ASSERT_EQ(0, ls_agent_complete(a1->fd, t[2].task_id, 0, 0, 0,
+				       LS_SEC(15)));
+	ASSERT_EQ(0, ls_query(self->fd, t[2].task_id, &info));
+	EXPECT_EQ(LLMSCHED_TASK_SUCCEEDED, info.state);
+}
+
+/* --------------------------------------------------------- agent death */
+
+/* The agent process: fetch one task, start it, report it, hang. */
+static void hold_one(int fd, void *arg, int report)
+{
+	struct llmsched_agent_fetch f;
+	__u64 id = 0;
+
+	if (!ls_agent_fetch(fd, LS_SEC(10), &f, NULL, 0) &&
+	    !ls_agent_start(fd, f.task_id))
+		id = f.task_id;
+	if (write(report, &id, sizeof(id)) != sizeof(id))
+		_exit(3);
+	for (;;)
+		pause();
+}
+
+TEST_F(agent, killed_agent_task_is_requeued_and_runs_elsewhere)
+{
+	struct ls_agent_proc *p = &self->p[0];
+	struct ls_agent *b = &self->a[0];
+	struct llmsched_task_info info;
+	struct llmsched_agent_fetch f;
+	struct llmsched_capacity c;
+	struct ls_stats s0, s1;
+	__u64 id, got;
+
+	ASSERT_EQ(0, ls_agent_proc_start(p, 1, LS_CPUS(4), LS_GB(8), hold_one,
+					 NULL));
+	ASSERT_EQ(0, submit(self->fd, LS_CPUS(1), LS_GB(1), 2, &id));
+	ASSERT_EQ(0, ls_agent_proc_read(p, &got, 10000));
+	ASSERT_EQ(id, got);
+	ASSERT_EQ(0, ls_query(self->fd, id, &info));
+	EXPECT_EQ(LLMSCHED_TASK_RUNNING, info.state);
+	EXPECT_EQ(p->id, info.agent_id);
+	EXPECT_EQ(2U, info.retries_left);
+	ASSERT_EQ(0, ls_agent_spawn(b, 1, LS_CPUS(4), LS_GB(8), 0));
+	/* Pinned: the running task stays with the first agent. */
+	EXPECT_EQ(-EAGAIN, ls_agent_fetch(b->fd, 0, &f, NULL, 0));
+
+	ASSERT_EQ(0, ls_stats_read(&s0));
+	ls_kill_reap(p->pid);
+	p->pid = 0;
+	ASSERT_EQ(0, ls_agent_fetch(b->fd, LS_SEC(5), &f, NULL, 0));
+	EXPECT_EQ(id, f.task_id);
+	ASSERT_EQ(0, ls_stats_read(&s1));
+	EXPECT_EQ(s0.requeued + 1, s1.requeued);
+	ASSERT_EQ(0, ls_query(self->fd, id, &info));
+	EXPECT_EQ(1U, info.retries_left);
+	EXPECT_EQ(b->id, info.agent_id);
+	/* The dead agent's reservation went back. */
+	ASSERT_EQ(0, ls_get_capacity(self->fd, &c));
+	EXPECT_EQ(LS_CPUS(4), c.reserved[LLMSCHED_RES_CPU]);
+	ASSERT_EQ(0, ls_agent_start(b->fd, id));
+	ASSERT_EQ(0, ls_agent_complete(b->fd, id, 0, 0, 0, 1));
+	ASSERT_EQ(0, ls_query(self->fd, id, &info));
+	EXPECT_EQ(LLMSCHED_TASK_SUCCEEDED, info.state);
+}
+
+/* The agent's process dies while its file stays open: lost all the same. */
+TEST_F(agent, agent_process_exit_with_no_retries_fails_agent_lost)
+{
+	struct ls_agent *a = &self->a[0];
+	struct llmsched_task_wait w;
+	struct ls_stats s0, s1;
+	__u64 id;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(4), LS_GB(8), 0));
+	ASSERT_EQ(0, submit(self->fd, LS_CPUS(1), LS_GB(1), 0, &id));
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, LS_SEC(1), NULL, NULL, 0));
+	ASSERT_EQ(0, ls_agent_start(a->fd, id));
+	ASSERT_EQ(0, ls_stats_read(&s0));
+	ls_kill_reap(a->pid);
+	a->pid = 0;
+	ASSERT_EQ(0, ls_wait(self->fd, id, LS_SEC(5), &w));
+	EXPECT_EQ(LLMSCHED_TASK_FAILED, w.state);
+	EXPECT_EQ(LLMSCHED_REASON_AGENT_LOST, w.reason);
+	ASSERT_EQ(0, ls_stats_read(&s1));
+	EXPECT_EQ(s0.failed + 1, s1.failed);
+	EXPECT_EQ(s0.requeued, s1.requeued);
+	/* The file of a lost agent answers EBADFD. */
+	EXPECT_EQ(-EBADFD, ls_agent_heartbeat(a->fd));
+	EXPECT_EQ(-EBADFD, ls_agent_complete(a->fd, id, 0, 0, 0, 0));
+}
+
+/* Closing the agent's file loses the agent at once. */
+TEST_F(agent, closed_agent_file_requeues_its_tasks)
+{
+	struct ls_agent *a = &self->a[0];
+	struct llmsched_task_info info;
+	__u64 ids[2];
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 2, LS_CPUS(4), LS_GB(8), 0));
+	ASSERT_EQ(0, submit(self->fd, LS_CPUS(1), LS_GB(1), 1, &ids[0]));
+	ASSERT_EQ(0, submit(self->fd, LS_CPUS(1), LS_GB(1), 1, &ids[1]));
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, LS_SEC(1), NULL, NULL, 0));
+	ASSERT_EQ(0, ls_agent_start(a->fd, ids[0]));
+	close(a->fd);
+	a->fd = -1;
+	/* Both back in the queue, each with one retry used. */
+	ASSERT_EQ(0, ls_query(self->fd, ids[0], &info));
+	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);
+	EXPECT_EQ(0U, info.retries_left);
+	ASSERT_EQ(0, ls_query(self->fd, ids[1], &info));
+	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);
+	EXPECT_EQ(0U, info.retries_left);
+}
+
+TEST_F_TIMEOUT(agent, silent_agent_is_lost_after_heartbeat_timeout, 60)
+{
+	struct ls_agent *a = &self->a[0], *b = &self->a[1];
+	struct llmsched_agent_fetch f;
+	struct llmsched_task_info info;
+	__u64 id, t0, lost, deadline;
+	int ret;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(4), LS_GB(8), 0));
+	ASSERT_EQ(0, ls_agent_spawn(b, 1, LS_CPUS(4), LS_GB(8), 0));
+	ASSERT_EQ(0, submit(self->fd, LS_CPUS(1), LS_GB(1), 1, &id));
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, LS_SEC(1), &f, NULL, 0));
+	ASSERT_EQ(id, f.task_id);
+	ASSERT_EQ(0, ls_agent_heartbeat(b->fd));
+	ASSERT_EQ(0, ls_set_limits(self->fd, 0, 0, 200));
+	ASSERT_EQ(0, ls_agent_heartbeat(b->fd));
+	/* a's last word. */
+	ASSERT_EQ(0, ls_agent_start(a->fd, id));
+	t0 = ls_now_ns();
+	/* b keeps calling (each call is a heartbeat); a says nothing. */
+	deadline = t0 + LS_SEC(10);
+	do {
+		ret = ls_agent_fetch(b->fd, LS_MSEC(40), &f, NULL, 0);
+	} while (ret == -ETIMEDOUT && ls_now_ns() < deadline);
+	lost = ls_now_ns() - t0;
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(id, f.task_id);
+	/* Not before its time; and found within a few watchdog rounds. */
+	EXPECT_LE(LS_MSEC(200), lost);
+	EXPECT_GE(LS_MSEC(3000), lost);
+	TH_LOG("silent agent lost after %llu ms",
+	       (unsigned long long)(lost / LS_NSEC_PER_MSEC));
+	ASSERT_EQ(0, ls_query(self->fd, id, &info));
+	EXPECT_EQ(0U, info.retries_left);
+	EXPECT_EQ(-EBADFD, ls_agent_heartbeat(a->fd));
+	/* b, which kept calling, is alive. */
+	ASSERT_EQ(0, ls_agent_start(b->fd, id));
+	ASSERT_EQ(0, ls_agent_complete(b->fd, id, 0, 0, 0, 1));
+	ASSERT_EQ(0, ls_set_limits(self->fd, 0, 0, LS_DEF_HEARTBEAT_MS));
+}
+
+/* Heartbeats keep an idle agent alive past the timeout. */
+TEST_F_TIMEOUT(agent, heartbeats_keep_an_idle_agent, 60)
+{
+	struct ls_agent *a = &self->a[0];
+	unsigned int i;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(4), LS_GB(8), 0));
+	ASSERT_EQ(0, ls_set_limits(self->fd, 0, 0, 300));
+	for (i = 0; i < 20; i++) {
+		usleep(50000);
+		ASSERT_EQ(0, ls_agent_heartbeat(a->fd)) TH_LOG("beat %u", i);
+	}
+	ASSERT_EQ(0, ls_set_limits(self->fd, 0, 0, LS_DEF_HEARTBEAT_MS));
+}
+
+TEST_HARNESS_MAIN
