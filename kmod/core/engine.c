@@ -784,17 +784,25 @@ static void lsc_release(struct lsc_engine *eng, struct lsc_task *t)
 	lsc_user_update_share(eng, t->user);
 }
 
-/* Put an ASSIGNED or RUNNING task back in the run queue. */
-static void lsc_requeue(struct lsc_engine *eng, struct lsc_task *t)
+/*
+ * Put an ASSIGNED or RUNNING task back in the run queue.  @failed: it
+ * failed there (agent lost, retried exit), which spends one retry.  A task
+ * that failed, or that ran past its estimate, moves down one MLFQ level.
+ */
+static void lsc_requeue(struct lsc_engine *eng, struct lsc_task *t, u64 now,
+			bool failed)
 {
 	struct lsc_agent *a = t->agent;
+	bool overran = t->state == LSC_TASK_RUNNING && now > lsc_task_end(t);
 
 	lsc_release(eng, t);
 	t->flags &= ~LSC_TASK_F_PINNED;
-	t->retries--;
-	if (t->level < 255)
+	if (failed) {
+		t->retries--;
+		eng->stats.requeues++;
+	}
+	if ((failed || overran) && t->level < 255)
 		t->level++;
-	eng->stats.requeues++;
 	lsc_rq_add(eng, t);
 	lsc_set_state(eng, t, LSC_TASK_RUNNABLE, LSC_FAIL_NONE);
 	if (eng->ops && eng->ops->task_requeued)
@@ -990,7 +998,7 @@ int lsc_task_complete(struct lsc_engine *eng, struct lsc_task *task,
 	if (!exit_status)
 		lsc_finish(eng, task, LSC_TASK_SUCCEEDED, LSC_FAIL_NONE);
 	else if ((task->flags & LSC_TASK_F_RETRY_ON_EXIT) && task->retries)
-		lsc_requeue(eng, task);
+		lsc_requeue(eng, task, now, true);
 	else
 		lsc_finish(eng, task, LSC_TASK_FAILED, LSC_FAIL_EXIT);
 	return 0;
@@ -999,24 +1007,13 @@ int lsc_task_complete(struct lsc_engine *eng, struct lsc_task *task,
 int lsc_task_requeue(struct lsc_engine *eng, struct lsc_task *task,
 		     bool use_retry, u64 now)
 {
-	struct lsc_agent *a = task->agent;
-
 	if (task->state != LSC_TASK_ASSIGNED &&
 	    task->state != LSC_TASK_RUNNING)
 		return -LSC_EINVAL;
-	if (use_retry) {
-		if (task->retries)
-			lsc_requeue(eng, task);
-		else
-			lsc_finish(eng, task, LSC_TASK_FAILED, LSC_FAIL_EXIT);
-		return 0;
-	}
-	lsc_release(eng, task);
-	task->flags &= ~LSC_TASK_F_PINNED;
-	lsc_rq_add(eng, task);
-	lsc_set_state(eng, task, LSC_TASK_RUNNABLE, LSC_FAIL_NONE);
-	if (eng->ops && eng->ops->task_requeued)
-		eng->ops->task_requeued(eng, task, a);
+	if (use_retry && !task->retries)
+		lsc_finish(eng, task, LSC_TASK_FAILED, LSC_FAIL_EXIT);
+	else
+		lsc_requeue(eng, task, now, use_retry);
 	return 0;
 }
 
@@ -1346,14 +1343,15 @@ advance:
 /* ------------------------------------------------------- agent health */
 
 /* Requeue or fail every task of @a (it was lost or is leaving). */
-static void lsc_agent_evict(struct lsc_engine *eng, struct lsc_agent *a)
+static void lsc_agent_evict(struct lsc_engine *eng, struct lsc_agent *a,
+			    u64 now)
 {
 	struct lsc_task *t;
 
 	while (!lsc_list_empty(&a->tasks)) {
 		t = task_of_alink(a->tasks.next);
 		if (t->retries)
-			lsc_requeue(eng, t);
+			lsc_requeue(eng, t, now, true);
 		else
 			lsc_finish(eng, t, LSC_TASK_FAILED,
 				   LSC_FAIL_AGENT_LOST);
@@ -1377,7 +1375,7 @@ int lsc_agent_set_health(struct lsc_engine *eng, struct lsc_agent *agent,
 		lsc_ledger_add(eng->up_cap, agent->cap);
 	lsc_agent_index(eng, agent);
 	if (health == LSC_AGENT_LOST)
-		lsc_agent_evict(eng, agent);
+		lsc_agent_evict(eng, agent, now);
 	return 0;
 }
 
@@ -1386,7 +1384,7 @@ int lsc_agent_remove(struct lsc_engine *eng, struct lsc_agent *agent,
 {
 	if (!agent->registered)
 		return -LSC_ENOENT;
-	lsc_agent_evict(eng, agent);
+	lsc_agent_evict(eng, agent, now);
 	lsc_agent_unindex(eng, agent);
 	if (agent->health == LSC_AGENT_UP)
 		lsc_ledger_sub(eng->up_cap, agent->cap);

@@ -365,7 +365,8 @@ struct lsc_user {
  * @LSC_POLICY_SJF: priority, then shortest estimate, arrival, id
  * @LSC_POLICY_MLFQ: multi-level feedback with aging: key
  *	arrival + (LSC_PRIO_MAX - level) * age_ns, smaller first, where the
- *	level is the priority less one per requeue
+ *	level is the priority less one per requeue after a failure or after
+ *	running past the estimate
  * @LSC_POLICY_DRF: user with the smallest dominant share first; within a
  *	user, priority-FIFO
  * @LSC_POLICY_NR: number of policies

@@ -187,6 +187,37 @@ TEST(mlfq_requeue_after_agent_loss_moves_down_one_level)
 	free(w);
 }
 
+TEST(mlfq_overrun_task_given_back_moves_down_one_level)
+{
+	struct world *w = world_new();
+	struct lsc_task *t;
+
+	add_agent(w, 1, 4, 8, 1, 0);
+	t = mk_task(w, 1, 5, 1000, 1, 10);
+	t->retries = 2;
+	submit(w, t, 0);
+	lsc_dispatch(&w->eng, 0);
+	lsc_task_start(&w->eng, t, 0);
+	/* Given back within its estimate: no cost at all. */
+	ASSERT_EQ(0, lsc_task_requeue(&w->eng, t, false, 5 * SEC));
+	ASSERT_EQ(LSC_TASK_RUNNABLE, t->state);
+	ASSERT_EQ(0, t->level);
+	ASSERT_EQ(2, t->retries);
+	lsc_dispatch(&w->eng, 5 * SEC);
+	lsc_task_start(&w->eng, t, 5 * SEC);
+	/* Given back after overrunning (started at 5 s, estimate 10 s). */
+	ASSERT_EQ(0, lsc_task_requeue(&w->eng, t, false, 16 * SEC));
+	ASSERT_EQ(1, t->level);
+	ASSERT_EQ(2, t->retries);
+	/* A failure spends a retry and a level. */
+	lsc_dispatch(&w->eng, 16 * SEC);
+	ASSERT_EQ(0, lsc_task_requeue(&w->eng, t, true, 17 * SEC));
+	ASSERT_EQ(2, t->level);
+	ASSERT_EQ(1, t->retries);
+	ASSERT_EQ(-LSC_EINVAL, lsc_task_requeue(&w->eng, t, true, 17 * SEC));
+	free(w);
+}
+
 TEST(drf_flood_by_one_user_does_not_starve_another)
 {
 	struct world *w = world_new();

@@ -473,7 +473,12 @@ static void one_op(struct prop *p)
 		if (t && lsc_task_complete(&w->eng, t, rn(p, 6) ? 0 : 1,
 					   w->now))
 			w->violation = "completion refused";
-	} else if (r < 84) {
+	} else if (r < 82) {
+		t = pick_task(p, (1U << LSC_TASK_ASSIGNED) |
+				 (1U << LSC_TASK_RUNNING));
+		if (t && lsc_task_requeue(&w->eng, t, rn(p, 2), w->now))
+			w->violation = "requeue refused";
+	} else if (r < 85) {
 		t = pick_task(p, (1U << LSC_TASK_QUEUED) |
 				 (1U << LSC_TASK_RUNNABLE) |
 				 (1U << LSC_TASK_ASSIGNED) |
