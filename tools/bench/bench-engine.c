@@ -6,7 +6,10 @@
  *  1. enqueue + pick in steady state with N tasks queued (1k, 100k, 1M):
  *     per operation one task is submitted, the running task completes and
  *     lsc_dispatch() picks the next one; printed as operations per second,
- *     with the 1M / 1k ratio (O(log n) means it stays near 1).
+ *     with the 1M / 1k ratio (O(log n) means it stays near 1).  Twice:
+ *     priorities uniform over 0..255 (inserts land anywhere in the queue,
+ *     the worst case for caches) and over 4 levels (typical: inserts land
+ *     at the end of one of a few FIFO runs).
  *  2. agent choice against the number of agents (10, 1000, 10000): half
  *     the agents busy, per operation one submit + dispatch (the choice) +
  *     one completion, in ns per operation.
@@ -29,6 +32,9 @@
 #define NUSERS	16
 
 static uint64_t rng = 0x853c49e6748fea9bULL;
+
+/* priorities drawn uniformly from 0..prio_levels-1 */
+static unsigned int prio_levels = 256;
 
 static uint64_t rnd(void)
 {
@@ -121,7 +127,7 @@ static void submit(struct lsc_engine *eng, struct pool *p,
 	struct lsc_task *k = pool_get(p);
 	int rc;
 
-	k->prio = (uint32_t)(rnd() % 256);
+	k->prio = (uint32_t)(rnd() % prio_levels);
 	k->est_ns = 1000000000ULL + rnd() % 100000000000ULL;
 	k->demand[LSC_RES_CPU] = cpu;
 	k->demand[LSC_RES_MEM] = 1 + rnd() % GIB;
@@ -335,15 +341,16 @@ int main(int argc, char **argv)
 	printf("  bytes per queued task     %4zu (limit 256, payload aside)\n\n",
 	       sizeof(struct lsc_task));
 
-	for (bf = 0; bf < 2; bf++) {
-		printf("enqueue + pick, steady state (1 submit + 1 complete + 1 dispatch per op), backfill %s\n",
-		       bf ? "on (depth 64)" : "off");
+	for (bf = 0; bf < 4; bf++) {
+		prio_levels = bf & 2 ? 4 : 256;
+		printf("enqueue + pick, steady state (1 submit + 1 complete + 1 dispatch per op), backfill %s, %u priorities\n",
+		       bf & 1 ? "on (depth 64)" : "off", prio_levels);
 		printf("  %-10s %14s %14s %14s %10s\n", "policy",
 		       "1k queued", "100k queued", "1M queued", "1M/1k");
 		for (pol = 0; pol < LSC_POLICY_NR; pol++) {
 			for (i = 0; i < 3; i++)
 				r[pol][i] = bench_queue(sizes[i], pol,
-							bf ? 64 : 0, ops_n);
+							bf & 1 ? 64 : 0, ops_n);
 			printf("  %-10s %11.0f/s %11.0f/s %11.0f/s %10.2f\n",
 			       pol_names[pol], r[pol][0], r[pol][1],
 			       r[pol][2], r[pol][2] / r[pol][0]);
