@@ -177,6 +177,7 @@ struct lsc_dep {
  * @state: current state (enum lsc_task_state)
  * @reason: enum lsc_fail_reason of a FAILED or CANCELLED task
  * @level: MLFQ demotions so far (the level is @prio minus this, floor 0)
+ * @__pad: zero
  * @exit_status: exit status given to lsc_task_complete()
  * @arrival_ns: submission time
  * @start_ns: time of assignment, then of start; with @est_ns the expected
@@ -277,6 +278,7 @@ struct lsc_class {
  * @priv: caller's pointer, never touched by the engine
  * @health: enum lsc_agent_health
  * @registered: non-zero between lsc_agent_add() and lsc_agent_remove()
+ * @__pad: zero
  * @used_slots: tasks ASSIGNED or RUNNING on it
  * @measured: last measured CPU load, per-mille of its reservation
  * @load: its load, per-mille: max(@measured, dominant committed share)

@@ -62,13 +62,63 @@ struct lsc_list {
 	struct lsc_list *prev;
 };
 
+/**
+ * lsc_tree_init() - make an empty index
+ * @tree: the index
+ */
 void lsc_tree_init(struct lsc_tree *tree);
+
+/**
+ * lsc_tree_insert() - add a node
+ * @tree: the index
+ * @node: a node not in any index
+ * @cmp: the index's order
+ * @ctx: passed to @cmp
+ *
+ * O(log n) expected.
+ */
 void lsc_tree_insert(struct lsc_tree *tree, struct lsc_node *node,
 		     lsc_cmp_fn cmp, const void *ctx);
+
+/**
+ * lsc_tree_erase() - remove a node
+ * @tree: the index holding @node
+ * @node: the node
+ *
+ * O(log n) expected.
+ */
 void lsc_tree_erase(struct lsc_tree *tree, struct lsc_node *node);
+
+/**
+ * lsc_tree_first() - smallest node
+ * @tree: the index
+ *
+ * Return: the first node in order, NULL when empty.
+ */
 struct lsc_node *lsc_tree_first(const struct lsc_tree *tree);
+
+/**
+ * lsc_tree_last() - largest node
+ * @tree: the index
+ *
+ * Return: the last node in order, NULL when empty.
+ */
 struct lsc_node *lsc_tree_last(const struct lsc_tree *tree);
+
+/**
+ * lsc_tree_next() - in-order successor
+ * @node: a node in an index
+ *
+ * Return: the next node, NULL after the last.
+ */
 struct lsc_node *lsc_tree_next(const struct lsc_node *node);
+
+/**
+ * lsc_tree_prev() - in-order predecessor
+ * @node: a node in an index
+ *
+ * Return: the previous node, NULL before the first.
+ */
 struct lsc_node *lsc_tree_prev(const struct lsc_node *node);
 
 static inline bool lsc_node_linked(const struct lsc_node *node)
