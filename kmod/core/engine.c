@@ -370,7 +370,7 @@ static s64 lsc_add_s64_sat(s64 a, s64 b)
 u64 lsc_estimate(const struct lsc_engine *eng, const u64 *features, u32 nr)
 {
 	s64 sum, prod, c;
-	u64 x, est;
+	u64 x, est, ac;
 	u32 i;
 
 	if (!eng->est_nr)
@@ -381,9 +381,12 @@ u64 lsc_estimate(const struct lsc_engine *eng, const u64 *features, u32 nr)
 		x = features[i];
 		if (!c || !x)
 			continue;
-		if (x > (u64)S64_MAX ||
-		    __builtin_mul_overflow(c, (s64)x, &prod))
+		/* |c| * x > S64_MAX saturates (no 128-bit arithmetic). */
+		ac = c < 0 ? -(u64)c : (u64)c;
+		if (x > (u64)S64_MAX || ac > lsc_div64_u64(S64_MAX, x))
 			prod = c > 0 ? S64_MAX : S64_MIN;
+		else
+			prod = c * (s64)x;
 		sum = lsc_add_s64_sat(sum, prod);
 	}
 	if (sum <= 0)

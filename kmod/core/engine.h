@@ -684,7 +684,8 @@ int lsc_task_submit(struct lsc_engine *eng, struct lsc_task *task,
  * @task: a task with its demand and tags set (need not be submitted)
  *
  * True when an UP or DRAINING agent's capacity covers the task's demand in
- * every kind and its tags include the task's.  O(number of classes).
+ * every kind and its tags include the task's.  O(number of classes), plus
+ * the LOST members skipped in a class that could hold it.
  *
  * Return: true or false.
  */
@@ -913,7 +914,9 @@ u64 lsc_imbalance(const struct lsc_engine *eng);
  * When the mean pairwise load difference exceeds balance_threshold, moves
  * up to max_migrations ASSIGNED tasks from the most loaded agents to less
  * loaded agents that fit them, each move lowering the larger of the two
- * loads.  O(max_migrations * (slots + classes + agent_scan) * log n).
+ * loads.  O(max_migrations * (n + agent_scan * slots * (classes +
+ * agent_scan) * log n)), the n for recomputing the imbalance after each
+ * move.
  *
  * Return: number of tasks migrated.
  */
