@@ -264,7 +264,7 @@ int ls_cancel_all(int fd)
 			cancelled++;
 		}
 		start = next;
-	} while (next && n);
+	} while (next);
 out:
 	free(ent);
 	return ret ? ret : cancelled;
