@@ -778,6 +778,26 @@ TEST(balance_migrates_assigned_task_and_counts_it)
 	free(w);
 }
 
+TEST(balance_leaves_pinned_tasks_where_they_are)
+{
+	struct world *w = world_new();
+
+	add_agent(w, 1, 4, 8, 4, 0);
+	add_agent(w, 2, 4, 8, 4, 0);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_LOST, 0);
+	add_task(w, 1, 1, 2000, 1, 10);
+	add_task(w, 2, 1, 1000, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	T(w, 1)->flags |= LSC_TASK_F_PINNED;
+	T(w, 2)->flags |= LSC_TASK_F_PINNED;
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_UP, 0);
+	ASSERT_EQ(0, lsc_balance(&w->eng, 1));
+	T(w, 2)->flags &= ~LSC_TASK_F_PINNED;
+	ASSERT_EQ(1, lsc_balance(&w->eng, 1));
+	ASSERT_EQ(A(w, 2), T(w, 2)->agent);
+	free(w);
+}
+
 /* ------------------------------------------------------ ledger, resizing */
 
 TEST(ledger_refuses_agent_that_overcommits_host)
