@@ -423,3 +423,6 @@ module_exit(llmsched_exit);
 MODULE_DESCRIPTION("Scheduler for LLM agent tasks on an inference host");
 MODULE_AUTHOR("The llmsched developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(__stringify(LLMSCHED_VERSION_MAJOR) "."
+	       __stringify(LLMSCHED_VERSION_MINOR) "."
+	       __stringify(LLMSCHED_VERSION_PATCH));
