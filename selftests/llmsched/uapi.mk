@@ -18,3 +18,14 @@ selftest-agent_SRCS := selftests/llmsched/agent_test.c $(LLMSCHED_UAPI_UTIL_SRCS
 PROGRAMS += selftest-task
 VM_TESTS += selftest-task
 selftest-task_SRCS := selftests/llmsched/task_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
+
+PROGRAMS += selftest-stress
+VM_TESTS += selftest-stress
+selftest-stress_SRCS := selftests/llmsched/stress_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
+selftest-stress_LDLIBS := -lpthread
+
+PROGRAMS += selftest-netlink
+VM_TESTS += selftest-netlink
+selftest-netlink_SRCS := selftests/llmsched/netlink_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
+selftest-netlink_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
+selftest-netlink_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0)

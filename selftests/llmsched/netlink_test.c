@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * llmsched selftests: the generic netlink event stream.
+ *
+ * A listener joins family "llmsched", group "events" (libnl-genl-3) and
+ * must see every state change of every task, in order, with SEQ going up
+ * by one per message; agents' arrivals and departures too.  Runs as root
+ * inside the test VM.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/family.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include <linux/llmsched.h>
+
+#include "kselftest_harness.h"
+#include "llmsched_util.h"
+#include "module_util.h"
+
+/* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
+
+#define MAX_EVENTS	4096
+
+struct nl_event {
+	__u8 cmd;
+	__u64 task_id, time_ns, seq;
+	__u32 state, old_state, reason, agent_id, uid;
+	__s32 exit_status;
+	bool has_old_state, has_seq;
+};
+
+struct listener {
+	struct nl_sock *sk;
+	int family;
+	struct nl_event ev[MAX_EVENTS];
+	int n, dropped, bad;
+};
+
+static int on_message(struct nl_msg *msg, void *arg)
+{
+	static struct nla_policy policy[LLMSCHED_A_MAX + 1] = {
+		[LLMSCHED_A_TASK_ID] = { .type = NLA_U64 },
+		[LLMSCHED_A_STATE] = { .type = NLA_U32 },
+		[LLMSCHED_A_OLD_STATE] = { .type = NLA_U32 },
+		[LLMSCHED_A_REASON] = { .type = NLA_U32 },
+		[LLMSCHED_A_AGENT_ID] = { .type = NLA_U32 },
+		[LLMSCHED_A_UID] = { .type = NLA_U32 },
+		[LLMSCHED_A_TIME_NS] = { .type = NLA_U64 },
+		[LLMSCHED_A_SEQ] = { .type = NLA_U64 },
+		[LLMSCHED_A_EXIT_STATUS] = { .type = NLA_U32 },
+	};
+	struct listener *l = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *a[LLMSCHED_A_MAX + 1];
+	struct nl_event *e;
+
+	if (genlmsg_parse(nlh, 0, a, LLMSCHED_A_MAX, policy)) {
+		l->bad++;
+		return NL_SKIP;
+	}
+	if (l->n == MAX_EVENTS) {
+		l->dropped++;
+		return NL_SKIP;
+	}
+	e = &l->ev[l->n++];
+	memset(e, 0, sizeof(*e));
+	e->cmd = gh->cmd;
+	if (a[LLMSCHED_A_TASK_ID])
+		e->task_id = nla_get_u64(a[LLMSCHED_A_TASK_ID]);
+	if (a[LLMSCHED_A_STATE])
+		e->state = nla_get_u32(a[LLMSCHED_A_STATE]);
+	if (a[LLMSCHED_A_OLD_STATE]) {
+		e->old_state = nla_get_u32(a[LLMSCHED_A_OLD_STATE]);
+		e->has_old_state = true;
+	}
+	if (a[LLMSCHED_A_REASON])
+		e->reason = nla_get_u32(a[LLMSCHED_A_REASON]);
+	if (a[LLMSCHED_A_AGENT_ID])
+		e->agent_id = nla_get_u32(a[LLMSCHED_A_AGENT_ID]);
+	if (a[LLMSCHED_A_UID])
+		e->uid = nla_get_u32(a[LLMSCHED_A_UID]);
+	if (a[LLMSCHED_A_TIME_NS])
+		e->time_ns = nla_get_u64(a[LLMSCHED_A_TIME_NS]);
+	if (a[LLMSCHED_A_SEQ]) {
+		e->seq = nla_get_u64(a[LLMSCHED_A_SEQ]);
+		e->has_seq = true;
+	}
+	if (a[LLMSCHED_A_EXIT_STATUS])
+		e->exit_status = (__s32)nla_get_u32(a[LLMSCHED_A_EXIT_STATUS]);
+	return NL_OK;
+}
+
+static int listener_open(struct listener *l)
+{
+	int grp, ret;
+
+	l->sk = nl_socket_alloc();
+	if (!l->sk)
+		return -ENOMEM;
+	ret = genl_connect(l->sk);
+	if (ret)
+		return -ECONNREFUSED;
+	l->family = genl_ctrl_resolve(l->sk, LLMSCHED_GENL_NAME);
+	if (l->family < 0)
+		return -ENOENT;
+	grp = genl_ctrl_resolve_grp(l->sk, LLMSCHED_GENL_NAME,
+				    LLMSCHED_GENL_MCGRP_EVENTS);
+	if (grp < 0)
+		return -ENOENT;
+	nl_socket_disable_seq_check(l->sk);
+	nl_socket_modify_cb(l->sk, NL_CB_VALID, NL_CB_CUSTOM, on_message, l);
+	nl_socket_set_buffer_size(l->sk, 16 << 20, 0);
+	if (nl_socket_add_membership(l->sk, grp))
+		return -EPROTO;
+	nl_socket_set_nonblocking(l->sk);
+	return 0;
+}
+
+/* Receive until @done(l, arg) or @timeout_ms; 0 or -errno. */
+static int listener_run(struct listener *l, unsigned int timeout_ms,
+			bool (*done)(struct listener *l, void *arg),
+			void *arg)
+{
+	__u64 deadline = ls_now_ns() + LS_MSEC(timeout_ms);
+	struct pollfd pfd = { .fd = nl_socket_get_fd(l->sk),
+			      .events = POLLIN };
+	int ret;
+
+	while (!done(l, arg)) {
+		if (ls_now_ns() > deadline)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		ret = nl_recvmsgs_default(l->sk);
+		if (ret == -NLE_NOMEM)	/* ENOBUFS: the socket overflowed */
+			return -ENOBUFS;
+		if (ret < 0 && ret != -NLE_AGAIN)
+			return -EIO;
+	}
+	return 0;
+}
+
+FIXTURE(netlink) {
+	int fd;
+	struct ls_agent a;
+	struct listener *l;
+};
+
+FIXTURE_SETUP(netlink)
+{
+	self->fd = -1;
+	ASSERT_EQ(0, llmsched_module_ensure_loaded());
+	self->fd = ls_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ls_reset(self->fd, LS_CPUS(16), LS_GB(64)));
+	self->l = calloc(1, sizeof(*self->l));
+	ASSERT_NE(NULL, self->l);
+	ASSERT_EQ(0, listener_open(self->l));
+}
+
+FIXTURE_TEARDOWN(netlink)
+{
+	if (self->fd >= 0)
+		ls_cancel_all(self->fd);
+	ls_agent_destroy(&self->a);
+	if (self->l) {
+		if (self->l->sk)
+			nl_socket_free(self->l->sk);
+		free(self->l);
+	}
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(netlink, family_and_group_resolve)
+{
+	struct nl_cache *cache;
+	struct genl_family *fam;
+
+	EXPECT_LT(0, self->l->family);
+	ASSERT_EQ(0, genl_ctrl_alloc_cache(self->l->sk, &cache));
+	fam = genl_ctrl_search_by_name(cache, LLMSCHED_GENL_NAME);
+	ASSERT_NE(NULL, fam);
+	EXPECT_EQ(LLMSCHED_GENL_VERSION, genl_family_get_version(fam));
+	genl_family_put(fam);
+	nl_cache_free(cache);
+}
+
+#define NL_TASKS	64
+
+struct want_tasks {
+	__u64 *ids;
+	int n;
+	__u32 last_state;
+};
+
+/* Every task has reached @last_state. */
+static bool all_reached(struct listener *l, void *arg)
+{
+	struct want_tasks *w = arg;
+	int i, j, got = 0;
+
+	for (i = 0; i < w->n; i++)
+		for (j = 0; j < l->n; j++)
+			if (l->ev[j].cmd == LLMSCHED_CMD_TASK_EVENT &&
+			    l->ev[j].task_id == w->ids[i] &&
+			    l->ev[j].state == w->last_state) {
+				got++;
+				break;
+			}
+	return got == w->n;
+}
+
+TEST_F(netlink, every_task_event_arrives_in_order)
+{
+	static const __u32 life[] = {
+		LLMSCHED_TASK_RUNNABLE, LLMSCHED_TASK_ASSIGNED,
+		LLMSCHED_TASK_RUNNING, LLMSCHED_TASK_SUCCEEDED,
+	};
+	struct listener *l = self->l;
+	struct llmsched_task_submit t[NL_TASKS];
+	__u64 ids[NL_TASKS], t0;
+	struct want_tasks w = { ids, NL_TASKS, LLMSCHED_TASK_SUCCEEDED };
+	int i, j, k;
+	__u32 idx;
+
+	ASSERT_EQ(0, ls_agent_spawn(&self->a, 8, LS_CPUS(8), LS_GB(32), 0));
+	for (i = 0; i < NL_TASKS; i++)
+		ls_task_init(&t[i], 1 + i % 3, LS_CPUS(1), LS_GB(1), LS_SEC(1));
+	ASSERT_EQ(0, ls_submit_batch(self->fd, t, NL_TASKS, &idx));
+	for (i = 0; i < NL_TASKS; i++) {
+		ids[i] = t[i].task_id;
+		ASSERT_EQ(0, ls_agent_run_one(self->a.fd, LS_SEC(2), NULL));
+	}
+	t0 = ls_now_ns();
+	ASSERT_EQ(0, listener_run(l, 10000, all_reached, &w))
+		TH_LOG("%d messages received", l->n);
+	TH_LOG("%d messages, the last %.1f ms after the last task ended",
+	       l->n, (ls_now_ns() - t0) / 1e6);
+	EXPECT_EQ(0, l->bad);
+	EXPECT_EQ(0, l->dropped);
+
+	/* SEQ: present on every message, up by exactly one each time. */
+	for (j = 0; j < l->n; j++) {
+		EXPECT_TRUE(l->ev[j].has_seq) TH_LOG("message %d", j);
+		if (j)
+			EXPECT_EQ(l->ev[j - 1].seq + 1, l->ev[j].seq)
+				TH_LOG("message %d", j);
+	}
+	/* Per task: the whole life, in order, each step chained. */
+	for (i = 0; i < NL_TASKS; i++) {
+		__u64 prev_time = 0;
+		__u32 prev_state = 0;
+
+		for (j = 0, k = 0; j < l->n; j++) {
+			struct nl_event *e = &l->ev[j];
+
+			if (e->cmd != LLMSCHED_CMD_TASK_EVENT ||
+			    e->task_id != ids[i])
+				continue;
+			ASSERT_GT(4, k) TH_LOG("task %d: too many events", i);
+			EXPECT_EQ(life[k], e->state)
+				TH_LOG("task %d event %d", i, k);
+			if (k)
+				EXPECT_EQ(prev_state, e->old_state)
+					TH_LOG("task %d event %d", i, k);
+			EXPECT_TRUE(e->has_old_state);
+			EXPECT_EQ(0U, e->uid);
+			EXPECT_EQ(LLMSCHED_REASON_NONE, e->reason);
+			if (e->state >= LLMSCHED_TASK_ASSIGNED)
+				EXPECT_EQ(self->a.id, e->agent_id);
+			EXPECT_LE(prev_time, e->time_ns);
+			EXPECT_NE(0ULL, e->time_ns);
+			prev_time = e->time_ns;
+			prev_state = e->state;
+			k++;
+		}
+		EXPECT_EQ(4, k) TH_LOG("task %d", i);
+	}
+}
+
+static bool got_task_end(struct listener *l, void *arg)
+{
+	__u64 id = *(__u64 *)arg;
+	int j;
+
+	for (j = 0; j < l->n; j++)
+		if (l->ev[j].cmd == LLMSCHED_CMD_TASK_EVENT &&
+		    l->ev[j].task_id == id &&
+		    ls_state_is_terminal(l->ev[j].state))
+			return true;
+	return false;
+}
+
+TEST_F(netlink, ended_tasks_carry_reason_and_status)
+{
+	struct listener *l = self->l;
+	struct nl_event *e = NULL;
+	__u64 id, dep;
+	int j;
+
+	ASSERT_EQ(0, ls_agent_spawn(&self->a, 1, LS_CPUS(8), LS_GB(32), 0));
+	ASSERT_EQ(0, ls_submit_simple(self->fd, 1, LS_CPUS(1), LS_GB(1),
+				      LS_SEC(1), &id));
+	{
+		struct llmsched_task_submit t;
+
+		ls_task_init(&t, 1, LS_CPUS(1), LS_GB(1), LS_SEC(1));
+		t.deps_ptr = (uintptr_t)&id;
+		t.nr_deps = 1;
+		ASSERT_EQ(0, ls_submit(self->fd, &t));
+		dep = t.task_id;
+	}
+	ASSERT_EQ(0, ls_agent_fetch(self->a.fd, LS_SEC(1), NULL, NULL, 0));
+	ASSERT_EQ(0, ls_agent_start(self->a.fd, id));
+	ASSERT_EQ(0, ls_agent_complete(self->a.fd, id, 0,
+				       LLMSCHED_REASON_SIGNAL, 9, 1));
+	ASSERT_EQ(0, listener_run(l, 5000, got_task_end, &dep));
+	for (j = 0; j < l->n; j++)
+		if (l->ev[j].task_id == id &&
+		    ls_state_is_terminal(l->ev[j].state))
+			e = &l->ev[j];
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(LLMSCHED_TASK_FAILED, e->state);
+	EXPECT_EQ(LLMSCHED_TASK_RUNNING, e->old_state);
+	EXPECT_EQ(LLMSCHED_REASON_SIGNAL, e->reason);
+	EXPECT_EQ(9, e->exit_status);
+	/* The dependent: QUEUED, then FAILED for its dependency. */
+	for (j = 0; j < l->n; j++)
+		if (l->ev[j].task_id == dep &&
+		    ls_state_is_terminal(l->ev[j].state))
+			e = &l->ev[j];
+	EXPECT_EQ(LLMSCHED_TASK_FAILED, e->state);
+	EXPECT_EQ(LLMSCHED_TASK_QUEUED, e->old_state);
+	EXPECT_EQ(LLMSCHED_REASON_DEP_FAILED, e->reason);
+}
+
+struct want_agent {
+	__u32 id, state;
+};
+
+static bool got_agent(struct listener *l, void *arg)
+{
+	struct want_agent *w = arg;
+	int j;
+
+	for (j = 0; j < l->n; j++)
+		if (l->ev[j].cmd == LLMSCHED_CMD_AGENT_EVENT &&
+		    l->ev[j].agent_id == w->id && l->ev[j].state == w->state)
+			return true;
+	return false;
+}
+
+TEST_F(netlink, agent_arrival_and_departure)
+{
+	struct want_agent w;
+
+	ASSERT_EQ(0, ls_agent_spawn(&self->a, 1, LS_CPUS(1), LS_GB(1), 0));
+	w.id = self->a.id;
+	w.state = 1;
+	EXPECT_EQ(0, listener_run(self->l, 5000, got_agent, &w));
+	ASSERT_EQ(0, ls_agent_unregister(self->a.fd));
+	w.state = 0;
+	EXPECT_EQ(0, listener_run(self->l, 5000, got_agent, &w));
+	/* A lost agent leaves too. */
+	ASSERT_EQ(0, ls_agent_register(self->a.fd, self->a.pid,
+				       self->a.cg.fd, 1, LS_CPUS(1), LS_GB(1),
+				       0, &w.id));
+	w.state = 1;
+	EXPECT_EQ(0, listener_run(self->l, 5000, got_agent, &w));
+	close(self->a.fd);
+	self->a.fd = -1;
+	w.state = 0;
+	EXPECT_EQ(0, listener_run(self->l, 5000, got_agent, &w));
+}
+
+TEST_HARNESS_MAIN

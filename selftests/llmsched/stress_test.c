@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * llmsched selftests: races, scale, and unloading under load.
+ *
+ * Threads hammer the same tasks with cancel, dispatch and completion; many
+ * submitters race many agents; 100,000 tasks go through in batches; the
+ * module refuses to unload while its files are open and leaks nothing when
+ * it finally does.  Sized for the test VM (software emulation, 2 vCPUs):
+ * each test logs its own time.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/llmsched.h>
+
+#include "kselftest_harness.h"
+#include "llmsched_util.h"
+#include "module_util.h"
+
+/* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
+
+#define HOST_CPU	LS_CPUS(64)
+#define HOST_MEM	LS_GB(256)
+#define MAX_AGENTS	8
+
+/* ------------------------------------------------------ agent threads */
+
+struct worker {
+	pthread_t th;
+	int fd;
+	bool do_start;
+	unsigned int delay_us;	/* between fetch and start: widens races */
+	int *stop;
+	unsigned long done, cancelled, failed_calls;
+	int first_err;
+	const char *first_call;
+};
+
+static void worker_err(struct worker *w, const char *call, int err)
+{
+	if (!w->failed_calls++) {
+		w->first_err = err;
+		w->first_call = call;
+	}
+}
+
+/* An agent: fetch, (start,) complete; a cancel under its feet is fine. */
+static void *agent_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct llmsched_agent_fetch f;
+	char buf[1024];
+	int ret;
+
+	while (!__atomic_load_n(w->stop, __ATOMIC_ACQUIRE)) {
+		ret = ls_agent_fetch(w->fd, LS_MSEC(20), &f, buf, sizeof(buf));
+		if (ret == -ETIMEDOUT || ret == -EAGAIN || ret == -EINTR)
+			continue;
+		if (ret) {
+			worker_err(w, "fetch", ret);
+			continue;
+		}
+		if (w->delay_us)
+			usleep(w->delay_us);
+		if (w->do_start) {
+			ret = ls_agent_start(w->fd, f.task_id);
+			if (ret == -ECANCELED) {
+				w->cancelled++;
+				continue;
+			}
+			if (ret) {
+				worker_err(w, "start", ret);
+				continue;
+			}
+		}
+		ret = ls_agent_complete(w->fd, f.task_id, 0,
+					LLMSCHED_REASON_NONE, 0, 1000);
+		if (ret == -ECANCELED)
+			w->cancelled++;
+		else if (ret)
+			worker_err(w, "complete", ret);
+		else
+			w->done++;
+	}
+	return NULL;
+}
+
+FIXTURE(stress) {
+	int fd;
+	int nr_agents;
+	struct ls_agent a[MAX_AGENTS];
+	struct worker w[MAX_AGENTS];
+	int stop;
+	bool running;
+};
+
+FIXTURE_SETUP(stress)
+{
+	self->fd = -1;
+	ASSERT_EQ(0, llmsched_module_ensure_loaded());
+	self->fd = ls_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ls_reset(self->fd, HOST_CPU, HOST_MEM));
+}
+
+static void stop_agents(FIXTURE_DATA(stress) *self)
+{
+	int i;
+
+	if (!self->running)
+		return;
+	__atomic_store_n(&self->stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < self->nr_agents; i++)
+		pthread_join(self->w[i].th, NULL);
+	self->running = false;
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+	int i;
+
+	stop_agents(self);
+	if (self->fd >= 0)
+		ls_cancel_all(self->fd);
+	for (i = 0; i < MAX_AGENTS; i++)
+		ls_agent_destroy(&self->a[i]);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* @n agents of @slots slots each, one thread each, draining. */
+static int start_agents(FIXTURE_DATA(stress) *self, int n, __u32 slots,
+			bool do_start)
+{
+	int i, ret;
+
+	self->stop = 0;
+	for (i = 0; i < n; i++) {
+		ret = ls_agent_spawn(&self->a[i], slots, LS_CPUS(8), LS_GB(32),
+				     0);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < n; i++) {
+		memset(&self->w[i], 0, sizeof(self->w[i]));
+		self->w[i].fd = self->a[i].fd;
+		self->w[i].stop = &self->stop;
+		self->w[i].do_start = do_start;
+		ret = pthread_create(&self->w[i].th, NULL, agent_worker,
+				     &self->w[i]);
+		if (ret)
+			return -ret;
+		self->nr_agents = i + 1;
+		self->running = true;
+	}
+	return 0;
+}
+
+/* Wait until no task is held (all ended), up to @timeout_ms. */
+static int wait_drained(unsigned int timeout_ms)
+{
+	__u64 deadline = ls_now_ns() + LS_MSEC(timeout_ms), held;
+	int ret;
+
+	for (;;) {
+		ret = ls_tasks_held(&held);
+		if (ret)
+			return ret;
+		if (!held)
+			return 0;
+		if (ls_now_ns() > deadline)
+			return -ETIMEDOUT;
+		usleep(10000);
+	}
+}
+
+#define CHECK_WORKERS() do {						\
+		int _i;							\
+		for (_i = 0; _i < self->nr_agents; _i++)		\
+			EXPECT_EQ(0UL, self->w[_i].failed_calls)	\
+				TH_LOG("agent %d: %s: %s", _i,		\
+				       self->w[_i].first_call,		\
+				       strerror(-self->w[_i].first_err)); \
+	} while (0)
+
+static void task_small(struct llmsched_task_submit *t)
+{
+	ls_task_init(t, LLMSCHED_PRIO_DEFAULT, 1, 1, LS_MSEC(1));
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* ------------------------------------------------------------- races */
+
+#define RACE_TASKS	2000
+
+struct canceller {
+	pthread_t th;
+	__u64 *ids;
+	int *nr;		/* ids published so far */
+	int *stop;
+	int fd;
+	unsigned long ok, late, errors;
+	int first_err;
+};
+
+static void *cancel_worker(void *arg)
+{
+	struct canceller *c = arg;
+	unsigned int seed = 12345;
+	int n, ret;
+
+	while (!__atomic_load_n(c->stop, __ATOMIC_ACQUIRE)) {
+		n = __atomic_load_n(c->nr, __ATOMIC_ACQUIRE);
+		if (!n) {
+			usleep(1000);
+			continue;
+		}
+		/* The newest tasks: the ones the agents are busy with. */
+		ret = ls_cancel(c->fd, c->ids[n - 1 - rand_r(&seed) %
+					      (n < 64 ? n : 64)]);
+		if (!ret)
+			c->ok++;
+		else if (ret == -EALREADY)
+			c->late++;
+		else if (!c->errors++)
+			c->first_err = ret;
+	}
+	return NULL;
+}
+
+/*
+ * A canceller races the agents' fetch/start/complete over the same tasks:
+ * every task ends exactly once, either SUCCEEDED or CANCELLED, the agents
+ * see only ECANCELED, and nothing stays reserved.
+ */
+TEST_F_TIMEOUT(stress, cancel_races_dispatch_and_completion, 180)
+{
+	struct llmsched_task_submit t[16];
+	struct llmsched_capacity c;
+	struct canceller can;
+	struct ls_stats s0, s1;
+	__u64 *ids, t0;
+	int nr = 0, cstop = 0, i, j;
+	__u32 idx;
+	unsigned long done = 0, seen_cancel = 0, main_ok = 0;
+
+	ids = calloc(RACE_TASKS, sizeof(*ids));
+	ASSERT_NE(NULL, ids);
+	ASSERT_EQ(0, ls_stats_read(&s0));
+	ASSERT_EQ(0, start_agents(self, 4, 4, true));
+	for (i = 0; i < self->nr_agents; i++)
+		self->w[i].delay_us = 200;
+	memset(&can, 0, sizeof(can));
+	can.ids = ids;
+	can.nr = &nr;
+	can.stop = &cstop;
+	can.fd = ls_open();
+	ASSERT_LE(0, can.fd);
+	ASSERT_EQ(0, pthread_create(&can.th, NULL, cancel_worker, &can));
+
+	t0 = ls_now_ns();
+	for (i = 0; i < RACE_TASKS; i += 16) {
+		for (j = 0; j < 16; j++)
+			task_small(&t[j]);
+		ASSERT_EQ(0, ls_submit_batch(self->fd, t, 16, &idx));
+		for (j = 0; j < 16; j++)
+			ids[i + j] = t[j].task_id;
+		__atomic_store_n(&nr, i + 16, __ATOMIC_RELEASE);
+		/*
+		 * Cancel half of the batch at once, while the agents fetch,
+		 * start and complete it: each cancel meets the task in
+		 * whatever state the race left it.
+		 */
+		for (j = 15; j >= 0; j -= 2) {
+			int ret = ls_cancel(self->fd, t[j].task_id);
+
+			if (!ret)
+				main_ok++;
+			else
+				EXPECT_EQ(-EALREADY, ret);
+		}
+	}
+	ASSERT_EQ(0, wait_drained(60000));
+	__atomic_store_n(&cstop, 1, __ATOMIC_RELEASE);
+	pthread_join(can.th, NULL);
+	stop_agents(self);
+	TH_LOG("%d tasks: cancelled %lu by the submitter, %lu by the canceller (%lu too late); %.1f s",
+	       RACE_TASKS, main_ok, can.ok, can.late,
+	       (ls_now_ns() - t0) / 1e9);
+	EXPECT_EQ(0UL, can.errors) TH_LOG("cancel: %s",
+					  strerror(-can.first_err));
+	CHECK_WORKERS();
+
+	for (i = 0; i < self->nr_agents; i++) {
+		done += self->w[i].done;
+		seen_cancel += self->w[i].cancelled;
+	}
+	ASSERT_EQ(0, ls_stats_read(&s1));
+	EXPECT_EQ(s0.submitted + RACE_TASKS, s1.submitted);
+	EXPECT_EQ(s0.succeeded + done, s1.succeeded);
+	TH_LOG("agents: %lu completed, %lu met ECANCELED", done, seen_cancel);
+	EXPECT_EQ(s0.cancelled + can.ok + main_ok, s1.cancelled);
+	EXPECT_EQ(s0.failed, s1.failed);
+	EXPECT_EQ((unsigned long)RACE_TASKS, done + can.ok + main_ok);
+	EXPECT_GE(can.ok + main_ok, seen_cancel);
+	/* Every task ended once, as one of the two. */
+	for (i = 0; i < RACE_TASKS; i++) {
+		struct llmsched_task_info info;
+
+		ASSERT_EQ(0, ls_query(self->fd, ids[i], &info));
+		EXPECT_TRUE(info.state == LLMSCHED_TASK_SUCCEEDED ||
+			    info.state == LLMSCHED_TASK_CANCELLED)
+			TH_LOG("task %llu: %s", (unsigned long long)ids[i],
+			       ls_state_name(info.state));
+	}
+	ASSERT_EQ(0, ls_get_capacity(self->fd, &c));
+	EXPECT_EQ(4 * LS_CPUS(8), c.reserved[LLMSCHED_RES_CPU]);
+	close(can.fd);
+	free(ids);
+}
+
+/* ------------------------------------------------ submitters vs agents */
+
+#define SUBMITTERS	16
+#define PER_SUBMITTER	500
+
+struct submitter {
+	pthread_t th;
+	__u64 *ids;
+	int n, err;
+};
+
+static void *submit_worker(void *arg)
+{
+	struct submitter *s = arg;
+	struct llmsched_task_submit t[10];
+	int fd = ls_open(), i, j, ret;
+	__u32 idx;
+
+	if (fd < 0) {
+		s->err = fd;
+		return NULL;
+	}
+	/* Singles and small batches, interleaved. */
+	for (i = 0; i < s->n && !s->err;) {
+		if (i % 20 < 10) {
+			task_small(&t[0]);
+			ret = ls_submit(fd, &t[0]);
+			if (ret)
+				s->err = ret;
+			else
+				s->ids[i++] = t[0].task_id;
+			continue;
+		}
+		for (j = 0; j < 10; j++)
+			task_small(&t[j]);
+		ret = ls_submit_batch(fd, t, 10, &idx);
+		if (ret) {
+			s->err = ret;
+			break;
+		}
+		for (j = 0; j < 10; j++)
+			s->ids[i++] = t[j].task_id;
+	}
+	close(fd);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(stress, sixteen_submitters_race_eight_agents, 180)
+{
+	struct submitter s[SUBMITTERS];
+	struct ls_stats s0, s1;
+	__u64 *all, t0, held;
+	unsigned long done = 0;
+	int i, total = SUBMITTERS * PER_SUBMITTER;
+
+	all = calloc(total, sizeof(*all));
+	ASSERT_NE(NULL, all);
+	ASSERT_EQ(0, ls_stats_read(&s0));
+	ASSERT_EQ(0, start_agents(self, 8, 8, true));
+	t0 = ls_now_ns();
+	for (i = 0; i < SUBMITTERS; i++) {
+		s[i].ids = all + i * PER_SUBMITTER;
+		s[i].n = PER_SUBMITTER;
+		s[i].err = 0;
+		ASSERT_EQ(0, pthread_create(&s[i].th, NULL, submit_worker,
+					    &s[i]));
+	}
+	for (i = 0; i < SUBMITTERS; i++) {
+		pthread_join(s[i].th, NULL);
+		EXPECT_EQ(0, s[i].err) TH_LOG("submitter %d: %s", i,
+					      strerror(-s[i].err));
+	}
+	ASSERT_EQ(0, wait_drained(90000));
+	stop_agents(self);
+	TH_LOG("%d tasks from %d threads through %d agents: %.1f s", total,
+	       SUBMITTERS, self->nr_agents, (ls_now_ns() - t0) / 1e9);
+	CHECK_WORKERS();
+
+	/* Distinct ids, never 0. */
+	qsort(all, total, sizeof(*all), cmp_u64);
+	EXPECT_NE(0ULL, all[0]);
+	for (i = 1; i < total; i++)
+		ASSERT_NE(all[i - 1], all[i]);
+	for (i = 0; i < self->nr_agents; i++)
+		done += self->w[i].done;
+	EXPECT_EQ((unsigned long)total, done);
+	ASSERT_EQ(0, ls_stats_read(&s1));
+	ASSERT_EQ(0, ls_tasks_held(&held));
+	EXPECT_EQ(0ULL, held);
+	EXPECT_EQ(s0.submitted + total, s1.submitted);
+	EXPECT_EQ(s0.succeeded + total, s1.succeeded);
+	EXPECT_LE(s0.dispatched + total, s1.dispatched);
+	EXPECT_EQ(s1.submitted, s1.succeeded + s1.failed + s1.cancelled +
+				held);
+	free(all);
+}
+
+/* --------------------------------------------------------------- scale */
+
+#define SCALE_TASKS	100000
+
+TEST_F_TIMEOUT(stress, hundred_thousand_tasks_in_batches, 300)
+{
+	struct llmsched_task_submit *t;
+	struct ls_stats s0, s1;
+	__u64 t0, t_sub, held;
+	unsigned long done = 0;
+	int left, n, i;
+	__u32 idx;
+
+	t = calloc(LLMSCHED_BATCH_MAX, sizeof(*t));
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, ls_stats_read(&s0));
+	ASSERT_EQ(0, start_agents(self, 4, 64, false));
+	t0 = ls_now_ns();
+	for (left = SCALE_TASKS; left > 0; left -= n) {
+		n = left < LLMSCHED_BATCH_MAX ? left : LLMSCHED_BATCH_MAX;
+		for (i = 0; i < n; i++)
+			task_small(&t[i]);
+		ASSERT_EQ(0, ls_submit_batch(self->fd, t, n, &idx))
+			TH_LOG("%d left", left);
+	}
+	t_sub = ls_now_ns() - t0;
+	ASSERT_EQ(0, wait_drained(240000));
+	stop_agents(self);
+	TH_LOG("%d tasks: submitted in %.2f s, all ended after %.2f s",
+	       SCALE_TASKS, t_sub / 1e9, (ls_now_ns() - t0) / 1e9);
+	CHECK_WORKERS();
+	for (i = 0; i < self->nr_agents; i++)
+		done += self->w[i].done;
+	EXPECT_EQ((unsigned long)SCALE_TASKS, done);
+	ASSERT_EQ(0, ls_stats_read(&s1));
+	ASSERT_EQ(0, ls_tasks_held(&held));
+	EXPECT_EQ(s0.submitted + SCALE_TASKS, s1.submitted);
+	EXPECT_EQ(s0.succeeded + SCALE_TASKS, s1.succeeded);
+	EXPECT_EQ(s1.submitted, s1.succeeded + s1.failed + s1.cancelled +
+				held);
+	EXPECT_LE(s1.succeeded, s1.dispatched);
+	free(t);
+}
+
+/* ------------------------------------------------------------- unload */
+
+static long long slab_objects(void)
+{
+	char line[512];
+	long long objs = 0;
+	FILE *f = fopen("/proc/slabinfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char name[128];
+		long long active;
+
+		if (line[0] == '#' || !strncmp(line, "slabinfo", 8))
+			continue;
+		if (sscanf(line, "%127s %lld", name, &active) == 2)
+			objs += active;
+	}
+	fclose(f);
+	return objs;
+}
+
+#define UNLOAD_TASKS	8192
+
+/*
+ * delete_module() fails while any file of /dev/llmsched is open, whatever
+ * the module is doing; once the last file is closed it succeeds, and the
+ * module leaves nothing behind (tasks, agents, payloads, cgroup refs).
+ */
+TEST_F_TIMEOUT(stress, unload_refused_under_load_then_leaks_nothing, 180)
+{
+	struct llmsched_task_submit *t;
+	long long before, after = 0;
+	char payload[512];
+	int i, j, refused = 0, tries;
+	__u32 idx;
+
+	/* Start from an unloaded module: nothing of ours may be open. */
+	close(self->fd);
+	self->fd = -1;
+	if (llmsched_module_loaded())
+		ASSERT_EQ(0, llmsched_module_unload());
+	/* One warm-up load: caches made on first use stay. */
+	ASSERT_EQ(0, llmsched_module_load(""));
+	ASSERT_EQ(0, llmsched_module_unload());
+	before = slab_objects();
+	ASSERT_LT(0, before);
+	ASSERT_EQ(0, llmsched_module_load(""));
+
+	self->fd = ls_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ls_set_capacity(self->fd, HOST_CPU, HOST_MEM));
+	ASSERT_EQ(0, start_agents(self, 2, 16, true));
+	t = calloc(LLMSCHED_BATCH_MAX, sizeof(*t));
+	ASSERT_NE(NULL, t);
+	memset(payload, 'p', sizeof(payload));
+	for (j = 0; j < LLMSCHED_BATCH_MAX; j++) {
+		task_small(&t[j]);
+		t[j].payload_ptr = (uintptr_t)payload;
+		t[j].payload_len = sizeof(payload);
+	}
+	for (i = 0; i < UNLOAD_TASKS; i += LLMSCHED_BATCH_MAX) {
+		ASSERT_EQ(0, ls_submit_batch(self->fd, t, LLMSCHED_BATCH_MAX,
+					     &idx));
+		/* Mid-load, with agents fetching: refused. */
+		tries = llmsched_module_unload();
+		EXPECT_TRUE(tries == -EWOULDBLOCK || tries == -EBUSY)
+			TH_LOG("delete_module: %s", strerror(-tries));
+		refused += tries != 0;
+		EXPECT_TRUE(llmsched_module_loaded());
+	}
+	/* Work left behind: queued, assigned, and one fetched. */
+	stop_agents(self);
+	ASSERT_EQ(0, ls_submit_batch(self->fd, t, 1000, &idx));
+	{
+		char buf[1024];
+
+		EXPECT_EQ(0, ls_agent_fetch(self->a[0].fd, LS_SEC(1), NULL,
+					    buf, sizeof(buf)));
+	}
+	free(t);
+	EXPECT_EQ(-EWOULDBLOCK, llmsched_module_unload());
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(-EWOULDBLOCK, llmsched_module_unload())
+		TH_LOG("agent files still open");
+	for (i = 0; i < MAX_AGENTS; i++)
+		ls_agent_destroy(&self->a[i]);
+	self->nr_agents = 0;
+
+	ASSERT_EQ(0, llmsched_module_unload());
+	EXPECT_FALSE(llmsched_module_loaded());
+	/* Freed memory can take a moment (RCU): look for a while. */
+	for (tries = 0; tries < 40; tries++) {
+		after = slab_objects();
+		if (after - before < UNLOAD_TASKS / 8)
+			break;
+		usleep(50000);
+	}
+	TH_LOG("refused %d times; slab objects %lld -> %lld", refused + 2,
+	       before, after);
+	EXPECT_LT(after - before, UNLOAD_TASKS / 8);
+	ASSERT_EQ(0, llmsched_module_load(""));
+}
+
+TEST_HARNESS_MAIN
