@@ -163,14 +163,14 @@ long llms_ioc_agent_register(struct llms_file *lf, void *arg)
 
 	if (req->flags || req->__reserved)
 		return -EINVAL;
-	if (!req->slots || req->slots > LLMS_SLOTS_MAX)
-		return -EINVAL;
-	if (!llms_capacity_valid(req->capacity))
-		return -EINVAL;
 
 	mutex_lock(&lf->agent_lock);
 	ret = -EBUSY;
 	if (lf->agent)
+		goto out_unlock;
+	ret = -EINVAL;
+	if (!req->slots || req->slots > LLMS_SLOTS_MAX ||
+	    !llms_capacity_valid(req->capacity))
 		goto out_unlock;
 
 	ret = -ENOMEM;

@@ -598,7 +598,9 @@ struct llmsched_policy {
  * @__reserved: must be zero.
  * @coeff: T = coeff[0] + coeff[1] * X1 + ... in fixed point: each coefficient
  *	is in units of 2^-16 nanoseconds (per feature unit for coeff[1] on).
- *	An estimate is clamped to [0, 2^63) nanoseconds.
+ *	An estimate is rounded to the nearest nanosecond and clamped to at
+ *	most 2^46 ns (about 19.5 hours); an estimate of 0 or below, like a
+ *	task with neither an estimate nor an estimator, counts as 60 s.
  */
 struct llmsched_estimator {
 	__u32 size;
