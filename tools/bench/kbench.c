@@ -59,12 +59,16 @@
 #define KB_TASK_EST_NS		1000000
 #define KB_FETCH_TIMEOUT_NS	5000000000ull
 #define KB_CTL_TIMEOUT_MS	10000
+/* Below the default heartbeat_timeout_ms (10 s), with room to spare. */
+#define KB_HEARTBEAT_MS		1000
 #define KB_BATCH_BIG		4096
 #define KB_BATCH_SMALL		256
 /* Below the default max_tasks_per_user (200,000), with room to spare. */
 #define KB_MEM_TASKS_MAX	180000
 #define KB_DEPTH_SUBMITS	2000
-#define KB_TOP_CACHES		6
+#define KB_TOP_CACHES		8
+/* Latency rounds per turn when the kernel and the broker take turns. */
+#define KB_LAT_BLOCK		100
 
 /* ------------------------------------------------------------ options */
 
@@ -83,11 +87,11 @@ struct kb_opts {
 };
 
 static struct kb_opts opt = {
-	.reps = 7,
+	.reps = 11,
 	.null_calls = 20000,
-	.submits = 2000,
-	.batch_tasks = 8192,
-	.iters = 3000,
+	.submits = 1000,
+	.batch_tasks = 4096,
+	.iters = 2000,
 	.warmup = 100,
 	.mem_tasks = 100000,
 	.payload = 64,
@@ -95,10 +99,14 @@ static struct kb_opts opt = {
 
 /* ------------------------------------------------------------ results */
 
-/* One cost figure: the median over the repetitions of ns per call. */
+/*
+ * One cost figure: the median over the repetitions of ns per call, and the
+ * best repetition (the least disturbed by the rest of the host).
+ */
 struct kb_cost {
 	bool ok;
 	double ns;
+	double best_ns;
 	char err[160];
 };
 
@@ -131,9 +139,10 @@ struct kb_results {
 	char module[32];
 	double clock_ns;	/* one clock_gettime */
 	struct kb_cost null_enotty, null_version;
-	struct kb_cost submit, batch_small, batch_big;
+	struct kb_cost submit, submit_nobf, batch_small, batch_big;
 	struct kb_cost submit_deep, cancel, cancel_cascade;
-	struct kb_lat lat_kernel, lat_broker;
+	struct kb_lat lat_kernel, lat_broker;	/* where the scheduler likes */
+	struct kb_lat lat_kernel1, lat_broker1;	/* everything on one CPU */
 	struct kb_mem mem_runnable, mem_queued;
 	char setup_err[256];
 };
@@ -160,31 +169,27 @@ static int xioctl(int fd, unsigned long cmd, void *arg)
 
 static const char *errname(int err)
 {
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+		{ ENOTTY, "ENOTTY" }, { EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" },
+		{ ENOENT, "ENOENT" }, { EPERM, "EPERM" }, { EBUSY, "EBUSY" },
+		{ EBADF, "EBADF" }, { EBADFD, "EBADFD" }, { EAGAIN, "EAGAIN" },
+		{ ETIMEDOUT, "ETIMEDOUT" }, { EFAULT, "EFAULT" },
+		{ E2BIG, "E2BIG" }, { EDQUOT, "EDQUOT" }, { ENOMEM, "ENOMEM" },
+		{ EALREADY, "EALREADY" }, { ECANCELED, "ECANCELED" },
+		{ EINTR, "EINTR" }, { ESRCH, "ESRCH" }, { EPROTO, "EPROTO" },
+		{ EPIPE, "EPIPE" },
+	};
 	static char buf[32];
+	size_t i;
 
-	switch (-err) {
-	case ENOTTY: return "ENOTTY";
-	case EINVAL: return "EINVAL";
-	case ENOSPC: return "ENOSPC";
-	case ENOENT: return "ENOENT";
-	case EPERM: return "EPERM";
-	case EBUSY: return "EBUSY";
-	case EBADF: return "EBADF";
-	case EBADFD: return "EBADFD";
-	case EAGAIN: return "EAGAIN";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case EFAULT: return "EFAULT";
-	case E2BIG: return "E2BIG";
-	case EDQUOT: return "EDQUOT";
-	case ENOMEM: return "ENOMEM";
-	case EALREADY: return "EALREADY";
-	case ECANCELED: return "ECANCELED";
-	case EINTR: return "EINTR";
-	case ESRCH: return "ESRCH";
-	default:
-		snprintf(buf, sizeof(buf), "errno %d", -err);
-		return buf;
-	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].err == -err)
+			return names[i].name;
+	snprintf(buf, sizeof(buf), "errno %d", -err);
+	return buf;
 }
 
 static void cost_fail(struct kb_cost *c, const char *what, int err)
@@ -252,7 +257,8 @@ static void environment(void)
 				last++;
 			last[strcspn(last, " \n")] = '\0';
 			snprintf(res.slub_debug, sizeof(res.slub_debug), "%s",
-				 *last ? last : "on");
+				 !*last ? "on" : strcmp(last, "-") ? last :
+				 "off");
 		}
 	}
 	{
@@ -349,7 +355,26 @@ agent_main(int ctl, const char *cgroup, struct kb_stamps *st)
 	}
 	agent_reply(ctl, KB_OP_HELLO, 0, NULL, 0, 0);
 
-	while (recv(ctl, &q, sizeof(q), 0) == sizeof(q)) {
+	for (;;) {
+		struct pollfd p = { .fd = ctl, .events = POLLIN };
+
+		/*
+		 * An agent that holds a task and says nothing is lost after
+		 * heartbeat_timeout_ms: say something while idle.
+		 */
+		ret = poll(&p, 1, KB_HEARTBEAT_MS);
+		if (ret == 0) {
+			struct llmsched_agent_heartbeat h = {
+				.size = sizeof(h),
+			};
+
+			xioctl(fd, LLMSCHED_IOC_AGENT_HEARTBEAT, &h);
+			continue;
+		}
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0 || recv(ctl, &q, sizeof(q), 0) != sizeof(q))
+			break;
 		switch (q.op) {
 		case KB_OP_REGISTER: {
 			struct llmsched_agent_register r = {
@@ -665,53 +690,6 @@ static void teardown(void)
 
 /* ----------------------------------------------------- the measurements */
 
-static void set_cost(struct kb_cost *c, double *per_rep, unsigned int reps)
-{
-	c->ok = true;
-	c->ns = kb_median(per_rep, reps);
-}
-
-static void measure_null(void)
-{
-	struct llmsched_version v = { .size = sizeof(v) };
-	double *t = calloc(opt.reps, sizeof(*t));
-	unsigned int r, i;
-	int ret;
-
-	if (!t)
-		return;
-	ret = xioctl(S.dev, KB_IOC_UNKNOWN, NULL);
-	if (ret != -ENOTTY) {
-		cost_fail(&res.null_enotty, "unknown ioctl answered", ret);
-	} else {
-		for (r = 0; r < opt.reps; r++) {
-			uint64_t t0 = kb_now_ns();
-
-			for (i = 0; i < opt.null_calls; i++)
-				ioctl(S.dev, KB_IOC_UNKNOWN, NULL);
-			t[r] = (double)(kb_now_ns() - t0) / opt.null_calls;
-		}
-		set_cost(&res.null_enotty, t, opt.reps);
-	}
-
-	ret = xioctl(S.dev, LLMSCHED_IOC_VERSION, &v);
-	if (ret) {
-		cost_fail(&res.null_version, "VERSION", ret);
-	} else {
-		snprintf(res.module, sizeof(res.module), "%u.%u.%u", v.major,
-			 v.minor, v.patch);
-		for (r = 0; r < opt.reps; r++) {
-			uint64_t t0 = kb_now_ns();
-
-			for (i = 0; i < opt.null_calls; i++)
-				ioctl(S.dev, LLMSCHED_IOC_VERSION, &v);
-			t[r] = (double)(kb_now_ns() - t0) / opt.null_calls;
-		}
-		set_cost(&res.null_version, t, opt.reps);
-	}
-	free(t);
-}
-
 /* Cancel @n tasks; returns ns per cancel, or -1 (and *err) on a failure. */
 static double cancel_all(const uint64_t *ids, unsigned int n, int *err)
 {
@@ -776,42 +754,6 @@ static int hold_agent(char *why, size_t len)
 	return 0;
 }
 
-static void measure_submit(const char *payload, uint64_t *ids)
-{
-	struct llmsched_task_submit t;
-	double *per = calloc(opt.reps, sizeof(*per));
-	double *cper = calloc(opt.reps, sizeof(*cper));
-	unsigned int r, i;
-	int ret = 0, cerr = 0;
-
-	if (!per || !cper)
-		goto out;
-	fill_task(&t, payload, opt.payload);
-	for (r = 0; r < opt.reps && !ret; r++) {
-		uint64_t t0 = kb_now_ns();
-
-		for (i = 0; i < opt.submits; i++) {
-			ret = xioctl(S.dev, LLMSCHED_IOC_SUBMIT, &t);
-			if (ret)
-				break;
-			ids[i] = t.task_id;
-		}
-		per[r] = (double)(kb_now_ns() - t0) / opt.submits;
-		cper[r] = cancel_all(ids, i, &cerr);
-		if (ret)
-			cost_fail(&res.submit, "SUBMIT", ret);
-		else if (cerr)
-			cost_fail(&res.cancel, "CANCEL", cerr);
-	}
-	if (!ret)
-		set_cost(&res.submit, per, opt.reps);
-	if (!ret && !cerr)
-		set_cost(&res.cancel, cper, opt.reps);
-out:
-	free(per);
-	free(cper);
-}
-
 /*
  * Submit @n tasks from @e in batches of @batch, keeping their ids in @ids.
  * Returns the time spent inside the ioctls, or 0 with *err set.
@@ -845,33 +787,197 @@ static uint64_t submit_batches(struct llmsched_task_submit *e,
 	return spent;
 }
 
-static void measure_batch(struct kb_cost *c, unsigned int batch,
-			  struct llmsched_task_submit *e, uint64_t *ids)
+/* ns per call of @n ioctls @cmd that do nothing (answered at once). */
+static double rep_null(unsigned long cmd, void *arg, unsigned int n)
+{
+	uint64_t t0 = kb_now_ns();
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		ioctl(S.dev, cmd, arg);
+	return (double)(kb_now_ns() - t0) / n;
+}
+
+/*
+ * ns per SUBMIT of opt.submits tasks, one call each; they are cancelled
+ * after (*cancel_ns per CANCEL).  0 or -errno.
+ */
+static int rep_submit(const char *payload, uint64_t *ids, double *ns,
+		      double *cancel_ns, const char **what)
+{
+	struct llmsched_task_submit t;
+	unsigned int i;
+	uint64_t t0;
+	int ret = 0, cerr;
+
+	fill_task(&t, payload, opt.payload);
+	t0 = kb_now_ns();
+	for (i = 0; i < opt.submits; i++) {
+		ret = xioctl(S.dev, LLMSCHED_IOC_SUBMIT, &t);
+		if (ret)
+			break;
+		ids[i] = t.task_id;
+	}
+	*ns = (double)(kb_now_ns() - t0) / opt.submits;
+	*cancel_ns = cancel_all(ids, i, &cerr);
+	*what = ret ? "SUBMIT" : "CANCEL";
+	return ret ? ret : cerr;
+}
+
+/* ns per task of SUBMIT_BATCH in batches of @batch; cancelled after. */
+static int rep_batch(unsigned int batch, struct llmsched_task_submit *e,
+		     uint64_t *ids, double *ns)
 {
 	unsigned int n = opt.batch_tasks < batch ? batch : opt.batch_tasks;
-	double *per = calloc(opt.reps, sizeof(*per));
-	unsigned int r, done;
+	unsigned int done;
 	uint64_t spent;
-	int err = 0, cerr;
+	int err, cerr;
 
-	if (!per)
-		return;
-	for (r = 0; r < opt.reps; r++) {
-		spent = submit_batches(e, batch, n, ids, &err, &done);
-		cancel_all(ids, done, &cerr);
-		if (err) {
-			char what[64];
+	spent = submit_batches(e, batch, n, ids, &err, &done);
+	cancel_all(ids, done, &cerr);
+	*ns = (double)spent / n;
+	return err;
+}
 
-			snprintf(what, sizeof(what), "SUBMIT_BATCH of %u",
-				 batch);
-			cost_fail(c, what, err);
-			break;
-		}
-		per[r] = (double)spent / n;
+enum kb_fig {
+	KB_F_ENOTTY,
+	KB_F_VERSION,
+	KB_F_SUBMIT,
+	KB_F_CANCEL,
+	KB_F_SUBMIT_NOBF,
+	KB_F_BATCH_SMALL,
+	KB_F_BATCH_BIG,
+	KB_F_NR,
+};
+
+/*
+ * The cost figures, interleaved: each repetition measures every figure
+ * once, so that a slow stretch of the host (other guests, emulation)
+ * lands on all of them rather than on one; each figure is the median over
+ * the repetitions.  With @busy false (no agent to hold the queue), only
+ * the null ioctls are measured.
+ */
+static void measure_costs(bool busy, const char *payload,
+			  struct llmsched_task_submit *e, uint64_t *ids)
+{
+	struct kb_cost *out[KB_F_NR] = {
+		[KB_F_ENOTTY] = &res.null_enotty,
+		[KB_F_VERSION] = &res.null_version,
+		[KB_F_SUBMIT] = &res.submit,
+		[KB_F_CANCEL] = &res.cancel,
+		[KB_F_SUBMIT_NOBF] = &res.submit_nobf,
+		[KB_F_BATCH_SMALL] = &res.batch_small,
+		[KB_F_BATCH_BIG] = &res.batch_big,
+	};
+	struct llmsched_version v = { .size = sizeof(v) };
+	struct llmsched_policy pol = { .size = sizeof(pol) }, nobf;
+	bool failed[KB_F_NR] = { false };
+	double *per[KB_F_NR];
+	unsigned int r, f, i;
+	const char *what;
+	int ret;
+
+	for (f = 0; f < KB_F_NR; f++) {
+		per[f] = calloc(opt.reps, sizeof(double));
+		if (!per[f])
+			failed[f] = true;
 	}
-	if (!err)
-		set_cost(c, per, opt.reps);
-	free(per);
+	ret = xioctl(S.dev, KB_IOC_UNKNOWN, NULL);
+	if (ret != -ENOTTY) {
+		cost_fail(&res.null_enotty, "an unknown ioctl answered", ret);
+		failed[KB_F_ENOTTY] = true;
+	}
+	ret = xioctl(S.dev, LLMSCHED_IOC_VERSION, &v);
+	if (ret) {
+		cost_fail(&res.null_version, "VERSION", ret);
+		failed[KB_F_VERSION] = true;
+	} else {
+		snprintf(res.module, sizeof(res.module), "%u.%u.%u", v.major,
+			 v.minor, v.patch);
+	}
+	if (!busy)
+		for (f = KB_F_SUBMIT; f < KB_F_NR; f++)
+			failed[f] = true;
+	ret = busy ? xioctl(S.dev, LLMSCHED_IOC_GET_POLICY, &pol) : 0;
+	if (ret) {
+		cost_fail(&res.submit_nobf, "GET_POLICY", ret);
+		failed[KB_F_SUBMIT_NOBF] = true;
+	}
+	nobf = pol;
+	nobf.flags |= LLMSCHED_POLICY_NO_BACKFILL;
+	/* 0 keeps the current values. */
+	pol.aging_ns = nobf.aging_ns = 0;
+	pol.imbalance_threshold = nobf.imbalance_threshold = 0;
+	for (i = 0; i < KB_BATCH_BIG; i++)
+		fill_task(&e[i], payload, opt.payload);
+
+	for (r = 0; r < opt.reps; r++) {
+		progress("costs: round %u of %u", r + 1, opt.reps);
+		if (!failed[KB_F_ENOTTY])
+			per[KB_F_ENOTTY][r] = rep_null(KB_IOC_UNKNOWN, NULL,
+						       opt.null_calls);
+		if (!failed[KB_F_VERSION])
+			per[KB_F_VERSION][r] = rep_null(LLMSCHED_IOC_VERSION,
+							&v, opt.null_calls);
+		if (!failed[KB_F_SUBMIT]) {
+			ret = rep_submit(payload, ids, &per[KB_F_SUBMIT][r],
+					 &per[KB_F_CANCEL][r], &what);
+			if (ret) {
+				f = strcmp(what, "SUBMIT") ? KB_F_CANCEL :
+							     KB_F_SUBMIT;
+				cost_fail(out[f], what, ret);
+				failed[f] = failed[KB_F_CANCEL] = true;
+			}
+		}
+		if (!failed[KB_F_SUBMIT_NOBF]) {
+			double cns;
+
+			/* The same, with backfilling off for the while. */
+			ret = xioctl(S.dev, LLMSCHED_IOC_SET_POLICY, &nobf);
+			what = "SET_POLICY";
+			if (!ret)
+				ret = rep_submit(payload, ids,
+						 &per[KB_F_SUBMIT_NOBF][r],
+						 &cns, &what);
+			if (!ret) {
+				what = "SET_POLICY";
+				ret = xioctl(S.dev, LLMSCHED_IOC_SET_POLICY,
+					     &pol);
+			} else {
+				xioctl(S.dev, LLMSCHED_IOC_SET_POLICY, &pol);
+			}
+			if (ret) {
+				cost_fail(out[KB_F_SUBMIT_NOBF], what, ret);
+				failed[KB_F_SUBMIT_NOBF] = true;
+			}
+		}
+		if (!failed[KB_F_BATCH_SMALL]) {
+			ret = rep_batch(KB_BATCH_SMALL, e, ids,
+					&per[KB_F_BATCH_SMALL][r]);
+			if (ret) {
+				cost_fail(out[KB_F_BATCH_SMALL],
+					  "SUBMIT_BATCH of 256", ret);
+				failed[KB_F_BATCH_SMALL] = true;
+			}
+		}
+		if (!failed[KB_F_BATCH_BIG]) {
+			ret = rep_batch(KB_BATCH_BIG, e, ids,
+					&per[KB_F_BATCH_BIG][r]);
+			if (ret) {
+				cost_fail(out[KB_F_BATCH_BIG],
+					  "SUBMIT_BATCH of 4096", ret);
+				failed[KB_F_BATCH_BIG] = true;
+			}
+		}
+	}
+	for (f = 0; f < KB_F_NR; f++) {
+		if (!failed[f]) {
+			out[f]->ok = true;
+			out[f]->ns = kb_median(per[f], opt.reps);
+			out[f]->best_ns = per[f][0];	/* sorted */
+		}
+		free(per[f]);
+	}
 }
 
 /* ------------------------------------------------------ slab accounting */
@@ -1000,9 +1106,9 @@ static void mem_compare(const struct kb_snap *a, const struct kb_snap *b,
 			  1024 / tasks;
 	m->meminfo_vmalloc = (double)(b->meminfo_vmalloc_kb -
 				      a->meminfo_vmalloc_kb) * 1024 / tasks;
-	/* The caches that grew by at least one object per 20 tasks. */
+	/* The caches that grew by at least one byte per task. */
 	for (i = 0; i < nd && m->nr_top < KB_TOP_CACHES; i++)
-		if (d[i].objs * 20 >= tasks)
+		if (d[i].objs * d[i].objsize >= (long long)tasks)
 			m->top[m->nr_top++] = d[i];
 	m->ok = true;
 	free(d);
@@ -1066,6 +1172,7 @@ static void measure_memory(struct llmsched_task_submit *e, uint64_t *ids)
 		} else {
 			res.submit_deep.ok = true;
 			res.submit_deep.ns = (double)(kb_now_ns() - t0) / i;
+			res.submit_deep.best_ns = res.submit_deep.ns;
 		}
 		done = n + i;
 	}
@@ -1125,6 +1232,7 @@ static void measure_memory(struct llmsched_task_submit *e, uint64_t *ids)
 	} else {
 		res.cancel_cascade.ok = true;
 		res.cancel_cascade.ns = (double)(kb_now_ns() - t0);
+		res.cancel_cascade.best_ns = res.cancel_cascade.ns;
 		/* Whatever the cascade left behind, cancel it. */
 		if (done && !task_state(ids[done - 1], &state) &&
 		    state < LLMSCHED_TASK_SUCCEEDED)
@@ -1137,80 +1245,154 @@ static void measure_memory(struct llmsched_task_submit *e, uint64_t *ids)
 }
 
 /*
- * Submit-to-fetch: the agent is blocked in AGENT_FETCH when each task is
- * submitted; it stamps the time when the fetch returns and completes the
- * task before the next round.
+ * Kernel rounds @first to @first + @n - 1: the agent is blocked in
+ * AGENT_FETCH when each task is submitted; it stamps the time when the
+ * fetch returns and completes the task before the next round.
  */
-static void measure_latency(const char *payload_in)
+static int kernel_rounds(const char *payload_in, unsigned int first,
+			 unsigned int n, unsigned int *not_idle, char *err,
+			 size_t errlen)
 {
-	unsigned int total = opt.warmup + opt.iters, i;
-	struct kb_lat *out = &res.lat_kernel;
 	struct llmsched_task_submit t;
 	char *payload = malloc(opt.payload);
 	struct kb_reply r;
+	unsigned int i;
 	int ret;
 
 	if (!payload) {
-		snprintf(out->err, sizeof(out->err), "out of memory");
-		return;
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
 	memcpy(payload, payload_in, opt.payload);
-	memset(S.st.t_submit, 0, total * sizeof(uint64_t));
-	memset(S.st.t_fetch, 0, total * sizeof(uint64_t));
 	fill_task(&t, payload, opt.payload);
-	ret = agent_send(KB_OP_LATENCY, total);
-	for (i = 0; i < total && !ret; i++) {
+	ret = agent_send(KB_OP_LATENCY, n);
+	for (i = first; i < first + n && !ret; i++) {
 		uint64_t t0;
 
 		if (!kb_wait_asleep(S.agent_stat, 2000))
-			out->not_idle++;
+			(*not_idle)++;
 		memcpy(payload, &i, sizeof(i));
 		t.task_id = 0;
 		t0 = kb_now_ns();
 		S.st.t_submit[i] = t0;
 		ret = xioctl(S.dev, LLMSCHED_IOC_SUBMIT, &t);
 		if (ret) {
-			snprintf(out->err, sizeof(out->err), "SUBMIT: %s",
-				 errname(ret));
-			/* The agent is still waiting for a task; free it. */
+			snprintf(err, errlen, "SUBMIT: %s", errname(ret));
 			break;
 		}
 		ret = agent_wait(KB_OP_LATENCY, &r);
 		if (ret || r.ret) {
-			snprintf(out->err, sizeof(out->err),
-				 "round %u: agent's %s: %s", i,
+			snprintf(err, errlen, "round %u: agent's %s: %s", i,
 				 ret ? "reply" : r.what,
 				 errname(ret ? ret : r.ret));
 			ret = ret ? ret : r.ret;
 		} else if (r.task_id != t.task_id || r.idx != i) {
-			snprintf(out->err, sizeof(out->err),
+			snprintf(err, errlen,
 				 "round %u: agent fetched task %llu, not %llu",
 				 i, (unsigned long long)r.task_id,
 				 (unsigned long long)t.task_id);
 			ret = -EPROTO;
 		}
 	}
-	if (!ret)
-		kb_lat_summarize(&S.st, opt.warmup, total, out);
-	else if (i < total)
-		/*
-		 * The agent may still sit in its fetch loop: its next fetch
-		 * times out and it stops with an error reply.  Drain it.
-		 */
+	/*
+	 * After a failure the agent may still sit in its fetch loop: its
+	 * next fetch times out and it stops with an error reply.
+	 */
+	if (ret && i < first + n)
 		while (!agent_wait(KB_OP_LATENCY, &r) && !r.ret)
 			;
 	free(payload);
+	return ret;
 }
 
-static void measure_broker(void)
+/*
+ * Submit-to-fetch through the kernel and through the broker, in blocks of
+ * KB_LAT_BLOCK rounds taken in turn (the first of each pair alternating),
+ * so that both see the same host.  The first opt.warmup rounds of each are
+ * dropped.  With @cpu >= 0 every process of both is pinned to that CPU
+ * (each wake-up is then a local one); with -1 they go where the scheduler
+ * puts them.
+ */
+static void measure_latency(const char *payload, bool kernel, int cpu,
+			    struct kb_lat *k, struct kb_lat *bl)
 {
-	struct kb_broker_opts o = {
-		.iters = opt.iters,
-		.warmup = opt.warmup,
-		.payload_len = opt.payload,
-	};
+	unsigned int total = opt.warmup + opt.iters, done, n, half;
+	struct kb_stamps bst = { 0 };
+	struct kb_broker *b = NULL;
+	int ret;
 
-	kb_broker_latency(&o, &res.lat_broker);
+	ret = kb_stamps_map(&bst, total);
+	if (ret)
+		snprintf(bl->err, sizeof(bl->err), "mmap: %s",
+			 strerror(-ret));
+	else
+		b = kb_broker_start(&bst, opt.payload, bl->err,
+				    sizeof(bl->err));
+	if (kernel) {
+		memset(S.st.t_submit, 0, total * sizeof(uint64_t));
+		memset(S.st.t_fetch, 0, total * sizeof(uint64_t));
+	}
+	ret = kb_pin(0, cpu);
+	if (!ret && kernel)
+		ret = kb_pin(S.agent, cpu);
+	if (!ret && b)
+		ret = kb_broker_pin(b, cpu);
+	if (ret) {
+		snprintf(k->err, sizeof(k->err), "sched_setaffinity: %s",
+			 strerror(-ret));
+		snprintf(bl->err, sizeof(bl->err), "sched_setaffinity: %s",
+			 strerror(-ret));
+		kernel = false;
+		if (b)
+			kb_broker_stop(b);
+		b = NULL;
+	}
+	for (done = 0; done < total; done += n) {
+		n = total - done < KB_LAT_BLOCK ? total - done : KB_LAT_BLOCK;
+		for (half = 0; half < 2; half++) {
+			bool kfirst = (done / KB_LAT_BLOCK) % 2 == 0;
+
+			if ((half == 0) == kfirst) {
+				if (kernel && kernel_rounds(payload, done, n,
+							    &k->not_idle,
+							    k->err,
+							    sizeof(k->err)))
+					kernel = false;
+			} else if (b && kb_broker_rounds(b, done, n,
+							 &bl->not_idle,
+							 bl->err,
+							 sizeof(bl->err))) {
+				kb_broker_stop(b);
+				b = NULL;
+			}
+		}
+	}
+	kb_pin(0, -1);
+	if (S.agent > 0)
+		kb_pin(S.agent, -1);
+	if (kernel)
+		kb_lat_summarize(&S.st, opt.warmup, total, k);
+	if (b) {
+		if (kb_broker_stop(b))
+			snprintf(bl->err, sizeof(bl->err),
+				 "the broker or its agent exited badly");
+		else
+			kb_lat_summarize(&bst, opt.warmup, total, bl);
+	}
+	kb_stamps_unmap(&bst);
+}
+
+static void latency(const char *payload, bool kernel)
+{
+	unsigned int total = opt.warmup + opt.iters;
+
+	progress("latency: %u round trips%s through the broker, any CPU",
+		 total, kernel ? " through the kernel and" : "");
+	measure_latency(payload, kernel, -1, &res.lat_kernel,
+			&res.lat_broker);
+	progress("latency: the same, on one CPU");
+	measure_latency(payload, kernel, 0, &res.lat_kernel1,
+			&res.lat_broker1);
 }
 
 /* --------------------------------------------------------------- output */
@@ -1225,15 +1407,14 @@ static void print_cost(const char *what, const struct kb_cost *c)
 	const struct kb_cost *floor = &res.null_enotty;
 
 	if (!c->ok) {
-		printf("  %-44s %10s   %s\n", what, "n/a",
+		printf("  %-40s %9s   %s\n", what, "n/a",
 		       c->err[0] ? c->err : "not measured");
 		return;
 	}
+	printf("  %-40s %9.0f %9.0f", what, c->ns, c->best_ns);
 	if (floor->ok && floor->ns > 0)
-		printf("  %-44s %10.0f   %6.2fx\n", what, c->ns,
-		       c->ns / floor->ns);
-	else
-		printf("  %-44s %10.0f\n", what, c->ns);
+		printf("   %6.2fx", c->ns / floor->ns);
+	putchar('\n');
 }
 
 static void print_lat(const char *what, const struct kb_lat *l)
@@ -1289,15 +1470,17 @@ static void print_table(void)
 	printf("llmsched kernel-path benchmark: module %s, kernel %s, %ld CPUs, clocksource %s, slub_debug %s\n",
 	       res.module[0] ? res.module : "?", res.kernel, res.cpus,
 	       res.clocksource, res.slub_debug);
-	printf("payload %u B; costs are the median of %u runs; clock_gettime %.0f ns\n\n",
+	printf("payload %u B; %u runs of each cost, interleaved; clock_gettime %.0f ns\n",
 	       opt.payload, opt.reps, res.clock_ns);
 
 	if (opt.broker_only)
 		goto latency;
-	printf("  %-44s %10s   %7s\n", "cost per call", "ns", "/ENOTTY");
+	printf("\n  %-40s %9s %9s   %7s\n", "cost per call (ns)", "median",
+	       "best", "/ENOTTY");
 	print_cost("null ioctl, unknown number (ENOTTY)", z);
 	print_cost("null ioctl, LLMSCHED_IOC_VERSION", v);
 	print_cost("SUBMIT, one task", s);
+	print_cost("SUBMIT, one task, NO_BACKFILL policy", &res.submit_nobf);
 	print_cost("SUBMIT_BATCH of 256, per task", &res.batch_small);
 	print_cost("SUBMIT_BATCH of 4096, per task", &res.batch_big);
 	snprintf(label, sizeof(label), "SUBMIT, one task, behind %u queued",
@@ -1307,7 +1490,7 @@ static void print_table(void)
 	snprintf(label, sizeof(label), "CANCEL of a task with %u dependents",
 		 opt.mem_tasks);
 	if (res.cancel_cascade.ok)
-		printf("  %-44s %10.0f   (one call, %.0f ns per dependent)\n",
+		printf("  %-40s %9.0f   (one call, %.0f ns per dependent)\n",
 		       label, res.cancel_cascade.ns,
 		       res.cancel_cascade.ns / opt.mem_tasks);
 	else
@@ -1318,11 +1501,14 @@ latency:
 	       "submit-to-fetch latency (us)", "p50", "p90", "p99", "min",
 	       "max");
 	if (!opt.broker_only)
-		print_lat("kernel: SUBMIT -> AGENT_FETCH", k);
-	print_lat("broker: AF_UNIX SEQPACKET", b);
-	if (k->ok && b->ok)
-		printf("  (%u round trips each after %u warm-up; agent not seen asleep: kernel %u, broker %u)\n",
-		       k->n, opt.warmup, k->not_idle, b->not_idle);
+		print_lat("kernel, any CPU", k);
+	print_lat("broker, any CPU", b);
+	if (!opt.broker_only)
+		print_lat("kernel, one CPU", &res.lat_kernel1);
+	print_lat("broker, one CPU", &res.lat_broker1);
+	printf("  (%u round trips each after %u warm-up, the two in turns; agent not seen asleep: %u %u %u %u)\n",
+	       opt.iters, opt.warmup, k->not_idle, b->not_idle,
+	       res.lat_kernel1.not_idle, res.lat_broker1.not_idle);
 	if (opt.broker_only)
 		return;
 
@@ -1350,7 +1536,13 @@ latency:
 		       passmiss(3 * res.batch_big.ns <= s->ns),
 		       res.batch_big.ns / s->ns);
 	if (k->ok && b->ok)
-		printf("  [%s] submit-to-fetch p50 <= 1/2 broker's: %.2fx (p99 %.2fx)\n",
+		printf("  [%s] submit-to-fetch p50 <= 1/2 broker's, any CPU: %.2fx (p99 %.2fx)\n",
+		       passmiss(2 * k->p50_ns <= b->p50_ns),
+		       k->p50_ns / b->p50_ns, k->p99_ns / b->p99_ns);
+	k = &res.lat_kernel1;
+	b = &res.lat_broker1;
+	if (k->ok && b->ok)
+		printf("  [%s] submit-to-fetch p50 <= 1/2 broker's, one CPU: %.2fx (p99 %.2fx)\n",
 		       passmiss(2 * k->p50_ns <= b->p50_ns),
 		       k->p50_ns / b->p50_ns, k->p99_ns / b->p99_ns);
 	if (res.mem_runnable.ok)
@@ -1385,7 +1577,7 @@ static void json_cost(const char *key, const struct kb_cost *c)
 {
 	printf("    \"%s\": ", key);
 	if (c->ok)
-		printf("{\"ns\": %.1f}", c->ns);
+		printf("{\"ns\": %.1f, \"best_ns\": %.1f}", c->ns, c->best_ns);
 	else {
 		printf("{\"ns\": null, ");
 		json_str("error", c->err[0] ? c->err : "not measured", false);
@@ -1465,6 +1657,7 @@ static void print_json(void)
 	json_cost("null_enotty", z);
 	json_cost("null_version", v);
 	json_cost("submit", s);
+	json_cost("submit_no_backfill", &res.submit_nobf);
 	json_cost("submit_batch_256_per_task", &res.batch_small);
 	json_cost("submit_batch_4096_per_task", &res.batch_big);
 	json_cost("submit_behind_queued", &res.submit_deep);
@@ -1477,7 +1670,9 @@ static void print_json(void)
 		printf("null}\n");
 	printf("  },\n  \"latency\": {\n");
 	json_lat("kernel", k, true);
-	json_lat("broker", b, false);
+	json_lat("broker", b, true);
+	json_lat("kernel_one_cpu", &res.lat_kernel1, true);
+	json_lat("broker_one_cpu", &res.lat_broker1, false);
 	printf("  },\n  \"memory\": {\n");
 	json_mem("runnable", mr, true);
 	json_mem("queued_one_dep", mq, false);
@@ -1495,6 +1690,11 @@ static void print_json(void)
 		    3 * res.batch_big.ns <= s->ns,
 		    s->ns > 0 ? res.batch_big.ns / s->ns : 0, true);
 	json_target("fetch_p50_vs_broker", k->ok && b->ok,
+		    2 * k->p50_ns <= b->p50_ns,
+		    b->p50_ns > 0 ? k->p50_ns / b->p50_ns : 0, true);
+	k = &res.lat_kernel1;
+	b = &res.lat_broker1;
+	json_target("fetch_p50_vs_broker_one_cpu", k->ok && b->ok,
 		    2 * k->p50_ns <= b->p50_ns,
 		    b->p50_ns > 0 ? k->p50_ns / b->p50_ns : 0, true);
 	json_target("memory_runnable_bytes", mr->ok, mr->per_task <= 512,
@@ -1581,15 +1781,38 @@ static void parse_args(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'j': opt.json = true; break;
-		case 'i': opt.iters = parse_uint("--iters", optarg, 1, 1000000); break;
-		case 'w': opt.warmup = parse_uint("--warmup", optarg, 0, 100000); break;
-		case 'r': opt.reps = parse_uint("--reps", optarg, 1, 1000); break;
-		case 'n': opt.null_calls = parse_uint("--null-calls", optarg, 1, 100000000); break;
-		case 's': opt.submits = parse_uint("--submits", optarg, 1, 100000); break;
-		case 'b': opt.batch_tasks = parse_uint("--batch-tasks", optarg, 1, 100000); break;
-		case 'm': opt.mem_tasks = parse_uint("--mem-tasks", optarg, 1000, KB_MEM_TASKS_MAX); break;
-		case 'p': opt.payload = parse_uint("--payload", optarg, 4, LLMSCHED_PAYLOAD_MAX); break;
+		case 'j':
+			opt.json = true;
+			break;
+		case 'i':
+			opt.iters = parse_uint("--iters", optarg, 1, 1000000);
+			break;
+		case 'w':
+			opt.warmup = parse_uint("--warmup", optarg, 0, 100000);
+			break;
+		case 'r':
+			opt.reps = parse_uint("--reps", optarg, 1, 1000);
+			break;
+		case 'n':
+			opt.null_calls = parse_uint("--null-calls", optarg, 1,
+						    100000000);
+			break;
+		case 's':
+			opt.submits = parse_uint("--submits", optarg, 1,
+						 100000);
+			break;
+		case 'b':
+			opt.batch_tasks = parse_uint("--batch-tasks", optarg,
+						     1, 100000);
+			break;
+		case 'm':
+			opt.mem_tasks = parse_uint("--mem-tasks", optarg, 1000,
+						   KB_MEM_TASKS_MAX);
+			break;
+		case 'p':
+			opt.payload = parse_uint("--payload", optarg, 4,
+						 LLMSCHED_PAYLOAD_MAX);
+			break;
 		case 'q':
 			opt.iters /= 10;
 			opt.warmup /= 10;
@@ -1599,10 +1822,18 @@ static void parse_args(int argc, char **argv)
 			opt.batch_tasks = KB_BATCH_BIG;
 			opt.mem_tasks /= 10;
 			break;
-		case 'B': opt.broker_only = true; break;
-		case 'k': opt.keep_module = true; break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); exit(2);
+		case 'B':
+			opt.broker_only = true;
+			break;
+		case 'k':
+			opt.keep_module = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
 		}
 	}
 	if (optind < argc) {
@@ -1637,13 +1868,6 @@ int main(int argc, char **argv)
 	environment();
 	total = opt.warmup + opt.iters;
 
-	if (opt.broker_only) {
-		progress("broker: %u round trips", total);
-		measure_broker();
-		output();
-		return 0;
-	}
-
 	nids = opt.mem_tasks + KB_DEPTH_SUBMITS;
 	if (nids < opt.submits)
 		nids = opt.submits;
@@ -1660,41 +1884,35 @@ int main(int argc, char **argv)
 	/* Fault the id array in now, not while memory is being measured. */
 	memset(ids, 0xff, nids * sizeof(*ids));
 
+	if (opt.broker_only) {
+		latency(payload, false);
+		ret = 0;
+		goto out;
+	}
 	if (setup_base())
 		goto out;
 
-	progress("null ioctls");
-	measure_null();
-	progress("broker: %u round trips", total);
-	measure_broker();
-
-	if (setup_agent(total))
+	if (setup_agent(total)) {
+		/* The floor and the baseline can still be measured. */
+		latency(payload, false);
+		measure_costs(false, payload, e, ids);
 		goto out;
-	progress("kernel: %u round trips (agent %u)", total, S.agent_id);
-	measure_latency(payload);
+	}
+	latency(payload, true);
 
 	if (hold_agent(why, sizeof(why))) {
+		measure_costs(false, payload, e, ids);
 		snprintf(res.submit.err, sizeof(res.submit.err),
 			 "making the agent busy: %s", why);
 		res.batch_small = res.submit;
 		res.batch_big = res.submit;
+		res.cancel = res.submit;
 		snprintf(res.mem_runnable.err, sizeof(res.mem_runnable.err),
 			 "%s", res.submit.err);
 		snprintf(res.mem_queued.err, sizeof(res.mem_queued.err),
 			 "%s", res.submit.err);
 	} else {
-		unsigned int i;
-
-		progress("submit: %u x %u", opt.reps, opt.submits);
-		measure_submit(payload, ids);
-		for (i = 0; i < KB_BATCH_BIG; i++)
-			fill_task(&e[i], payload, opt.payload);
-		progress("batch of %u: %u x %u tasks", KB_BATCH_SMALL,
-			 opt.reps, opt.batch_tasks);
-		measure_batch(&res.batch_small, KB_BATCH_SMALL, e, ids);
-		progress("batch of %u: %u x %u tasks", KB_BATCH_BIG, opt.reps,
-			 opt.batch_tasks);
-		measure_batch(&res.batch_big, KB_BATCH_BIG, e, ids);
+		measure_costs(true, payload, e, ids);
 		measure_memory(e, ids);
 	}
 	ret = 0;

@@ -65,16 +65,39 @@ int kb_stat_open(pid_t pid);
 bool kb_wait_asleep(int fd, unsigned int timeout_ms);
 
 /*
- * Round trips through a userspace broker: this process is the client, a
+ * Round trips through a userspace broker: this process is the client; a
  * forked broker accepts it and a forked agent on a listening AF_UNIX
  * SOCK_SEQPACKET socket and hands each submission to the waiting agent.
+ * The session stays up between calls of kb_broker_rounds() so that its
+ * rounds can be interleaved with the kernel's.
  */
-struct kb_broker_opts {
-	unsigned int iters;	/* measured round trips */
-	unsigned int warmup;	/* discarded round trips before them */
-	unsigned int payload_len;
-};
+struct kb_broker;
 
-int kb_broker_latency(const struct kb_broker_opts *o, struct kb_lat *out);
+/*
+ * Start a broker and its agent; the agent stamps st->t_fetch[i] for the
+ * task whose payload (@payload_len bytes) starts with the index i.
+ * Returns NULL with @err filled on failure.
+ */
+struct kb_broker *kb_broker_start(struct kb_stamps *st,
+				  unsigned int payload_len, char *err,
+				  size_t errlen);
+
+/*
+ * Rounds @first to @first + @n - 1: wait until broker and agent sleep,
+ * stamp st->t_submit[i], submit, take the broker's acknowledgement, wait
+ * for the agent's word that it completed the task.  Counts in *@not_idle
+ * the rounds where one of them was never seen asleep.  0, or -1 with @err.
+ */
+int kb_broker_rounds(struct kb_broker *b, unsigned int first, unsigned int n,
+		     unsigned int *not_idle, char *err, size_t errlen);
+
+/* Pin the broker and its agent to @cpu, or let them run anywhere (-1). */
+int kb_broker_pin(struct kb_broker *b, int cpu);
+
+/* Pin @pid (0: the caller) to @cpu, or let it run anywhere (-1). */
+int kb_pin(pid_t pid, int cpu);
+
+/* Stop the session; 0, or -1 when the broker or agent did not exit 0. */
+int kb_broker_stop(struct kb_broker *b);
 
 #endif /* LLMSCHED_KBENCH_H */

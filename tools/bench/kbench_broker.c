@@ -71,7 +71,7 @@ struct kb_btask {
 	unsigned char payload[];
 };
 
-struct kb_broker {
+struct kb_bstate {
 	int client, agent;
 	struct kb_btask *head, *tail;	/* FIFO of tasks not handed out */
 	struct kb_btask *running;	/* the task the agent holds */
@@ -80,7 +80,7 @@ struct kb_broker {
 	unsigned char *out;		/* send buffer */
 };
 
-static void broker_dispatch(struct kb_broker *b)
+static void broker_dispatch(struct kb_bstate *b)
 {
 	struct kb_msg *m = (struct kb_msg *)b->out;
 	struct kb_btask *t = b->head;
@@ -107,7 +107,7 @@ static void broker_dispatch(struct kb_broker *b)
 	b->running = t;
 }
 
-static void broker_submit(struct kb_broker *b, const struct kb_msg *m,
+static void broker_submit(struct kb_bstate *b, const struct kb_msg *m,
 			  size_t len, uint32_t uid)
 {
 	struct kb_msg ack = { .type = KB_MSG_ACK };
@@ -116,7 +116,9 @@ static void broker_submit(struct kb_broker *b, const struct kb_msg *m,
 
 	if (len != sizeof(*m) + plen || plen > LLMSCHED_PAYLOAD_MAX)
 		ack.error = EINVAL;
-	else if (!(t = malloc(sizeof(*t) + plen)))
+	else
+		t = malloc(sizeof(*t) + plen);
+	if (!t && !ack.error)
 		ack.error = ENOMEM;
 	if (t) {
 		t->next = NULL;
@@ -137,7 +139,7 @@ static void broker_submit(struct kb_broker *b, const struct kb_msg *m,
 		_exit(3);
 }
 
-static void broker_complete(struct kb_broker *b, const struct kb_msg *m)
+static void broker_complete(struct kb_bstate *b, const struct kb_msg *m)
 {
 	if (b->running && b->running->id == m->complete.task_id) {
 		free(b->running);
@@ -146,7 +148,7 @@ static void broker_complete(struct kb_broker *b, const struct kb_msg *m)
 	broker_dispatch(b);
 }
 
-static int broker_accept_one(int lfd, struct kb_broker *b,
+static int broker_accept_one(int lfd, struct kb_bstate *b,
 			     unsigned char *buf)
 {
 	struct kb_msg *m = (struct kb_msg *)buf;
@@ -169,7 +171,7 @@ static int broker_accept_one(int lfd, struct kb_broker *b,
 
 static void __attribute__((noreturn)) broker_main(int lfd)
 {
-	struct kb_broker b = { .client = -1, .agent = -1 };
+	struct kb_bstate b = { .client = -1, .agent = -1 };
 	unsigned char *in = malloc(KB_MSG_MAX);
 	struct kb_msg *m = (struct kb_msg *)in;
 	struct ucred cred;
@@ -261,17 +263,17 @@ static ssize_t recv_timed(int fd, void *buf, size_t len)
 /*
  * The agent: ask for a task, take the time stamp when it arrives, complete
  * it, ask for the next, then tell the client over @ctl that the round is
- * over.  Exits 0 after @total rounds.
+ * over.  Exits 0 when the broker goes away.
  */
 static void __attribute__((noreturn))
 agent_main(const struct sockaddr_un *addr, socklen_t alen, int ctl,
-	   struct kb_stamps *st, unsigned int total)
+	   struct kb_stamps *st)
 {
 	struct kb_msg fetch = { .type = KB_MSG_FETCH };
 	struct kb_msg done = { .type = KB_MSG_COMPLETE };
 	unsigned char *in = malloc(KB_MSG_MAX);
 	struct kb_msg *m = (struct kb_msg *)in;
-	unsigned int i, idx;
+	unsigned int idx;
 	int fd;
 
 	fd = connect_as(addr, alen, KB_MSG_HELLO_AGENT);
@@ -279,10 +281,12 @@ agent_main(const struct sockaddr_un *addr, socklen_t alen, int ctl,
 		_exit(2);
 	if (send(fd, &fetch, sizeof(fetch), 0) < 0)
 		_exit(2);
-	for (i = 0; i < total; i++) {
+	for (;;) {
 		ssize_t n = recv(fd, in, KB_MSG_MAX, 0);
 		uint64_t t = kb_now_ns();
 
+		if (n == 0)
+			_exit(0);
 		if (n < (ssize_t)sizeof(*m) || m->type != KB_MSG_TASK ||
 		    m->task.payload_len < sizeof(idx))
 			_exit(3);
@@ -292,14 +296,12 @@ agent_main(const struct sockaddr_un *addr, socklen_t alen, int ctl,
 		done.complete.size = sizeof(done.complete);
 		done.complete.task_id = m->task_id;
 		done.complete.runtime_ns = kb_now_ns() - t;
-		if (send(fd, &done, sizeof(done), 0) < 0)
-			_exit(3);
-		if (i + 1 < total && send(fd, &fetch, sizeof(fetch), 0) < 0)
+		if (send(fd, &done, sizeof(done), 0) < 0 ||
+		    send(fd, &fetch, sizeof(fetch), 0) < 0)
 			_exit(3);
 		if (send(ctl, &idx, sizeof(idx), 0) < 0)
 			_exit(3);
 	}
-	_exit(0);
 }
 
 static pid_t fork_child(void)
@@ -311,34 +313,55 @@ static pid_t fork_child(void)
 	return pid;
 }
 
-int kb_broker_latency(const struct kb_broker_opts *o, struct kb_lat *out)
-{
-	unsigned int total = o->warmup + o->iters, i;
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	socklen_t alen;
-	struct kb_stamps st = { 0 };
-	pid_t broker = -1, agent = -1;
-	int lfd = -1, cfd = -1, ctl[2] = { -1, -1 };
-	int bstat = -1, astat = -1;
-	unsigned char *buf = NULL;
-	struct kb_msg *m;
-	int ret = -1;
+struct kb_broker {
+	pid_t broker, agent;
+	int cfd, ctl;
+	int bstat, astat;	/* /proc/PID/stat of broker and agent */
+	unsigned int payload_len;
+	struct kb_stamps *st;
+	unsigned char *buf;	/* one submission */
+};
 
-	memset(out, 0, sizeof(*out));
-	if (o->payload_len < sizeof(uint32_t) ||
-	    o->payload_len > LLMSCHED_PAYLOAD_MAX) {
-		snprintf(out->err, sizeof(out->err), "bad payload size");
-		return -1;
+static void session_free(struct kb_broker *b)
+{
+	if (b->cfd >= 0)
+		close(b->cfd);
+	if (b->ctl >= 0)
+		close(b->ctl);
+	if (b->bstat >= 0)
+		close(b->bstat);
+	if (b->astat >= 0)
+		close(b->astat);
+	free(b->buf);
+	free(b);
+}
+
+struct kb_broker *kb_broker_start(struct kb_stamps *st,
+				  unsigned int payload_len, char *err,
+				  size_t errlen)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct kb_broker *b = calloc(1, sizeof(*b));
+	int lfd = -1, ctl[2] = { -1, -1 };
+	socklen_t alen;
+
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
 	}
-	if (kb_stamps_map(&st, total)) {
-		snprintf(out->err, sizeof(out->err), "mmap: %s",
-			 strerror(errno));
-		return -1;
+	b->cfd = b->ctl = b->bstat = b->astat = -1;
+	b->st = st;
+	b->payload_len = payload_len;
+	if (payload_len < sizeof(uint32_t) ||
+	    payload_len > LLMSCHED_PAYLOAD_MAX) {
+		snprintf(err, errlen, "bad payload size");
+		goto fail;
 	}
-	buf = calloc(1, KB_MSG_MAX);
-	if (!buf)
-		goto out;
-	m = (struct kb_msg *)buf;
+	b->buf = calloc(1, KB_MSG_MAX);
+	if (!b->buf) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 
 	/* An abstract address: nothing to clean up in the file system. */
 	snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1,
@@ -348,134 +371,156 @@ int kb_broker_latency(const struct kb_broker_opts *o, struct kb_lat *out)
 	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, alen) ||
 	    listen(lfd, 4)) {
-		snprintf(out->err, sizeof(out->err), "broker socket: %s",
-			 strerror(errno));
-		goto out;
+		snprintf(err, errlen, "broker socket: %s", strerror(errno));
+		goto fail;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl)) {
-		snprintf(out->err, sizeof(out->err), "socketpair: %s",
-			 strerror(errno));
-		goto out;
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		goto fail;
 	}
 
-	broker = fork_child();
-	if (broker == 0) {
+	b->broker = fork_child();
+	if (b->broker == 0) {
 		close(ctl[0]);
 		close(ctl[1]);
 		broker_main(lfd);
 	}
-	agent = broker < 0 ? -1 : fork_child();
-	if (agent == 0) {
+	b->agent = b->broker < 0 ? -1 : fork_child();
+	if (b->agent == 0) {
 		close(lfd);
 		close(ctl[0]);
-		agent_main(&addr, alen, ctl[1], &st, total);
+		agent_main(&addr, alen, ctl[1], st);
 	}
-	if (broker < 0 || agent < 0) {
-		snprintf(out->err, sizeof(out->err), "fork: %s",
-			 strerror(errno));
-		goto out;
+	if (b->broker < 0 || b->agent < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		goto fail;
 	}
 	close(lfd);
 	lfd = -1;
 	close(ctl[1]);
 	ctl[1] = -1;
+	b->ctl = ctl[0];
+	b->bstat = kb_stat_open(b->broker);
+	b->astat = kb_stat_open(b->agent);
 
-	cfd = connect_as(&addr, alen, KB_MSG_HELLO_CLIENT);
-	if (cfd < 0) {
-		snprintf(out->err, sizeof(out->err), "connect: %s",
-			 strerror(errno));
-		goto out;
+	b->cfd = connect_as(&addr, alen, KB_MSG_HELLO_CLIENT);
+	if (b->cfd < 0) {
+		snprintf(err, errlen, "connect: %s", strerror(errno));
+		goto fail;
 	}
+	return b;
 
-	{
-		int bst = kb_stat_open(broker), ast = kb_stat_open(agent);
-		char *payload = (char *)(m + 1);
-
-		memset(payload, 'x', o->payload_len);
-		for (i = 0; i < total; i++) {
-			struct kb_msg ack;
-			unsigned int idx;
-			ssize_t n;
-			uint64_t t0;
-
-			/* Both must be waiting, as the kernel's agent is. */
-			if (!kb_wait_asleep(ast, 2000))
-				out->not_idle++;
-			else if (!kb_wait_asleep(bst, 2000))
-				out->not_idle++;
-
-			memset(m, 0, sizeof(*m));
-			m->type = KB_MSG_SUBMIT;
-			m->submit.size = sizeof(m->submit);
-			m->submit.priority = LLMSCHED_PRIO_DEFAULT;
-			m->submit.est_runtime_ns = 1000000;
-			m->submit.demand[LLMSCHED_RES_CPU] = 100;
-			m->submit.payload_len = o->payload_len;
-			memcpy(payload, &i, sizeof(i));
-
-			t0 = kb_now_ns();
-			st.t_submit[i] = t0;
-			if (send(cfd, m, sizeof(*m) + o->payload_len, 0) < 0) {
-				snprintf(out->err, sizeof(out->err),
-					 "send: %s", strerror(errno));
-				break;
-			}
-			n = recv_timed(cfd, &ack, sizeof(ack));
-			if (n != sizeof(ack) || ack.error) {
-				snprintf(out->err, sizeof(out->err),
-					 "no ack from the broker (%s)",
-					 n < 0 ? strerror(errno) :
-					 strerror(ack.error));
-				break;
-			}
-			n = recv_timed(ctl[0], &idx, sizeof(idx));
-			if (n != sizeof(idx) || idx != i) {
-				snprintf(out->err, sizeof(out->err),
-					 "agent lost round %u (%s)", i,
-					 n < 0 ? strerror(errno) : "bad index");
-				break;
-			}
-		}
-		if (bst >= 0)
-			close(bst);
-		if (ast >= 0)
-			close(ast);
-		if (i == total) {
-			struct kb_msg quit = { .type = KB_MSG_QUIT };
-
-			send(cfd, &quit, sizeof(quit), 0);
-			ret = kb_lat_summarize(&st, o->warmup, total, out);
-		}
-	}
-
-out:
-	if (cfd >= 0)
-		close(cfd);
+fail:
 	if (lfd >= 0)
 		close(lfd);
-	if (ctl[0] >= 0)
-		close(ctl[0]);
 	if (ctl[1] >= 0)
 		close(ctl[1]);
-	if (ret && agent > 0)
-		kill(agent, SIGKILL);
-	if (ret && broker > 0)
-		kill(broker, SIGKILL);
-	if (agent > 0)
-		waitpid(agent, &astat, 0);
-	if (broker > 0)
-		waitpid(broker, &bstat, 0);
-	if (!ret && (!WIFEXITED(astat) || WEXITSTATUS(astat) ||
-		     !WIFEXITED(bstat) || WEXITSTATUS(bstat))) {
-		snprintf(out->err, sizeof(out->err),
-			 "broker or agent exited badly (%#x, %#x)", bstat,
-			 astat);
-		out->ok = false;
-		ret = -1;
+	if (ctl[0] >= 0 && ctl[0] != b->ctl)
+		close(ctl[0]);
+	if (b->agent > 0)
+		kill(b->agent, SIGKILL);
+	if (b->broker > 0)
+		kill(b->broker, SIGKILL);
+	if (b->agent > 0)
+		waitpid(b->agent, NULL, 0);
+	if (b->broker > 0)
+		waitpid(b->broker, NULL, 0);
+	session_free(b);
+	return NULL;
+}
+
+int kb_broker_rounds(struct kb_broker *b, unsigned int first, unsigned int n,
+		     unsigned int *not_idle, char *err, size_t errlen)
+{
+	struct kb_msg *m = (struct kb_msg *)b->buf;
+	char *payload = (char *)(m + 1);
+	unsigned int i;
+
+	if (first + n > b->st->cap) {
+		snprintf(err, errlen, "round %u past the stamps", first + n);
+		return -1;
 	}
-	if (ret && !out->err[0])
-		snprintf(out->err, sizeof(out->err), "out of memory");
-	free(buf);
-	kb_stamps_unmap(&st);
+	memset(payload, 'x', b->payload_len);
+	for (i = first; i < first + n; i++) {
+		struct kb_msg ack;
+		unsigned int idx;
+		ssize_t r;
+		uint64_t t0;
+
+		/* Both must be waiting, as the kernel's agent is. */
+		if (!kb_wait_asleep(b->astat, 2000))
+			(*not_idle)++;
+		else if (!kb_wait_asleep(b->bstat, 2000))
+			(*not_idle)++;
+
+		memset(m, 0, sizeof(*m));
+		m->type = KB_MSG_SUBMIT;
+		m->submit.size = sizeof(m->submit);
+		m->submit.priority = LLMSCHED_PRIO_DEFAULT;
+		m->submit.est_runtime_ns = 1000000;
+		m->submit.demand[LLMSCHED_RES_CPU] = 100;
+		m->submit.payload_len = b->payload_len;
+		memcpy(payload, &i, sizeof(i));
+
+		t0 = kb_now_ns();
+		b->st->t_submit[i] = t0;
+		if (send(b->cfd, m, sizeof(*m) + b->payload_len, 0) < 0) {
+			snprintf(err, errlen, "send: %s", strerror(errno));
+			return -1;
+		}
+		r = recv_timed(b->cfd, &ack, sizeof(ack));
+		if (r != sizeof(ack) || ack.error) {
+			snprintf(err, errlen, "no ack from the broker (%s)",
+				 r < 0 ? strerror(errno) :
+				 strerror(ack.error));
+			return -1;
+		}
+		r = recv_timed(b->ctl, &idx, sizeof(idx));
+		if (r != sizeof(idx) || idx != i) {
+			snprintf(err, errlen, "agent lost round %u (%s)", i,
+				 r < 0 ? strerror(errno) : "bad index");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int kb_broker_pin(struct kb_broker *b, int cpu)
+{
+	int ret = kb_pin(b->broker, cpu);
+
+	return ret ? ret : kb_pin(b->agent, cpu);
+}
+
+int kb_broker_stop(struct kb_broker *b)
+{
+	struct kb_msg quit = { .type = KB_MSG_QUIT };
+	int bs = -1, as = -1, i, ret = 0;
+
+	send(b->cfd, &quit, sizeof(quit), 0);
+	close(b->cfd);
+	b->cfd = -1;
+	/* The broker exits on QUIT, then the agent on the broker's close. */
+	for (i = 0; i < 500; i++) {
+		if (bs == -1 && waitpid(b->broker, &bs, WNOHANG) != b->broker)
+			bs = -1;
+		if (as == -1 && waitpid(b->agent, &as, WNOHANG) != b->agent)
+			as = -1;
+		if (bs != -1 && as != -1)
+			break;
+		usleep(10000);
+	}
+	if (bs == -1) {
+		kill(b->broker, SIGKILL);
+		waitpid(b->broker, &bs, 0);
+	}
+	if (as == -1) {
+		kill(b->agent, SIGKILL);
+		waitpid(b->agent, &as, 0);
+	}
+	if (!WIFEXITED(bs) || WEXITSTATUS(bs) || !WIFEXITED(as) ||
+	    WEXITSTATUS(as))
+		ret = -1;
+	session_free(b);
 	return ret;
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,5 +156,21 @@ bool kb_wait_asleep(int fd, unsigned int timeout_ms)
 			return true;
 		if (s == '?' || kb_now_ns() > deadline)
 			return false;
+		/* It may be waiting for this CPU. */
+		sched_yield();
 	}
+}
+
+int kb_pin(pid_t pid, int cpu)
+{
+	cpu_set_t set;
+	long n = sysconf(_SC_NPROCESSORS_CONF), i;
+
+	CPU_ZERO(&set);
+	if (cpu >= 0)
+		CPU_SET(cpu, &set);
+	else
+		for (i = 0; i < n && i < CPU_SETSIZE; i++)
+			CPU_SET(i, &set);
+	return sched_setaffinity(pid, sizeof(set), &set) ? -errno : 0;
 }
