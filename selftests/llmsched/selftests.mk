@@ -4,3 +4,7 @@ SELFTEST_UTIL_SRCS := selftests/llmsched/module_util.c
 PROGRAMS += selftest-module
 VM_TESTS += selftest-module
 selftest-module_SRCS := selftests/llmsched/module_test.c $(SELFTEST_UTIL_SRCS)
+
+PROGRAMS += selftest-abi
+VM_TESTS += selftest-abi
+selftest-abi_SRCS := selftests/llmsched/abi_test.c $(SELFTEST_UTIL_SRCS)
