@@ -1859,6 +1859,7 @@ int main(int argc, char **argv)
 	struct llmsched_task_submit *e = NULL;
 	uint64_t *ids = NULL;
 	char *payload = NULL;
+	bool measured = true;
 	char why[112];
 	int ret = 1;
 
@@ -1878,6 +1879,7 @@ int main(int argc, char **argv)
 	payload = malloc(opt.payload);
 	if (!ids || !e || !payload) {
 		setup_fail("out of memory");
+		measured = false;
 		goto out;
 	}
 	memset(payload, 'x', opt.payload);
@@ -1889,8 +1891,11 @@ int main(int argc, char **argv)
 		ret = 0;
 		goto out;
 	}
-	if (setup_base())
+	if (setup_base()) {
+		/* Nothing was measured: the message is all there is. */
+		measured = false;
 		goto out;
+	}
 
 	if (setup_agent(total)) {
 		/* The floor and the baseline can still be measured. */
@@ -1918,7 +1923,8 @@ int main(int argc, char **argv)
 	ret = 0;
 out:
 	teardown();
-	output();
+	if (measured || opt.json)
+		output();
 	if (ret)
 		fprintf(stderr, "llmsched-bench-kernel: setup failed: %s\n",
 			res.setup_err);
