@@ -161,6 +161,9 @@ void llms_release_ended(void)
 	LIST_HEAD(victims);
 	struct llms_task *task, *next;
 
+	if (READ_ONCE(llmsched.nr_ended) <=
+	    READ_ONCE(llmsched.limits.retain_ended))
+		return;
 	spin_lock(&llmsched.lock);
 	while (llmsched.nr_ended > llmsched.limits.retain_ended) {
 		task = list_first_entry(&llmsched.ended, struct llms_task,

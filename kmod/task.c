@@ -88,11 +88,17 @@ static void llms_prep_release(struct llms_prep *prep, bool committed)
 	}
 	if (!committed && prep->task) {
 		if (prep->task->core.id) {
+			/*
+			 * It was in the table: a lookup may hold it for a
+			 * moment, so it goes the way every task goes.
+			 */
 			spin_lock(&llmsched.lock);
 			xa_erase(&llmsched.tasks, prep->task->core.id);
 			spin_unlock(&llmsched.lock);
+			llms_task_put(prep->task);
+		} else {
+			llms_task_free(prep->task);
 		}
-		llms_task_free(prep->task);
 	}
 	prep->task = NULL;
 }
