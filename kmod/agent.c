@@ -307,9 +307,7 @@ long llms_ioc_agent_fetch(struct llms_file *lf, void *arg)
 	if (!agent)
 		return -EBADFD;
 
-	deadline = jiffies + nsecs_to_jiffies(min_t(u64, req->timeout_ns,
-						    365ULL * 24 * 3600 *
-						    NSEC_PER_SEC));
+	deadline = jiffies + llms_timeout_jiffies(req->timeout_ns);
 	for (;;) {
 		ret = llms_fetch_take(agent, req, &task);
 		if (ret != -EAGAIN || !req->timeout_ns)

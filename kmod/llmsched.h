@@ -222,6 +222,7 @@ extern struct llmsched llmsched;
 int llms_sched_init(void);
 void llms_sched_exit(void);
 u64 llms_now(void);
+unsigned long llms_timeout_jiffies(u64 ns);
 struct llms_task *llms_task_alloc(void);
 void llms_task_free(struct llms_task *task);
 void llms_task_init_ref(struct llms_task *task);

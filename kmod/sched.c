@@ -29,6 +29,19 @@ u64 llms_now(void)
 	return ktime_get_ns();
 }
 
+/*
+ * A caller's timeout in jiffies, never shorter than asked: jiffies count
+ * whole ticks and the current one is partly gone, so round up and add one.
+ * Capped at a year, far below MAX_SCHEDULE_TIMEOUT.
+ */
+unsigned long llms_timeout_jiffies(u64 ns)
+{
+	u64 year = 365ULL * 24 * 3600 * NSEC_PER_SEC;
+
+	ns = min(ns, year);
+	return nsecs_to_jiffies(ns + TICK_NSEC - 1) + 1;
+}
+
 /* ------------------------------------------------------------ events */
 
 struct llms_events *llms_events_alloc(void)

@@ -488,7 +488,7 @@ static long llms_wait_ended(struct llms_task *task, unsigned long timeout)
 {
 	return wait_event_interruptible_timeout(llmsched.ended_wq,
 						lsc_task_terminal(READ_ONCE(task->core.state)),
-						max(timeout, 1UL));
+						timeout);
 }
 
 long llms_ioc_task_wait(struct llms_file *lf, void *arg)
@@ -509,12 +509,10 @@ long llms_ioc_task_wait(struct llms_file *lf, void *arg)
 	}
 
 	if (!lsc_task_terminal(READ_ONCE(task->core.state))) {
-		u64 ns = min_t(u64, req->timeout_ns,
-			       jiffies_to_nsecs(MAX_SCHEDULE_TIMEOUT / 2));
-
 		left = 0;
-		if (ns)
-			left = llms_wait_ended(task, nsecs_to_jiffies(ns));
+		if (req->timeout_ns)
+			left = llms_wait_ended(task,
+					       llms_timeout_jiffies(req->timeout_ns));
 		if (left == 0)
 			ret = -ETIMEDOUT;
 		else if (left < 0)
