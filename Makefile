@@ -6,6 +6,7 @@
 #   make check    host unit tests, then the kselftest suite in a VM
 #   make demo     boot the VM, load the module and show it working
 #   make lint     checkpatch --strict over kmod/ and uapi/
+#   make bench    the engine benchmark here, the kernel benchmark in a VM
 #
 # The module is built against the Debian kernel the VM boots (tools/kver), or
 # KDIR= / KVER= when given: never against the running kernel of this host.
@@ -82,7 +83,7 @@ $(BUILD)/src/scripts/checkpatch.pl: $(BUILD)/kselftest/kselftest_harness.h
 
 # ------------------------------------------------------------------ module
 
-.PHONY: all module programs deps check unit vmtest demo lint clean help
+.PHONY: all module programs deps check unit vmtest demo lint bench clean help
 
 all: module programs
 
@@ -120,6 +121,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@tools/vmrun --timeout 300 -- tools/demo
 
+# Figures, never pass/fail on speed: see Documentation/admin-guide/benchmarks.rst.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	$(BIN)/llmsched-bench-engine
+	tools/bench/run-kbench
+
 lint: $(BUILD)/src/scripts/checkpatch.pl
 	@tools/lint
 
@@ -128,5 +135,5 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
 
