@@ -360,6 +360,31 @@ out:
 }
 
 /*
+ * The reporting agent and the task it reports on, both held: 0, -EBADFD
+ * (not a live agent) or -ENOENT.
+ */
+static int llms_report_begin(struct llms_file *lf, u64 task_id,
+			     struct llms_agent **agentp,
+			     struct llms_task **taskp)
+{
+	*agentp = llms_file_agent(lf);
+	if (!*agentp)
+		return -EBADFD;
+	*taskp = llms_task_get(task_id);
+	if (!*taskp) {
+		llms_agent_put(*agentp);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void llms_report_end(struct llms_agent *agent, struct llms_task *task)
+{
+	llms_task_put(task);
+	llms_agent_put(agent);
+}
+
+/*
  * Under the lock: the errno for a report on @task by @agent, which must
  * have fetched it, or 0.
  */
@@ -385,14 +410,9 @@ long llms_ioc_agent_start(struct llms_file *lf, void *arg)
 
 	if (req->flags)
 		return -EINVAL;
-	agent = llms_file_agent(lf);
-	if (!agent)
-		return -EBADFD;
-	task = llms_task_get(req->task_id);
-	if (!task) {
-		llms_agent_put(agent);
-		return -ENOENT;
-	}
+	ret = llms_report_begin(lf, req->task_id, &agent, &task);
+	if (ret)
+		return ret;
 
 	spin_lock(&llmsched.lock);
 	ret = llms_report_check(agent, task);
@@ -402,8 +422,7 @@ long llms_ioc_agent_start(struct llms_file *lf, void *arg)
 		ret = lsc_task_start(&llmsched.eng, &task->core, llms_now());
 	spin_unlock(&llmsched.lock);
 
-	llms_task_put(task);
-	llms_agent_put(agent);
+	llms_report_end(agent, task);
 	return ret;
 }
 
@@ -436,14 +455,9 @@ long llms_ioc_agent_complete(struct llms_file *lf, void *arg)
 	if (!llms_reason_reportable(req->reason) ||
 	    (ok && req->exit_status))
 		return -EINVAL;
-	agent = llms_file_agent(lf);
-	if (!agent)
-		return -EBADFD;
-	task = llms_task_get(req->task_id);
-	if (!task) {
-		llms_agent_put(agent);
-		return -ENOENT;
-	}
+	ret = llms_report_begin(lf, req->task_id, &agent, &task);
+	if (ret)
+		return ret;
 
 	now = llms_now();
 	spin_lock(&llmsched.lock);
@@ -465,8 +479,7 @@ long llms_ioc_agent_complete(struct llms_file *lf, void *arg)
 	}
 	spin_unlock(&llmsched.lock);
 
-	llms_task_put(task);
-	llms_agent_put(agent);
+	llms_report_end(agent, task);
 	llms_release_ended();
 	return ret;
 }

@@ -44,6 +44,24 @@ static bool llms_netlink_listening(void)
 				  LLMS_MCGRP_EVENTS);
 }
 
+/* A new event message, or NULL when nobody listens or memory is short. */
+static struct sk_buff *llms_netlink_begin(u8 cmd, void **hdr)
+{
+	struct sk_buff *skb;
+
+	if (!llms_netlink_listening())
+		return NULL;
+	skb = genlmsg_new(llms_event_size(), GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &llms_genl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
 static void llms_netlink_send(struct sk_buff *skb, void *hdr)
 {
 	genlmsg_end(skb, hdr);
@@ -58,15 +76,9 @@ void llms_netlink_task_event(const struct llms_task *task, u32 from, u32 to,
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!llms_netlink_listening())
-		return;
-	skb = genlmsg_new(llms_event_size(), GFP_ATOMIC);
+	skb = llms_netlink_begin(LLMSCHED_CMD_TASK_EVENT, &hdr);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &llms_genl_family, 0,
-			  LLMSCHED_CMD_TASK_EVENT);
-	if (!hdr)
-		goto fail;
 	if (nla_put_u64_64bit(skb, LLMSCHED_A_TASK_ID, task->core.id,
 			      LLMSCHED_A_PAD) ||
 	    nla_put_u32(skb, LLMSCHED_A_STATE, to) ||
@@ -92,15 +104,9 @@ void llms_netlink_agent_event(u32 agent_id, bool up, u64 now)
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!llms_netlink_listening())
-		return;
-	skb = genlmsg_new(llms_event_size(), GFP_ATOMIC);
+	skb = llms_netlink_begin(LLMSCHED_CMD_AGENT_EVENT, &hdr);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &llms_genl_family, 0,
-			  LLMSCHED_CMD_AGENT_EVENT);
-	if (!hdr)
-		goto fail;
 	if (nla_put_u32(skb, LLMSCHED_A_AGENT_ID, agent_id) ||
 	    nla_put_u32(skb, LLMSCHED_A_STATE, up) ||
 	    nla_put_u64_64bit(skb, LLMSCHED_A_TIME_NS, now, LLMSCHED_A_PAD) ||

@@ -40,6 +40,24 @@ static bool llms_may_access(const struct llms_task *task)
 	return uid_eq(task->owner, current_euid()) || capable(CAP_SYS_ADMIN);
 }
 
+/*
+ * A reference to task @id for a caller who must own it (or be an
+ * administrator): 0, -ENOENT or -EPERM.
+ */
+static int llms_task_get_owned(u64 id, struct llms_task **taskp)
+{
+	struct llms_task *task = llms_task_get(id);
+
+	if (!task)
+		return -ENOENT;
+	if (!llms_may_access(task)) {
+		llms_task_put(task);
+		return -EPERM;
+	}
+	*taskp = task;
+	return 0;
+}
+
 /* The checks that need nothing but the structure itself. */
 static int llms_submit_check(const struct llmsched_task_submit *req)
 {
@@ -409,13 +427,9 @@ long llms_ioc_cancel(struct llms_file *lf, void *arg)
 
 	if (req->flags)
 		return -EINVAL;
-	task = llms_task_get(req->task_id);
-	if (!task)
-		return -ENOENT;
-	if (!llms_may_access(task)) {
-		llms_task_put(task);
-		return -EPERM;
-	}
+	ret = llms_task_get_owned(req->task_id, &task);
+	if (ret)
+		return ret;
 
 	spin_lock(&llmsched.lock);
 	if (lsc_task_terminal(task->core.state)) {
@@ -467,16 +481,13 @@ long llms_ioc_task_query(struct llms_file *lf, void *arg)
 {
 	struct llmsched_task_info *info = arg;
 	struct llms_task *task;
+	int ret;
 
 	if (info->flags)
 		return -EINVAL;
-	task = llms_task_get(info->task_id);
-	if (!task)
-		return -ENOENT;
-	if (!llms_may_access(task)) {
-		llms_task_put(task);
-		return -EPERM;
-	}
+	ret = llms_task_get_owned(info->task_id, &task);
+	if (ret)
+		return ret;
 	spin_lock(&llmsched.lock);
 	llms_fill_info(info, task);
 	spin_unlock(&llmsched.lock);
@@ -500,13 +511,9 @@ long llms_ioc_task_wait(struct llms_file *lf, void *arg)
 
 	if (req->flags || req->__reserved)
 		return -EINVAL;
-	task = llms_task_get(req->task_id);
-	if (!task)
-		return -ENOENT;
-	if (!llms_may_access(task)) {
-		llms_task_put(task);
-		return -EPERM;
-	}
+	ret = llms_task_get_owned(req->task_id, &task);
+	if (ret)
+		return ret;
 
 	if (!lsc_task_terminal(READ_ONCE(task->core.state))) {
 		left = 0;
