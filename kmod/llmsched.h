@@ -153,9 +153,11 @@ struct llms_agent {
  * @events: its event sink
  * @agent: the agent it registered, or NULL
  * @agent_lock: serializes registration and unregistration on this file
+ * @user: the account its last submission used (accounts live until unload)
  */
 struct llms_file {
 	struct llms_events *events;
+	struct llms_user *user;
 	struct llms_agent *agent;
 	struct mutex agent_lock; /* see the kernel-doc above */
 };

@@ -95,7 +95,9 @@ static void llms_events_record(struct llms_task *task, u64 now)
 	rec->agent_id = task->agent_id;
 	rec->exit_status = task->exit_status;
 	ev->tail++;
-	wake_up_interruptible(&ev->wq);
+	/* Most submitters never read: skip the wake-up when nobody waits. */
+	if (wq_has_sleeper(&ev->wq))
+		wake_up_interruptible(&ev->wq);
 }
 
 /* ------------------------------------------------------------- tasks */
@@ -310,7 +312,8 @@ static void llms_cb_task_changed(struct lsc_engine *eng, struct lsc_task *core,
 			user->held--;
 		list_add_tail(&task->ended_link, &llmsched.ended);
 		llmsched.nr_ended++;
-		wake_up_all(&llmsched.ended_wq);
+		if (wq_has_sleeper(&llmsched.ended_wq))
+			wake_up_all(&llmsched.ended_wq);
 		break;
 	default:
 		break;

@@ -232,6 +232,23 @@ static int llms_prepare(struct llms_file *lf, struct llms_prep *prep,
 	return 0;
 }
 
+/*
+ * The caller's account.  Accounts live until unload, so the file keeps the
+ * last one it used and looks again only when the caller's uid differs.
+ */
+static struct llms_user *llms_file_user(struct llms_file *lf)
+{
+	kuid_t uid = current_euid();
+	struct llms_user *user = READ_ONCE(lf->user);
+
+	if (user && uid_eq(user->uid, uid))
+		return user;
+	user = llms_user_get_or_add(uid);
+	if (user)
+		WRITE_ONCE(lf->user, user);
+	return user;
+}
+
 /* The first of @n prepared tasks that no agent could ever hold, or -1. */
 static int llms_first_unfit(struct llms_prep *preps, u32 n)
 {
@@ -292,14 +309,15 @@ static int llms_events_prepare(struct llms_file *lf)
  * taken at once; the engine then gets them a chunk per lock hold.
  * On failure, *@bad is the index of the entry at fault (or @n).
  */
-static int llms_commit(struct llms_prep *preps, u32 n, u32 *bad)
+static int llms_commit(struct llms_file *lf, struct llms_prep *preps, u32 n,
+		       u32 *bad)
 {
 	struct llms_user *user;
 	u32 done, chunk;
 	int unfit;
 
 	*bad = n;
-	user = llms_user_get_or_add(current_euid());
+	user = llms_file_user(lf);
 	if (!user)
 		return -ENOMEM;
 
@@ -345,7 +363,7 @@ long llms_ioc_submit(struct llms_file *lf, void *arg)
 	if (!ret)
 		ret = llms_events_prepare(lf);
 	if (!ret)
-		ret = llms_commit(&prep, 1, &bad);
+		ret = llms_commit(lf, &prep, 1, &bad);
 	if (!ret)
 		req->task_id = prep.task->core.id;
 	llms_prep_release(&prep, !ret);
@@ -398,7 +416,7 @@ long llms_ioc_submit_batch(struct llms_file *lf, void *arg)
 		}
 	}
 
-	ret = llms_commit(preps, n, &batch->error_index);
+	ret = llms_commit(lf, preps, n, &batch->error_index);
 	if (!ret) {
 		committed = true;
 		for (i = 0; i < n; i++)

@@ -1274,12 +1274,24 @@ static bool lsc_user_at_limit(const struct lsc_user *u)
 	return u->max_active && u->nr_active >= u->max_active;
 }
 
+/* Whether some UP agent has a free slot: only then can a task be assigned. */
+static bool lsc_any_ready(const struct lsc_engine *eng)
+{
+	const struct lsc_list *l;
+
+	for (l = eng->classes.next; l != &eng->classes; l = l->next)
+		if (class_of_link(l)->ready.count)
+			return true;
+	return false;
+}
+
 u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 {
 	struct lsc_task *t, *next;
 	struct lsc_agent *a;
 	struct lsc_resv r;
 	bool have_resv = false, restart;
+	bool any_ready = lsc_any_ready(eng);
 	u32 assigned = 0, scanned = 0;
 	int k;
 
@@ -1290,6 +1302,12 @@ u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 	eng->resv_ns = 0;
 	t = lsc_rq_first(eng);
 	while (t) {
+		/*
+		 * No agent has a free slot (and none gains one here): once the
+		 * head's reservation is known, nothing behind it can run.
+		 */
+		if (have_resv && !any_ready)
+			break;
 		restart = false;
 		if (lsc_user_at_limit(t->user)) {
 			next = lsc_rq_next_user(eng, t);
