@@ -125,6 +125,8 @@ static int llms_agent_bind(struct llms_agent *agent,
 		return ret;
 	}
 
+	agent->cgroup_id = cgroup_id(agent->cgrp);
+
 	agent->pid = req->pid ? find_get_pid(req->pid) :
 				get_task_pid(current, PIDTYPE_PID);
 	if (!agent->pid)

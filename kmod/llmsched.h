@@ -132,6 +132,8 @@ struct llms_user {
  * @pid: the agent process
  * @cgrp: its cgroup (a reference)
  * @cgroup_path: the cgroup's path, for sysfs
+ * @cgroup_id: the cgroup's id (its inode number in cgroupfs), by which the
+ *	runtime's load probe knows it
  * @last_seen: jiffies of its last call
  * @lost: declared lost or unregistered: it takes no more calls
  * @kobj_added: @kobj is in sysfs
@@ -143,6 +145,7 @@ struct llms_agent {
 	struct pid *pid;
 	struct cgroup *cgrp;
 	char *cgroup_path;
+	u64 cgroup_id;
 	unsigned long last_seen;
 	bool lost;
 	bool kobj_added;

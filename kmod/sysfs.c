@@ -469,6 +469,12 @@ static ssize_t agent_cgroup_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%s\n", to_agent(kobj)->cgroup_path);
 }
 
+static ssize_t agent_cgroup_id_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", to_agent(kobj)->cgroup_id);
+}
+
 static ssize_t agent_capacity_show(struct kobject *kobj,
 				   struct kobj_attribute *attr, char *buf)
 {
@@ -547,6 +553,8 @@ static struct kobj_attribute agent_pid_attr =
 	__ATTR(pid, 0444, agent_pid_show, NULL);
 static struct kobj_attribute agent_cgroup_attr =
 	__ATTR(cgroup, 0444, agent_cgroup_show, NULL);
+static struct kobj_attribute agent_cgroup_id_attr =
+	__ATTR(cgroup_id, 0444, agent_cgroup_id_show, NULL);
 static struct kobj_attribute agent_state_attr =
 	__ATTR(state, 0444, agent_state_show, NULL);
 static struct kobj_attribute agent_tasks_attr =
@@ -564,6 +572,7 @@ static struct llms_attr llms_agent_attrs[] = {
 static struct attribute *llms_agent_attrs_list[] = {
 	&agent_pid_attr.attr,
 	&agent_cgroup_attr.attr,
+	&agent_cgroup_id_attr.attr,
 	&agent_state_attr.attr,
 	&agent_tasks_attr.attr,
 	&llms_agent_attrs[0].attr.attr, &llms_agent_attrs[1].attr.attr,

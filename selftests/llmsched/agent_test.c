@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/llmsched.h>
@@ -102,6 +103,7 @@ TEST_F(agent, register_checks)
 	struct llmsched_capacity c;
 	int devnull, dir, closed;
 	char path[128], buf[256];
+	struct stat st;
 	__u64 v;
 	__u32 id;
 
@@ -200,6 +202,11 @@ TEST_F(agent, register_checks)
 	ASSERT_LT(0, read_text_file(path, buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, strrchr(s->cg.path, '/')))
 		TH_LOG("cgroup file says %s for %s", buf, s->cg.path);
+	/* The cgroup id is the folder's inode number, as BPF sees it. */
+	ASSERT_EQ(0, fstat(s->cg.fd, &st));
+	snprintf(path, sizeof(path), "agents/%u/cgroup_id", s->id);
+	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
+	EXPECT_EQ((__u64)st.st_ino, v);
 
 	/* Unregistering gives the reservation back. */
 	ASSERT_EQ(0, ls_agent_unregister(s->fd));
