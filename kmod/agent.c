@@ -319,9 +319,11 @@ long llms_ioc_agent_fetch(struct llms_file *lf, void *arg)
 			ret = -ETIMEDOUT;
 			break;
 		}
+		atomic_inc(&agent->fetching);
 		left = wait_event_interruptible_timeout(agent->wq,
 							llms_agent_has_work(agent),
 							left);
+		atomic_dec(&agent->fetching);
 		if (left < 0) {
 			ret = -EINTR;
 			break;
@@ -585,6 +587,8 @@ void llms_agents_check(void)
 		spin_unlock(&llmsched.lock);
 		if (!agent)
 			break;
+		if (atomic_read(&agent->fetching))
+			WRITE_ONCE(agent->last_seen, now);
 		rcu_read_lock();
 		gone = !pid_task(agent->pid, PIDTYPE_PID);
 		rcu_read_unlock();

@@ -135,6 +135,8 @@ struct llms_user {
  * @cgroup_id: the cgroup's id (its inode number in cgroupfs), by which the
  *	runtime's load probe knows it
  * @last_seen: jiffies of its last call
+ * @fetching: calls waiting in AGENT_FETCH: an agent waiting for work is
+ *	alive, however long it waits
  * @lost: declared lost or unregistered: it takes no more calls
  * @kobj_added: @kobj is in sysfs
  */
@@ -147,6 +149,7 @@ struct llms_agent {
 	char *cgroup_path;
 	u64 cgroup_id;
 	unsigned long last_seen;
+	atomic_t fetching;
 	bool lost;
 	bool kobj_added;
 };
