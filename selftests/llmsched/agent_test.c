@@ -816,4 +816,18 @@ TEST_F_TIMEOUT(agent, heartbeats_keep_an_idle_agent, 60)
 	ASSERT_EQ(0, ls_set_limits(self->fd, 0, 0, LS_DEF_HEARTBEAT_MS));
 }
 
+/* An agent waiting in FETCH longer than the timeout is alive, not lost. */
+TEST_F_TIMEOUT(agent, waiting_in_fetch_keeps_an_agent, 60)
+{
+	struct ls_agent *a = &self->a[0];
+	struct llmsched_agent_fetch f;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(4), LS_GB(8), 0));
+	ASSERT_EQ(0, ls_set_limits(self->fd, 0, 0, 200));
+	/* Five timeouts' worth of waiting, with no other call. */
+	EXPECT_EQ(-ETIMEDOUT, ls_agent_fetch(a->fd, LS_SEC(1), &f, NULL, 0));
+	EXPECT_EQ(0, ls_agent_heartbeat(a->fd));
+	ASSERT_EQ(0, ls_set_limits(self->fd, 0, 0, LS_DEF_HEARTBEAT_MS));
+}
+
 TEST_HARNESS_MAIN
