@@ -24,6 +24,9 @@ struct llmsched llmsched;
 
 static struct kmem_cache *llms_task_cache;
 
+/* Ended tasks forgotten per lock hold. */
+#define LLMS_EVICT_BATCH	256
+
 u64 llms_now(void)
 {
 	return ktime_get_ns();
@@ -173,25 +176,29 @@ void llms_task_put(struct llms_task *task)
  */
 void llms_release_ended(void)
 {
-	LIST_HEAD(victims);
 	struct llms_task *task, *next;
+	unsigned int n;
+	LIST_HEAD(victims);
 
-	if (READ_ONCE(llmsched.nr_ended) <=
-	    READ_ONCE(llmsched.limits.retain_ended))
-		return;
-	spin_lock(&llmsched.lock);
-	while (llmsched.nr_ended > llmsched.limits.retain_ended) {
-		task = list_first_entry(&llmsched.ended, struct llms_task,
-					ended_link);
-		list_move_tail(&task->ended_link, &victims);
-		llmsched.nr_ended--;
-		xa_erase(&llmsched.tasks, task->core.id);
-	}
-	spin_unlock(&llmsched.lock);
+	while (READ_ONCE(llmsched.nr_ended) >
+	       READ_ONCE(llmsched.limits.retain_ended)) {
+		/* A bounded number per lock hold: a cascade may end many. */
+		spin_lock(&llmsched.lock);
+		for (n = 0; n < LLMS_EVICT_BATCH &&
+		     llmsched.nr_ended > llmsched.limits.retain_ended; n++) {
+			task = list_first_entry(&llmsched.ended,
+						struct llms_task, ended_link);
+			list_move_tail(&task->ended_link, &victims);
+			llmsched.nr_ended--;
+			xa_erase(&llmsched.tasks, task->core.id);
+		}
+		spin_unlock(&llmsched.lock);
 
-	list_for_each_entry_safe(task, next, &victims, ended_link) {
-		list_del_init(&task->ended_link);
-		llms_task_put(task);
+		list_for_each_entry_safe(task, next, &victims, ended_link) {
+			list_del_init(&task->ended_link);
+			llms_task_put(task);
+		}
+		cond_resched();
 	}
 }
 
