@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * llmsched-demo: the agent process.  It runs inside its cgroup (the parent
+ * forked it there with clone3 and CLONE_INTO_CGROUP), holds its own file of
+ * /dev/llmsched and plays the protocol: fetch, start, run, complete.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "llmdemo.h"
+
+/* How long one FETCH blocks; every agent call is also a heartbeat. */
+#define AGENT_FETCH_NS		DEMO_NSEC_PER_SEC
+/* While a payload runs, a heartbeat this often (ms). */
+#define AGENT_HEARTBEAT_MS	1000
+
+struct agent {
+	const struct demo_agent_conf *conf;
+	int fd;
+	__u32 id;
+};
+
+static volatile sig_atomic_t agent_stop;
+
+static void agent_on_term(int sig)
+{
+	agent_stop = 1;
+}
+
+static void agent_err(const struct agent *a, int err, const char *what)
+{
+	demo_fail(err, NULL, "agent %u: %s", a->conf->num, what);
+}
+
+static int agent_heartbeat(const struct agent *a)
+{
+	struct llmsched_agent_heartbeat h;
+
+	DEMO_INIT(h);
+	return demo_ioctl(a->fd, LLMSCHED_IOC_AGENT_HEARTBEAT, &h);
+}
+
+/* memory.events' oom_kill of the agent's cgroup; 0 when unreadable. */
+static unsigned long long agent_oom_kills(const struct agent *a)
+{
+	char path[192], buf[512], *p;
+
+	snprintf(path, sizeof(path), "%s/memory.events", a->conf->cg->path);
+	if (demo_read_file(path, buf, sizeof(buf)))
+		return 0;
+	p = strstr(buf, "oom_kill ");
+	return p ? strtoull(p + 9, NULL, 10) : 0;
+}
+
+/*
+ * Wait for the payload @pid, heartbeating while it runs (a payload may
+ * outlast heartbeat_timeout_ms).  Its wait status, or -errno.
+ */
+static int agent_wait_payload(const struct agent *a, pid_t pid)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int status, ret;
+	pid_t got;
+
+	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	for (;;) {
+		got = waitpid(pid, &status, WNOHANG);
+		if (got == pid)
+			break;
+		if (got < 0 && errno != EINTR) {
+			ret = -errno;
+			goto out;
+		}
+		if (pfd.fd >= 0)
+			ret = poll(&pfd, 1, AGENT_HEARTBEAT_MS);
+		else
+			ret = poll(NULL, 0, 50);
+		if (ret == 0 && pfd.fd >= 0)
+			agent_heartbeat(a);
+	}
+	ret = status;
+out:
+	if (pfd.fd >= 0)
+		close(pfd.fd);
+	return ret;
+}
+
+/* Run one fetched task and report how it ended. */
+static void agent_run(struct agent *a, __u64 task_id, const char *payload)
+{
+	char *const argv[] = { "/bin/sh", "-c", (char *)payload, NULL };
+	struct llmsched_agent_complete c;
+	struct llmsched_agent_task s;
+	unsigned long long ooms;
+	__u64 t0;
+	pid_t pid;
+	int ret;
+
+	DEMO_INIT(s);
+	s.task_id = task_id;
+	ret = demo_ioctl(a->fd, LLMSCHED_IOC_AGENT_START, &s);
+	if (ret) {
+		/* ECANCELED: cancelled since it was fetched; drop it. */
+		if (ret != -ECANCELED)
+			agent_err(a, -ret, "LLMSCHED_IOC_AGENT_START failed");
+		return;
+	}
+
+	DEMO_INIT(c);
+	c.task_id = task_id;
+	ooms = agent_oom_kills(a);
+	t0 = demo_now_ns();
+	pid = fork();
+	if (pid < 0) {
+		c.reason = LLMSCHED_REASON_LAUNCH;
+		c.exit_status = errno;
+		agent_err(a, errno, "cannot fork the payload");
+		goto report;
+	}
+	if (!pid) {
+		/* Inherits the agent's cgroup, so its reservation. */
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	ret = agent_wait_payload(a, pid);
+	c.runtime_ns = demo_now_ns() - t0;
+	if (ret < 0) {
+		c.reason = LLMSCHED_REASON_LAUNCH;
+		c.exit_status = -ret;
+		agent_err(a, -ret, "cannot wait for the payload");
+	} else if (WIFEXITED(ret)) {
+		c.exit_status = WEXITSTATUS(ret);
+		c.reason = c.exit_status ? LLMSCHED_REASON_EXIT :
+			   LLMSCHED_REASON_NONE;
+	} else {
+		c.exit_status = WTERMSIG(ret);
+		c.reason = LLMSCHED_REASON_SIGNAL;
+		if (c.exit_status == SIGKILL && agent_oom_kills(a) > ooms)
+			c.reason = LLMSCHED_REASON_OOM;
+	}
+report:
+	ret = demo_ioctl(a->fd, LLMSCHED_IOC_AGENT_COMPLETE, &c);
+	if (ret && ret != -ECANCELED)
+		agent_err(a, -ret, "LLMSCHED_IOC_AGENT_COMPLETE failed");
+}
+
+static int agent_register(struct agent *a)
+{
+	const struct demo_agent_conf *conf = a->conf;
+	struct llmsched_agent_register r;
+	int ret;
+
+	a->fd = open(DEMO_DEV, O_RDWR | O_CLOEXEC);
+	if (a->fd < 0)
+		return -errno;
+	DEMO_INIT(r);
+	r.pid = 0;			/* this process, inside the cgroup */
+	r.cgroup_fd = conf->cg->fd;
+	r.slots = 1;
+	r.capacity[LLMSCHED_RES_CPU] = conf->cpu;
+	r.capacity[LLMSCHED_RES_MEM] = conf->mem;
+	ret = demo_ioctl(a->fd, LLMSCHED_IOC_AGENT_REGISTER, &r);
+	if (ret)
+		return ret;
+	a->id = r.agent_id;
+	return 0;
+}
+
+int demo_agent_main(const struct demo_agent_conf *conf)
+{
+	static char payload[LLMSCHED_PAYLOAD_MAX + 1];
+	struct agent a = { .conf = conf, .fd = -1 };
+	struct llmsched_agent_unregister u;
+	struct llmsched_agent_fetch f;
+	struct sigaction sa;
+	char name[16];
+	int ret, msg;
+
+	if (conf->close_fd >= 0)
+		close(conf->close_fd);
+	/* No SA_RESTART: SIGTERM interrupts a blocking FETCH (EINTR). */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = agent_on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != conf->parent)
+		return 1;
+	snprintf(name, sizeof(name), "llmdemo-agent%u", conf->num);
+	prctl(PR_SET_NAME, name);
+
+	ret = agent_register(&a);
+	msg = ret ? ret : (int)a.id;
+	if (write(conf->report_fd, &msg, sizeof(msg)) != sizeof(msg))
+		return 1;
+	close(conf->report_fd);
+	if (ret)
+		return 1;
+
+	while (!agent_stop) {
+		DEMO_INIT(f);
+		f.timeout_ns = AGENT_FETCH_NS;
+		f.payload_ptr = (uintptr_t)payload;
+		f.payload_len = LLMSCHED_PAYLOAD_MAX;
+		ret = demo_ioctl(a.fd, LLMSCHED_IOC_AGENT_FETCH, &f);
+		if (ret == -ETIMEDOUT || ret == -EINTR || ret == -EAGAIN)
+			continue;
+		if (ret) {
+			demo_fail(-ret, ret == -EBADFD ?
+				  "the module declared the agent lost" : NULL,
+				  "agent %u: LLMSCHED_IOC_AGENT_FETCH failed",
+				  conf->num);
+			return 1;
+		}
+		payload[f.payload_len] = '\0';
+		agent_run(&a, f.task_id, payload);
+	}
+
+	/* Told to stop: leave the module's books clean. */
+	DEMO_INIT(u);
+	ret = demo_ioctl(a.fd, LLMSCHED_IOC_AGENT_UNREGISTER, &u);
+	if (ret) {
+		agent_err(&a, -ret, "LLMSCHED_IOC_AGENT_UNREGISTER failed");
+		return 1;
+	}
+	close(a.fd);
+	return 0;
+}

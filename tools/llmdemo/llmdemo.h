@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * llmsched-demo: the runtime's part of the project's reference example,
+ * played against the real module.  main.c submits and watches, agent.c is
+ * the agent process, sys.c holds the system helpers (ioctl, files, cgroups,
+ * clone3).
+ */
+#ifndef LLMDEMO_H
+#define LLMDEMO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <linux/llmsched.h>
+
+#define DEMO_PROG	"llmsched-demo"
+#define DEMO_DEV	"/dev/" LLMSCHED_DEVICE_NAME
+#define DEMO_SYSFS	"/sys/kernel/" LLMSCHED_DEVICE_NAME
+#define DEMO_CG_ROOT	"/sys/fs/cgroup"
+#define DEMO_CG_NAME	"llmsched-demo"
+#define DEMO_CG_DIR	DEMO_CG_ROOT "/" DEMO_CG_NAME
+/* Controllers the agents' folders need, enabled top-down. */
+#define DEMO_CG_CONTROLLERS	"+cpu +memory +pids"
+/* cpu.max period, in microseconds. */
+#define DEMO_CPU_PERIOD_US	100000ULL
+
+#define DEMO_NSEC_PER_MSEC	1000000ULL
+#define DEMO_NSEC_PER_SEC	1000000000ULL
+#define DEMO_CPUS(n)		((__u64)(n) * 1000)	/* millicores */
+#define DEMO_GB(n)		((__u64)(n) << 30)
+
+#define DEMO_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Zero a uAPI structure and set its size field. */
+#define DEMO_INIT(s) do {				\
+		memset(&(s), 0, sizeof(s));		\
+		(s).size = sizeof(s);			\
+	} while (0)
+
+/* ------------------------------------------------------------- sys.c */
+
+/*
+ * Print "llmsched-demo: WHAT: strerror(err)" on stderr (without the errno
+ * text when @err is 0), then @hint on its own line when not NULL.
+ */
+void demo_fail(int err, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ioctl(); 0 or -errno. */
+int demo_ioctl(int fd, unsigned long cmd, void *arg);
+/* CLOCK_MONOTONIC, in nanoseconds. */
+__u64 demo_now_ns(void);
+
+/* Write @val to @path; 0 or -errno. */
+int demo_write_file(const char *path, const char *val);
+/* Read @path into @buf (trailing newline dropped); 0 or -errno. */
+int demo_read_file(const char *path, char *buf, size_t len);
+/* Read /sys/kernel/llmsched/@rel as a number; 0 or -errno. */
+int demo_sysfs_u64(const char *rel, __u64 *val);
+
+struct demo_cgroup {
+	char path[128];
+	int fd;		/* O_RDONLY | O_DIRECTORY, -1 when none */
+};
+
+/*
+ * Enable the controllers in the root's and in DEMO_CG_DIR's
+ * cgroup.subtree_control, creating DEMO_CG_DIR (and removing what a
+ * crashed run left in it); 0 or -errno, with the message printed.
+ */
+int demo_cgroup_prepare(void);
+/*
+ * mkdir DEMO_CG_DIR/@name, set cpu.max to @cpu millicores and memory.max
+ * to @mem bytes, open it; 0 or -errno, with the message printed.
+ */
+int demo_cgroup_create(struct demo_cgroup *cg, const char *name, __u64 cpu,
+		       __u64 mem);
+/* Kill what is left inside, rmdir, close; 0 or -errno.  Safe to repeat. */
+int demo_cgroup_destroy(struct demo_cgroup *cg);
+/* rmdir DEMO_CG_DIR; 0 or -errno. */
+int demo_cgroup_finish(void);
+
+/*
+ * fork() straight into the cgroup @cgroup_fd (clone3 with
+ * CLONE_INTO_CGROUP): the child's pid in the parent, 0 in the child,
+ * -errno on failure.
+ */
+pid_t demo_clone_into_cgroup(int cgroup_fd);
+
+/* ----------------------------------------------------------- agent.c */
+
+struct demo_agent_conf {
+	unsigned int num;	/* the demo's numbering: 1, 2 */
+	__u64 cpu;		/* reservation, millicores */
+	__u64 mem;		/* reservation, bytes */
+	const struct demo_cgroup *cg;
+	pid_t parent;		/* the submitter's pid */
+	int report_fd;		/* write end: agent id, or -errno (an int) */
+	int close_fd;		/* a parent's file to drop, -1 for none */
+};
+
+/*
+ * The agent process, in its cgroup: open /dev/llmsched, register, report
+ * the id, then fetch, start, run, complete until SIGTERM (or the parent's
+ * death); unregister.  Returns the process's exit status.
+ */
+int demo_agent_main(const struct demo_agent_conf *conf);
+
+#endif /* LLMDEMO_H */
