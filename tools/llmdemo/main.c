@@ -122,7 +122,7 @@ DEMO_CG_DIR "; tasks (priority, CPUs, GB, estimate)\n"
 "loaded (`make demo` does it all in a VM).\n"
 "\n"
 "Options:\n"
-"  -s, --scale N   run time scaled down N times (1 to %d, default 10):\n"
+"  -s, --scale N   run time scaled down N times (1 to %d, default 5):\n"
 "                  each task runs \"sleep <estimate / N>\"; the module is\n"
 "                  given the real estimate\n"
 "  -v, --verbose   also the kernel's task and agent ids, pids, RUNNABLE and\n"
@@ -901,7 +901,7 @@ static int check_order(const struct demo *d)
 	}
 	demo_fail(0, "when only the completions are out of order, the machine "
 		  "was too slow\n" DEMO_PROG ": for the scaled run times: try "
-		  "a smaller --scale (tools/demo --scale 5)",
+		  "a smaller --scale (tools/demo --scale 2)",
 		  "the events differ from the reference (*):");
 	fprintf(stderr, "    %-30s  %s\n", "expected", "got");
 	for (i = 0; i < n || i < d->nr_seen; i++)
@@ -984,7 +984,7 @@ int main(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.fd = -1;
-	d.scale = 10;
+	d.scale = 5;
 	for (i = 0; i < NR_AGENTS; i++) {
 		d.agents[i].num = i + 1;
 		d.agents[i].cg.fd = -1;
