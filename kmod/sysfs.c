@@ -40,17 +40,6 @@ static const char * const llms_choice_names[] = {
 	[LSC_CHOOSE_BEST_FIT]		= "best_fit",
 };
 
-static const char * const llms_state_names[] = {
-	[LSC_TASK_NEW]		= "new",
-	[LSC_TASK_QUEUED]	= "queued",
-	[LSC_TASK_RUNNABLE]	= "runnable",
-	[LSC_TASK_ASSIGNED]	= "assigned",
-	[LSC_TASK_RUNNING]	= "running",
-	[LSC_TASK_SUCCEEDED]	= "succeeded",
-	[LSC_TASK_FAILED]	= "failed",
-	[LSC_TASK_CANCELLED]	= "cancelled",
-};
-
 /* ------------------------------------------------------------- top level */
 
 static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -378,7 +367,8 @@ static void llms_transitions_build(void)
 				continue;
 			snprintf(llms_transition_names[n],
 				 sizeof(llms_transition_names[n]), "%s_to_%s",
-				 llms_state_names[from], llms_state_names[to]);
+				 lsc_task_state_name(from),
+				 lsc_task_state_name(to));
 			sysfs_attr_init(&la->attr.attr);
 			la->attr.attr.name = llms_transition_names[n];
 			la->attr.attr.mode = 0444;
