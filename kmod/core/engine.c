@@ -11,8 +11,12 @@
 #define LSC_NS_PER_SEC	1000000000ULL
 /* Tasks skipped before any reservation, beyond backfill_depth. */
 #define LSC_SKIP_SLACK	64
+/* MLFQ levels moved by a walk beyond which its end rebuilds the tree. */
+#define LSC_MLFQ_REBUILD	16
 
 #define task_of_qnode(n)	lsc_container_of(n, struct lsc_task, qnode)
+#define task_of_qlink(l)	lsc_container_of(l, struct lsc_task, qlink)
+#define class_of_wlink(l)	lsc_container_of(l, struct lsc_rqclass, wlink)
 #define task_of_alink(l)	lsc_container_of(l, struct lsc_task, alink)
 #define agent_of_rnode(n)	lsc_container_of(n, struct lsc_agent, rnode)
 #define agent_of_enode(n)	lsc_container_of(n, struct lsc_agent, enode)
@@ -99,6 +103,8 @@ void lsc_default_tunables(struct lsc_tunables *tun)
 void lsc_engine_init(struct lsc_engine *eng, const struct lsc_ops *ops,
 		     void *priv)
 {
+	int i;
+
 	memset(eng, 0, sizeof(*eng));
 	eng->ops = ops;
 	eng->priv = priv;
@@ -106,6 +112,19 @@ void lsc_engine_init(struct lsc_engine *eng, const struct lsc_ops *ops,
 	eng->choice = LSC_CHOOSE_LEAST_LOADED;
 	lsc_default_tunables(&eng->tun);
 	lsc_tree_init(&eng->runq);
+	for (i = 0; i < LSC_NR_CLASSES; i++) {
+		lsc_tree_init(&eng->rq[i].q.tree);
+		lsc_list_init(&eng->rq[i].q.fifo);
+		lsc_list_init(&eng->rq[i].wlink);
+	}
+	for (i = 2 * LSC_NR_CLASSES - 1; i > 0; i--) {
+		eng->mlfq_t[i].key = U64_MAX;
+		eng->mlfq_t[i].id = U64_MAX;
+		eng->mlfq_t[i].empty = 1;
+		eng->mlfq_t[i].level = i >= LSC_NR_CLASSES ?
+				       i - LSC_NR_CLASSES : 0;
+	}
+	lsc_list_init(&eng->mlfq_walked);
 	lsc_tree_init(&eng->users);
 	lsc_tree_init(&eng->loads);
 	lsc_list_init(&eng->classes);
@@ -205,11 +224,286 @@ static void lsc_users_rekey(struct lsc_engine *eng)
 		lsc_user_update_share(eng, user_of_link(l));
 }
 
+/*
+ * A run queue class (struct lsc_fifoq): a treap of its smaller keys, then a
+ * FIFO list of its larger keys.  @t->qwhere says which holds a task.
+ */
+#define LSC_Q_NONE	0
+#define LSC_Q_TREE	1
+#define LSC_Q_FIFO	2
+
+static bool lsc_fq_empty(const struct lsc_fifoq *q)
+{
+	return !q->tree.root && lsc_list_empty(&q->fifo);
+}
+
+static struct lsc_task *lsc_fq_fifo_first(const struct lsc_fifoq *q)
+{
+	return lsc_list_empty(&q->fifo) ? NULL : task_of_qlink(q->fifo.next);
+}
+
+static struct lsc_task *lsc_fq_first(const struct lsc_fifoq *q)
+{
+	struct lsc_node *n = lsc_tree_first(&q->tree);
+
+	return n ? task_of_qnode(n) : lsc_fq_fifo_first(q);
+}
+
+static struct lsc_task *lsc_fq_next(const struct lsc_fifoq *q,
+				    const struct lsc_task *t)
+{
+	struct lsc_node *n;
+
+	if (t->qwhere == LSC_Q_TREE) {
+		n = lsc_tree_next(&t->qnode);
+		return n ? task_of_qnode(n) : lsc_fq_fifo_first(q);
+	}
+	return t->qlink.next == &q->fifo ? NULL : task_of_qlink(t->qlink.next);
+}
+
+static void lsc_fq_to_tree(struct lsc_fifoq *q, struct lsc_task *t,
+			   lsc_cmp_fn cmp, const void *ctx)
+{
+	t->qwhere = LSC_Q_TREE;
+	lsc_tree_insert(&q->tree, &t->qnode, cmp, ctx);
+}
+
+/*
+ * O(1) when @t sorts after every task of @q (the common case), else
+ * O(log n) plus O(log n) per FIFO task that moves to the treap.
+ */
+static void lsc_fq_insert(struct lsc_fifoq *q, struct lsc_task *t,
+			  lsc_cmp_fn cmp, const void *ctx)
+{
+	struct lsc_node *last;
+	struct lsc_task *h;
+
+	if (lsc_list_empty(&q->fifo)) {
+		last = lsc_tree_last(&q->tree);
+		if (last && cmp(&t->qnode, last, ctx) < 0) {
+			lsc_fq_to_tree(q, t, cmp, ctx);
+			return;
+		}
+	} else if (cmp(&t->qnode, &task_of_qlink(q->fifo.prev)->qnode,
+		       ctx) < 0) {
+		/* Out of order: the FIFO tasks before @t go to the treap. */
+		while ((h = lsc_fq_fifo_first(q)) &&
+		       cmp(&h->qnode, &t->qnode, ctx) < 0) {
+			lsc_list_del(&h->qlink);
+			lsc_fq_to_tree(q, h, cmp, ctx);
+		}
+		lsc_fq_to_tree(q, t, cmp, ctx);
+		return;
+	}
+	t->qwhere = LSC_Q_FIFO;
+	lsc_list_add_after(&t->qlink, q->fifo.prev);
+}
+
+static void lsc_fq_erase(struct lsc_fifoq *q, struct lsc_task *t)
+{
+	if (t->qwhere == LSC_Q_TREE)
+		lsc_tree_erase(&q->tree, &t->qnode);
+	else
+		lsc_list_del(&t->qlink);
+	t->qwhere = LSC_Q_NONE;
+}
+
+/* --- priority-FIFO: one class per priority, a bitmap of non-empty ones */
+
+/* Highest non-empty priority at most @p, or -1. */
+static int lsc_pf_at_most(const struct lsc_engine *eng, int p)
+{
+	int w;
+	u64 m;
+
+	if (p < 0)
+		return -1;
+	w = p >> 6;
+	m = eng->rq_map[w] & (~0ULL >> (63 - (p & 63)));
+	for (;;) {
+		if (m)
+			return w * 64 + (int)lsc_fls64(m) - 1;
+		if (--w < 0)
+			return -1;
+		m = eng->rq_map[w];
+	}
+}
+
+static struct lsc_task *lsc_pf_first_at_most(const struct lsc_engine *eng,
+					     int p)
+{
+	p = lsc_pf_at_most(eng, p);
+	return p < 0 ? NULL : lsc_fq_first(&eng->rq[p].q);
+}
+
+static void lsc_pf_add(struct lsc_engine *eng, struct lsc_task *t)
+{
+	u32 p = t->prio;
+
+	lsc_fq_insert(&eng->rq[p].q, t, lsc_qcmp_pf, eng);
+	eng->rq_map[p >> 6] |= 1ULL << (p & 63);
+}
+
+static void lsc_pf_del(struct lsc_engine *eng, struct lsc_task *t)
+{
+	u32 p = t->prio;
+
+	lsc_fq_erase(&eng->rq[p].q, t);
+	if (lsc_fq_empty(&eng->rq[p].q))
+		eng->rq_map[p >> 6] &= ~(1ULL << (p & 63));
+}
+
+static struct lsc_task *lsc_pf_next(const struct lsc_engine *eng,
+				    const struct lsc_task *t)
+{
+	struct lsc_task *n = lsc_fq_next(&eng->rq[t->prio].q, t);
+
+	return n ? n : lsc_pf_first_at_most(eng, (int)t->prio - 1);
+}
+
+/*
+ * --- MLFQ: one class per level.  A tournament tree over the levels, keyed
+ * by the key of each level's front task (&lsc_rqclass.front), gives the
+ * level holding the first task (&lsc_engine.mlfq_t).  A walk of lsc_dispatch() merges the
+ * levels: stepping past a task moves its level's front to the level's next
+ * task; when the walk ends every level it moved gets its first task back
+ * as front.  Every step is O(log LSC_NR_CLASSES) on the engine's arrays.
+ */
+
+static struct lsc_rqclass *lsc_mlfq_class(struct lsc_engine *eng,
+					  const struct lsc_task *t)
+{
+	return &eng->rq[lsc_task_level(t)];
+}
+
+/* Does @b come before @a (as 1 or 0, without a branch)? */
+static u32 lsc_tnode_before(const struct lsc_tnode *b,
+			    const struct lsc_tnode *a)
+{
+	return (b->key < a->key) |
+	       ((b->key == a->key) &
+		((b->id < a->id) | ((b->id == a->id) & (b->empty < a->empty))));
+}
+
+/* Set the front of level @c in its leaf; false when it did not change. */
+static bool lsc_mlfq_set_leaf(struct lsc_engine *eng, struct lsc_rqclass *c,
+			      struct lsc_task *t)
+{
+	struct lsc_tnode *n = &eng->mlfq_t[LSC_NR_CLASSES + (c - eng->rq)];
+
+	if (c->front == t)
+		return false;
+	c->front = t;
+	n->key = t ? lsc_mlfq_key(eng, t) : U64_MAX;
+	n->id = t ? t->id : U64_MAX;
+	n->empty = !t;
+	return true;
+}
+
+/* Replay the matches from node @i up to the root, until nothing changes. */
+static void lsc_mlfq_replay(struct lsc_engine *eng, u32 i)
+{
+	struct lsc_tnode *n = eng->mlfq_t, w = n[i];
+
+	for (; i > 1; i /= 2) {
+		if (lsc_tnode_before(&n[i ^ 1], &w))
+			w = n[i ^ 1];
+		if (w.key == n[i / 2].key && w.id == n[i / 2].id &&
+		    w.empty == n[i / 2].empty && w.level == n[i / 2].level)
+			break;
+		n[i / 2] = w;
+	}
+}
+
+/* Replay every match, bottom-up: cheaper than many single replays. */
+static void lsc_mlfq_rebuild(struct lsc_engine *eng)
+{
+	struct lsc_tnode *n = eng->mlfq_t;
+	u32 i;
+
+	for (i = LSC_NR_CLASSES - 1; i > 0; i--)
+		n[i] = n[2 * i + lsc_tnode_before(&n[2 * i + 1], &n[2 * i])];
+}
+
+static void lsc_mlfq_set_front(struct lsc_engine *eng, struct lsc_rqclass *c,
+			       struct lsc_task *t)
+{
+	if (lsc_mlfq_set_leaf(eng, c, t))
+		lsc_mlfq_replay(eng, LSC_NR_CLASSES + (u32)(c - eng->rq));
+}
+
+static void lsc_mlfq_add(struct lsc_engine *eng, struct lsc_task *t)
+{
+	struct lsc_rqclass *c = lsc_mlfq_class(eng, t);
+
+	lsc_fq_insert(&c->q, t, lsc_qcmp, eng);
+	if (!c->front || lsc_qcmp(&t->qnode, &c->front->qnode, eng) < 0)
+		lsc_mlfq_set_front(eng, c, t);
+}
+
+static void lsc_mlfq_del(struct lsc_engine *eng, struct lsc_task *t)
+{
+	struct lsc_rqclass *c = lsc_mlfq_class(eng, t);
+
+	if (c->front == t)
+		lsc_mlfq_set_front(eng, c, lsc_fq_next(&c->q, t));
+	lsc_fq_erase(&c->q, t);
+}
+
+static struct lsc_task *lsc_mlfq_first(const struct lsc_engine *eng)
+{
+	return eng->rq[eng->mlfq_t[1].level].front;
+}
+
+/* Walk step: @t is the first front; the next task is the new first. */
+static struct lsc_task *lsc_mlfq_next(struct lsc_engine *eng,
+				      const struct lsc_task *t)
+{
+	struct lsc_rqclass *c = lsc_mlfq_class(eng, t);
+
+	if (LSC_WARN_ON(c->front != t))
+		return NULL;
+	if (lsc_list_empty(&c->wlink)) {
+		lsc_list_add_after(&c->wlink, &eng->mlfq_walked);
+		eng->mlfq_nr_walked++;
+	}
+	lsc_mlfq_set_front(eng, c, lsc_fq_next(&c->q, t));
+	return lsc_mlfq_first(eng);
+}
+
+/* End of a walk: every level's front is its first task again. */
+static void lsc_rq_walk_end(struct lsc_engine *eng)
+{
+	bool many = eng->mlfq_nr_walked > LSC_MLFQ_REBUILD;
+	struct lsc_rqclass *c;
+
+	while (!lsc_list_empty(&eng->mlfq_walked)) {
+		c = class_of_wlink(eng->mlfq_walked.next);
+		lsc_list_del(&c->wlink);
+		if (many)
+			lsc_mlfq_set_leaf(eng, c, lsc_fq_first(&c->q));
+		else
+			lsc_mlfq_set_front(eng, c, lsc_fq_first(&c->q));
+	}
+	if (many)
+		lsc_mlfq_rebuild(eng);
+	eng->mlfq_nr_walked = 0;
+}
+
+/* --- all policies */
+
 static void lsc_rq_add(struct lsc_engine *eng, struct lsc_task *t)
 {
 	struct lsc_user *u = t->user;
 
-	if (eng->policy != LSC_POLICY_DRF) {
+	switch (eng->policy) {
+	case LSC_POLICY_PRIO_FIFO:
+		lsc_pf_add(eng, t);
+		return;
+	case LSC_POLICY_MLFQ:
+		lsc_mlfq_add(eng, t);
+		return;
+	case LSC_POLICY_SJF:
 		lsc_tree_insert(&eng->runq, &t->qnode, lsc_qcmp, eng);
 		return;
 	}
@@ -222,7 +516,14 @@ static void lsc_rq_del(struct lsc_engine *eng, struct lsc_task *t)
 {
 	struct lsc_user *u = t->user;
 
-	if (eng->policy != LSC_POLICY_DRF) {
+	switch (eng->policy) {
+	case LSC_POLICY_PRIO_FIFO:
+		lsc_pf_del(eng, t);
+		return;
+	case LSC_POLICY_MLFQ:
+		lsc_mlfq_del(eng, t);
+		return;
+	case LSC_POLICY_SJF:
 		lsc_tree_erase(&eng->runq, &t->qnode);
 		return;
 	}
@@ -247,18 +548,36 @@ static struct lsc_task *lsc_rq_first(const struct lsc_engine *eng)
 {
 	struct lsc_node *n;
 
-	if (eng->policy != LSC_POLICY_DRF) {
+	switch (eng->policy) {
+	case LSC_POLICY_PRIO_FIFO:
+		return lsc_pf_first_at_most(eng, LSC_PRIO_MAX);
+	case LSC_POLICY_MLFQ:
+		return lsc_mlfq_first(eng);
+	case LSC_POLICY_SJF:
 		n = lsc_tree_first(&eng->runq);
 		return n ? task_of_qnode(n) : NULL;
 	}
 	return lsc_user_first(lsc_tree_first(&eng->users));
 }
 
-static struct lsc_task *lsc_rq_next(const struct lsc_engine *eng,
+/*
+ * The task after @t in a walk of the run queue in order from its first
+ * task (the only use: lsc_dispatch(), which calls it once per task
+ * reached, in order, and may only remove tasks already passed; it ends
+ * with lsc_rq_walk_end()).
+ */
+static struct lsc_task *lsc_rq_next(struct lsc_engine *eng,
 				    const struct lsc_task *t)
 {
-	struct lsc_node *n = lsc_tree_next(&t->qnode);
+	struct lsc_node *n;
 
+	switch (eng->policy) {
+	case LSC_POLICY_PRIO_FIFO:
+		return lsc_pf_next(eng, t);
+	case LSC_POLICY_MLFQ:
+		return lsc_mlfq_next(eng, t);
+	}
+	n = lsc_tree_next(&t->qnode);
 	if (n)
 		return task_of_qnode(n);
 	if (eng->policy != LSC_POLICY_DRF)
@@ -267,7 +586,7 @@ static struct lsc_task *lsc_rq_next(const struct lsc_engine *eng,
 }
 
 /* First task of the user after @t's user (DRF), or the next task. */
-static struct lsc_task *lsc_rq_next_user(const struct lsc_engine *eng,
+static struct lsc_task *lsc_rq_next_user(struct lsc_engine *eng,
 					 const struct lsc_task *t)
 {
 	if (eng->policy != LSC_POLICY_DRF)
@@ -275,15 +594,19 @@ static struct lsc_task *lsc_rq_next_user(const struct lsc_engine *eng,
 	return lsc_user_first(lsc_tree_next(&t->user->snode));
 }
 
-/* Take every RUNNABLE task out of the queues, chained through ->work. */
+/*
+ * Take every RUNNABLE task out of the queues, chained through ->work in
+ * queue order (so that a refill under the same order appends).
+ */
 static struct lsc_task *lsc_rq_drain(struct lsc_engine *eng)
 {
-	struct lsc_task *head = NULL, *t;
+	struct lsc_task *head = NULL, **tail = &head, *t;
 
 	while ((t = lsc_rq_first(eng))) {
 		lsc_rq_del(eng, t);
-		t->work = head;
-		head = t;
+		t->work = NULL;
+		*tail = t;
+		tail = &t->work;
 	}
 	return head;
 }
@@ -931,6 +1254,7 @@ int lsc_task_submit(struct lsc_engine *eng, struct lsc_task *task,
 	lsc_list_init(&task->dependents);
 	lsc_list_init(&task->alink);
 	memset(&task->qnode, 0, sizeof(task->qnode));
+	task->qwhere = LSC_Q_NONE;
 	if (!task->est_ns && eng->est_nr && nr_features) {
 		task->est_ns = lsc_estimate(eng, features, nr_features);
 		task->flags |= LSC_TASK_F_ESTIMATED;
@@ -1303,8 +1627,9 @@ u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 	t = lsc_rq_first(eng);
 	while (t) {
 		/*
-		 * No agent has a free slot (and none gains one here): once the
-		 * head's reservation is known, nothing behind it can run.
+		 * No agent has a free slot (and none gains one here; checked
+		 * when the reservation is made and after each backfill): once
+		 * the head's reservation is known, nothing behind it can run.
 		 */
 		if (have_resv && !any_ready)
 			break;
@@ -1358,6 +1683,7 @@ skip:
 advance:
 		t = restart ? lsc_rq_first(eng) : next;
 	}
+	lsc_rq_walk_end(eng);
 	return assigned;
 }
 

@@ -177,7 +177,8 @@ struct lsc_dep {
  * @state: current state (enum lsc_task_state)
  * @reason: enum lsc_fail_reason of a FAILED or CANCELLED task
  * @level: MLFQ demotions so far (the level is @prio minus this, floor 0)
- * @__pad: zero
+ * @qwhere: where @qnode/@qlink is linked (engine-internal: none, a
+ *	treap or a FIFO list)
  * @exit_status: exit status given to lsc_task_complete()
  * @arrival_ns: submission time
  * @start_ns: time of assignment, then of start; with @est_ns the expected
@@ -188,7 +189,9 @@ struct lsc_dep {
  * @nr_deps: its length
  * @nr_pending: dependencies not yet succeeded
  * @dependents: head of the list of unresolved edges pointing at this task
- * @qnode: link in a run queue while RUNNABLE
+ * @qnode: link in a run queue treap while RUNNABLE
+ * @qlink: link in a run queue FIFO list while RUNNABLE (shares the storage
+ *	of @qnode: a task is in one of them at a time, see @qwhere)
  * @alink: link in the agent's task list while ASSIGNED or RUNNING
  * @work: scratch link for iterative dependency propagation
  */
@@ -200,7 +203,7 @@ struct lsc_task {
 	u8 state;
 	u8 reason;
 	u8 level;
-	u8 __pad;
+	u8 qwhere;
 	u64 est_ns;
 	u64 demand[LSC_NR_RES];
 	u64 tags;
@@ -215,7 +218,10 @@ struct lsc_task {
 	struct lsc_agent *agent;
 	struct lsc_dep *deps;
 	struct lsc_list dependents;
-	struct lsc_node qnode;
+	union {
+		struct lsc_node qnode;
+		struct lsc_list qlink;
+	};
 	struct lsc_list alink;
 	struct lsc_task *work;
 };
@@ -359,6 +365,54 @@ struct lsc_user {
 	struct lsc_list link;
 };
 
+/* ------------------------------------------------------------ run queue */
+
+/**
+ * struct lsc_fifoq - one class of the run queue (a priority or MLFQ level)
+ * @tree: its smaller keys, in a treap (tasks inserted out of order)
+ * @fifo: its larger keys, in order, in a list: a task whose key is above
+ *	every key of the class is appended here in O(1), the common case
+ *	since arrival times do not decrease
+ *
+ * Every key in @tree is below every key in @fifo, so the class in order
+ * is @tree then @fifo.  A task inserted below the tail of @fifo but above
+ * its head moves the @fifo tasks before it to @tree first (each task moves
+ * at most once per stay in the queue).
+ */
+struct lsc_fifoq {
+	struct lsc_tree tree;
+	struct lsc_list fifo;
+};
+
+/**
+ * struct lsc_rqclass - a class of the priority-FIFO or MLFQ run queue
+ * @q: its tasks
+ * @front: MLFQ: its first task not yet passed by the current run queue
+ *	walk of lsc_dispatch() (its first task outside a walk), or NULL
+ * @wlink: MLFQ: in &lsc_engine.mlfq_walked while the walk moved @front
+ */
+struct lsc_rqclass {
+	struct lsc_fifoq q;
+	struct lsc_task *front;
+	struct lsc_list wlink;
+};
+
+#define LSC_NR_CLASSES		(LSC_PRIO_MAX + 1)
+
+/**
+ * struct lsc_tnode - node of the MLFQ tournament tree
+ * @key: MLFQ key of the winning front task (U64_MAX when none)
+ * @id: its id (U64_MAX when none)
+ * @empty: 1 when no level below has a front task
+ * @level: the winning level
+ */
+struct lsc_tnode {
+	u64 key;
+	u64 id;
+	u32 empty;
+	u32 level;
+};
+
 /* ------------------------------------------------------------ the engine */
 
 /**
@@ -481,7 +535,15 @@ struct lsc_stats {
  * @reserved: sum of the registered agents' reservations per kind (also
  *	the denominators of DRF shares)
  * @up_cap: sum of the capacities of UP agents
- * @runq: RUNNABLE tasks (all policies but DRF)
+ * @runq: RUNNABLE tasks (SJF)
+ * @rq: RUNNABLE tasks by priority (priority-FIFO) or by level (MLFQ)
+ * @rq_map: priority-FIFO: bit p set when @rq[p] is not empty
+ * @mlfq_t: MLFQ: tournament tree over the levels by the key of their
+ *	front task: node i holds the first front below it (the root is 1,
+ *	the children of i are 2i and 2i + 1, node LSC_NR_CLASSES + l is
+ *	level l)
+ * @mlfq_walked: MLFQ: levels whose front the current walk moved
+ * @mlfq_nr_walked: their number
  * @users: users with RUNNABLE tasks by (share, uid) (DRF)
  * @loads: UP agents by (load, id)
  * @classes: list of agent classes
@@ -509,6 +571,11 @@ struct lsc_engine {
 	u64 reserved[LSC_NR_RES];
 	u64 up_cap[LSC_NR_RES];
 	struct lsc_tree runq;
+	struct lsc_rqclass rq[LSC_NR_CLASSES];
+	u64 rq_map[LSC_NR_CLASSES / 64];
+	struct lsc_tnode mlfq_t[2 * LSC_NR_CLASSES];
+	struct lsc_list mlfq_walked;
+	u32 mlfq_nr_walked;
 	struct lsc_tree users;
 	struct lsc_tree loads;
 	struct lsc_list classes;

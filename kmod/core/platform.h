@@ -5,8 +5,8 @@
  * The engine (kmod/core/) is plain C compiled three ways: into llmsched.ko
  * (Kbuild defines __KERNEL__), into host unit tests and into the simulator.
  * Engine files include this header and nothing else.  It provides the fixed
- * width integer types, bool, memset/memcpy, 64-bit division, a warning
- * macro and the engine's error codes.
+ * width integer types, bool, memset/memcpy, 64-bit division, a bit search
+ * (lsc_fls64()), a warning macro and the engine's error codes.
  *
  * Error codes: engine functions return 0 or a negative LSC_E* value.  Each
  * LSC_E* value equals the Linux errno of the same meaning (the values are
@@ -24,8 +24,20 @@
 #include <linux/string.h>
 #include <linux/math64.h>
 #include <linux/errno.h>
+#include <linux/bitops.h>
 
 #define LSC_WARN_ON(cond)	WARN_ON_ONCE(cond)
+
+/**
+ * lsc_fls64() - find the last (most significant) bit set
+ * @x: the word
+ *
+ * Return: 1 + the index of the highest set bit, 0 when @x is 0.
+ */
+static inline unsigned int lsc_fls64(u64 x)
+{
+	return fls64(x);
+}
 
 /**
  * lsc_div64_u64() - divide two unsigned 64-bit numbers
@@ -82,6 +94,11 @@ typedef __INT64_TYPE__ s64;
 static inline u64 lsc_div64_u64(u64 a, u64 b)
 {
 	return a / b;
+}
+
+static inline unsigned int lsc_fls64(u64 x)
+{
+	return x ? 64 - (unsigned int)__builtin_clzll(x) : 0;
 }
 
 #endif /* __KERNEL__ */
