@@ -1615,7 +1615,7 @@ u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 	struct lsc_agent *a;
 	struct lsc_resv r;
 	bool have_resv = false, restart;
-	bool any_ready = lsc_any_ready(eng);
+	bool any_ready = false;
 	u32 assigned = 0, scanned = 0;
 	int k;
 
@@ -1652,6 +1652,8 @@ u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 				eng->resv_task = t;
 				eng->resv_agent = r.agent;
 				eng->resv_ns = r.at;
+				/* The assignments above may have filled them. */
+				any_ready = lsc_any_ready(eng);
 			}
 			goto skip;
 		}
@@ -1667,6 +1669,7 @@ u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 			lsc_assign(eng, t, a, now);
 			assigned++;
 			eng->stats.backfilled++;
+			any_ready = lsc_any_ready(eng);
 			restart = eng->policy == LSC_POLICY_DRF;
 			goto advance;
 		}
