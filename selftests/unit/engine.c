@@ -947,4 +947,202 @@ TEST(tunables_are_validated_as_a_whole)
 	free(w);
 }
 
+/* ------------------------------------------------ run queue structure */
+
+/*
+ * The run queue's structure (per-class FIFO lists with a treap for
+ * out-of-order inserts, the MLFQ level merge) must give exactly the
+ * documented order: after random submissions (equal arrivals included),
+ * requeues (out-of-order inserts, MLFQ demotions), cancels and policy
+ * switches, the tasks reach a single-slot agent in the order of a
+ * brute-force sort, while the dispatch walk skips another user's tasks
+ * (that user is at its limit) interleaved with them.
+ */
+#define RQ_B		300	/* tasks of the user under test */
+#define RQ_X		40	/* tasks of the user at its limit */
+
+struct rq_run {
+	struct lsc_engine eng;
+	struct lsc_agent agent[2];
+	struct lsc_user user[2];
+	struct lsc_task task[RQ_B + RQ_X + 1];
+	struct lsc_task *sorted[RQ_B];
+	u64 order[4 * RQ_B];
+	u32 nr_order;
+	u64 rng;
+};
+
+static void rq_on_assigned(struct lsc_engine *eng, struct lsc_task *t,
+			   struct lsc_agent *a)
+{
+	struct rq_run *r = eng->priv;
+
+	if (r->nr_order < 4 * RQ_B)
+		r->order[r->nr_order++] = t->id;
+}
+
+static const struct lsc_ops rq_ops = { .task_assigned = rq_on_assigned };
+
+static u32 rq_rand(struct rq_run *r, u32 n)
+{
+	r->rng ^= r->rng << 13;
+	r->rng ^= r->rng >> 7;
+	r->rng ^= r->rng << 17;
+	return (u32)(r->rng % n);
+}
+
+static u64 rq_ref_mlfq(const struct lsc_engine *eng, const struct lsc_task *t)
+{
+	u32 lvl = t->prio > t->level ? t->prio - t->level : 0;
+
+	return t->arrival_ns + (u64)(LSC_PRIO_MAX - lvl) * eng->tun.age_ns;
+}
+
+/* The documented order of @policy (DRF within one user: priority-FIFO). */
+static int rq_ref_before(const struct lsc_engine *eng, u32 policy,
+			 const struct lsc_task *a, const struct lsc_task *b)
+{
+	if (policy == LSC_POLICY_MLFQ) {
+		if (rq_ref_mlfq(eng, a) != rq_ref_mlfq(eng, b))
+			return rq_ref_mlfq(eng, a) < rq_ref_mlfq(eng, b);
+		return a->id < b->id;
+	}
+	if (a->prio != b->prio)
+		return a->prio > b->prio;
+	if (policy == LSC_POLICY_SJF && a->est_ns != b->est_ns)
+		return a->est_ns < b->est_ns;
+	if (a->arrival_ns != b->arrival_ns)
+		return a->arrival_ns < b->arrival_ns;
+	return a->id < b->id;
+}
+
+/* Runs one seed under @policy; returns NULL or what went wrong. */
+static const char *rq_order_run(struct rq_run *r, u32 policy, u64 seed)
+{
+	u64 cap[LSC_NR_RES] = { 4000, 16 * GB, 0, 0 }, now = 1;
+	u32 i, j, nb = 0, nsorted = 0, first, prios;
+	struct lsc_tunables tun;
+	struct lsc_task *t;
+
+	memset(r, 0, sizeof(*r));
+	r->rng = seed * 0x9E3779B97F4A7C15ULL + 1;
+	prios = rq_rand(r, 2) ? 256 : 4;
+	lsc_engine_init(&r->eng, &rq_ops, r);
+	lsc_default_tunables(&tun);
+	tun.age_ns = 1 + rq_rand(r, 2000);
+	if (lsc_set_tunables(&r->eng, &tun) || lsc_set_policy(&r->eng, policy) ||
+	    lsc_set_host_capacity(&r->eng, cap))
+		return "setup";
+	for (i = 0; i < 2; i++) {
+		lsc_agent_init(&r->agent[i], i + 1);
+		r->agent[i].cap[LSC_RES_CPU] = 2000;
+		r->agent[i].cap[LSC_RES_MEM] = 8 * GB;
+		r->agent[i].tags = i;		/* agent 2 alone has tag 1 */
+		if (lsc_agent_add(&r->eng, &r->agent[i], now))
+			return "agent";
+		lsc_user_init(&r->user[i], i + 1);
+		if (lsc_user_add(&r->eng, &r->user[i]))
+			return "user";
+	}
+	/* User 2 holds agent 2 with one task and is at its limit. */
+	r->user[1].max_active = 1;
+	t = &r->task[RQ_B + RQ_X];
+	lsc_task_init(t, 100000);
+	t->demand[LSC_RES_CPU] = 1000;
+	t->tags = 1;
+	if (lsc_task_submit(&r->eng, t, &r->user[1], NULL, 0, NULL, 0, now) ||
+	    lsc_dispatch(&r->eng, now) != 1 || t->agent != &r->agent[1])
+		return "blocker";
+
+	for (i = 0; i < RQ_B + RQ_X; i++) {
+		struct lsc_user *u = &r->user[i < RQ_B ? 0 : 1];
+
+		now += rq_rand(r, 3);
+		t = &r->task[i];
+		lsc_task_init(t, 1 + rq_rand(r, 2) + 2 * i);
+		t->prio = rq_rand(r, prios) * (256 / prios);
+		t->est_ns = 1 + rq_rand(r, 50);
+		t->retries = 8;
+		t->demand[LSC_RES_CPU] = 1000;
+		if (lsc_task_submit(&r->eng, t, u, NULL, 0, NULL, 0, now))
+			return "submit";
+		switch (rq_rand(r, 8)) {
+		case 0:
+			/* the first task goes out and comes back (old key) */
+			if (lsc_dispatch(&r->eng, now) == 1) {
+				t = &r->task[0];
+				for (j = 0; j < RQ_B; j++)
+					if (r->task[j].agent == &r->agent[0])
+						t = &r->task[j];
+				if (lsc_task_requeue(&r->eng, t, rq_rand(r, 2),
+						     now))
+					return "requeue";
+			}
+			break;
+		case 1:
+			t = &r->task[rq_rand(r, i + 1)];
+			if (t->state == LSC_TASK_RUNNABLE &&
+			    lsc_task_cancel(&r->eng, t, now))
+				return "cancel";
+			break;
+		case 2:
+			if (!rq_rand(r, 8) &&
+			    (lsc_set_policy(&r->eng, rq_rand(r, LSC_POLICY_NR)) ||
+			     lsc_set_policy(&r->eng, policy)))
+				return "policy";
+			break;
+		}
+	}
+	r->nr_order = 0;
+	for (i = 0; i < RQ_B; i++) {
+		t = &r->task[i];
+		if (t->state != LSC_TASK_RUNNABLE)
+			continue;
+		nb++;
+		/* insertion sort by the reference order */
+		j = nsorted++;
+		while (j && rq_ref_before(&r->eng, policy, t, r->sorted[j - 1])) {
+			r->sorted[j] = r->sorted[j - 1];
+			j--;
+		}
+		r->sorted[j] = t;
+	}
+	first = 0;
+	for (;;) {
+		if (lsc_dispatch(&r->eng, now) != 1)
+			break;
+		t = NULL;
+		for (j = 0; j < RQ_B; j++)
+			if (r->task[j].agent == &r->agent[0])
+				t = &r->task[j];
+		if (!t || lsc_task_complete(&r->eng, t, 0, ++now))
+			return "complete";
+		first++;
+	}
+	if (first != nb)
+		return "not every task was assigned";
+	for (i = 0; i < nb; i++)
+		if (r->order[i] != r->sorted[i]->id)
+			return "order differs from the reference";
+	return NULL;
+}
+
+TEST(run_queue_order_matches_sort_under_requeues_and_skips)
+{
+	static struct rq_run r;
+	const char *err;
+	u32 policy;
+	u64 seed;
+
+	for (policy = 0; policy < LSC_POLICY_NR; policy++) {
+		for (seed = 1; seed <= 50; seed++) {
+			err = rq_order_run(&r, policy, seed);
+			if (err)
+				TH_LOG("policy %u seed %llu: %s", policy,
+				       (unsigned long long)seed, err);
+			ASSERT_EQ(NULL, err);
+		}
+	}
+}
+
 TEST_HARNESS_MAIN
