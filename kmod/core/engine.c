@@ -564,7 +564,10 @@ static struct lsc_task *lsc_rq_first(const struct lsc_engine *eng)
  * The task after @t in a walk of the run queue in order from its first
  * task (the only use: lsc_dispatch(), which calls it once per task
  * reached, in order, and may only remove tasks already passed; it ends
- * with lsc_rq_walk_end()).
+ * with lsc_rq_walk_end()).  Under MLFQ, lsc_dispatch() steps lazily: it
+ * calls this only to pass a task that stays queued; past a task it
+ * assigned, lsc_rq_first() is the next (removing the walk's current task
+ * moved its level's front already).
  */
 static struct lsc_task *lsc_rq_next(struct lsc_engine *eng,
 				    const struct lsc_task *t)
@@ -1615,6 +1618,7 @@ u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 	struct lsc_agent *a;
 	struct lsc_resv r;
 	bool have_resv = false, restart;
+	bool lazy = eng->policy == LSC_POLICY_MLFQ;
 	bool any_ready = false;
 	u32 assigned = 0, scanned = 0;
 	int k;
@@ -1635,10 +1639,10 @@ u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 			break;
 		restart = false;
 		if (lsc_user_at_limit(t->user)) {
-			next = lsc_rq_next_user(eng, t);
+			next = lazy ? NULL : lsc_rq_next_user(eng, t);
 			goto skip;
 		}
-		next = lsc_rq_next(eng, t);
+		next = lazy ? NULL : lsc_rq_next(eng, t);
 		a = lsc_pick_agent(eng, t, NULL);
 		if (!have_resv) {
 			if (a) {
@@ -1684,7 +1688,10 @@ skip:
 				(have_resv ? 0 : LSC_SKIP_SLACK))
 			break;
 advance:
-		t = restart ? lsc_rq_first(eng) : next;
+		if (restart || (lazy && t->state != LSC_TASK_RUNNABLE))
+			t = lsc_rq_first(eng);
+		else
+			t = lazy ? lsc_rq_next(eng, t) : next;
 	}
 	lsc_rq_walk_end(eng);
 	return assigned;
