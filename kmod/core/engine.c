@@ -1156,42 +1156,93 @@ static void lsc_drop_own_deps(struct lsc_task *t)
 }
 
 /*
+ * Resolve up to @budget (0: all) edges of the propagation stack
+ * &lsc_engine.prop, top first.  A dependent that fails goes right below the
+ * task being worked on, so that the order of transitions is the same
+ * depth-first order whatever the budget.  Tasks whose dependents list is
+ * empty leave the stack at no cost.  Return: true while work remains.
+ */
+static bool lsc_prop_run(struct lsc_engine *eng, u32 budget)
+{
+	struct lsc_task *p, *d;
+	struct lsc_dep *e;
+	u32 done = 0;
+
+	while ((p = eng->prop)) {
+		if (lsc_list_empty(&p->dependents)) {
+			eng->prop = p->work;
+			p->work = NULL;
+			p->flags &= ~LSC_TASK_F_PROPAGATING;
+			continue;
+		}
+		if (budget && done == budget)
+			return true;
+		done++;
+		e = dep_of_link(p->dependents.next);
+		lsc_list_del(&e->link);
+		e->resolved = 1;
+		e->on = NULL;
+		d = e->owner;
+		if (LSC_WARN_ON(d->state != LSC_TASK_QUEUED))
+			continue;
+		if (p->state == LSC_TASK_SUCCEEDED) {
+			if (--d->nr_pending)
+				continue;
+			lsc_rq_add(eng, d);
+			lsc_set_state(eng, d, LSC_TASK_RUNNABLE,
+				      LSC_FAIL_NONE);
+			continue;
+		}
+		lsc_drop_own_deps(d);
+		lsc_set_state(eng, d, LSC_TASK_FAILED, LSC_FAIL_DEP_FAILED);
+		if (lsc_list_empty(&d->dependents))
+			continue;
+		d->flags |= LSC_TASK_F_PROPAGATING;
+		d->work = p->work;
+		p->work = d;
+	}
+	return false;
+}
+
+/*
  * @t just reached a terminal state: resolve the edges pointing at it and
- * propagate, iteratively, through a work list.
+ * propagate, iteratively, through the propagation stack.  Without a budget
+ * all of it happens now; with one, the public call that ended @t resolves
+ * a budget's worth before it returns (lsc_prop_flush()).
  */
 static void lsc_propagate(struct lsc_engine *eng, struct lsc_task *t)
 {
-	struct lsc_task *head = t, *p, *d;
-	struct lsc_dep *e;
-
-	t->work = NULL;
-	while (head) {
-		p = head;
-		head = p->work;
-		p->work = NULL;
-		while (!lsc_list_empty(&p->dependents)) {
-			e = dep_of_link(p->dependents.next);
-			lsc_list_del(&e->link);
-			e->resolved = 1;
-			e->on = NULL;
-			d = e->owner;
-			if (LSC_WARN_ON(d->state != LSC_TASK_QUEUED))
-				continue;
-			if (p->state == LSC_TASK_SUCCEEDED) {
-				if (--d->nr_pending)
-					continue;
-				lsc_rq_add(eng, d);
-				lsc_set_state(eng, d, LSC_TASK_RUNNABLE,
-					      LSC_FAIL_NONE);
-				continue;
-			}
-			lsc_drop_own_deps(d);
-			lsc_set_state(eng, d, LSC_TASK_FAILED,
-				      LSC_FAIL_DEP_FAILED);
-			d->work = head;
-			head = d;
-		}
+	if (!lsc_list_empty(&t->dependents)) {
+		t->flags |= LSC_TASK_F_PROPAGATING;
+		t->work = eng->prop;
+		eng->prop = t;
 	}
+	if (!eng->prop_budget)
+		lsc_prop_run(eng, 0);
+}
+
+/* End of a public call that may have ended tasks: one budget's worth. */
+static void lsc_prop_flush(struct lsc_engine *eng)
+{
+	if (eng->prop_budget)
+		lsc_prop_run(eng, eng->prop_budget);
+}
+
+void lsc_set_propagation_budget(struct lsc_engine *eng, u32 edges)
+{
+	eng->prop_budget = edges;
+}
+
+u32 lsc_propagate_pending(struct lsc_engine *eng, u32 budget)
+{
+	return lsc_prop_run(eng, budget) ? 1 : 0;
+}
+
+bool lsc_task_releasable(const struct lsc_task *t)
+{
+	return lsc_task_terminal(t->state) &&
+	       lsc_list_empty(&t->dependents) &&
+	       !(t->flags & LSC_TASK_F_PROPAGATING);
 }
 
 /* End @t in terminal state @to, whatever state it is in now. */
@@ -1331,6 +1382,7 @@ int lsc_task_complete(struct lsc_engine *eng, struct lsc_task *task,
 		lsc_requeue(eng, task, now, true);
 	else
 		lsc_finish(eng, task, LSC_TASK_FAILED, LSC_FAIL_EXIT);
+	lsc_prop_flush(eng);
 	return 0;
 }
 
@@ -1344,6 +1396,7 @@ int lsc_task_requeue(struct lsc_engine *eng, struct lsc_task *task,
 		lsc_finish(eng, task, LSC_TASK_FAILED, LSC_FAIL_EXIT);
 	else
 		lsc_requeue(eng, task, now, use_retry);
+	lsc_prop_flush(eng);
 	return 0;
 }
 
@@ -1352,6 +1405,7 @@ int lsc_task_cancel(struct lsc_engine *eng, struct lsc_task *task, u64 now)
 	if (task->state == LSC_TASK_NEW || lsc_task_terminal(task->state))
 		return -LSC_EINVAL;
 	lsc_finish(eng, task, LSC_TASK_CANCELLED, LSC_FAIL_CANCELLED);
+	lsc_prop_flush(eng);
 	return 0;
 }
 
@@ -1713,6 +1767,7 @@ static void lsc_agent_evict(struct lsc_engine *eng, struct lsc_agent *a,
 			lsc_finish(eng, t, LSC_TASK_FAILED,
 				   LSC_FAIL_AGENT_LOST);
 	}
+	lsc_prop_flush(eng);
 }
 
 int lsc_agent_set_health(struct lsc_engine *eng, struct lsc_agent *agent,

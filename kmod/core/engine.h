@@ -13,8 +13,10 @@
  *   struct lsc_agent, struct lsc_user, the struct lsc_dep array of a task) is
  *   allocated, owned and freed by the caller.  An object handed to the engine
  *   must stay valid until the engine lets go of it: a task until it reached
- *   a terminal state (the engine keeps no pointer to a terminal task), an
- *   agent until lsc_agent_remove(), a user until lsc_user_remove().
+ *   a terminal state and lsc_task_releasable() says so (always at once
+ *   without a propagation budget: the engine then keeps no pointer to a
+ *   terminal task), an agent until lsc_agent_remove(), a user until
+ *   lsc_user_remove().
  * - Locking: the engine takes no lock.  The caller serializes every call on
  *   one engine (the kernel holds one spinlock around each call).  Distinct
  *   engines are independent; there is no global mutable state.
@@ -132,6 +134,8 @@ enum lsc_fail_reason {
 #define LSC_TASK_F_CALLER_MASK		0x3
 /* Engine-internal flags (read-only). */
 #define LSC_TASK_F_ESTIMATED		0x100	/* est_ns came from estimator */
+/* On the engine's propagation list (see lsc_propagate_pending()). */
+#define LSC_TASK_F_PROPAGATING		0x200
 
 struct lsc_engine;
 struct lsc_agent;
@@ -142,8 +146,8 @@ struct lsc_task;
  * struct lsc_dep - one dependency edge, allocated by the caller
  * @on: caller sets: the task depended upon; it must already be submitted
  *	(it may be in any state, terminal included).  The engine sets it to
- *	NULL once the edge is resolved, after which the caller may free the
- *	task it pointed to.
+ *	NULL once the edge is resolved; the caller may free the task it
+ *	pointed to once lsc_task_releasable() is true for it.
  * @on_id: the id of @on, copied at submission (kept after resolution)
  * @owner: the dependent task (whose array this edge is in)
  * @link: in the dependents list of @on while unresolved
@@ -193,7 +197,8 @@ struct lsc_dep {
  * @qlink: link in a run queue FIFO list while RUNNABLE (shares the storage
  *	of @qnode: a task is in one of them at a time, see @qwhere)
  * @alink: link in the agent's task list while ASSIGNED or RUNNING
- * @work: scratch link for iterative dependency propagation
+ * @work: next task on the engine's propagation list (&lsc_engine.prop)
+ *	while LSC_TASK_F_PROPAGATING is set
  */
 struct lsc_task {
 	u64 id;
@@ -558,6 +563,10 @@ struct lsc_stats {
  * @stats: counters
  * @user_list: registered users
  * @nr_users: their number
+ * @prop_budget: dependency edges a call may resolve, 0 for no limit (see
+ *	lsc_set_propagation_budget())
+ * @prop: terminal tasks whose dependents are not all resolved yet, a stack
+ *	linked through &lsc_task.work (the one on top is worked on first)
  */
 struct lsc_engine {
 	const struct lsc_ops *ops;
@@ -589,6 +598,8 @@ struct lsc_engine {
 	struct lsc_stats stats;
 	struct lsc_list user_list;
 	u32 nr_users;
+	u32 prop_budget;
+	struct lsc_task *prop;
 };
 
 /* --------------------------------------------------------------- engine */
@@ -650,6 +661,39 @@ int lsc_set_agent_choice(struct lsc_engine *eng, u32 choice);
  * the reservations of registered agents (nothing changed).
  */
 int lsc_set_host_capacity(struct lsc_engine *eng, const u64 *cap);
+
+/**
+ * lsc_set_propagation_budget() - bound the work of a terminal transition
+ * @eng: the engine
+ * @edges: dependency edges one call may resolve, 0 for no limit (the
+ *	default)
+ *
+ * When a task ends, the edges of its dependents are resolved: they become
+ * RUNNABLE (last dependency succeeded) or fail with reason dep-failed,
+ * which resolves their own dependents in turn.  With no limit all of it
+ * happens inside the call that ended the task.  With a budget, each call
+ * that ends tasks (lsc_task_complete(), lsc_task_requeue(),
+ * lsc_task_cancel(), lsc_agent_set_health(), lsc_agent_remove()) resolves
+ * at most @edges edges; the rest stays pending in the engine, to be done
+ * by lsc_propagate_pending().  Meanwhile the dependents not yet reached
+ * stay QUEUED (never dispatched) and every engine call keeps working; a
+ * terminal task still referenced is not releasable (see
+ * lsc_task_releasable()).
+ */
+void lsc_set_propagation_budget(struct lsc_engine *eng, u32 edges);
+
+/**
+ * lsc_propagate_pending() - continue a bounded propagation
+ * @eng: the engine
+ * @budget: dependency edges to resolve at most, 0 for no limit
+ *
+ * Resolves pending edges, most recently ended tasks first; callbacks fire
+ * as they would have inside the call that ended the task.
+ * O(@budget * (log n + deps of the tasks failed)).
+ *
+ * Return: non-zero while propagation work remains, 0 when none does.
+ */
+u32 lsc_propagate_pending(struct lsc_engine *eng, u32 budget);
 
 /* -------------------------------------------------------------- estimator */
 
@@ -782,7 +826,8 @@ int lsc_task_start(struct lsc_engine *eng, struct lsc_task *task, u64 now);
  * dependency this was become RUNNABLE.  Otherwise FAILED (reason exit),
  * unless the task has LSC_TASK_F_RETRY_ON_EXIT and retries left (then it
  * is requeued RUNNABLE); a failure fails its dependents transitively (reason
- * dep-failed).  O(log n + slots + dependents reached).
+ * dep-failed).  O(log n + slots + dependents reached), or with a
+ * propagation budget, at most that many edges (lsc_set_propagation_budget()).
  *
  * Return: 0, or -LSC_EINVAL if the task is neither ASSIGNED nor RUNNING.
  */
@@ -814,7 +859,8 @@ int lsc_task_requeue(struct lsc_engine *eng, struct lsc_task *task,
  *
  * Any non-terminal state -> CANCELLED (an ASSIGNED or RUNNING task's
  * resources are released; the caller stops it on its agent).  Dependents
- * fail transitively with reason dep-failed.
+ * fail transitively with reason dep-failed (all of them in this call, or at
+ * most the propagation budget's worth, see lsc_set_propagation_budget()).
  *
  * Return: 0, or -LSC_EINVAL if the task is NEW or already terminal.
  */
@@ -831,6 +877,19 @@ static inline bool lsc_task_terminal(u32 state)
 	return state == LSC_TASK_SUCCEEDED || state == LSC_TASK_FAILED ||
 	       state == LSC_TASK_CANCELLED;
 }
+
+/**
+ * lsc_task_releasable() - whether the caller may free a terminal task
+ * @t: the task
+ *
+ * A terminal task stays referenced by the engine while some of its
+ * dependents' edges are unresolved (only with a propagation budget, see
+ * lsc_set_propagation_budget()).
+ *
+ * Return: true when @t is terminal and the engine holds no reference to
+ * it (its dependents list is empty and it is not pending propagation).
+ */
+bool lsc_task_releasable(const struct lsc_task *t);
 
 /**
  * lsc_task_state_name() - printable name of a state

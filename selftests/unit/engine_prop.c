@@ -5,8 +5,10 @@
  * dispatch, start, completion and failure, cancellation, agents joining,
  * draining, lost, removed and resized, measured loads, balancing, policy
  * switches), checking after every operation the invariants the engine
- * promises.  Everything is checked against the test's own bookkeeping,
- * built from the callbacks, not against the engine's counters.
+ * promises.  A second mode sets a small random propagation budget and
+ * interleaves lsc_propagate_pending() calls among the operations.
+ * Everything is checked against the test's own bookkeeping, built from the
+ * callbacks, not against the engine's counters.
  */
 #include "engine_util.h"
 #include "kselftest_harness.h"
@@ -21,6 +23,14 @@ struct prop {
 	bool in_dispatch;
 	u64 host[LSC_NR_RES];
 	u32 nr_backfill_checks;
+	/* Bounded propagation mode: the budget (0: off) and whether the
+	 * last lsc_propagate_pending() reported no work, with no operation
+	 * since.
+	 */
+	u32 budget;
+	bool idle;
+	u32 nr_pending_calls;
+	u32 nr_pending_busy;
 };
 
 static u64 rnd(struct prop *p)
@@ -247,6 +257,11 @@ static const char *check(struct prop *p)
 	u32 i, j;
 	int k;
 
+	/* With a budget, dependents may wait on a failed dependency while
+	 * propagation is pending, but not once none is.
+	 */
+	bool settled = !p->budget || p->idle || !eng->prop;
+
 	if (w->violation)
 		return w->violation;
 	for (j = 0; j < P_AGENTS; j++) {
@@ -313,12 +328,20 @@ static const char *check(struct prop *p)
 			if (!bad)
 				return "dep-failed task without a failed dependency";
 		}
-		for (j = 0; t->state == LSC_TASK_QUEUED && j < t->nr_deps; j++) {
+		for (j = 0; settled && t->state == LSC_TASK_QUEUED &&
+		     j < t->nr_deps; j++) {
 			u32 dst = w->tasks[t->deps[j].on_id - 1].state;
 
 			if (dst == LSC_TASK_FAILED || dst == LSC_TASK_CANCELLED)
 				return "task still waits on a failed dependency";
 		}
+		if (t->state == LSC_TASK_QUEUED && !t->nr_pending)
+			return "QUEUED task with no pending dependency";
+		if (settled && lsc_task_terminal(t->state) &&
+		    !lsc_task_releasable(t))
+			return "terminal task still referenced, nothing pending";
+		if (!lsc_task_terminal(t->state) && lsc_task_releasable(t))
+			return "live task releasable";
 		if (t->state == LSC_TASK_SUCCEEDED && t->exit_status)
 			return "task with a non-zero exit succeeded";
 		if (w->on_agent[i] >= 0) {
@@ -380,6 +403,9 @@ static void op_submit(struct prop *p)
 	if (!rn(p, 4))
 		t->flags = LSC_TASK_F_RETRY_ON_EXIT;
 	nd = w->nr_tasks && !rn(p, 3) ? 1 + rn(p, 2) : 0;
+	/* Bounded mode: denser graphs, so that propagation is often cut. */
+	if (p->budget && w->nr_tasks && !nd && rn(p, 2))
+		nd = 1 + rn(p, 3);
 	for (i = 0; i < nd; i++)
 		d[n++].on = &w->tasks[rn(p, w->nr_tasks)];
 	x[0] = rn(p, 20000);
@@ -456,6 +482,14 @@ static void one_op(struct prop *p)
 	u32 r = rn(p, 100);
 
 	w->now += rn(p, 3) * SEC / 2;
+	p->idle = false;
+	if (p->budget && !rn(p, 6)) {
+		p->nr_pending_calls++;
+		p->idle = !lsc_propagate_pending(&w->eng, 1 + rn(p, 3));
+		if (!p->idle)
+			p->nr_pending_busy++;
+		return;
+	}
 	if (r < 30) {
 		op_submit(p);
 	} else if (r < 52) {
@@ -496,7 +530,7 @@ static void one_op(struct prop *p)
 	}
 }
 
-static struct prop *prop_new(u64 seed)
+static struct prop *prop_new(u64 seed, bool bounded)
 {
 	struct prop *p = calloc(1, sizeof(*p));
 	u64 host[LSC_NR_RES] = { 24000, 32 * GB, 4, 64 * GB };
@@ -506,12 +540,17 @@ static struct prop *prop_new(u64 seed)
 	memcpy(p->host, host, sizeof(host));
 	lsc_set_host_capacity(&p->w->eng, host);
 	p->w->on_assign = on_assign;
+	if (bounded) {
+		p->budget = 1 + rn(p, 2);
+		lsc_set_propagation_budget(&p->w->eng, p->budget);
+	}
 	return p;
 }
 
-static const char *run_seed(u64 seed, u32 ops, struct lsc_stats *st)
+static const char *run_seed(u64 seed, u32 ops, struct lsc_stats *st,
+			    bool bounded, u32 *busy)
 {
-	struct prop *p = prop_new(seed);
+	struct prop *p = prop_new(seed, bounded);
 	struct world *w = p->w;
 	const char *err = NULL;
 	u32 i;
@@ -529,6 +568,15 @@ static const char *run_seed(u64 seed, u32 ops, struct lsc_stats *st)
 		if (t->state != LSC_TASK_NEW && !lsc_task_terminal(t->state))
 			lsc_task_cancel(&w->eng, t, w->now);
 	}
+	/* Finish any pending propagation, a small budget at a time. */
+	for (i = 0; p->budget && !err && i < 100000; i++) {
+		p->idle = !lsc_propagate_pending(&w->eng, 1 + rn(p, 3));
+		err = check(p);
+		if (p->idle)
+			break;
+	}
+	if (!err && w->eng.prop)
+		err = "propagation never finished";
 	if (!err)
 		err = check(p);
 	for (i = 0; i < w->nr_tasks && !err; i++)
@@ -557,6 +605,8 @@ static const char *run_seed(u64 seed, u32 ops, struct lsc_stats *st)
 				w->eng.stats.transitions[k][LSC_TASK_FAILED];
 		st->dispatches += p->nr_backfill_checks;
 	}
+	if (busy)
+		*busy += p->nr_pending_busy;
 	free(w);
 	free(p);
 	g_cur = NULL;
@@ -572,7 +622,7 @@ TEST(random_ops_never_overcommit_and_every_task_ends_once)
 	int k;
 
 	for (seed = 1; seed <= 3000; seed++) {
-		err = run_seed(seed, 300, &st);
+		err = run_seed(seed, 300, &st, false, NULL);
 		if (err)
 			TH_LOG("seed %llu: %s", (unsigned long long)seed, err);
 		ASSERT_EQ(NULL, err);
@@ -591,6 +641,38 @@ TEST(random_ops_never_overcommit_and_every_task_ends_once)
 	ASSERT_LT(1000, st.backfilled);
 	ASSERT_LT(100, st.migrations);
 	ASSERT_LT(1000, st.requeues);
+}
+
+/*
+ * The same with a propagation budget of 1 or 2 edges, denser dependency
+ * graphs and lsc_propagate_pending() calls of 1 to 3 edges among the
+ * operations: every
+ * invariant holds between any two calls, except that a dependent may wait
+ * on a failed dependency while propagation is pending.
+ */
+TEST(random_ops_with_bounded_propagation)
+{
+	struct lsc_stats st = { 0 };
+	const char *err;
+	u32 busy = 0;
+	u64 seed;
+	u64 failed = 0;
+	int k;
+
+	for (seed = 1; seed <= 3000; seed++) {
+		err = run_seed(seed, 300, &st, true, &busy);
+		if (err)
+			TH_LOG("seed %llu: %s", (unsigned long long)seed, err);
+		ASSERT_EQ(NULL, err);
+	}
+	for (k = 0; k < LSC_TASK_NR_STATES; k++)
+		failed += st.transitions[k][LSC_TASK_FAILED];
+	TH_LOG("bounded: %llu submitted, %llu failed, %u calls left work",
+	       (unsigned long long)st.submitted,
+	       (unsigned long long)failed, busy);
+	ASSERT_LT(1000, st.requeues);
+	/* Operations did run while propagation was pending. */
+	ASSERT_LT(1000, busy);
 }
 
 TEST_HARNESS_MAIN
