@@ -24,8 +24,13 @@ struct llmsched llmsched;
 
 static struct kmem_cache *llms_task_cache;
 
-/* Ended tasks forgotten per lock hold. */
+/* Ended tasks forgotten (or looked at) per lock hold. */
 #define LLMS_EVICT_BATCH	256
+/*
+ * Dependency edges the engine resolves per lock hold when a task's end
+ * reaches its dependents (lsc_set_propagation_budget()).
+ */
+#define LLMS_PROPAGATE_BATCH	256
 
 u64 llms_now(void)
 {
@@ -171,26 +176,65 @@ void llms_task_put(struct llms_task *task)
 }
 
 /*
- * Drop the oldest ended tasks beyond the retention window.  Called without
- * the lock, after any call that may have ended tasks.
+ * Carry the end of tasks on to their dependents: the engine resolves at
+ * most LLMS_PROPAGATE_BATCH dependency edges in the call that ended a task
+ * and leaves the rest pending; finish it here, a batch per lock hold, so
+ * that cancelling a task with many dependents never holds the lock longer
+ * than one batch.  Until then the dependents not reached stay QUEUED.
+ * Called without the lock; any caller finishes everybody's pending work.
+ */
+static void llms_propagate_pending(void)
+{
+	u64 runnable;
+	u32 more;
+
+	/* Racy peek: work left by our own call is seen (we held the lock). */
+	if (!READ_ONCE(llmsched.eng.prop))
+		return;
+	do {
+		spin_lock(&llmsched.lock);
+		runnable = llmsched.eng.nr_runnable;
+		more = lsc_propagate_pending(&llmsched.eng,
+					     LLMS_PROPAGATE_BATCH);
+		/* A success made dependents runnable: give them agents. */
+		if (llmsched.eng.nr_runnable > runnable)
+			lsc_dispatch(&llmsched.eng, llms_now());
+		spin_unlock(&llmsched.lock);
+		cond_resched();
+	} while (more);
+}
+
+/*
+ * Finish pending propagation, then drop the oldest ended tasks beyond the
+ * retention window, except those the engine still references (pending
+ * propagation by another caller, lsc_task_releasable()): they stay on the
+ * list, and a later call, after that propagation, drops them.  Called
+ * without the lock, after any call that may have ended tasks.
  */
 void llms_release_ended(void)
 {
 	struct llms_task *task, *next;
-	unsigned int n;
+	unsigned int n, dropped;
 	LIST_HEAD(victims);
 
+	llms_propagate_pending();
 	while (READ_ONCE(llmsched.nr_ended) >
 	       READ_ONCE(llmsched.limits.retain_ended)) {
 		/* A bounded number per lock hold: a cascade may end many. */
 		spin_lock(&llmsched.lock);
-		for (n = 0; n < LLMS_EVICT_BATCH &&
+		task = list_first_entry(&llmsched.ended, struct llms_task,
+					ended_link);
+		for (n = 0, dropped = 0; n < LLMS_EVICT_BATCH &&
+		     &task->ended_link != &llmsched.ended &&
 		     llmsched.nr_ended > llmsched.limits.retain_ended; n++) {
-			task = list_first_entry(&llmsched.ended,
-						struct llms_task, ended_link);
-			list_move_tail(&task->ended_link, &victims);
-			llmsched.nr_ended--;
-			xa_erase(&llmsched.tasks, task->core.id);
+			next = list_next_entry(task, ended_link);
+			if (lsc_task_releasable(&task->core)) {
+				list_move_tail(&task->ended_link, &victims);
+				llmsched.nr_ended--;
+				xa_erase(&llmsched.tasks, task->core.id);
+				dropped++;
+			}
+			task = next;
 		}
 		spin_unlock(&llmsched.lock);
 
@@ -199,6 +243,8 @@ void llms_release_ended(void)
 			llms_task_put(task);
 		}
 		cond_resched();
+		if (!dropped)
+			break;
 	}
 }
 
@@ -382,6 +428,7 @@ int llms_sched_init(void)
 
 	spin_lock_init(&llmsched.lock);
 	lsc_engine_init(&llmsched.eng, &llms_engine_ops, &llmsched);
+	lsc_set_propagation_budget(&llmsched.eng, LLMS_PROPAGATE_BATCH);
 	xa_init(&llmsched.tasks);
 	xa_init_flags(&llmsched.agents, XA_FLAGS_ALLOC1);
 	INIT_LIST_HEAD(&llmsched.ended);
