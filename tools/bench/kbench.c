@@ -1126,11 +1126,49 @@ static void settle(void)
 	}
 }
 
+/*
+ * Submit @n tasks made from the batch template @e, record in @m the slab
+ * growth per task and the state one of them is in.  False when nothing
+ * could be measured (@m->err says why); *@err is the submission's errno and
+ * *@done how many were submitted.
+ */
+static bool mem_phase(struct llmsched_task_submit *e, unsigned int n,
+		      uint64_t *ids, uint32_t want_state, struct kb_mem *m,
+		      unsigned int *done, int *err)
+{
+	struct kb_snap a, b;
+	uint32_t state;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	*done = 0;
+	settle();
+	if (snapshot(&a)) {
+		snprintf(m->err, sizeof(m->err), "/proc/slabinfo: %s",
+			 strerror(errno));
+		return false;
+	}
+	submit_batches(e, KB_BATCH_BIG, n, ids, err, done);
+	settle();
+	snapshot(&b);
+	if (*err) {
+		snprintf(m->err, sizeof(m->err),
+			 "SUBMIT_BATCH after %u tasks: %s", *done,
+			 errname(*err));
+	} else {
+		mem_compare(&a, &b, n, m);
+		m->state_seen = task_state(ids[n / 2], &state) ? 0 : state;
+		m->state_ok = m->state_seen == want_state;
+	}
+	free(a.c);
+	free(b.c);
+	return true;
+}
+
 static void measure_memory(struct llmsched_task_submit *e, uint64_t *ids)
 {
 	unsigned int n = opt.mem_tasks, done, i;
 	struct llmsched_task_submit t;
-	struct kb_snap a, b;
 	uint64_t gate = 0, t0, *deep;
 	double chunk[KB_DEPTH_CHUNKS];
 	unsigned int ch;
@@ -1141,25 +1179,10 @@ static void measure_memory(struct llmsched_task_submit *e, uint64_t *ids)
 	progress("memory: %u runnable tasks", n);
 	for (i = 0; i < KB_BATCH_BIG; i++)
 		fill_task(&e[i], NULL, 0);
-	settle();
-	if (snapshot(&a)) {
-		snprintf(res.mem_runnable.err, sizeof(res.mem_runnable.err),
-			 "/proc/slabinfo: %s", strerror(errno));
+	if (!mem_phase(e, n, ids, LLMSCHED_TASK_RUNNABLE, &res.mem_runnable,
+		       &done, &err))
 		return;
-	}
-	submit_batches(e, KB_BATCH_BIG, n, ids, &err, &done);
-	settle();
-	snapshot(&b);
-	if (err) {
-		snprintf(res.mem_runnable.err, sizeof(res.mem_runnable.err),
-			 "SUBMIT_BATCH after %u tasks: %s", done, errname(err));
-	} else {
-		mem_compare(&a, &b, n, &res.mem_runnable);
-		res.mem_runnable.state_seen = task_state(ids[n / 2], &state) ?
-					      0 : state;
-		res.mem_runnable.state_ok = res.mem_runnable.state_seen ==
-					    LLMSCHED_TASK_RUNNABLE;
-
+	if (!err) {
 		/*
 		 * Submit with that many tasks in the queue, in chunks, so
 		 * that a slow stretch of the host shows as one bad chunk.
@@ -1189,8 +1212,6 @@ static void measure_memory(struct llmsched_task_submit *e, uint64_t *ids)
 		}
 		done = n + i;
 	}
-	free(a.c);
-	free(b.c);
 	progress("memory: cancelling %u tasks", done);
 	cancel_all(ids, done, &cerr);
 
@@ -1208,27 +1229,9 @@ static void measure_memory(struct llmsched_task_submit *e, uint64_t *ids)
 		e[i].nr_deps = 1;
 		e[i].deps_ptr = (uintptr_t)&gate;
 	}
-	settle();
-	if (snapshot(&a)) {
-		snprintf(res.mem_queued.err, sizeof(res.mem_queued.err),
-			 "/proc/slabinfo: %s", strerror(errno));
+	if (!mem_phase(e, n, ids, LLMSCHED_TASK_QUEUED, &res.mem_queued,
+		       &done, &err))
 		return;
-	}
-	submit_batches(e, KB_BATCH_BIG, n, ids, &err, &done);
-	settle();
-	snapshot(&b);
-	if (err) {
-		snprintf(res.mem_queued.err, sizeof(res.mem_queued.err),
-			 "SUBMIT_BATCH after %u tasks: %s", done, errname(err));
-	} else {
-		mem_compare(&a, &b, n, &res.mem_queued);
-		res.mem_queued.state_seen = task_state(ids[n / 2], &state) ?
-					    0 : state;
-		res.mem_queued.state_ok = res.mem_queued.state_seen ==
-					  LLMSCHED_TASK_QUEUED;
-	}
-	free(a.c);
-	free(b.c);
 
 	/* Cancelling the gate fails every dependent, in one call. */
 	progress("memory: cancelling the gate of %u tasks", done);
