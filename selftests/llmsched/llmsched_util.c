@@ -404,13 +404,12 @@ int ls_sysfs_u64(const char *rel, __u64 *val)
 	return 0;
 }
 
-int ls_sysfs_write(const char *rel, const char *val)
+/* Write @val to @path: 0 or -errno. */
+static int write_file(const char *path, const char *val)
 {
-	char path[256];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), LS_SYSFS "/%s", rel);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -418,6 +417,14 @@ int ls_sysfs_write(const char *rel, const char *val)
 	n = n < 0 ? -errno : 0;
 	close(fd);
 	return n;
+}
+
+int ls_sysfs_write(const char *rel, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), LS_SYSFS "/%s", rel);
+	return write_file(path, val);
 }
 
 int ls_stats_read(struct ls_stats *s)
@@ -556,19 +563,6 @@ int ls_snapshot_check(int fd, const struct ls_snapshot *a, char *why,
 
 /* ------------------------------------------------------------ cgroups */
 
-static int write_file(const char *path, const char *val)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
 
 int ls_cgroup_create(struct ls_cgroup *cg)
 {
