@@ -400,16 +400,16 @@ static ssize_t queue_state_show(struct kobject *kobj,
 static ssize_t by_priority_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
-	u32 counts[LLMS_NR_PRIO];
+	const u32 *counts = llmsched.waiting_by_prio;
 	ssize_t len = 0;
 	int p;
 
+	/* At most 256 short lines: well within the page, and no sleeping. */
 	spin_lock(&llmsched.lock);
-	memcpy(counts, llmsched.waiting_by_prio, sizeof(counts));
-	spin_unlock(&llmsched.lock);
 	for (p = LLMSCHED_PRIO_MAX; p >= 0; p--)
 		if (counts[p])
 			len += sysfs_emit_at(buf, len, "%d %u\n", p, counts[p]);
+	spin_unlock(&llmsched.lock);
 	return len;
 }
 

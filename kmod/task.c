@@ -604,8 +604,8 @@ long llms_ioc_task_list(struct llms_file *lf, void *arg)
 	return ret;
 }
 
-/* Records copied per lock hold by read(). */
-#define LLMS_READ_BATCH	32
+/* Records copied per lock hold by read() (a small bounce buffer). */
+#define LLMS_READ_BATCH	8
 
 ssize_t llms_events_read(struct llms_file *lf, char __user *buf,
 			 size_t count, bool nonblock)
