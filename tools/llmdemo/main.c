@@ -57,8 +57,8 @@ static const char *const ref_events[] = {
 	"Task 3 completed",
 };
 
-#define REF_CPUS	6
-#define REF_GB		12
+#define REF_CPUS	6U
+#define REF_GB		12U
 
 struct agent_run {
 	unsigned int num;		/* 1, 2: order of registration */
