@@ -199,7 +199,6 @@ struct llms_limits {
  * @next_task_id: last id given
  * @next_agent_id: last id given
  * @limits: limits
- * @ended_wq: TASK_WAIT waiters, woken when any task ends
  * @watchdog: finds lost agents
  * @seq: netlink event sequence
  * @agents_kobj: /sys/kernel/llmsched/agents
@@ -218,7 +217,6 @@ struct llmsched {
 	atomic64_t next_task_id;
 	u32 next_agent_id;
 	struct llms_limits limits;
-	wait_queue_head_t ended_wq;
 	struct delayed_work watchdog;
 	u64 seq;
 	struct kobject *agents_kobj;

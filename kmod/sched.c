@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
+#include <linux/wait_bit.h>
 
 #include "llmsched.h"
 
@@ -365,8 +366,9 @@ static void llms_cb_task_changed(struct lsc_engine *eng, struct lsc_task *core,
 			user->held--;
 		list_add_tail(&task->ended_link, &llmsched.ended);
 		llmsched.nr_ended++;
-		if (wq_has_sleeper(&llmsched.ended_wq))
-			wake_up_all(&llmsched.ended_wq);
+		/* TASK_WAIT sleepers: the state above before the wake-up. */
+		smp_mb();
+		wake_up_var(task);
 		break;
 	default:
 		break;
@@ -432,7 +434,6 @@ int llms_sched_init(void)
 	xa_init(&llmsched.tasks);
 	xa_init_flags(&llmsched.agents, XA_FLAGS_ALLOC1);
 	INIT_LIST_HEAD(&llmsched.ended);
-	init_waitqueue_head(&llmsched.ended_wq);
 	atomic64_set(&llmsched.next_task_id, 0);
 	llmsched.limits.max_tasks = 1000000;
 	llmsched.limits.max_tasks_per_user = 200000;

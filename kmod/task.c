@@ -17,6 +17,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/wait_bit.h>
 
 #include "llmsched.h"
 
@@ -513,11 +514,29 @@ long llms_ioc_task_query(struct llms_file *lf, void *arg)
 	return 0;
 }
 
+/*
+ * Wait, interruptibly, at most @timeout jiffies, for @task to end: the
+ * jiffies left (at least 1) once it has, 0 on timeout, -ERESTARTSYS on a
+ * signal.  The waiter sleeps on the hashed wait queue of the task's address
+ * (wake_up_var() when it ends), so an ending task wakes its own waiters
+ * rather than every waiter of every task.  6.1 has no interruptible,
+ * timed wait_var_event(); this is wait_var_event_timeout() with
+ * TASK_INTERRUPTIBLE.
+ */
+static bool llms_task_ended(const struct llms_task *task)
+{
+	return lsc_task_terminal(READ_ONCE(task->core.state));
+}
+
 static long llms_wait_ended(struct llms_task *task, unsigned long timeout)
 {
-	return wait_event_interruptible_timeout(llmsched.ended_wq,
-						lsc_task_terminal(READ_ONCE(task->core.state)),
-						timeout);
+	might_sleep();
+	if (llms_task_ended(task))
+		return timeout;
+	return ___wait_var_event(task,
+				 ___wait_cond_timeout(llms_task_ended(task)),
+				 TASK_INTERRUPTIBLE, 0, timeout,
+				 __ret = schedule_timeout(__ret));
 }
 
 long llms_ioc_task_wait(struct llms_file *lf, void *arg)
@@ -533,7 +552,7 @@ long llms_ioc_task_wait(struct llms_file *lf, void *arg)
 	if (ret)
 		return ret;
 
-	if (!lsc_task_terminal(READ_ONCE(task->core.state))) {
+	if (!llms_task_ended(task)) {
 		left = 0;
 		if (req->timeout_ns)
 			left = llms_wait_ended(task,
