@@ -230,6 +230,8 @@ void llms_sched_exit(void);
 u64 llms_now(void);
 unsigned long llms_timeout_jiffies(u64 ns);
 struct llms_task *llms_task_alloc(void);
+int llms_task_alloc_bulk(u32 n, struct llms_task **tasks);
+int llms_task_table_insert(struct llms_task **tasks, u32 n);
 void llms_task_free(struct llms_task *task);
 void llms_task_init_ref(struct llms_task *task);
 struct llms_task *llms_task_get(u64 id);

@@ -25,6 +25,8 @@ struct llmsched llmsched;
 
 static struct kmem_cache *llms_task_cache;
 
+/* Task objects taken from the slab per bulk allocation. */
+#define LLMS_ALLOC_BULK		64
 /* Ended tasks forgotten (or looked at) per lock hold. */
 #define LLMS_EVICT_BATCH	256
 /*
@@ -131,6 +133,62 @@ static void llms_task_release(struct kref *ref)
 struct llms_task *llms_task_alloc(void)
 {
 	return kmem_cache_zalloc(llms_task_cache, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * @n zeroed tasks into @tasks, all or none: a batch takes its objects from
+ * the slab in bulk (one memory-cgroup charge per bulk rather than per
+ * object), a bounded number at a time because the bulk fast path runs with
+ * interrupts off.
+ */
+int llms_task_alloc_bulk(u32 n, struct llms_task **tasks)
+{
+	u32 done, chunk;
+
+	for (done = 0; done < n; done += chunk) {
+		chunk = min_t(u32, n - done, LLMS_ALLOC_BULK);
+		if (!kmem_cache_alloc_bulk(llms_task_cache,
+					   GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+					   chunk, (void **)(tasks + done))) {
+			kmem_cache_free_bulk(llms_task_cache, done,
+					     (void **)tasks);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Slots in the task table for @n prepared tasks, at consecutive fresh ids,
+ * under one hold of the table's lock (dropped only to allocate nodes).
+ * Each task gets its id as it goes in; on failure the ones already in stay
+ * in (their id set) for the caller to take out.
+ */
+int llms_task_table_insert(struct llms_task **tasks, u32 n)
+{
+	u64 first = atomic64_add_return(n, &llmsched.next_task_id) - n + 1;
+	XA_STATE(xas, &llmsched.tasks, first);
+	u32 i = 0;
+
+	if (first + n - 1 > ULONG_MAX)
+		return -ENOSPC;
+	do {
+		xas_lock(&xas);
+		for (; i < n; i++) {
+			xas_set(&xas, first + i);
+			/* Ids are never reused: the slot is free. */
+			if (WARN_ON_ONCE(xas_load(&xas))) {
+				xas_set_err(&xas, -EBUSY);
+				break;
+			}
+			xas_store(&xas, tasks[i]);
+			if (xas_error(&xas))
+				break;
+			tasks[i]->core.id = first + i;
+		}
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT));
+	return xas_error(&xas);
 }
 
 /* Frees a task that never entered the table. */

@@ -26,14 +26,23 @@
 #define LLMS_LIST_MAX		1024
 /* Tasks looked at per TASK_LIST call, so that the lock is held briefly. */
 #define LLMS_LIST_SCAN		16384
-/* Batch entries committed per lock hold. */
+/*
+ * Batch entries copied in, and committed, per step: a batch never needs
+ * its whole array of entries in the kernel at once.
+ */
 #define LLMS_BATCH_CHUNK	64
 
-/* One submission between its preparation and its commit. */
+/*
+ * One submission between its preparation and its commit: what the commit
+ * needs of the request, kept because a batch's entries are copied in a
+ * chunk at a time.
+ */
 struct llms_prep {
 	struct llms_task *task;
 	struct llms_task **dep_refs;
-	const struct llmsched_task_submit *req;
+	u32 nr_deps;
+	u32 nr_features;
+	u64 features[LLMSCHED_FEATURES_MAX];
 };
 
 static bool llms_may_access(const struct llms_task *task)
@@ -99,7 +108,7 @@ static void llms_prep_release(struct llms_prep *prep, bool committed)
 	unsigned int i;
 
 	if (prep->dep_refs) {
-		for (i = 0; i < prep->req->nr_deps; i++)
+		for (i = 0; i < prep->nr_deps; i++)
 			if (prep->dep_refs[i])
 				llms_task_put(prep->dep_refs[i]);
 		kfree(prep->dep_refs);
@@ -122,9 +131,9 @@ static void llms_prep_release(struct llms_prep *prep, bool committed)
 	prep->task = NULL;
 }
 
-static int llms_prep_deps(struct llms_prep *prep)
+static int llms_prep_deps(struct llms_prep *prep,
+			  const struct llmsched_task_submit *req)
 {
-	const struct llmsched_task_submit *req = prep->req;
 	struct llms_task *task = prep->task;
 	u32 n = req->nr_deps;
 	u64 *ids;
@@ -170,27 +179,22 @@ out:
 }
 
 /*
- * Everything that may sleep or fail before the commit: checks, the task
- * object, its payload and dependencies, and its slot in the task table.
+ * Everything about @task that may sleep or fail before the commit, but for
+ * its slot in the task table: its payload and dependencies.  @req has
+ * passed llms_submit_check(); @task is zeroed and becomes @prep's, to be
+ * released with it.
  */
 static int llms_prepare(struct llms_file *lf, struct llms_prep *prep,
-			const struct llmsched_task_submit *req)
+			const struct llmsched_task_submit *req,
+			struct llms_task *task)
 {
-	struct llms_task *task;
 	unsigned int i;
-	u64 id;
 	int ret;
 
-	prep->req = req;
-	ret = llms_submit_check(req);
-	if (ret)
-		return ret;
-
-	task = llms_task_alloc();
-	if (!task)
-		return -ENOMEM;
 	prep->task = task;
 	llms_task_init_ref(task);
+	kref_get(&lf->events->ref);
+	task->events = lf->events;
 
 	if (req->payload_len) {
 		task->payload = kvmalloc(req->payload_len, GFP_KERNEL_ACCOUNT);
@@ -203,9 +207,13 @@ static int llms_prepare(struct llms_file *lf, struct llms_prep *prep,
 		task->payload_len = req->payload_len;
 	}
 
-	ret = llms_prep_deps(prep);
+	/* Set first: the dependency references are released by this count. */
+	prep->nr_deps = req->nr_deps;
+	ret = llms_prep_deps(prep, req);
 	if (ret)
 		return ret;
+	prep->nr_features = req->nr_features;
+	memcpy(prep->features, req->features, sizeof(prep->features));
 
 	lsc_task_init(&task->core, 0);
 	task->core.prio = req->priority;
@@ -217,19 +225,6 @@ static int llms_prepare(struct llms_file *lf, struct llms_prep *prep,
 	task->core.priv = task;
 	task->owner = current_euid();
 	task->submit_flags = req->flags;
-
-	kref_get(&lf->events->ref);
-	task->events = lf->events;
-
-	/*
-	 * The table slot is taken now, while sleeping is allowed; the task is
-	 * invisible to lookups until the engine has it (state NEW).
-	 */
-	id = atomic64_inc_return(&llmsched.next_task_id);
-	ret = xa_insert(&llmsched.tasks, id, task, GFP_KERNEL_ACCOUNT);
-	if (ret)
-		return ret;
-	task->core.id = id;
 	return 0;
 }
 
@@ -270,14 +265,14 @@ static void llms_commit_locked(struct llms_user *user, struct llms_prep *preps,
 	int ret;
 
 	for (i = 0; i < n; i++) {
-		struct llms_task *task = preps[i].task;
-		const struct llmsched_task_submit *req = preps[i].req;
+		struct llms_prep *prep = &preps[i];
+		struct llms_task *task = prep->task;
 
 		task->submit_ns = now;
 		ret = lsc_task_submit(&llmsched.eng, &task->core, &user->core,
-				      task->deps, req->nr_deps,
-				      req->nr_features ? req->features : NULL,
-				      req->nr_features, now);
+				      task->deps, prep->nr_deps,
+				      prep->nr_features ? prep->features : NULL,
+				      prep->nr_features, now);
 		/* Everything the engine checks was checked before. */
 		WARN_ON_ONCE(ret);
 	}
@@ -357,10 +352,19 @@ long llms_ioc_submit(struct llms_file *lf, void *arg)
 {
 	struct llmsched_task_submit *req = arg;
 	struct llms_prep prep = {};
+	struct llms_task *task;
 	u32 bad;
 	int ret;
 
-	ret = llms_prepare(lf, &prep, req);
+	ret = llms_submit_check(req);
+	if (ret)
+		return ret;
+	task = llms_task_alloc();
+	if (!task)
+		return -ENOMEM;
+	ret = llms_prepare(lf, &prep, req, task);
+	if (!ret)
+		ret = llms_task_table_insert(&prep.task, 1);
 	if (!ret)
 		ret = llms_events_prepare(lf);
 	if (!ret)
@@ -372,13 +376,90 @@ long llms_ioc_submit(struct llms_file *lf, void *arg)
 	return ret;
 }
 
+/*
+ * Write every entry's task_id, the prepared task's or 0 when @preps is
+ * NULL, in one stretch of user access.
+ */
+static int llms_batch_put_ids(struct llmsched_task_submit __user *uentries,
+			      const struct llms_prep *preps, u32 n)
+{
+	u32 i;
+
+	if (!user_write_access_begin(uentries, n * sizeof(*uentries)))
+		return -EFAULT;
+	for (i = 0; i < n; i++)
+		unsafe_put_user(preps ? preps[i].task->core.id : 0,
+				&uentries[i].task_id, efault);
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
+/* The checks of every entry that need nothing but the entries. */
+static int llms_batch_check(const struct llmsched_task_submit *entries, u32 n,
+			    u32 *bad)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = entries[i].size != sizeof(*entries) ? -EINVAL :
+		      llms_submit_check(&entries[i]);
+		if (ret) {
+			*bad = i;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Copy in, check and prepare entries [@first, @first + @k) of a batch,
+ * their tasks taken from the slab in bulk into @tasks.  *@allocated counts
+ * the tasks taken, prepared or not, for the caller to release.
+ */
+static int llms_batch_prepare(struct llms_file *lf,
+			      struct llmsched_task_submit __user *uentries,
+			      struct llmsched_task_submit *chunk, u32 first,
+			      u32 k, struct llms_prep *preps,
+			      struct llms_task **tasks, u32 *allocated,
+			      u32 *bad)
+{
+	u32 i;
+	int ret;
+
+	if (copy_from_user(chunk, uentries + first, k * sizeof(*chunk)))
+		return -EFAULT;
+	ret = llms_batch_check(chunk, k, bad);
+	if (ret) {
+		*bad += first;
+		return ret;
+	}
+	ret = llms_task_alloc_bulk(k, tasks + first);
+	if (ret)
+		return ret;
+	*allocated += k;
+	for (i = 0; i < k; i++) {
+		ret = llms_prepare(lf, &preps[first + i], &chunk[i],
+				   tasks[first + i]);
+		if (ret) {
+			*bad = first + i;
+			return ret;
+		}
+	}
+	return 0;
+}
+
 long llms_ioc_submit_batch(struct llms_file *lf, void *arg)
 {
 	struct llmsched_submit_batch *batch = arg;
 	struct llmsched_task_submit __user *uentries;
-	struct llmsched_task_submit *entries;
+	struct llmsched_task_submit *chunk;
+	struct llms_task **tasks;
 	struct llms_prep *preps;
-	u32 i, n = batch->count;
+	u32 i, k, n = batch->count, allocated = 0;
 	bool committed = false;
 	int ret;
 
@@ -386,55 +467,50 @@ long llms_ioc_submit_batch(struct llms_file *lf, void *arg)
 	if (batch->flags || batch->__reserved)
 		return -EINVAL;
 	if (!n || n > LLMSCHED_BATCH_MAX ||
-	    batch->entry_size != sizeof(*entries))
+	    batch->entry_size != sizeof(*chunk))
 		return -EINVAL;
 
 	uentries = u64_to_user_ptr(batch->entries_ptr);
-	entries = kvmalloc_array(n, sizeof(*entries), GFP_KERNEL);
+	chunk = kmalloc_array(min_t(u32, n, LLMS_BATCH_CHUNK), sizeof(*chunk),
+			      GFP_KERNEL);
 	preps = kvcalloc(n, sizeof(*preps), GFP_KERNEL);
+	tasks = kvmalloc_array(n, sizeof(*tasks), GFP_KERNEL);
 	ret = -ENOMEM;
-	if (!entries || !preps)
-		goto out;
-	ret = -EFAULT;
-	if (copy_from_user(entries, uentries, n * sizeof(*entries)))
+	if (!chunk || !preps || !tasks)
 		goto out;
 	/* The ids are written back there: fail now if that cannot be. */
-	for (i = 0; i < n; i++)
-		if (put_user(0ULL, &uentries[i].task_id))
-			goto out;
-
-	ret = llms_events_prepare(lf);
-	if (ret)
-		goto out;
-	for (i = 0; i < n; i++) {
-		ret = entries[i].size != sizeof(*entries) ? -EINVAL :
-		      llms_prepare(lf, &preps[i], &entries[i]);
-		if (ret) {
-			batch->error_index = i;
-			/* The entry at fault is released with the others. */
-			preps[i].req = &entries[i];
-			goto release;
-		}
+	ret = llms_batch_put_ids(uentries, NULL, n);
+	if (!ret)
+		ret = llms_events_prepare(lf);
+	for (i = 0; !ret && i < n; i += k) {
+		k = min_t(u32, n - i, LLMS_BATCH_CHUNK);
+		ret = llms_batch_prepare(lf, uentries, chunk, i, k, preps,
+					 tasks, &allocated,
+					 &batch->error_index);
 	}
-
-	ret = llms_commit(lf, preps, n, &batch->error_index);
+	if (!ret)
+		ret = llms_task_table_insert(tasks, n);
+	if (!ret)
+		ret = llms_commit(lf, preps, n, &batch->error_index);
 	if (!ret) {
 		committed = true;
-		for (i = 0; i < n; i++)
-			if (put_user(preps[i].task->core.id,
-				     &uentries[i].task_id))
-				ret = -EFAULT;
+		/* Checked writable above; only a racing munmap() fails here. */
+		ret = llms_batch_put_ids(uentries, preps, n);
 		batch->error_index = n;
 	}
 
-release:
-	for (i = 0; i < n; i++)
-		if (preps[i].req)
+	/* Tasks past a failed entry were never handed to a prep. */
+	for (i = 0; i < allocated; i++) {
+		if (preps[i].task)
 			llms_prep_release(&preps[i], committed);
+		else
+			llms_task_free(tasks[i]);
+	}
 	llms_release_ended();
 out:
+	kvfree(tasks);
 	kvfree(preps);
-	kvfree(entries);
+	kfree(chunk);
 	return ret;
 }
 
