@@ -884,6 +884,59 @@ TEST_F(uapi, submit_batch_is_all_or_nothing)
 	}
 }
 
+/*
+ * The kernel copies a batch in chunks: an entry at fault in a later chunk
+ * still undoes the chunks prepared before it, and is the one named.
+ */
+TEST_F(uapi, submit_batch_bad_entry_in_a_later_chunk)
+{
+	static const __u32 bad_at[] = { 64, 130, 257, 299 };
+	__u64 unknown = NO_SUCH_TASK;
+	struct llmsched_task_submit *t;
+	__u32 n = 300, idx, i, b, k;
+	char *unmapped;
+
+	t = calloc(n, sizeof(*t));
+	ASSERT_NE(NULL, t);
+	unmapped = mmap(NULL, self->page, PROT_READ,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, unmapped);
+	ASSERT_EQ(0, munmap(unmapped, self->page));
+	SNAPSHOT();
+
+	for (b = 0; b < LS_ARRAY_SIZE(bad_at); b++) {
+		for (k = 0; k < 3; k++) {
+			struct llmsched_task_submit *e = &t[bad_at[b]];
+			int err;
+
+			for (i = 0; i < n; i++)
+				small_task(&t[i]);
+			switch (k) {
+			case 0:
+				e->priority = 300;
+				err = -EINVAL;
+				break;
+			case 1:
+				e->nr_deps = 1;
+				e->deps_ptr = (uintptr_t)&unknown;
+				err = -ENOENT;
+				break;
+			default:
+				e->payload_len = 4;
+				e->payload_ptr = (uintptr_t)unmapped;
+				err = -EFAULT;
+				break;
+			}
+			EXPECT_FAILS(err, ls_submit_batch(self->fd, t, n, &idx),
+				     "bad entry in a later chunk");
+			EXPECT_EQ(bad_at[b], idx) TH_LOG("kind %u", k);
+			for (i = 0; i < n; i++)
+				ASSERT_EQ(0ULL, t[i].task_id);
+		}
+	}
+	free(t);
+}
+
 TEST_F(uapi, submit_batch_checks_count_and_entry_size)
 {
 	struct llmsched_submit_batch b;
