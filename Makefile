@@ -2,10 +2,11 @@
 #
 # llmsched: top-level build.
 #
-#   make          the module (llmsched.ko) and every userspace program
+#   make          the modules (llmsched.ko, and llmsched_floor.ko for the
+#                 benchmark) and every userspace program
 #   make check    host unit tests, then the kselftest suite in a VM
 #   make demo     boot the VM, load the module and show it working
-#   make lint     checkpatch --strict over kmod/ and uapi/
+#   make lint     checkpatch --strict over the kernel code
 #   make bench    the engine benchmark here, the kernel benchmark in a VM
 #
 # The module is built against the Debian kernel the VM boots (tools/kver), or
@@ -83,6 +84,10 @@ $(BUILD)/src/scripts/checkpatch.pl: $(BUILD)/kselftest/kselftest_harness.h
 
 # ------------------------------------------------------------------ module
 
+# The benchmark's baseline module (Documentation/admin-guide/benchmarks.rst),
+# a module of its own: the top-level Kbuild builds llmsched.ko alone.
+FLOOR_DIR := tools/bench/floor
+
 .PHONY: all module programs deps check unit vmtest demo lint bench clean help
 
 all: module programs
@@ -94,8 +99,10 @@ module:
 	@test -n "$(KVER)" -a -e "$(KDIR)/Makefile" || { \
 		echo "no kernel build tree at '$(KDIR)': run tools/install-deps or pass KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(FLOOR_DIR) W=1 modules
 	@mkdir -p $(BUILD)
 	cp llmsched.ko $(BUILD)/llmsched.ko
+	cp $(FLOOR_DIR)/llmsched_floor.ko $(BUILD)/llmsched_floor.ko
 
 programs: $(addprefix $(BIN)/,$(PROGRAMS))
 
@@ -132,8 +139,9 @@ lint: $(BUILD)/src/scripts/checkpatch.pl
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/$(FLOOR_DIR) clean 2>/dev/null
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
 
