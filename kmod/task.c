@@ -397,28 +397,11 @@ efault:
 	return -EFAULT;
 }
 
-/* The checks of every entry that need nothing but the entries. */
-static int llms_batch_check(const struct llmsched_task_submit *entries, u32 n,
-			    u32 *bad)
-{
-	u32 i;
-	int ret;
-
-	for (i = 0; i < n; i++) {
-		ret = entries[i].size != sizeof(*entries) ? -EINVAL :
-		      llms_submit_check(&entries[i]);
-		if (ret) {
-			*bad = i;
-			return ret;
-		}
-	}
-	return 0;
-}
-
 /*
  * Copy in, check and prepare entries [@first, @first + @k) of a batch,
- * their tasks taken from the slab in bulk into @tasks.  *@allocated counts
- * the tasks taken, prepared or not, for the caller to release.
+ * their tasks taken from the slab in bulk into @tasks.  Entries are taken
+ * in order, so the first bad one is the one named.  *@allocated counts the
+ * tasks taken, prepared or not, for the caller to release.
  */
 static int llms_batch_prepare(struct llms_file *lf,
 			      struct llmsched_task_submit __user *uentries,
@@ -432,18 +415,16 @@ static int llms_batch_prepare(struct llms_file *lf,
 
 	if (copy_from_user(chunk, uentries + first, k * sizeof(*chunk)))
 		return -EFAULT;
-	ret = llms_batch_check(chunk, k, bad);
-	if (ret) {
-		*bad += first;
-		return ret;
-	}
 	ret = llms_task_alloc_bulk(k, tasks + first);
 	if (ret)
 		return ret;
 	*allocated += k;
 	for (i = 0; i < k; i++) {
-		ret = llms_prepare(lf, &preps[first + i], &chunk[i],
-				   tasks[first + i]);
+		ret = chunk[i].size != sizeof(*chunk) ? -EINVAL :
+		      llms_submit_check(&chunk[i]);
+		if (!ret)
+			ret = llms_prepare(lf, &preps[first + i], &chunk[i],
+					   tasks[first + i]);
 		if (ret) {
 			*bad = first + i;
 			return ret;

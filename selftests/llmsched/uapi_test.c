@@ -934,6 +934,23 @@ TEST_F(uapi, submit_batch_bad_entry_in_a_later_chunk)
 				ASSERT_EQ(0ULL, t[i].task_id);
 		}
 	}
+
+	/* The first bad entry is named, whatever is wrong with a later one. */
+	for (i = 0; i < n; i++)
+		small_task(&t[i]);
+	t[70].nr_deps = 1;
+	t[70].deps_ptr = (uintptr_t)&unknown;
+	t[100].priority = 300;
+	EXPECT_FAILS(-ENOENT, ls_submit_batch(self->fd, t, n, &idx),
+		     "unknown dependency, then bad priority");
+	EXPECT_EQ(70U, idx);
+	t[70] = t[100];
+	small_task(&t[100]);
+	t[100].nr_deps = 1;
+	t[100].deps_ptr = (uintptr_t)&unknown;
+	EXPECT_FAILS(-EINVAL, ls_submit_batch(self->fd, t, n, &idx),
+		     "bad priority, then unknown dependency");
+	EXPECT_EQ(70U, idx);
 	free(t);
 }
 
