@@ -1746,6 +1746,19 @@ latency:
 		printf("  [%s] batch of 4096 per task <= 1/3 SUBMIT: %.2fx\n",
 		       passmiss(3 * res.batch_big.ns <= s->ns),
 		       res.batch_big.ns / s->ns);
+	if (s->ok && fp->ok && res.floor_copy.ok) {
+		/*
+		 * What each task of a batch still needs of its own: the floor
+		 * without the call around it.  An estimate, somewhat high: a
+		 * batch takes its objects in bulk, the floor one at a time.
+		 */
+		double own = fp->ns - res.floor_copy.ns;
+
+		printf("  [info] a task's own object and payload (floor lines 3 - 1) cost %.2fx SUBMIT\n",
+		       own / s->ns);
+		if (3 * own > s->ns)
+			printf("  [info] so the batch target is likely out of reach here too, unless tasks shared allocations\n");
+	}
 	if (k->ok && b->ok)
 		printf("  [%s] submit-to-fetch p50 <= 1/2 broker's, any CPU: %.2fx (p99 %.2fx)\n",
 		       passmiss(2 * k->p50_ns <= b->p50_ns),
