@@ -5,7 +5,8 @@
  * Threads hammer the same tasks with cancel, dispatch and completion; many
  * submitters race many agents; 100,000 tasks go through in batches; the
  * module refuses to unload while its files are open and leaks nothing when
- * it finally does.  Sized for the test VM (software emulation, 2 vCPUs):
+ * it finally does; ended tasks are evicted while a cascade is still
+ * reaching the dependents of a cancelled one.  Sized for the test VM (software emulation, 2 vCPUs):
  * each test logs its own time.
  */
 #include <errno.h>
@@ -99,6 +100,7 @@ FIXTURE(stress) {
 	struct worker w[MAX_AGENTS];
 	int stop;
 	bool running;
+	char retain_ended[32];	/* to write back, when a test changed it */
 };
 
 FIXTURE_SETUP(stress)
@@ -127,6 +129,8 @@ FIXTURE_TEARDOWN(stress)
 	int i;
 
 	stop_agents(self);
+	if (self->retain_ended[0])
+		ls_sysfs_write("limits/retain_ended", self->retain_ended);
 	if (self->fd >= 0)
 		ls_cancel_all(self->fd);
 	for (i = 0; i < MAX_AGENTS; i++)
@@ -471,6 +475,108 @@ TEST_F_TIMEOUT(stress, hundred_thousand_tasks_in_batches, 300)
 				held);
 	EXPECT_LE(s1.succeeded, s1.dispatched);
 	free(t);
+}
+
+/* ------------------------------------------- cascade against eviction */
+
+#define CASCADE_DEPS	20000
+
+struct churner {
+	pthread_t th;
+	int fd;
+	int *stop;
+	unsigned long rounds, errors;
+	int first_err;
+};
+
+/*
+ * Submit a task and cancel it, over and over: each round ends one task, so
+ * with a short retention each round evicts one, and each call also takes
+ * its turn at any cascade still pending.
+ */
+static void *churn_worker(void *arg)
+{
+	struct churner *c = arg;
+	struct llmsched_task_submit t;
+	int ret;
+
+	while (!__atomic_load_n(c->stop, __ATOMIC_ACQUIRE)) {
+		task_small(&t);
+		ret = ls_submit(c->fd, &t);
+		if (!ret)
+			ret = ls_cancel(c->fd, t.task_id);
+		if (ret && !c->errors++)
+			c->first_err = ret;
+		c->rounds++;
+	}
+	return NULL;
+}
+
+/*
+ * A cancelled task's end reaches its dependents a bounded number of edges
+ * per lock hold; between holds, other callers end and evict tasks (the
+ * retention is 16), dependents of the cascade among them.  Every dependent
+ * must still end, once, and the counters must add up.
+ */
+TEST_F_TIMEOUT(stress, cascade_races_eviction, 180)
+{
+	struct llmsched_task_submit *t, gate;
+	struct churner c = { .fd = -1 };
+	struct ls_stats s0, s1;
+	__u64 old, held, t0;
+	int left, n, i;
+	__u32 idx;
+
+	ASSERT_EQ(0, ls_sysfs_u64("limits/retain_ended", &old));
+	snprintf(self->retain_ended, sizeof(self->retain_ended), "%llu",
+		 (unsigned long long)old);
+	ASSERT_EQ(0, ls_sysfs_write("limits/retain_ended", "16"));
+	/* An agent that never fetches: the gate is assigned to it and stays. */
+	ASSERT_EQ(0, ls_agent_spawn(&self->a[0], 1, LS_CPUS(8), LS_GB(32), 0));
+	task_small(&gate);
+	ASSERT_EQ(0, ls_submit(self->fd, &gate));
+
+	t = calloc(LLMSCHED_BATCH_MAX, sizeof(*t));
+	ASSERT_NE(NULL, t);
+	for (left = CASCADE_DEPS; left > 0; left -= n) {
+		n = left < LLMSCHED_BATCH_MAX ? left : LLMSCHED_BATCH_MAX;
+		for (i = 0; i < n; i++) {
+			task_small(&t[i]);
+			t[i].nr_deps = 1;
+			t[i].deps_ptr = (uintptr_t)&gate.task_id;
+		}
+		ASSERT_EQ(0, ls_submit_batch(self->fd, t, n, &idx))
+			TH_LOG("%d left", left);
+	}
+	free(t);
+	ASSERT_EQ(0, ls_stats_read(&s0));
+
+	c.fd = ls_open();
+	ASSERT_LE(0, c.fd);
+	self->stop = 0;
+	c.stop = &self->stop;
+	ASSERT_EQ(0, pthread_create(&c.th, NULL, churn_worker, &c));
+	/* Let the churner get going, so that it overlaps the cascade. */
+	while (!__atomic_load_n(&c.rounds, __ATOMIC_RELAXED))
+		usleep(1000);
+	t0 = ls_now_ns();
+	EXPECT_EQ(0, ls_cancel(self->fd, gate.task_id));
+	TH_LOG("cascade of %d: %.1f ms, %lu churn rounds so far", CASCADE_DEPS,
+	       (ls_now_ns() - t0) / 1e6,
+	       __atomic_load_n(&c.rounds, __ATOMIC_RELAXED));
+	__atomic_store_n(&self->stop, 1, __ATOMIC_RELEASE);
+	pthread_join(c.th, NULL);
+	close(c.fd);
+	EXPECT_EQ(0UL, c.errors) TH_LOG("churn: %s", strerror(-c.first_err));
+
+	/* The gate and every dependent ended; nothing else is held. */
+	ASSERT_EQ(0, wait_drained(60000));
+	ASSERT_EQ(0, ls_stats_read(&s1));
+	ASSERT_EQ(0, ls_tasks_held(&held));
+	EXPECT_EQ(0ULL, held);
+	EXPECT_LE(s0.failed + s0.cancelled + CASCADE_DEPS + 1,
+		  s1.failed + s1.cancelled);
+	EXPECT_EQ(s1.submitted, s1.succeeded + s1.failed + s1.cancelled);
 }
 
 /* ------------------------------------------------------------- unload */
