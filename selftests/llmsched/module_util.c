@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Helpers for the llmsched selftests: load and unload the module under test.
+ * Helpers for the llmsched selftests: load and unload the module under test
+ * (and the benchmark's floor module).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,38 +16,44 @@
 
 #include "module_util.h"
 
-const char *llmsched_ko_path(void)
+/*
+ * A module built with this program: $@env when set, else
+ * build/<@name>.ko beside build/bin/ where this program lives.  The string
+ * is the caller's until the next call.
+ */
+const char *module_ko_path(const char *name, const char *env)
 {
 	static char path[PATH_MAX];
+	const char *val = getenv(env);
 	char exe[PATH_MAX];
-	const char *env = getenv("LLMSCHED_KO");
 	ssize_t n;
 
-	if (env && *env)
-		return env;
-	if (path[0])
-		return path;
+	if (val && *val)
+		return val;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return "build/llmsched.ko";
+	if (n < 0) {
+		snprintf(path, sizeof(path), "build/%s.ko", name);
+		return path;
+	}
 	exe[n] = '\0';
-	/* build/bin/<test> -> build/llmsched.ko */
-	snprintf(path, sizeof(path), "%s/../llmsched.ko", dirname(exe));
+	snprintf(path, sizeof(path), "%s/../%s.ko", dirname(exe), name);
 	return path;
 }
 
-bool llmsched_module_loaded(void)
+bool module_loaded(const char *name)
 {
+	char path[PATH_MAX];
 	struct stat st;
 
-	return stat("/sys/module/llmsched", &st) == 0;
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return stat(path, &st) == 0;
 }
 
-int llmsched_module_load(const char *params)
+int module_load_file(const char *ko, const char *params)
 {
 	int fd, ret;
 
-	fd = open(llmsched_ko_path(), O_RDONLY | O_CLOEXEC);
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	ret = syscall(SYS_finit_module, fd, params ? params : "", 0);
@@ -55,11 +62,31 @@ int llmsched_module_load(const char *params)
 	return ret;
 }
 
-int llmsched_module_unload(void)
+int module_unload(const char *name)
 {
-	if (syscall(SYS_delete_module, "llmsched", O_NONBLOCK))
+	if (syscall(SYS_delete_module, name, O_NONBLOCK))
 		return -errno;
 	return 0;
+}
+
+const char *llmsched_ko_path(void)
+{
+	return module_ko_path("llmsched", "LLMSCHED_KO");
+}
+
+bool llmsched_module_loaded(void)
+{
+	return module_loaded("llmsched");
+}
+
+int llmsched_module_load(const char *params)
+{
+	return module_load_file(llmsched_ko_path(), params);
+}
+
+int llmsched_module_unload(void)
+{
+	return module_unload("llmsched");
 }
 
 int llmsched_module_ensure_loaded(void)

@@ -9,6 +9,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/*
+ * Path of module @name's .ko built with this program: $@env, else
+ * build/<name>.ko beside build/bin/.  Valid until the next call.
+ */
+const char *module_ko_path(const char *name, const char *env);
+
+bool module_loaded(const char *name);
+
+/* Load the .ko at @ko with @params (NULL or "" for none); 0 or -errno. */
+int module_load_file(const char *ko, const char *params);
+
+/* Unload without waiting for users; 0 or -errno (EBUSY when in use). */
+int module_unload(const char *name);
+
 /* Path of the llmsched.ko this test binary was built with. */
 const char *llmsched_ko_path(void);
 

@@ -27,7 +27,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <linux/membarrier.h>
@@ -57,7 +56,8 @@
 #define KB_SYSFS		"/sys/kernel/" LLMSCHED_DEVICE_NAME
 #define KB_CGROOT		"/sys/fs/cgroup"
 #define KB_FLOOR_DEV		"/dev/" LLMSCHED_FLOOR_DEVICE_NAME
-#define KB_FLOOR_SYSMOD		"/sys/module/llmsched_floor"
+#define KB_FLOOR_MODULE		"llmsched_floor"
+#define KB_FLOOR_SYSMOD		"/sys/module/" KB_FLOOR_MODULE
 /* llmsched's task object cache: the floor's objects take its size. */
 #define KB_TASK_CACHE		"llms_task"
 /* A number the device does not know: its ioctl path and nothing else. */
@@ -668,24 +668,6 @@ static int setup_agent(unsigned int stamps)
 	return 0;
 }
 
-/* build/llmsched_floor.ko next to this program's bin/ folder. */
-static const char *floor_ko_path(void)
-{
-	static char path[PATH_MAX];
-	const char *env = getenv("LLMSCHED_FLOOR_KO");
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (env && *env)
-		return env;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return "build/llmsched_floor.ko";
-	exe[n] = '\0';
-	snprintf(path, sizeof(path), "%s/../llmsched_floor.ko", dirname(exe));
-	return path;
-}
-
 static void floor_fail(const char *fmt, ...)
 {
 	struct kb_cost *c[] = {
@@ -718,15 +700,14 @@ static long long floor_param_obj_size(void)
  */
 static void setup_floor(void)
 {
-	const char *ko = floor_ko_path();
-	struct stat st;
+	const char *ko;
 	char params[64];
 	long long size;
-	int fd, ret;
+	int ret;
 
-	if (stat(KB_FLOOR_SYSMOD, &st)) {
-		fd = open(ko, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
+	if (!module_loaded(KB_FLOOR_MODULE)) {
+		ko = module_ko_path(KB_FLOOR_MODULE, "LLMSCHED_FLOOR_KO");
+		if (access(ko, R_OK)) {
 			floor_fail("no floor module: %s: %s", ko,
 				   strerror(errno));
 			return;
@@ -738,8 +719,7 @@ static void setup_floor(void)
 		else
 			progress("warning: no /sys/kernel/slab/%s/object_size: the floor's objects keep their default size",
 				 KB_TASK_CACHE);
-		ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
-		close(fd);
+		ret = module_load_file(ko, params);
 		if (ret) {
 			floor_fail("loading %s %s: %s", ko, params,
 				   strerror(-ret));
@@ -795,10 +775,12 @@ static void teardown(void)
 		close(S.dev);
 	if (S.floor_dev >= 0)
 		close(S.floor_dev);
-	if (S.loaded_floor &&
-	    syscall(SYS_delete_module, "llmsched_floor", O_NONBLOCK))
-		progress("warning: unloading the floor module: %s",
-			 strerror(errno));
+	if (S.loaded_floor) {
+		ret = module_unload(KB_FLOOR_MODULE);
+		if (ret)
+			progress("warning: unloading the floor module: %s",
+				 strerror(-ret));
+	}
 	if (S.loaded_module && !opt.keep_module) {
 		ret = llmsched_module_unload();
 		if (ret)
