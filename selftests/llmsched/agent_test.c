@@ -751,13 +751,16 @@ TEST_F(agent, closed_agent_file_requeues_its_tasks)
 	ASSERT_EQ(0, ls_agent_start(a->fd, ids[0]));
 	close(a->fd);
 	a->fd = -1;
-	/* Both back in the queue, each with one retry used. */
+	/*
+	 * Both back in the queue: the one that ran with a retry used, the
+	 * one never fetched (it never ran) at no cost.
+	 */
 	ASSERT_EQ(0, ls_query(self->fd, ids[0], &info));
 	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);
 	EXPECT_EQ(0U, info.retries_left);
 	ASSERT_EQ(0, ls_query(self->fd, ids[1], &info));
 	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);
-	EXPECT_EQ(0U, info.retries_left);
+	EXPECT_EQ(1U, info.retries_left);
 }
 
 TEST_F_TIMEOUT(agent, silent_agent_is_lost_after_heartbeat_timeout, 60)

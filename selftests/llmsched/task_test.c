@@ -95,7 +95,7 @@ static __u64 transition(const char *name)
 	__u64 v = ~0ULL;
 
 	snprintf(rel, sizeof(rel), "transitions/%s", name);
-	ls_sysfs_u64(rel, &v);
+	ls_debugfs_u64(rel, &v);
 	return v;
 }
 
