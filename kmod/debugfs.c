@@ -18,6 +18,7 @@ static const char * const llms_object_names[] = {
 	[LLMS_OBJ_AGENT]	= "agents",
 	[LLMS_OBJ_USER]		= "users",
 	[LLMS_OBJ_EVENTS]	= "event_sinks",
+	[LLMS_OBJ_EVENT_RING]	= "event_rings",
 	[LLMS_OBJ_FILE]		= "files",
 };
 

@@ -84,14 +84,18 @@ void llms_events_close(struct llms_events *ev)
 	ring = ev->ring;
 	ev->ring = NULL;
 	spin_unlock(&llmsched.lock);
-	kvfree(ring);
+	if (ring) {
+		kvfree(ring);
+		llms_obj_dec(LLMS_OBJ_EVENT_RING);
+	}
 }
 
 static void llms_events_release(struct kref *ref)
 {
 	struct llms_events *ev = container_of(ref, struct llms_events, ref);
 
-	kvfree(ev->ring);
+	/* The file's release freed the ring; an unopened sink has none. */
+	WARN_ON_ONCE(ev->ring);
 	kfree(ev);
 	llms_obj_dec(LLMS_OBJ_EVENTS);
 }

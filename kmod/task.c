@@ -298,6 +298,7 @@ static int llms_events_prepare(struct llms_file *lf)
 	if (!lf->events->ring && !lf->events->closed) {
 		lf->events->ring = ring;
 		ring = NULL;
+		llms_obj_inc(LLMS_OBJ_EVENT_RING);
 	}
 	spin_unlock(&llmsched.lock);
 	kvfree(ring);

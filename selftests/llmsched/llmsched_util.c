@@ -396,8 +396,7 @@ int ls_agent_run_one(int fd, __u64 timeout_ns, __u64 *id)
 
 /* -------------------------------------------------------------- sysfs */
 
-/* Read the number in the file at @path. */
-static int read_u64_file(const char *path, __u64 *val)
+int ls_read_u64(const char *path, __u64 *val)
 {
 	char buf[64], *end;
 	ssize_t n;
@@ -423,7 +422,7 @@ int ls_sysfs_u64(const char *rel, __u64 *val)
 	char path[256];
 
 	snprintf(path, sizeof(path), LS_SYSFS "/%s", rel);
-	return read_u64_file(path, val);
+	return ls_read_u64(path, val);
 }
 
 int ls_debugfs_u64(const char *rel, __u64 *val)
@@ -431,7 +430,7 @@ int ls_debugfs_u64(const char *rel, __u64 *val)
 	char path[256];
 
 	snprintf(path, sizeof(path), LS_DEBUGFS "/%s", rel);
-	return read_u64_file(path, val);
+	return ls_read_u64(path, val);
 }
 
 int ls_objects_read(struct ls_objects *o)
@@ -457,17 +456,18 @@ int ls_objects_read(struct ls_objects *o)
 			o->users = v;
 		else if (!strcmp(name, "event_sinks"))
 			o->event_sinks = v;
+		else if (!strcmp(name, "event_rings"))
+			o->event_rings = v;
 		else if (!strcmp(name, "files"))
 			o->files = v;
 		else
 			n--;
 	}
 	fclose(f);
-	return n == 5 ? 0 : -EPROTO;
+	return n == 6 ? 0 : -EPROTO;
 }
 
-/* Write @val to @path: 0 or -errno. */
-static int write_file(const char *path, const char *val)
+int ls_write_file(const char *path, const char *val)
 {
 	ssize_t n;
 	int fd;
@@ -486,7 +486,7 @@ int ls_sysfs_write(const char *rel, const char *val)
 	char path[256];
 
 	snprintf(path, sizeof(path), LS_SYSFS "/%s", rel);
-	return write_file(path, val);
+	return ls_write_file(path, val);
 }
 
 int ls_stats_read(struct ls_stats *s)
@@ -654,7 +654,7 @@ int ls_cgroup_add(const struct ls_cgroup *cg, pid_t pid)
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->path);
 	snprintf(val, sizeof(val), "%d", pid);
-	return write_file(path, val);
+	return ls_write_file(path, val);
 }
 
 int ls_cgroup_destroy(struct ls_cgroup *cg)
@@ -668,7 +668,7 @@ int ls_cgroup_destroy(struct ls_cgroup *cg)
 	if (!cg->path[0])
 		return 0;
 	snprintf(path, sizeof(path), "%s/cgroup.kill", cg->path);
-	write_file(path, "1");
+	ls_write_file(path, "1");
 	for (i = 0; i < 500; i++) {
 		ret = rmdir(cg->path) ? -errno : 0;
 		if (ret != -EBUSY)

@@ -123,6 +123,10 @@ int ls_agent_run_one(int fd, __u64 timeout_ns, __u64 *id);
 
 /* -------------------------------------------------------------- sysfs */
 
+/* Read the number in the file at @path; write @val to the file at @path. */
+int ls_read_u64(const char *path, __u64 *val);
+int ls_write_file(const char *path, const char *val);
+
 /* Read /sys/kernel/llmsched/@rel as a number. */
 int ls_sysfs_u64(const char *rel, __u64 *val);
 int ls_sysfs_write(const char *rel, const char *val);
@@ -135,6 +139,7 @@ struct ls_objects {
 	long long agents;
 	long long users;
 	long long event_sinks;
+	long long event_rings;
 	long long files;
 };
 

@@ -29,3 +29,7 @@ VM_TESTS += selftest-netlink
 selftest-netlink_SRCS := selftests/llmsched/netlink_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
 selftest-netlink_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
 selftest-netlink_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0)
+
+PROGRAMS += selftest-security
+VM_TESTS += selftest-security
+selftest-security_SRCS := selftests/llmsched/security_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
