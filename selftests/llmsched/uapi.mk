@@ -14,6 +14,7 @@ selftest-uapi_SRCS := selftests/llmsched/uapi_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
 PROGRAMS += selftest-agent
 VM_TESTS += selftest-agent
 selftest-agent_SRCS := selftests/llmsched/agent_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
+selftest-agent_LDLIBS := -lpthread
 
 PROGRAMS += selftest-task
 VM_TESTS += selftest-task
