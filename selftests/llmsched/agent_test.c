@@ -1195,9 +1195,18 @@ TEST_F(agent, balancer_moves_unfetched_tasks_and_never_a_fetched_one)
 	for (i = 0; i < 4; i++)
 		ASSERT_EQ(0, submit(self->fd, LS_CPUS(2), LS_GB(1), 0,
 				    &ids[i]));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, ls_query(self->fd, ids[i], &info));
+		ASSERT_EQ(LLMSCHED_TASK_ASSIGNED, info.state);
+		ASSERT_EQ(a->id, info.agent_id);
+	}
 	ASSERT_EQ(0, ls_agent_fetch(a->fd, 0, &f, NULL, 0));
 	EXPECT_EQ(ids[0], f.task_id);
 	ASSERT_EQ(0, ls_agent_spawn(b, 4, LS_CPUS(8), LS_GB(8), 0));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, ls_query(self->fd, ids[i], &info));
+		ASSERT_EQ(a->id, info.agent_id) TH_LOG("task %d moved early", i);
+	}
 	ASSERT_EQ(0, ls_stats_read(&s0));
 
 	LS_INIT(r);

@@ -417,6 +417,17 @@ int ls_read_u64(const char *path, __u64 *val)
 	return 0;
 }
 
+unsigned int ls_heartbeat_ms(void)
+{
+	const char *v = getenv("LLMSCHED_TEST_HEARTBEAT_MS");
+	unsigned long ms;
+
+	if (!v || !*v)
+		return 10000;
+	ms = strtoul(v, NULL, 10);
+	return ms >= 100 && ms <= 3600000 ? ms : 10000;
+}
+
 int ls_sysfs_u64(const char *rel, __u64 *val)
 {
 	char path[256];

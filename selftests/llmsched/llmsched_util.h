@@ -36,7 +36,13 @@
 /* Defaults of struct llmsched_limits, from the spec. */
 #define LS_DEF_MAX_TASKS	1000000U
 #define LS_DEF_MAX_PER_USER	50000U
-#define LS_DEF_HEARTBEAT_MS	10000U
+/*
+ * The heartbeat timeout tests run with: the module's default (10 s), or
+ * $LLMSCHED_TEST_HEARTBEAT_MS on a slow kernel (the debug kernel), where an
+ * idle test agent may stay silent for longer.
+ */
+unsigned int ls_heartbeat_ms(void);
+#define LS_DEF_HEARTBEAT_MS	ls_heartbeat_ms()
 #define LS_DEF_RETAIN_ENDED	1024
 #define LS_DEF_MAX_USER_PRIO	100	/* LLMSCHED_PRIO_DEFAULT */
 #define LS_DEF_MAX_BYTES	268435456	/* 256 MiB */
@@ -144,6 +150,7 @@ struct ls_objects {
 };
 
 int ls_objects_read(struct ls_objects *o);
+
 
 struct ls_stats {
 	__u64 submitted;

@@ -754,6 +754,18 @@ TEST_F_TIMEOUT(stress, unload_refused_under_load_then_leaks_nothing, 180)
 	for (i = 0; i < MAX_AGENTS; i++)
 		ls_agent_destroy(&self->a[i]);
 	self->nr_agents = 0;
+	/*
+	 * Every file closed: no agent, file or event ring is left, whatever
+	 * their size (one leaked agent is invisible in a slab count).
+	 */
+	{
+		struct ls_objects o;
+
+		ASSERT_EQ(0, ls_objects_read(&o));
+		EXPECT_EQ(0, o.files);
+		EXPECT_EQ(0, o.agents);
+		EXPECT_EQ(0, o.event_rings);
+	}
 
 	ASSERT_EQ(0, llmsched_module_unload());
 	EXPECT_FALSE(llmsched_module_loaded());
@@ -766,7 +778,10 @@ TEST_F_TIMEOUT(stress, unload_refused_under_load_then_leaks_nothing, 180)
 	}
 	TH_LOG("refused %d times; slab objects %lld -> %lld", refused + 2,
 	       before, after);
-	EXPECT_LT(after - before, UNLOAD_TASKS / 8);
+	if (kernel_defers_frees())
+		TH_LOG("freed objects are held back here: kmemleak judges leaks");
+	else
+		EXPECT_LT(after - before, UNLOAD_TASKS / 8);
 	ASSERT_EQ(0, llmsched_module_load(""));
 }
 

@@ -34,3 +34,8 @@ selftest-netlink_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0)
 PROGRAMS += selftest-security
 VM_TESTS += selftest-security
 selftest-security_SRCS := selftests/llmsched/security_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
+
+# Only the debug kernel has fault injection: make check-debug runs it.
+PROGRAMS += selftest-fault
+DEBUG_VM_TESTS += selftest-fault
+selftest-fault_SRCS := selftests/llmsched/fault_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
