@@ -31,7 +31,7 @@
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
 #define DEBUGFS		"/sys/kernel/debug"
 /* More injection points than any call has: the loop ends before. */
-#define MAX_POINTS	400
+#define MAX_POINTS	2000
 
 /* What a failed call must leave as it was. */
 struct state {
@@ -81,27 +81,29 @@ static int write_str(const char *path, const char *val)
 }
 
 /*
+ * /proc/thread-self/fail-nth, opened once: setting it and reading it back
+ * around a call must not pass injection points of their own (an open()
+ * allocates), or they would take the fault meant for the call.
+ */
+static int nth_fd = -1;
+
+/*
  * Fail the @nth fault injection point this thread reaches (0: none).  The
  * kernel sets the file back to 0 once it injected the fault.
  */
 static int fail_nth_set(int nth)
 {
 	char v[16];
+	int len = snprintf(v, sizeof(v), "%d", nth);
 
-	snprintf(v, sizeof(v), "%d", nth);
-	return write_str(FAIL_NTH, v);
+	return pwrite(nth_fd, v, len, 0) == len ? 0 : -errno;
 }
 
 static int fail_nth_get(void)
 {
 	char buf[16] = "";
-	int fd = open(FAIL_NTH, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	ssize_t n = pread(nth_fd, buf, sizeof(buf) - 1, 0);
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
 	return n > 0 ? atoi(buf) : -EIO;
 }
 
@@ -130,6 +132,8 @@ FIXTURE_SETUP(fault)
 	self->agent.fd = -1;
 	if (access(FAIL_NTH, F_OK) || access(DEBUGFS "/failslab", F_OK))
 		SKIP(return, "no fault injection in this kernel");
+	nth_fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, nth_fd);
 	ASSERT_EQ(0, llmsched_module_ensure_loaded());
 	self->fd = ls_open();
 	ASSERT_LE(0, self->fd);
@@ -154,7 +158,11 @@ FIXTURE_SETUP(fault)
 
 FIXTURE_TEARDOWN(fault)
 {
-	fail_nth_set(0);
+	if (nth_fd >= 0) {
+		fail_nth_set(0);
+		close(nth_fd);
+		nth_fd = -1;
+	}
 	if (self->fd >= 0) {
 		ls_reset(self->fd, LS_CPUS(16), LS_GB(64));
 		close(self->fd);
@@ -233,7 +241,7 @@ static void undo_task(void *ctx)
 	ls_cancel(self->fd, self->last_id);
 }
 
-TEST_F(fault, submit_fails_whole)
+TEST_F_TIMEOUT(fault, submit_fails_whole, 900)
 {
 	const struct op op = { "SUBMIT", op_submit, undo_task };
 
@@ -268,7 +276,7 @@ static void undo_batch(void *ctx)
 		ls_cancel(self->fd, self->last_id + i);
 }
 
-TEST_F(fault, submit_batch_fails_whole)
+TEST_F_TIMEOUT(fault, submit_batch_fails_whole, 900)
 {
 	const struct op op = { "SUBMIT_BATCH", op_batch, undo_batch };
 
@@ -279,7 +287,7 @@ TEST_F(fault, submit_batch_fails_whole)
  * Registration, with the file unregistered before each run: a failed one
  * leaves no agent, and the file registers right after.
  */
-TEST_F(fault, agent_register_fails_whole)
+TEST_F_TIMEOUT(fault, agent_register_fails_whole, 900)
 {
 	const char *name = "AGENT_REGISTER";
 	__u32 id;
@@ -339,7 +347,7 @@ static int op_list(void *ctx)
 	return ls_list(self->fd, 0, 0, ent, &n, NULL);
 }
 
-TEST_F(fault, task_list_fails_cleanly)
+TEST_F_TIMEOUT(fault, task_list_fails_cleanly, 900)
 {
 	const struct op op = { "TASK_LIST", op_list, NULL };
 
@@ -356,7 +364,7 @@ static int op_open(void *ctx)
 	return 0;
 }
 
-TEST_F(fault, open_fails_cleanly)
+TEST_F_TIMEOUT(fault, open_fails_cleanly, 900)
 {
 	const struct op op = { "open", op_open, NULL };
 

@@ -606,6 +606,88 @@ TEST_F_TIMEOUT(stress, returned_ids_survive_tasks_ending_at_once, 240)
 	free(t);
 }
 
+/*
+ * UNREGISTER checks that no task is fetched and ends the agent in one step:
+ * a FETCH on another thread either comes first (and UNREGISTER says EBUSY)
+ * or fails with EBADFD.  It never gets a task from an agent whose
+ * UNREGISTER then succeeds: that task would be fetched by nobody.
+ */
+#define UNREG_ROUNDS	300
+
+struct racing_fetcher {
+	pthread_t th;
+	int fd;
+	int fetched;
+	int last_err;
+	int spinning;
+};
+
+/* Fetch without waiting, as fast as it can, until the agent is gone. */
+static void *racing_fetch(void *arg)
+{
+	struct racing_fetcher *r = arg;
+	int ret;
+
+	for (;;) {
+		ret = ls_agent_fetch(r->fd, 0, NULL, NULL, 0);
+		if (!ret) {
+			__atomic_add_fetch(&r->fetched, 1, __ATOMIC_RELEASE);
+			continue;
+		}
+		if (ret != -EAGAIN) {
+			__atomic_store_n(&r->last_err, ret, __ATOMIC_RELEASE);
+			return NULL;
+		}
+		__atomic_store_n(&r->spinning, 1, __ATOMIC_RELEASE);
+	}
+}
+
+TEST_F_TIMEOUT(stress, unregister_and_fetch_never_both_win, 240)
+{
+	int round, ret, won_unreg = 0, won_fetch = 0, lost = 0;
+	struct racing_fetcher r;
+	struct ls_agent *a = &self->a[0];
+	struct llmsched_task_submit t;
+
+	for (round = 0; round < UNREG_ROUNDS; round++) {
+		ASSERT_EQ(0, ls_agent_spawn(a, 8, LS_CPUS(8), LS_GB(32), 0));
+		memset(&r, 0, sizeof(r));
+		r.fd = a->fd;
+		ASSERT_EQ(0, pthread_create(&r.th, NULL, racing_fetch, &r));
+		while (!__atomic_load_n(&r.spinning, __ATOMIC_ACQUIRE))
+			;
+		/* The task and the unregistration race the spinning fetch. */
+		task_small(&t);
+		ASSERT_EQ(0, ls_submit(self->fd, &t));
+		do
+			ret = ls_agent_unregister(a->fd);
+		while (ret == -EBUSY &&
+		       !__atomic_load_n(&r.fetched, __ATOMIC_ACQUIRE));
+		if (!ret) {
+			pthread_join(r.th, NULL);
+			EXPECT_EQ(-EBADFD, r.last_err);
+			/* Both won: a task was handed to nobody. */
+			if (r.fetched)
+				lost++;
+			else
+				won_unreg++;
+		} else {
+			EXPECT_EQ(-EBUSY, ret);
+			won_fetch++;
+			ls_agent_destroy(a);
+			pthread_join(r.th, NULL);
+		}
+		ls_agent_destroy(a);
+		ASSERT_LE(0, ls_cancel_all(self->fd));
+	}
+	TH_LOG("%d rounds: UNREGISTER first %d, FETCH first %d, both %d",
+	       UNREG_ROUNDS, won_unreg, won_fetch, lost);
+	EXPECT_EQ(0, lost);
+	/* Both sides won some rounds, or the race was not run at all. */
+	EXPECT_LT(0, won_unreg);
+	EXPECT_LT(0, won_fetch);
+}
+
 TEST_F_TIMEOUT(stress, cascade_races_eviction, 180)
 {
 	struct llmsched_task_submit *t, gate;
