@@ -264,4 +264,28 @@ static inline void log_text(struct world *w, char *buf, size_t len)
 	}
 }
 
+/* Order in which tasks get one single-slot agent, one after the other. */
+static inline void serial_order(struct world *w, u64 *order, u32 n)
+{
+	u32 i, k = 0;
+
+	run_to_idle(w);
+	for (i = 0; i < w->nr_log && k < n; i++)
+		if (w->log[i].kind == 'a')
+			order[k++] = w->log[i].task;
+}
+
+static inline int submit_deps(struct world *w, struct lsc_task *t, u64 a, u64 b)
+{
+	struct lsc_dep *d = w->deps[task_index(w, t)];
+	u32 n = 0;
+
+	if (a)
+		d[n++].on = T(w, a);
+	if (b)
+		d[n++].on = T(w, b);
+	return lsc_task_submit(&w->eng, t, &w->users[0], d, n, NULL, 0,
+			       w->now);
+}
+
 #endif /* _ENGINE_UTIL_H */
