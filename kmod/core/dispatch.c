@@ -143,6 +143,15 @@ static u64 lsc_fit_time(const struct lsc_agent *a, const struct lsc_task *t,
 		for (k = 0; ok && k < LSC_NR_RES; k++)
 			ok = t->demand[k] <= free[k];
 		if (ok) {
+			/* The tasks that end by then are gone too. */
+			for (; l != &a->tasks; l = l->next) {
+				u = task_of_alink(l);
+				if (lsc_task_end(u) > at)
+					break;
+				for (k = 0; k < LSC_NR_RES; k++)
+					free[k] += u->demand[k];
+				slots++;
+			}
 			for (k = 0; k < LSC_NR_RES; k++)
 				extra[k] = free[k] - t->demand[k];
 			*extra_slots = slots - 1;
@@ -239,7 +248,20 @@ static void lsc_assign(struct lsc_engine *eng, struct lsc_task *t,
 		eng->ops->task_assigned(eng, t, a);
 }
 
-/* The blocked @t of @p is the head: reserve for it. */
+/* When @u (the head's or not) has only the head's slot left, hold it. */
+static void lsc_hold_for_head(struct lsc_engine *eng, struct lsc_user *u)
+{
+	if (eng->resv_task && eng->resv_task->user == u && u->max_active &&
+	    u->nr_active + 1 >= u->max_active && eng->held_user != u)
+		lsc_rq_hold_user(eng, u);
+}
+
+/*
+ * The blocked @t of @p is the head: reserve for it.  Besides resources on
+ * the reserved agent the head needs a slot of its user's limit: when only
+ * one is left, the user's other tasks wait behind the head (the walk holds
+ * the user, as if it were at its limit).
+ */
 static bool lsc_head(struct lsc_engine *eng, const struct lsc_part *p,
 		     struct lsc_task *t, u64 now, struct lsc_resv *r)
 {
@@ -248,6 +270,7 @@ static bool lsc_head(struct lsc_engine *eng, const struct lsc_part *p,
 	eng->resv_task = t;
 	eng->resv_agent = r->agent;
 	eng->resv_ns = r->at;
+	lsc_hold_for_head(eng, t->user);
 	return true;
 }
 
@@ -302,6 +325,9 @@ u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 			have_resv = lsc_head(eng, p, t, now, &r);
 			if (have_resv && strict)
 				break;
+			/* (Holding the head's user may have hidden it.) */
+			if (p->front != t)
+				continue;
 			lsc_walk_pass(eng, p);
 			if (!have_resv && ++p->skips >= eng->tun.backfill_depth)
 				lsc_walk_out(eng, p);
@@ -319,6 +345,7 @@ u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 			lsc_assign(eng, t, a, now);
 			assigned++;
 			eng->stats.backfilled++;
+			lsc_hold_for_head(eng, t->user);
 			continue;
 		}
 		lsc_walk_pass(eng, p);

@@ -627,6 +627,7 @@ struct lsc_stats {
  * @shared_part: the catch-all partition of the current generation, or
  *	LSC_PART_NONE
  * @walking: a dispatch walk is in progress
+ * @held_user: the user the current walk holds behind the head, or NULL
  * @nr_parts_used: partitions in use
  * @walked: partitions whose front the current walk changed
  * @extra: tasks the current walk made visible beyond the first of their
@@ -685,6 +686,7 @@ struct lsc_engine {
 	u8 shared_part;
 	u8 walking;
 	u16 nr_parts_used;
+	struct lsc_user *held_user;
 	struct lsc_list walked;
 	struct lsc_task *extra;
 	u32 gen;
@@ -802,7 +804,7 @@ u32 lsc_rekey_step(struct lsc_engine *eng, u32 budget);
  */
 static inline bool lsc_work_pending(const struct lsc_engine *eng)
 {
-	return eng->prop || eng->nr_stale;
+	return eng->prop || eng->nr_stale || eng->rekey_again;
 }
 
 /**

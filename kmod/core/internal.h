@@ -133,6 +133,13 @@ static inline bool lsc_user_at_limit(const struct lsc_user *u)
 	return u->max_active && u->nr_active >= u->max_active;
 }
 
+/* At its limit, or held behind its head by the current walk. */
+static inline bool lsc_user_blocked(const struct lsc_engine *eng,
+				    const struct lsc_user *u)
+{
+	return lsc_user_at_limit(u) || eng->held_user == u;
+}
+
 /* Does a capacity vector with these tags hold @t? */
 static inline bool lsc_cap_fits(const u64 *cap, u64 tags,
 				const struct lsc_task *t)
@@ -168,6 +175,7 @@ void lsc_rq_lane_advance(struct lsc_engine *eng, const struct lsc_task *t,
 bool lsc_rq_lane_last(struct lsc_engine *eng, const struct lsc_task *t);
 void lsc_rq_user_blocked(struct lsc_engine *eng, struct lsc_user *u,
 			 bool blocked);
+void lsc_rq_hold_user(struct lsc_engine *eng, struct lsc_user *u);
 void lsc_rq_share_changed(struct lsc_engine *eng, struct lsc_user *u,
 			  u32 share);
 void lsc_rq_rekey_start(struct lsc_engine *eng);

@@ -574,7 +574,7 @@ static void lsc_lane_advance(struct lsc_engine *eng,
 {
 	struct lsc_task *h, *vis;
 
-	if ((lane->own && lsc_user_at_limit(u)) ||
+	if ((lane->own && lsc_user_blocked(eng, u)) ||
 	    !eng->parts[lane->part].used || lsc_part_stale(eng, lane->part))
 		return;
 	vis = lsc_lane_visible(lane);
@@ -632,6 +632,13 @@ void lsc_rq_user_blocked(struct lsc_engine *eng, struct lsc_user *u,
 		if (!lsc_part_stale(eng, t->part) && !lsc_lane_visible(&lane))
 			lsc_show(eng, t);
 	}
+}
+
+/* The walk's head needs its user's last free slot: hide the user's tasks. */
+void lsc_rq_hold_user(struct lsc_engine *eng, struct lsc_user *u)
+{
+	eng->held_user = u;
+	lsc_rq_user_blocked(eng, u, true);
 }
 
 void lsc_rq_share_changed(struct lsc_engine *eng, struct lsc_user *u,
@@ -782,6 +789,7 @@ void lsc_walk_end(struct lsc_engine *eng)
 {
 	struct lsc_task *t = eng->extra, *next;
 	struct lsc_lane lane;
+	struct lsc_user *u;
 	struct lsc_part *p;
 	u32 n = 0;
 
@@ -797,6 +805,11 @@ void lsc_walk_end(struct lsc_engine *eng)
 		if (lsc_lane_visible(&lane) != t)
 			lsc_hide(eng, t);
 	}
+	/* The user held behind the head shows its lanes again. */
+	u = eng->held_user;
+	eng->held_user = NULL;
+	if (u && !lsc_user_at_limit(u))
+		lsc_rq_user_blocked(eng, u, false);
 	eng->walking = 0;
 	while (!lsc_list_empty(&eng->walked)) {
 		p = part_of_wlink(eng->walked.next);
