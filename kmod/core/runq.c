@@ -852,10 +852,10 @@ void lsc_rq_rekey_start(struct lsc_engine *eng)
 		return;
 	}
 	eng->rekey_again = 0;
-	eng->stats.rekeys++;
 	lsc_adopt_order(eng);
 	if (!eng->nr_runnable)
 		return;
+	eng->stats.rekeys++;
 	eng->gen++;
 	eng->nr_stale = eng->nr_runnable;
 	eng->nr_parts_fresh = 0;

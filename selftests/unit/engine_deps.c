@@ -381,4 +381,93 @@ TEST(bounded_success_makes_dependents_runnable_a_budget_at_a_time)
 	free(w);
 }
 
+/* ---------------------------------------------------------------- ranks */
+
+/*
+ * A task's upward rank is its estimate plus the longest chain of
+ * estimates of its dependents submitted so far: 1 -> {2, 3}, 3 -> 4.
+ */
+TEST(rank_is_the_longest_chain_of_estimates_from_a_task)
+{
+	struct world *w = world_new();
+
+	add_task(w, 1, 1, 1000, 1, 10);
+	ASSERT_EQ(10 * SEC, T(w, 1)->rank_ns);
+	submit_deps(w, mk_task(w, 2, 1, 1000, 1, 100), 1, 0);
+	ASSERT_EQ(110 * SEC, T(w, 1)->rank_ns);
+	submit_deps(w, mk_task(w, 3, 1, 1000, 1, 30), 1, 0);
+	ASSERT_EQ(110 * SEC, T(w, 1)->rank_ns);
+	submit_deps(w, mk_task(w, 4, 1, 1000, 1, 200), 3, 0);
+	ASSERT_EQ(230 * SEC, T(w, 3)->rank_ns);
+	ASSERT_EQ(240 * SEC, T(w, 1)->rank_ns);
+	ASSERT_EQ(100 * SEC, T(w, 2)->rank_ns);
+	free(w);
+}
+
+/* Ranks stop rising after LSC_RANK_EDGES edges per submission. */
+TEST(rank_updates_walk_a_bounded_number_of_edges)
+{
+	struct world *w = world_new();
+	u32 i, n = LSC_RANK_EDGES + 10;
+
+	/*
+	 * A chain submitted in order: each new task raises the tasks above
+	 * it, LSC_RANK_EDGES of them at most; the top stops at that depth.
+	 */
+	add_task(w, 1, 1, 1000, 1, 1);
+	for (i = 2; i <= n; i++)
+		submit_deps(w, mk_task(w, i, 1, 1000, 1, 1), i - 1, 0);
+	ASSERT_EQ((u64)(LSC_RANK_EDGES + 1) * SEC, T(w, 1)->rank_ns);
+	ASSERT_EQ((u64)(LSC_RANK_EDGES + 1) * SEC,
+		  T(w, n - LSC_RANK_EDGES)->rank_ns);
+	ASSERT_EQ(2 * SEC, T(w, n - 1)->rank_ns);
+	free(w);
+}
+
+/*
+ * With dag_rank, ready tasks of a priority go longest remaining path
+ * first: task 2 heads a 100 s chain, task 3 is alone and longer.
+ */
+TEST(dag_rank_orders_ready_tasks_by_remaining_path)
+{
+	struct world *w = world_new();
+	struct lsc_tunables tun;
+	u64 order[5];
+
+	add_agent(w, 1, 4, 8, 1, 0);
+	add_task(w, 1, 9, 1000, 1, 1);
+	lsc_dispatch(&w->eng, 0);
+	add_task(w, 2, 1, 1000, 1, 5);
+	add_task(w, 3, 1, 1000, 1, 50);
+	submit_deps(w, mk_task(w, 4, 1, 1000, 1, 100), 2, 0);
+	/* Without the option: arrival order. */
+	serial_order(w, order, 3);
+	ASSERT_EQ(2, order[1]);
+	free(w);
+
+	w = world_new();
+	lsc_default_tunables(&tun);
+	tun.dag_rank = 1;
+	ASSERT_EQ(0, lsc_set_tunables(&w->eng, &tun));
+	add_agent(w, 1, 4, 8, 1, 0);
+	add_task(w, 1, 9, 1000, 1, 1);
+	lsc_dispatch(&w->eng, 0);
+	add_task(w, 2, 1, 1000, 1, 5);
+	/*
+	 * Task 3 (130 s) first; then 2 gets a dependent: rank 105 s, in a
+	 * lower quarter octave than 130 s, a higher one than task 5's 60 s.
+	 */
+	add_task(w, 3, 1, 1000, 1, 130);
+	submit_deps(w, mk_task(w, 4, 1, 1000, 1, 100), 2, 0);
+	add_task(w, 5, 1, 1000, 1, 60);
+	serial_order(w, order, 5);
+	ASSERT_EQ(1, order[0]);
+	ASSERT_EQ(3, order[1]);
+	ASSERT_EQ(2, order[2]);
+	/* Task 4 (100 s) is ready once 2 is done: still ahead of 5 (60 s). */
+	ASSERT_EQ(4, order[3]);
+	ASSERT_EQ(5, order[4]);
+	free(w);
+}
+
 TEST_HARNESS_MAIN

@@ -136,4 +136,88 @@ TEST(resize_stays_above_committed_and_within_host)
 	free(w);
 }
 
+/* ---------------------------------------------------------------- slots */
+
+/*
+ * Classes get slots of their own up to LSC_SLOT_SHARED; further classes
+ * share the last one, and tasks for them still find them.
+ */
+TEST(classes_beyond_the_slots_share_the_last_one)
+{
+	struct lsc_engine eng;
+	static struct lsc_agent agents[80];
+	static struct lsc_task tasks[80];
+	struct lsc_user user;
+	u64 host[LSC_NR_RES] = { 1ULL << 40, 1ULL << 50, 0, 0 };
+	u32 i;
+
+	lsc_engine_init(&eng, NULL, NULL);
+	lsc_set_host_capacity(&eng, host);
+	lsc_user_init(&user, 1);
+	lsc_user_add(&eng, &user);
+	for (i = 0; i < 80; i++) {
+		lsc_agent_init(&agents[i], i + 1);
+		agents[i].cap[LSC_RES_CPU] = 1000 * (i + 1);
+		agents[i].cap[LSC_RES_MEM] = GB;
+		ASSERT_EQ(0, lsc_agent_add(&eng, &agents[i], 0));
+		ASSERT_EQ(i < LSC_SLOT_SHARED ? i : LSC_SLOT_SHARED,
+			  agents[i].cls->slot);
+	}
+	ASSERT_EQ(80, eng.nr_classes);
+	/* Task i needs i + 1 CPUs: agents i.. can hold it. */
+	for (i = 0; i < 80; i++) {
+		lsc_task_init(&tasks[i], i + 1);
+		tasks[i].demand[LSC_RES_CPU] = 1000 * (i + 1);
+		tasks[i].est_ns = SEC;
+		ASSERT_EQ(0, lsc_task_submit(&eng, &tasks[i], &user, NULL, 0,
+					     NULL, 0, 0));
+	}
+	/* In id order, each task finds an agent that can hold it. */
+	ASSERT_EQ(80, lsc_dispatch(&eng, 0) + eng.nr_runnable);
+	while (eng.nr_runnable) {
+		for (i = 0; i < 80; i++)
+			if (tasks[i].state == LSC_TASK_ASSIGNED)
+				lsc_task_complete(&eng, &tasks[i], 0, SEC);
+		ASSERT_LT(0, lsc_dispatch(&eng, SEC));
+	}
+	for (i = 0; i < 80; i++)
+		if (tasks[i].state == LSC_TASK_ASSIGNED)
+			lsc_task_complete(&eng, &tasks[i], 0, 2 * SEC);
+	for (i = 0; i < 80; i++)
+		ASSERT_EQ(LSC_TASK_SUCCEEDED, tasks[i].state);
+	for (i = 0; i < 80; i++)
+		ASSERT_EQ(0, lsc_agent_remove(&eng, &agents[i], 3 * SEC));
+	ASSERT_EQ(0, eng.up_slots);
+	ASSERT_EQ(0, eng.nr_shared_up);
+}
+
+/*
+ * A class that leaves frees its slot only once no partition's mask names
+ * it; its tasks stay parked until a class that can hold them comes, and
+ * the new class makes the engine file them again.
+ */
+TEST(a_class_slot_is_not_reused_while_a_mask_names_it)
+{
+	struct world *w = world_new();
+	u32 slot;
+
+	add_agent(w, 1, 8, 8, 1, 0);
+	add_agent(w, 2, 2, 2, 1, 0);
+	add_task(w, 1, 1, 6000, 4, 10);		/* only agent 1 */
+	slot = A(w, 1)->cls->slot;
+	ASSERT_EQ(0, lsc_agent_remove(&w->eng, A(w, 1), 0));
+	ASSERT_EQ(NULL, w->eng.slot_cls[slot]);
+	ASSERT_EQ(LSC_WAIT_NO_AGENT, lsc_task_wait(&w->eng, T(w, 1)));
+	/* A smaller new class: it does not get the old slot. */
+	add_agent(w, 3, 4, 4, 1, 0);
+	ASSERT_NE(slot, A(w, 3)->cls->slot);
+	ASSERT_EQ(LSC_WAIT_NO_AGENT, lsc_task_wait(&w->eng, T(w, 1)));
+	/* One that can hold the task: re-filed, it runs. */
+	add_agent(w, 4, 6, 4, 1, 0);
+	ASSERT_EQ(LSC_WAIT_TURN, lsc_task_wait(&w->eng, T(w, 1)));
+	ASSERT_EQ(1, lsc_dispatch(&w->eng, 0));
+	ASSERT_EQ(A(w, 4), T(w, 1)->agent);
+	free(w);
+}
+
 TEST_HARNESS_MAIN

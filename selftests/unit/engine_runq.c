@@ -75,35 +75,183 @@ TEST(policy_switch_rekeys_the_queue)
 }
 
 /*
- * MLFQ starvation bound: a task that has waited more than
- * (LSC_PRIO_MAX - LSC_PRIO_MIN) * age_ns ranks ahead of any task arriving
- * now, whatever its priority; before that, a higher level goes first.
+ * MLFQ aging bound.  The key of a task at level L that arrived at a is
+ * floor(a / age) + 255 - L, then arrival: a task arriving (255 - L) * age
+ * or more after it never passes it, whatever its level; one arriving
+ * earlier than (floor(a / age) + 255 - L) * age at the top level does.
  */
 TEST(mlfq_aging_bound_lowest_level_passes_new_highest)
 {
 	struct world *w = world_new();
 	struct lsc_tunables tun;
-	u64 bound, order[3];
+	u64 order[4];
 
 	lsc_default_tunables(&tun);
 	tun.age_ns = 1000;
 	ASSERT_EQ(0, lsc_set_tunables(&w->eng, &tun));
 	ASSERT_EQ(0, lsc_set_policy(&w->eng, LSC_POLICY_MLFQ));
-	bound = (u64)(LSC_PRIO_MAX - LSC_PRIO_MIN) * tun.age_ns;
 	add_agent(w, 1, 4, 8, 1, 0);
 	add_task(w, 100, LSC_PRIO_MAX, 1000, 1, 1000);
 	lsc_dispatch(&w->eng, w->now);		/* occupies the agent */
+	w->now = 500;
 	add_task(w, 1, LSC_PRIO_MIN, 1000, 1, 1);	/* old, lowest */
-	w->now = bound - 1;
-	add_task(w, 2, LSC_PRIO_MAX, 1000, 1, 1);	/* young, highest */
-	w->now = bound + 1;
-	add_task(w, 3, LSC_PRIO_MAX, 1000, 1, 1);	/* after the bound */
-	serial_order(w, order, 3);
+	w->now = 254999;
+	add_task(w, 2, LSC_PRIO_MAX, 1000, 1, 1);	/* key 254: first */
+	w->now = 255000;
+	add_task(w, 3, LSC_PRIO_MAX, 1000, 1, 1);	/* key 255: behind 1 */
+	w->now = 500 + 255 * 1000;
+	add_task(w, 4, LSC_PRIO_MAX, 1000, 1, 1);	/* past the bound */
+	serial_order(w, order, 4);
 	ASSERT_EQ(100, order[0]);
-	/* 2 arrived before task 1 reached the bound: it goes first ... */
 	ASSERT_EQ(2, order[1]);
-	/* ... but task 1 (waited > bound) ranks ahead of task 3. */
 	ASSERT_EQ(1, order[2]);
+	ASSERT_EQ(3, order[3]);
+	free(w);
+}
+
+/* SJF keeps FIFO order within a quarter octave of estimates. */
+TEST(sjf_orders_estimates_by_quarter_octave_then_arrival)
+{
+	struct world *w = world_new();
+	u64 order[5];
+
+	ASSERT_EQ(0, lsc_set_policy(&w->eng, LSC_POLICY_SJF));
+	add_agent(w, 1, 4, 8, 1, 0);
+	add_task(w, 10, 9, 1000, 1, 1);
+	lsc_dispatch(&w->eng, w->now);
+	/*
+	 * Buckets are quarter octaves of nanoseconds: 20 s and 18 s share
+	 * [2^34, 1.25 * 2^34) ns (17.2 s to 21.5 s) and keep their arrival
+	 * order; 22 s is in the next one, 16 s in the one before.
+	 */
+	add_task(w, 1, 1, 1000, 1, 20);
+	add_task(w, 2, 1, 1000, 1, 18);
+	add_task(w, 3, 1, 1000, 1, 22);
+	add_task(w, 4, 1, 1000, 1, 16);
+	serial_order(w, order, 5);
+	ASSERT_EQ(10, order[0]);
+	ASSERT_EQ(4, order[1]);
+	ASSERT_EQ(1, order[2]);
+	ASSERT_EQ(2, order[3]);
+	ASSERT_EQ(3, order[4]);
+	free(w);
+}
+
+/*
+ * With a budget, a policy switch moves the RUNNABLE tasks a budget at a
+ * time; the others wait ("rekey") and are not dispatched meanwhile; tasks
+ * submitted during the switch follow the new order at once.
+ */
+TEST(policy_switch_with_a_budget_requeues_a_budget_per_call)
+{
+	struct world *w = world_new();
+	u32 i, calls = 0, waiting = 0;
+	u64 order[4];
+
+	add_agent(w, 1, 4, 8, 1, 0);
+	add_task(w, 1, 9, 1000, 1, 1);
+	lsc_dispatch(&w->eng, 0);
+	for (i = 2; i <= 301; i++)
+		add_task(w, i, 1, 1000, 1, 1 + (i % 3) * 10);
+	lsc_set_rekey_budget(&w->eng, 64);
+	ASSERT_EQ(0, lsc_set_policy(&w->eng, LSC_POLICY_SJF));
+	ASSERT_EQ(LSC_POLICY_SJF, w->eng.policy);
+	ASSERT_TRUE(lsc_work_pending(&w->eng));
+	for (i = 2; i <= 301; i++)
+		waiting += lsc_task_wait(&w->eng, T(w, i)) == LSC_WAIT_REKEY;
+	ASSERT_EQ(300 - 64, waiting);
+	ASSERT_EQ(1, w->eng.stats.rekeys);
+	while (lsc_rekey_step(&w->eng, 64))
+		calls++;
+	/* 236 left after the switch's own 64: three full calls, one more. */
+	ASSERT_EQ(3, calls);
+	ASSERT_FALSE(lsc_work_pending(&w->eng));
+	ASSERT_EQ(300, w->eng.stats.rekeyed);
+	/* Shortest first now: task 3 (1 s) before 2 (11 s) and 4 (21 s). */
+	serial_order(w, order, 4);
+	ASSERT_EQ(1, order[0]);
+	ASSERT_EQ(3, order[1]);
+	ASSERT_EQ(6, order[2]);
+	ASSERT_EQ(9, order[3]);
+	ASSERT_EQ(NULL, w->violation);
+	free(w);
+}
+
+/* A switch during a switch waits for it, then re-queues once more. */
+TEST(policy_switch_during_a_switch_follows_it)
+{
+	struct world *w = world_new();
+	u32 i;
+
+	add_agent(w, 1, 4, 8, 1, 0);
+	for (i = 1; i <= 100; i++)
+		add_task(w, i, 1 + i % 4, 1000, 1, 1 + i % 7);
+	lsc_set_rekey_budget(&w->eng, 10);
+	ASSERT_EQ(0, lsc_set_policy(&w->eng, LSC_POLICY_SJF));
+	ASSERT_EQ(0, lsc_set_policy(&w->eng, LSC_POLICY_MLFQ));
+	ASSERT_EQ(0, lsc_set_policy(&w->eng, LSC_POLICY_DRF));
+	ASSERT_EQ(LSC_POLICY_SJF, w->eng.kpolicy);
+	while (lsc_rekey_step(&w->eng, 7))
+		;
+	ASSERT_EQ(LSC_POLICY_DRF, w->eng.kpolicy);
+	ASSERT_EQ(2, w->eng.stats.rekeys);
+	ASSERT_EQ(100, lsc_dispatch(&w->eng, 0) + w->eng.nr_runnable);
+	run_to_idle(w);
+	for (i = 1; i <= 100; i++)
+		ASSERT_EQ(LSC_TASK_SUCCEEDED, T(w, i)->state);
+	free(w);
+}
+
+/* lsc_task_wait() tells each reason apart. */
+TEST(wait_reasons_say_why_a_task_waits)
+{
+	struct world *w = world_new();
+	struct lsc_task *t;
+
+	add_agent(w, 1, 4, 8, 1, 0);
+	ASSERT_EQ(0, lsc_user_set_limit(&w->eng, &w->users[1], 1));
+	add_task(w, 1, 5, 1000, 1, 10);			/* runs */
+	add_task(w, 2, 5, 1000, 1, 10);			/* its turn comes */
+	ASSERT_EQ(0, submit_deps(w, mk_task(w, 3, 1, 1000, 1, 10), 2, 0));
+	add_task(w, 4, 1, 8000, 1, 10);			/* no agent */
+	t = mk_task(w, 5, 9, 1000, 1, 10);		/* user 1 runs one */
+	submit(w, t, 1);
+	t = mk_task(w, 6, 9, 1000, 1, 10);
+	submit(w, t, 1);
+	add_agent(w, 2, 4, 8, 1, 0);
+	ASSERT_EQ(2, lsc_dispatch(&w->eng, 0));
+	ASSERT_EQ(LSC_WAIT_NONE, lsc_task_wait(&w->eng, T(w, 5)));
+	ASSERT_EQ(LSC_WAIT_NONE, lsc_task_wait(&w->eng, T(w, 1)));
+	ASSERT_EQ(LSC_WAIT_TURN, lsc_task_wait(&w->eng, T(w, 2)));
+	ASSERT_EQ(LSC_WAIT_DEPS, lsc_task_wait(&w->eng, T(w, 3)));
+	ASSERT_EQ(LSC_WAIT_NO_AGENT, lsc_task_wait(&w->eng, T(w, 4)));
+	ASSERT_EQ(LSC_WAIT_USER_LIMIT, lsc_task_wait(&w->eng, T(w, 6)));
+	ASSERT_EQ(1, lsc_nr_parked(&w->eng));
+	lsc_set_rekey_budget(&w->eng, 1);
+	lsc_set_policy(&w->eng, LSC_POLICY_SJF);
+	ASSERT_TRUE(lsc_task_wait(&w->eng, T(w, 2)) == LSC_WAIT_REKEY ||
+		    lsc_task_wait(&w->eng, T(w, 4)) == LSC_WAIT_REKEY);
+	ASSERT_STREQ("no-agent", lsc_wait_name(LSC_WAIT_NO_AGENT));
+	ASSERT_STREQ("?", lsc_wait_name(LSC_WAIT_NR));
+	free(w);
+}
+
+/* Giving a user a limit files its tasks in lanes of its own. */
+TEST(user_limit_set_later_holds_the_users_backlog)
+{
+	struct world *w = world_new();
+	u32 i;
+
+	add_agent(w, 1, 8, 8, 4, 0);
+	for (i = 1; i <= 10; i++)
+		add_task(w, i, 1, 1000, 1, 10);
+	ASSERT_EQ(0, lsc_user_set_limit(&w->eng, &w->users[0], 2));
+	ASSERT_EQ(2, lsc_dispatch(&w->eng, 0));
+	ASSERT_EQ(LSC_WAIT_USER_LIMIT, lsc_task_wait(&w->eng, T(w, 3)));
+	ASSERT_EQ(0, lsc_user_set_limit(&w->eng, &w->users[0], 0));
+	ASSERT_EQ(2, lsc_dispatch(&w->eng, 0));
+	ASSERT_EQ(-LSC_ENOENT, lsc_user_set_limit(&w->eng,
+						  &(struct lsc_user){ 0 }, 1));
 	free(w);
 }
 
