@@ -239,6 +239,7 @@ void llms_task_put(struct llms_task *task);
 struct llms_user *llms_user_find(kuid_t uid);
 struct llms_user *llms_user_get_or_add(kuid_t uid);
 void llms_release_ended(void);
+void llms_finish_pending(void);
 struct llms_events *llms_events_alloc(void);
 void llms_events_put(struct llms_events *ev);
 int llms_events_ready(struct llms_events *ev);
