@@ -526,7 +526,7 @@ enum lsc_agent_choice {
  *	and per class when computing a reservation (default 64, 1..65536);
  *	exact whenever agents have one slot
  * @age_ns: MLFQ aging step: waiting this long is worth one level
- *	(default 60 s, 1 ms..2^40 ns)
+ *	(default 60 s, 1 us..2^40 ns)
  * @default_est_ns: estimate of a task given none and no features
  *	(default 60 s)
  * @est_max_ns: estimates are clamped to this (default 2^46 ns, about

@@ -178,18 +178,6 @@ static bool ref_below_limit(struct world *w, const struct lsc_user *u)
 	return !u->max_active || ref_active(w, u) < u->max_active;
 }
 
-/* Quarter-octave bucket, computed the slow way. */
-static u32 ref_bucket(u64 x)
-{
-	u32 b = 0;
-
-	if (x < 4)
-		return (u32)x;
-	while (x >> (b + 1))
-		b++;
-	return 4 * b + (u32)((x >> (b - 2)) & 3);
-}
-
 /* Priority-FIFO, with the rank option: larger rank first within a priority. */
 static int pf_cmp(const struct lsc_task *a, const struct lsc_task *b)
 {

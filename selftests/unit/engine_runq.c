@@ -454,18 +454,6 @@ static u32 rq_rand(struct rq_run *r, u32 n)
 	return (u32)(r->rng % n);
 }
 
-/* Quarter-octave bucket, computed the slow way. */
-static u32 rq_ref_bucket(u64 x)
-{
-	u32 b = 0;
-
-	if (x < 4)
-		return (u32)x;
-	while (x >> (b + 1))
-		b++;
-	return 4 * b + (u32)((x >> (b - 2)) & 3);
-}
-
 /* MLFQ: aging steps since time 0, plus the levels below the top. */
 static u64 rq_ref_mlfq(const struct lsc_engine *eng, const struct lsc_task *t)
 {
@@ -485,8 +473,8 @@ static int rq_ref_before(const struct lsc_engine *eng, u32 policy,
 		return a->prio > b->prio;
 	}
 	if (policy == LSC_POLICY_SJF &&
-	    rq_ref_bucket(a->est_ns) != rq_ref_bucket(b->est_ns))
-		return rq_ref_bucket(a->est_ns) < rq_ref_bucket(b->est_ns);
+	    ref_bucket(a->est_ns) != ref_bucket(b->est_ns))
+		return ref_bucket(a->est_ns) < ref_bucket(b->est_ns);
 	if (a->arrival_ns != b->arrival_ns)
 		return a->arrival_ns < b->arrival_ns;
 	return a->id < b->id;

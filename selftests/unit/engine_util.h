@@ -264,6 +264,21 @@ static inline void log_text(struct world *w, char *buf, size_t len)
 	}
 }
 
+/*
+ * The documented quarter-octave bucket of SJF and dag_rank, computed the
+ * slow way: 4 * floor(log2 x) plus the two bits below the leading one.
+ */
+static inline u32 ref_bucket(u64 x)
+{
+	u32 b = 0;
+
+	if (x < 4)
+		return (u32)x;
+	while (x >> (b + 1))
+		b++;
+	return 4 * b + (u32)((x >> (b - 2)) & 3);
+}
+
 /* Order in which tasks get one single-slot agent, one after the other. */
 static inline void serial_order(struct world *w, u64 *order, u32 n)
 {
@@ -275,7 +290,8 @@ static inline void serial_order(struct world *w, u64 *order, u32 n)
 			order[k++] = w->log[i].task;
 }
 
-static inline int submit_deps(struct world *w, struct lsc_task *t, u64 a, u64 b)
+static inline int submit_deps(struct world *w, struct lsc_task *t, u64 a,
+			      u64 b)
 {
 	struct lsc_dep *d = w->deps[task_index(w, t)];
 	u32 n = 0;

@@ -105,24 +105,51 @@ static int same_shape(const struct sim_agent *a, const struct sim_agent *b)
 	       a->gpumem == b->gpumem && a->tags == b->tags;
 }
 
+unsigned int agent_shapes(const struct trace *t, unsigned int *shape_of,
+			  size_t *rep)
+{
+	unsigned int n = 0, s;
+	size_t i;
+
+	for (i = 0; i < t->nagents; i++) {
+		for (s = 0; s < n; s++)
+			if (same_shape(&t->agents[i], &t->agents[rep[s]]))
+				break;
+		if (s == n)
+			rep[n++] = i;
+		shape_of[i] = s;
+	}
+	return n;
+}
+
 unsigned int agent_classes(const struct trace *t, unsigned int max,
 			   unsigned int *cls)
 {
-	unsigned int n = 0, c;
-	size_t i, j;
+	size_t *rep = malloc((t->nagents ? t->nagents : 1) * sizeof(*rep));
+	unsigned int n;
+	size_t i;
 
-	for (i = 0; i < t->nagents; i++) {
-		for (j = 0; j < i; j++)
-			if (same_shape(&t->agents[i], &t->agents[j]))
-				break;
-		if (j < i) {
-			cls[i] = cls[j];
-			continue;
-		}
-		c = n < max ? n++ : max - 1;
-		cls[i] = c;
-	}
-	return n;
+	if (!rep)
+		abort();
+	n = agent_shapes(t, cls, rep);
+	for (i = 0; i < t->nagents; i++)
+		if (cls[i] >= max)
+			cls[i] = max - 1;
+	free(rep);
+	return n < max ? n : max;
+}
+
+uint64_t task_classes(const struct trace *t, const struct sim_task *k,
+		      const size_t *rep, unsigned int nshapes,
+		      unsigned int max)
+{
+	uint64_t set = 0;
+	unsigned int s;
+
+	for (s = 0; s < nshapes; s++)
+		if (task_fits_agent(k, &t->agents[rep[s]]))
+			set |= 1ULL << (s < max ? s : max - 1);
+	return set;
 }
 
 /* Arrival bins of the work terms: a bound per bin start, the best kept. */
@@ -166,23 +193,28 @@ static void lb_take(struct lower_bound *lb, enum lb_term term, uint64_t v,
  */
 void lower_bound(const struct trace *t, struct lower_bound *lb)
 {
-	unsigned int *cls = NULL, nc, b, k;
+	unsigned int *cls = NULL, nc, nshapes, b, k;
 	long double cap[LB_MAX_CLASSES][LB_SLOTS - LB_CPU + 1] = { { 0 } };
 	long double sw[LB_SLOTS - LB_CPU + 1][LB_BINS];
 	long double (*uw)[LB_BINS] = NULL;
 	uint64_t *fin, first, last, width, bin_start[LB_BINS], s;
 	struct lb_group *g = NULL;
-	size_t i, j, ng = 0, cap_g = 0;
+	size_t i, j, ng = 0, cap_g = 0, *rep = NULL;
 
 	memset(lb, 0, sizeof(*lb));
 	if (!t->ntasks || !t->nagents)
 		return;
 	fin = malloc(t->ntasks * sizeof(*fin));
 	cls = malloc(t->nagents * sizeof(*cls));
+	rep = malloc(t->nagents * sizeof(*rep));
 	uw = calloc(t->nusers ? t->nusers : 1, sizeof(*uw));
-	if (!fin || !cls || !uw)
+	if (!fin || !cls || !rep || !uw)
 		abort();
-	nc = agent_classes(t, LB_MAX_CLASSES, cls);
+	nshapes = agent_shapes(t, cls, rep);
+	for (i = 0; i < t->nagents; i++)
+		if (cls[i] >= LB_MAX_CLASSES)
+			cls[i] = LB_MAX_CLASSES - 1;
+	nc = nshapes < LB_MAX_CLASSES ? nshapes : LB_MAX_CLASSES;
 	lb->nclasses = nc;
 	lb->all = nc >= 64 ? ~0ULL : (1ULL << nc) - 1;
 	for (i = 0; i < t->nagents; i++) {
@@ -202,7 +234,7 @@ void lower_bound(const struct trace *t, struct lower_bound *lb)
 
 	for (i = 0; i < t->ntasks; i++) {
 		const struct sim_task *tk = &t->tasks[i];
-		uint64_t start = tk->arrival, set = 0;
+		uint64_t start = tk->arrival, set;
 		long double v[LB_SLOTS - LB_CPU + 1];
 
 		for (j = 0; j < tk->ndeps; j++) {
@@ -214,9 +246,7 @@ void lower_bound(const struct trace *t, struct lower_bound *lb)
 		fin[i] = start + tk->act;
 		lb_take(lb, LB_PATH, fin[i], 0, 0);
 
-		for (j = 0; j < t->nagents; j++)
-			if (task_fits_agent(tk, &t->agents[j]))
-				set |= 1ULL << cls[j];
+		set = task_classes(t, tk, rep, nshapes, LB_MAX_CLASSES);
 		for (j = 0; j < ng && g[j].set != set; j++)
 			;
 		if (j == ng) {
@@ -294,6 +324,7 @@ void lower_bound(const struct trace *t, struct lower_bound *lb)
 	lb->slots = lb->term[LB_SLOTS];
 	free(fin);
 	free(cls);
+	free(rep);
 	free(uw);
 	free(g);
 }

@@ -78,6 +78,22 @@ void lb_describe(const struct trace *t, const struct lower_bound *lb,
 unsigned int agent_classes(const struct trace *t, unsigned int max,
 			   unsigned int *cls);
 
+/*
+ * The distinct agent shapes (capacity and tags): @shape_of[i] for agent i,
+ * @rep[s] the first agent of shape s (both with room for t->nagents).
+ * Returns their number.
+ */
+unsigned int agent_shapes(const struct trace *t, unsigned int *shape_of,
+			  size_t *rep);
+
+/*
+ * The classes (shapes, the ones from @max on merged into the last) that
+ * can hold task @k, a bit each.
+ */
+uint64_t task_classes(const struct trace *t, const struct sim_task *k,
+		      const size_t *rep, unsigned int nshapes,
+		      unsigned int max);
+
 /* Can an agent hold task @k (capacity and tags)? */
 int task_fits_agent(const struct sim_task *k, const struct sim_agent *a);
 

@@ -414,7 +414,8 @@ static int sim_setup(struct sim *s)
 	const struct trace *t = s->t;
 	struct lsc_tunables tun;
 	uint64_t cap[LSC_NR_RES] = { 0 };
-	size_t i, j, nt = t->ntasks ? t->ntasks : 1;
+	size_t i, nt = t->ntasks ? t->ntasks : 1, *rep;
+	unsigned int nshapes;
 	int rc;
 
 	s->tasks = xcalloc(nt, sizeof(*s->tasks));
@@ -436,16 +437,20 @@ static int sim_setup(struct sim *s)
 
 	/* Liveness books: agent classes, and which a task fits. */
 	s->agent_cls = xcalloc(t->nagents, sizeof(*s->agent_cls));
-	s->ncls = agent_classes(t, SIM_MAX_CLASSES, s->agent_cls);
+	rep = xcalloc(t->nagents, sizeof(*rep));
+	nshapes = agent_shapes(t, s->agent_cls, rep);
+	s->ncls = nshapes < SIM_MAX_CLASSES ? nshapes : SIM_MAX_CLASSES;
+	for (i = 0; i < t->nagents; i++)
+		if (s->agent_cls[i] >= SIM_MAX_CLASSES)
+			s->agent_cls[i] = SIM_MAX_CLASSES - 1;
 	s->idle = xcalloc(s->ncls, sizeof(*s->idle));
 	s->ucount = xcalloc(t->nusers * s->ncls, sizeof(*s->ucount));
 	for (i = 0; i < t->nagents; i++)
 		s->idle[s->agent_cls[i]]++;
 	for (i = 0; i < t->ntasks; i++)
-		for (j = 0; j < t->nagents; j++)
-			if (!(s->fit_cls[i] & (1ULL << s->agent_cls[j])) &&
-			    task_fits_agent(&t->tasks[i], &t->agents[j]))
-				s->fit_cls[i] |= 1ULL << s->agent_cls[j];
+		s->fit_cls[i] = task_classes(t, &t->tasks[i], rep, nshapes,
+					     SIM_MAX_CLASSES);
+	free(rep);
 	s->share_width = s->o->tick_ns ? (double)s->o->tick_ns : 1e9;
 	s->share_sum = xcalloc(t->nusers * SIM_SHARE_BINS, sizeof(double));
 	s->bl_sum = xcalloc(t->nusers, sizeof(double));
