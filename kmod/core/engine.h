@@ -258,18 +258,19 @@ struct lsc_task {
 	u32 nr_deps;
 	u32 nr_pending;
 	u32 part;
-	u64 arrival_ns;
 	u64 start_ns;
-	u64 qkey;
 	u64 rank_ns;
 	struct lsc_user *user;
 	struct lsc_agent *agent;
 	struct lsc_dep *deps;
 	struct lsc_list dependents;
-	struct lsc_node qnode;
-	struct lsc_list qlink;
 	struct lsc_list alink;
 	struct lsc_task *work;
+	/* What run queue searches read, in one cache line with the link. */
+	u64 qkey;
+	u64 arrival_ns;
+	struct lsc_node qnode;
+	struct lsc_list qlink;
 };
 
 /* ---------------------------------------------------------------- agents */
@@ -441,6 +442,10 @@ struct lsc_user {
 };
 
 /* ------------------------------------------------------------ run queue */
+
+/* Run cache entries (heads of FIFO runs), in sets of LSC_RUN_WAYS. */
+#define LSC_RUN_CACHE		8192
+#define LSC_RUN_WAYS		2
 
 /* Partition slots (two generations coexist while re-queueing). */
 #define LSC_NR_PARTS		128
@@ -629,6 +634,8 @@ struct lsc_stats {
  * @walking: a dispatch walk is in progress
  * @held_user: the user the current walk holds behind the head, or NULL
  * @nr_parts_used: partitions in use
+ * @run_cache: heads of recently used FIFO runs of lanes' run queues, by
+ *	lane and key (a shortcut past a search, see runq.c)
  * @walked: partitions whose front the current walk changed
  * @extra: tasks the current walk made visible beyond the first of their
  *	user, linked through &lsc_task.work
@@ -687,6 +694,7 @@ struct lsc_engine {
 	u8 walking;
 	u16 nr_parts_used;
 	struct lsc_user *held_user;
+	struct lsc_task *run_cache[LSC_RUN_CACHE];
 	struct lsc_list walked;
 	struct lsc_task *extra;
 	u32 gen;

@@ -161,6 +161,22 @@ static int lsc_urq_key(const struct lsc_node *n, const void *key,
 	return lsc_coarse_cmp(&c, key) > 0;
 }
 
+/*
+ * The same for a partition's own lane, whose tasks all have its generation
+ * and index: the policy key decides alone (one cache line a node).
+ */
+static int lsc_prq_cmp(const struct lsc_node *na, const struct lsc_node *nb,
+		       const void *ctx)
+{
+	return lsc_lane_cmp(task_of_qnode(na), task_of_qnode(nb));
+}
+
+static int lsc_prq_key(const struct lsc_node *n, const void *key,
+		       const void *ctx)
+{
+	return task_of_qnode(n)->qkey > ((const struct lsc_coarse *)key)->qkey;
+}
+
 /* Lane search: > 0 from the lane (@after: from the next lane) on. */
 struct lsc_lane_key {
 	u32 gen;
@@ -212,43 +228,123 @@ static void lsc_lane_of(struct lsc_engine *eng, const struct lsc_task *t,
 		      t->flags & LSC_TASK_F_OWN_LANE);
 }
 
-static void lsc_urq_tree_add(struct lsc_engine *eng, struct lsc_tree *runq,
-			     struct lsc_task *t, u32 where)
+/*
+ * The run cache (&lsc_engine.run_cache): heads of recently used FIFO runs,
+ * by lane and coarse key, in sets of LSC_RUN_WAYS.  It is a shortcut past
+ * the search of a lane's treap and nothing more: an entry is used only
+ * while it still heads a run of that lane and key, and it is cleared (or
+ * handed to the next head) when its task leaves a run queue, so that it
+ * never points at a task the caller may free.
+ */
+static u32 lsc_run_set(const struct lsc_engine *eng, const struct lsc_task *t)
 {
-	t->qwhere = where;
-	lsc_tree_insert(runq, &t->qnode, lsc_urq_cmp, eng);
+	u64 h = t->qkey * 0x9e3779b97f4a7c15ULL ^ ((u64)t->part << 40);
+
+	if (t->flags & LSC_TASK_F_OWN_LANE)
+		h ^= (u64)(unsigned long)t->user;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return ((u32)h & (LSC_RUN_CACHE / LSC_RUN_WAYS - 1)) * LSC_RUN_WAYS;
 }
 
-static void lsc_urq_insert(struct lsc_engine *eng, struct lsc_tree *runq,
-			   struct lsc_task *x)
+/* Same lane and coarse key (a partition's index fixes its generation). */
+static bool lsc_same_run(const struct lsc_task *a, const struct lsc_task *b)
+{
+	return a->qkey == b->qkey && a->part == b->part &&
+	       !((a->flags ^ b->flags) & LSC_TASK_F_OWN_LANE) &&
+	       (!(a->flags & LSC_TASK_F_OWN_LANE) || a->user == b->user);
+}
+
+static struct lsc_task *lsc_run_lookup(const struct lsc_engine *eng,
+				       const struct lsc_task *x)
+{
+	struct lsc_task *const *set = &eng->run_cache[lsc_run_set(eng, x)];
+	u32 i;
+
+	for (i = 0; i < LSC_RUN_WAYS; i++)
+		if (set[i] && set[i]->qwhere == LSC_Q_HEAD &&
+		    lsc_same_run(set[i], x))
+			return set[i];
+	return NULL;
+}
+
+static void lsc_run_remember(struct lsc_engine *eng, struct lsc_task *head)
+{
+	struct lsc_task **set = &eng->run_cache[lsc_run_set(eng, head)];
+	u32 i;
+
+	if (set[0] == head)
+		return;
+	for (i = LSC_RUN_WAYS - 1; i > 0; i--)
+		set[i] = set[i - 1] == head ? set[i] : set[i - 1];
+	set[0] = head;
+}
+
+/* @t leaves its run queue; @by (or nobody) takes its place as head. */
+static void lsc_run_forget(struct lsc_engine *eng, const struct lsc_task *t,
+			   struct lsc_task *by)
+{
+	struct lsc_task **set = &eng->run_cache[lsc_run_set(eng, t)];
+	u32 i;
+
+	for (i = 0; i < LSC_RUN_WAYS; i++)
+		if (set[i] == t)
+			set[i] = by;
+}
+
+static void lsc_urq_tree_add(struct lsc_engine *eng,
+			     const struct lsc_lane *lane, struct lsc_task *t,
+			     u32 where)
+{
+	t->qwhere = where;
+	lsc_tree_insert(lane->runq, &t->qnode,
+			lane->own ? lsc_urq_cmp : lsc_prq_cmp, eng);
+}
+
+/* File hidden @x in @lane's run queue. */
+static void lsc_urq_insert(struct lsc_engine *eng,
+			   const struct lsc_lane *lane, struct lsc_task *x)
 {
 	struct lsc_task *e, *f, *m, *next, *tail;
 	struct lsc_coarse c, ce;
 	struct lsc_node *n;
 
 	lsc_list_init(&x->qlink);
+	/* The common case: @x comes last in a run the cache knows. */
+	e = lsc_run_lookup(eng, x);
+	if (e) {
+		tail = task_of_qlink(e->qlink.prev);
+		if (lsc_fine_cmp(x, tail) > 0) {
+			x->qwhere = LSC_Q_MEMBER;
+			lsc_list_add_after(&x->qlink, &tail->qlink);
+			return;
+		}
+	}
 	lsc_coarse_of(eng, x, &c);
-	n = lsc_tree_find_last(runq, lsc_urq_key, &c, eng);
+	n = lsc_tree_find_last(lane->runq,
+			       lane->own ? lsc_urq_key : lsc_prq_key, &c, eng);
 	e = n ? task_of_qnode(n) : NULL;
 	if (e) {
 		lsc_coarse_of(eng, e, &ce);
 		if (lsc_coarse_cmp(&ce, &c))
 			e = NULL;
 	}
-	if (!e) {
-		lsc_urq_tree_add(eng, runq, x, LSC_Q_HEAD);
+	if (!e || (e->qwhere == LSC_Q_SINGLE && lsc_fine_cmp(x, e) > 0)) {
+		/* No run of this key yet: @x starts one (it comes last). */
+		lsc_urq_tree_add(eng, lane, x, LSC_Q_HEAD);
+		lsc_run_remember(eng, x);
 		return;
 	}
 	if (e->qwhere == LSC_Q_SINGLE) {
-		/* No run of this key yet: @x starts one if it comes last. */
-		lsc_urq_tree_add(eng, runq, x, lsc_fine_cmp(x, e) > 0 ?
-			     LSC_Q_HEAD : LSC_Q_SINGLE);
+		lsc_urq_tree_add(eng, lane, x, LSC_Q_SINGLE);
 		return;
 	}
 	tail = task_of_qlink(e->qlink.prev);
 	if (lsc_fine_cmp(x, tail) > 0) {
 		x->qwhere = LSC_Q_MEMBER;
 		lsc_list_add_after(&x->qlink, &tail->qlink);
+		lsc_run_remember(eng, e);
 		return;
 	}
 	if (lsc_fine_cmp(x, e) > 0) {
@@ -262,17 +358,18 @@ static void lsc_urq_insert(struct lsc_engine *eng, struct lsc_tree *runq,
 		while (m != f) {
 			next = task_of_qlink(m->qlink.next);
 			lsc_list_del(&m->qlink);
-			lsc_urq_tree_add(eng, runq, m, LSC_Q_SINGLE);
+			lsc_urq_tree_add(eng, lane, m, LSC_Q_SINGLE);
 			m = next;
 		}
-		lsc_urq_tree_add(eng, runq, f, LSC_Q_HEAD);
+		lsc_urq_tree_add(eng, lane, f, LSC_Q_HEAD);
 	}
-	lsc_urq_tree_add(eng, runq, x, LSC_Q_SINGLE);
+	lsc_urq_tree_add(eng, lane, x, LSC_Q_SINGLE);
 }
 
-static void lsc_urq_erase(struct lsc_tree *runq, struct lsc_task *t)
+static void lsc_urq_erase(struct lsc_engine *eng, struct lsc_tree *runq,
+			  struct lsc_task *t)
 {
-	struct lsc_task *f;
+	struct lsc_task *f = NULL;
 
 	if (t->qwhere == LSC_Q_SINGLE) {
 		lsc_tree_erase(runq, &t->qnode);
@@ -286,6 +383,7 @@ static void lsc_urq_erase(struct lsc_tree *runq, struct lsc_task *t)
 			f->qwhere = LSC_Q_HEAD;
 		}
 	}
+	lsc_run_forget(eng, t, f);
 	lsc_list_del(&t->qlink);
 	t->qwhere = LSC_Q_NONE;
 }
@@ -532,7 +630,7 @@ static void lsc_show(struct lsc_engine *eng, struct lsc_task *t)
 
 	lsc_lane_of(eng, t, &lane);
 	if (t->qwhere != LSC_Q_NONE)
-		lsc_urq_erase(lane.runq, t);
+		lsc_urq_erase(eng, lane.runq, t);
 	t->qwhere = LSC_Q_VISIBLE;
 	lsc_tree_insert(&p->q, &t->qnode, lsc_pq_cmp, p);
 	lsc_list_add_after(&t->alink, lane.visible);
@@ -559,7 +657,7 @@ static void lsc_hide(struct lsc_engine *eng, struct lsc_task *t)
 
 	lsc_lane_of(eng, t, &lane);
 	lsc_unshow(eng, t);
-	lsc_urq_insert(eng, lane.runq, t);
+	lsc_urq_insert(eng, &lane, t);
 }
 
 /*
@@ -691,12 +789,12 @@ void lsc_rq_add(struct lsc_engine *eng, struct lsc_task *t)
 	eng->parts[pi].nr_tasks++;
 	lsc_lane_init(eng, &lane, u, pi, own);
 	if (own && lsc_user_at_limit(u)) {
-		lsc_urq_insert(eng, lane.runq, t);
+		lsc_urq_insert(eng, &lane, t);
 		return;
 	}
 	vis = lsc_lane_visible(&lane);
 	if (vis && lsc_lane_cmp(t, vis) > 0) {
-		lsc_urq_insert(eng, lane.runq, t);
+		lsc_urq_insert(eng, &lane, t);
 		return;
 	}
 	if (vis)
@@ -713,7 +811,7 @@ void lsc_rq_take(struct lsc_engine *eng, struct lsc_task *t)
 		lsc_unshow(eng, t);
 	} else {
 		lsc_lane_of(eng, t, &lane);
-		lsc_urq_erase(lane.runq, t);
+		lsc_urq_erase(eng, lane.runq, t);
 	}
 	if (p->gen != eng->gen)
 		eng->nr_stale--;
