@@ -629,6 +629,9 @@ struct lsc_stats {
  *	holds the index of the first below it; the root is 1, the children
  *	of i are 2i and 2i + 1, node LSC_NR_PARTS + p is partition p;
  *	LSC_PART_NONE when empty)
+ * @tour_dirty: partitions whose leaf of @tour is out of date
+ * @tour_levels: partitions in use have an index below 2^@tour_levels:
+ *	node LSC_NR_PARTS >> @tour_levels is the root of what is in use
  * @shared_part: the catch-all partition of the current generation, or
  *	LSC_PART_NONE
  * @walking: a dispatch walk is in progress
@@ -690,6 +693,8 @@ struct lsc_engine {
 	struct lsc_part parts[LSC_NR_PARTS];
 	u8 part_hash[LSC_PART_HASH];
 	u8 tour[2 * LSC_NR_PARTS];
+	u64 tour_dirty[LSC_NR_PARTS / 64];
+	u8 tour_levels;
 	u8 shared_part;
 	u8 walking;
 	u16 nr_parts_used;

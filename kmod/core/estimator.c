@@ -90,9 +90,15 @@ static u64 lsc_shape(const struct lsc_task *t)
 
 u32 lsc_mlfq_charge(const struct lsc_user *u, const struct lsc_task *t)
 {
-	u64 s = lsc_shape(t);
+	u64 s;
 	u32 i;
 
+	/* Most users are charged for nothing: no shape to compute. */
+	for (i = 0; i < LSC_MLFQ_SHAPES && !u->charge[i]; i++)
+		;
+	if (i == LSC_MLFQ_SHAPES)
+		return 0;
+	s = lsc_shape(t);
 	for (i = 0; i < LSC_MLFQ_SHAPES; i++)
 		if (u->shape[i] == s)
 			return u->charge[i];
@@ -103,12 +109,13 @@ u32 lsc_mlfq_charge(const struct lsc_user *u, const struct lsc_task *t)
 void lsc_mlfq_feedback(struct lsc_engine *eng, struct lsc_task *t, u64 now)
 {
 	struct lsc_user *u = t->user;
-	u64 s = lsc_shape(t);
 	bool over;
 	u32 i, c;
+	u64 s;
 
 	if (t->state != LSC_TASK_RUNNING)
 		return;
+	s = lsc_shape(t);
 	over = now - t->start_ns > t->est_ns;
 	if (over)
 		eng->stats.overruns++;

@@ -40,7 +40,7 @@
 #define LSC_MLFQ_EPOCH_MAX	0x1000000000000ULL
 /* Partitions of one generation (the last one being the shared one). */
 #define LSC_PARTS_PER_GEN	(LSC_NR_PARTS / 2)
-/* Partitions reset at the end of a walk beyond which the tree is rebuilt. */
+/* Partitions out of date beyond which the tree is rebuilt whole. */
 #define LSC_WALK_REBUILD	16
 
 /* ------------------------------------------------------------- orders */
@@ -440,25 +440,41 @@ static bool lsc_part_live(const struct lsc_engine *eng,
 	return p->used && p->gen == eng->gen && !p->out && p->front;
 }
 
+/*
+ * The match of two nodes' winners.  While leaves are out of date a node
+ * may name a partition that is no longer live: it loses (its own replay,
+ * still to come, puts it right).
+ */
 static u8 lsc_tour_win(const struct lsc_engine *eng, u8 a, u8 b)
 {
-	if (a == LSC_PART_NONE)
-		return b;
-	if (b == LSC_PART_NONE)
+	if (a == LSC_PART_NONE || !lsc_part_live(eng, &eng->parts[a]))
+		return b == LSC_PART_NONE ||
+		       !lsc_part_live(eng, &eng->parts[b]) ? LSC_PART_NONE : b;
+	if (b == LSC_PART_NONE || !lsc_part_live(eng, &eng->parts[b]))
 		return a;
 	return lsc_part_order(eng->kpolicy, eng->parts[a].front,
 			      eng->parts[b].front) <= 0 ? a : b;
 }
 
-/* Partition @pi's front changed: replay its matches up to the root. */
+/*
+ * The node of the tree over the partitions in use: partitions are taken
+ * lowest index first, so those in use lie below 2^tour_levels, and the
+ * nodes above that subtree's root would only repeat it.
+ */
+static u32 lsc_tour_top(const struct lsc_engine *eng)
+{
+	return LSC_NR_PARTS >> eng->tour_levels;
+}
+
+/* Partition @pi's front changed: replay its matches up to the top. */
 static void lsc_tour_update(struct lsc_engine *eng, u32 pi)
 {
-	u32 i = LSC_NR_PARTS + pi;
+	u32 i = LSC_NR_PARTS + pi, top = lsc_tour_top(eng);
 	u8 w;
 
 	eng->tour[i] = lsc_part_live(eng, &eng->parts[pi]) ? pi :
 		       LSC_PART_NONE;
-	for (i /= 2; i; i /= 2) {
+	for (i /= 2; i >= top; i /= 2) {
 		w = lsc_tour_win(eng, eng->tour[2 * i], eng->tour[2 * i + 1]);
 		if (w == eng->tour[i] && w != pi)
 			break;
@@ -470,6 +486,7 @@ static void lsc_tour_rebuild(struct lsc_engine *eng)
 {
 	u32 i;
 
+	memset(eng->tour_dirty, 0, sizeof(eng->tour_dirty));
 	for (i = 0; i < LSC_NR_PARTS; i++)
 		eng->tour[LSC_NR_PARTS + i] =
 			lsc_part_live(eng, &eng->parts[i]) ? i : LSC_PART_NONE;
@@ -478,13 +495,49 @@ static void lsc_tour_rebuild(struct lsc_engine *eng)
 					    eng->tour[2 * i + 1]);
 }
 
+/*
+ * Partition @pi's leaf is out of date.  The tree is brought up to date
+ * when it is read (lsc_tour_flush()): fronts change several times between
+ * two reads (a submission, an assignment and its lane's next task), and
+ * each replay walks to the root.
+ */
+static void lsc_tour_mark(struct lsc_engine *eng, u32 pi)
+{
+	eng->tour_dirty[pi / 64] |= 1ULL << (pi % 64);
+}
+
+static void lsc_tour_flush(struct lsc_engine *eng)
+{
+	u32 w, n = 0, pi;
+	u64 m;
+
+	for (w = 0; w < LSC_NR_PARTS / 64; w++) {
+		m = eng->tour_dirty[w];
+		while (m) {
+			n++;
+			m &= m - 1;
+		}
+	}
+	if (n > LSC_WALK_REBUILD) {
+		lsc_tour_rebuild(eng);
+		return;
+	}
+	for (w = 0; w < LSC_NR_PARTS / 64; w++) {
+		while ((m = eng->tour_dirty[w])) {
+			pi = w * 64 + lsc_fls64(m) - 1;
+			eng->tour_dirty[w] &= ~(1ULL << (pi % 64));
+			lsc_tour_update(eng, pi);
+		}
+	}
+}
+
 static void lsc_set_front(struct lsc_engine *eng, struct lsc_part *p,
 			  struct lsc_task *t)
 {
 	p->front = t;
 	if (eng->walking && lsc_list_empty(&p->wlink))
 		lsc_list_add_after(&p->wlink, &eng->walked);
-	lsc_tour_update(eng, (u32)(p - eng->parts));
+	lsc_tour_mark(eng, (u32)(p - eng->parts));
 }
 
 static struct lsc_task *lsc_pq_next(const struct lsc_task *t)
@@ -529,6 +582,12 @@ static u32 lsc_part_alloc(struct lsc_engine *eng, u64 mask, bool shared)
 		;
 	if (LSC_WARN_ON(pi == LSC_NR_PARTS))
 		return LSC_PART_NONE;
+	if (pi >= (1U << eng->tour_levels)) {
+		/* The tree over the partitions in use grows a level. */
+		while (pi >= (1U << eng->tour_levels))
+			eng->tour_levels++;
+		eng->tour_dirty[0] = ~0ULL;
+	}
 	p = &eng->parts[pi];
 	p->used = 1;
 	p->mask = mask;
@@ -593,7 +652,7 @@ static void lsc_part_free(struct lsc_engine *eng, u32 pi)
 	p->front = NULL;
 	if (!lsc_list_empty(&p->wlink))
 		lsc_list_del(&p->wlink);
-	lsc_tour_update(eng, pi);
+	lsc_tour_mark(eng, pi);
 }
 
 /*
@@ -859,7 +918,10 @@ void lsc_rq_init(struct lsc_engine *eng)
 
 struct lsc_part *lsc_walk_first(struct lsc_engine *eng)
 {
-	u8 pi = eng->tour[1];
+	u8 pi;
+
+	lsc_tour_flush(eng);
+	pi = eng->tour[lsc_tour_top(eng)];
 
 	return pi == LSC_PART_NONE ? NULL : &eng->parts[pi];
 }
@@ -889,7 +951,6 @@ void lsc_walk_end(struct lsc_engine *eng)
 	struct lsc_lane lane;
 	struct lsc_user *u;
 	struct lsc_part *p;
-	u32 n = 0;
 
 	/* Each lane keeps one visible task, its first. */
 	eng->extra = NULL;
@@ -916,11 +977,8 @@ void lsc_walk_end(struct lsc_engine *eng)
 		p->skips = 0;
 		p->front = p->used ? (p->q.root ?
 			   task_of_qnode(lsc_tree_first(&p->q)) : NULL) : NULL;
-		if (++n <= LSC_WALK_REBUILD)
-			lsc_tour_update(eng, (u32)(p - eng->parts));
+		lsc_tour_mark(eng, (u32)(p - eng->parts));
 	}
-	if (n > LSC_WALK_REBUILD)
-		lsc_tour_rebuild(eng);
 }
 
 /* ---------------------------------------------------------- re-queueing */

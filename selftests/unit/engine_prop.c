@@ -496,7 +496,8 @@ static const char *check_structure(struct prop *p)
 				root = i;
 			}
 		}
-		if (eng->tour[1] != root)
+		if (lsc_walk_first(eng) !=
+		    (root == LSC_PART_NONE ? NULL : &eng->parts[root]))
 			return "the tournament's root is not the first partition";
 	}
 	for (i = 0; i < LSC_NR_PARTS; i++) {
