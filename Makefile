@@ -5,6 +5,8 @@
 #   make          the modules (llmsched.ko, and llmsched_floor.ko for the
 #                 benchmark) and every userspace program
 #   make check    host unit tests, then the kselftest suite in a VM
+#   make check-debug  the kselftest suite and fault injection on a debug
+#                 kernel (KASAN, lockdep, kmemleak), built once per machine
 #   make demo     boot the VM, load the module and show it working
 #   make lint     checkpatch --strict over the kernel code
 #   make bench    the engine benchmark here, the kernel benchmark in a VM
@@ -35,6 +37,7 @@ LLMSCHED_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow \
 PROGRAMS :=
 UNIT_TESTS :=
 VM_TESTS :=
+DEBUG_VM_TESTS :=
 PROGRAM_DEPS :=
 
 include kmod/core/core.mk
@@ -88,7 +91,7 @@ $(BUILD)/src/scripts/checkpatch.pl: $(BUILD)/kselftest/kselftest_harness.h
 # a module of its own: the top-level Kbuild builds llmsched.ko alone.
 FLOOR_DIR := tools/bench/floor
 
-.PHONY: all module programs deps check unit vmtest demo lint bench clean help
+.PHONY: all module programs deps check check-debug unit vmtest demo lint bench clean help
 
 all: module programs
 
@@ -124,6 +127,13 @@ check: deps
 	@$(MAKE) --no-print-directory vmtest || true
 	@tools/tap-summary $(BUILD)/check/unit.tap $(BUILD)/check/vm.tap
 
+# The debug kernel (tools/debug-kernel/build, cached outside the tree) runs
+# the whole suite, the fault-injection test and a kmemleak scan.
+check-debug: deps
+	@$(MAKE) --no-print-directory all
+	@tools/check-debug $(addprefix $(BIN)/,$(VM_TESTS) $(DEBUG_VM_TESTS)); \
+		tools/tap-summary $(BUILD)/debug/vm.tap
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@tools/vmrun --timeout 300 -- tools/demo
@@ -143,5 +153,5 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
 

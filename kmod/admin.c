@@ -12,7 +12,8 @@
 #define LLMS_HEARTBEAT_MAX_MS		3600000
 #define LLMS_BACKFILL_DEPTH_DEFAULT	64
 
-long llms_ioc_version(struct llms_file *lf, void *arg)
+long llms_ioc_version(struct llms_file *lf, void *arg,
+		      struct llms_ucmd *ucmd)
 {
 	struct llmsched_version *v = arg;
 
@@ -25,7 +26,8 @@ long llms_ioc_version(struct llms_file *lf, void *arg)
 	return 0;
 }
 
-long llms_ioc_set_capacity(struct llms_file *lf, void *arg)
+long llms_ioc_set_capacity(struct llms_file *lf, void *arg,
+			   struct llms_ucmd *ucmd)
 {
 	struct llmsched_capacity *req = arg;
 	u64 cap[LSC_NR_RES];
@@ -34,9 +36,8 @@ long llms_ioc_set_capacity(struct llms_file *lf, void *arg)
 
 	if (req->flags)
 		return -EINVAL;
-	for (i = LLMSCHED_RES_KNOWN; i < LLMSCHED_RES_MAX; i++)
-		if (req->capacity[i])
-			return -EINVAL;
+	if (llms_res_vector_check(req->capacity, U64_MAX, false))
+		return -EINVAL;
 	for (i = 0; i < LSC_NR_RES; i++)
 		cap[i] = req->capacity[i];
 
@@ -46,7 +47,8 @@ long llms_ioc_set_capacity(struct llms_file *lf, void *arg)
 	return ret == -LSC_EOVERCOMMIT ? -EBUSY : ret;
 }
 
-long llms_ioc_get_capacity(struct llms_file *lf, void *arg)
+long llms_ioc_get_capacity(struct llms_file *lf, void *arg,
+			   struct llms_ucmd *ucmd)
 {
 	struct llmsched_capacity *req = arg;
 	unsigned int i;
@@ -64,7 +66,8 @@ long llms_ioc_get_capacity(struct llms_file *lf, void *arg)
 	return 0;
 }
 
-long llms_ioc_set_policy(struct llms_file *lf, void *arg)
+long llms_ioc_set_policy(struct llms_file *lf, void *arg,
+			 struct llms_ucmd *ucmd)
 {
 	struct llmsched_policy *req = arg;
 	struct lsc_tunables tun;
@@ -100,7 +103,8 @@ long llms_ioc_set_policy(struct llms_file *lf, void *arg)
 	return ret;
 }
 
-long llms_ioc_get_policy(struct llms_file *lf, void *arg)
+long llms_ioc_get_policy(struct llms_file *lf, void *arg,
+			 struct llms_ucmd *ucmd)
 {
 	struct llmsched_policy *req = arg;
 
@@ -117,7 +121,8 @@ long llms_ioc_get_policy(struct llms_file *lf, void *arg)
 	return 0;
 }
 
-long llms_ioc_set_estimator(struct llms_file *lf, void *arg)
+long llms_ioc_set_estimator(struct llms_file *lf, void *arg,
+			    struct llms_ucmd *ucmd)
 {
 	struct llmsched_estimator *req = arg;
 	unsigned int i;
@@ -138,10 +143,14 @@ long llms_ioc_set_estimator(struct llms_file *lf, void *arg)
 }
 
 #define LLMS_RETAIN_MAX			1000000
+/* A uid's memory limit: from one largest task to 64 GiB. */
+#define LLMS_BYTES_MAX			(64ULL << 30)
 
 /*
  * Change the limits: each non-zero field of @changes replaces the current
- * value; the result is checked as a whole before anything changes.
+ * value (for max_user_priority, whose 0 is meaningful, each value but
+ * LLMS_LIMIT_KEEP); the result is checked as a whole before anything
+ * changes.
  */
 int llms_apply_limits(const struct llms_limits *changes)
 {
@@ -158,11 +167,19 @@ int llms_apply_limits(const struct llms_limits *changes)
 		want.heartbeat_timeout_ms = changes->heartbeat_timeout_ms;
 	if (changes->retain_ended)
 		want.retain_ended = changes->retain_ended;
+	if (changes->max_bytes_per_user)
+		want.max_bytes_per_user = changes->max_bytes_per_user;
+	if (changes->max_user_priority != LLMS_LIMIT_KEEP)
+		want.max_user_priority = changes->max_user_priority;
 	if (want.max_tasks > LLMS_MAX_TASKS_LIMIT ||
 	    want.max_tasks_per_user > want.max_tasks ||
 	    want.heartbeat_timeout_ms < LLMS_HEARTBEAT_MIN_MS ||
 	    want.heartbeat_timeout_ms > LLMS_HEARTBEAT_MAX_MS ||
-	    want.retain_ended > LLMS_RETAIN_MAX)
+	    want.retain_ended > LLMS_RETAIN_MAX ||
+	    want.max_bytes_per_user <
+	    llms_task_bytes(LLMSCHED_PAYLOAD_MAX, LLMSCHED_DEPS_MAX) ||
+	    want.max_bytes_per_user > LLMS_BYTES_MAX ||
+	    want.max_user_priority > LLMSCHED_PRIO_MAX)
 		ret = -EINVAL;
 	else
 		llmsched.limits = want;
@@ -170,17 +187,20 @@ int llms_apply_limits(const struct llms_limits *changes)
 	if (ret)
 		return ret;
 	llms_watchdog_kick();
-	llms_release_ended();
+	if (changes->retain_ended)
+		llms_evict_all_users();
 	return 0;
 }
 
-long llms_ioc_set_limits(struct llms_file *lf, void *arg)
+long llms_ioc_set_limits(struct llms_file *lf, void *arg,
+			 struct llms_ucmd *ucmd)
 {
 	struct llmsched_limits *req = arg;
 	struct llms_limits changes = {
 		.max_tasks = req->max_tasks,
 		.max_tasks_per_user = req->max_tasks_per_user,
 		.heartbeat_timeout_ms = req->heartbeat_timeout_ms,
+		.max_user_priority = LLMS_LIMIT_KEEP,
 	};
 
 	if (req->flags || req->__reserved)

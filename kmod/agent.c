@@ -4,15 +4,19 @@
  * /dev/llmsched bound to a process and its cgroup v2 reservation; it
  * fetches the tasks the engine assigns to it and reports how they went.
  *
- * An agent ends in one of four ways, all through llms_agent_end(): it
- * unregisters, its file is released, its process exits, or it misses its
- * heartbeats.  The first to get there wins (agent->lost, under the lock).
+ * An agent ends in one of five ways, all through llms_agent_end_locked():
+ * it unregisters, its process closes its last descriptor of the file, the
+ * file is released, its process exits, or it misses its heartbeats.  The
+ * first to get there wins (agent->lost, under the lock).  Tasks it was
+ * handed but never fetched go back to the run queue at no cost to their
+ * retry budget, since they never ran; fetched ones spend a retry.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cgroup.h>
 #include <linux/cred.h>
+#include <linux/fdtable.h>
 #include <linux/jiffies.h>
 #include <linux/limits.h>
 #include <linux/nsproxy.h>
@@ -43,6 +47,7 @@ void llms_agent_release(struct kobject *kobj)
 	put_pid(agent->pid);
 	kfree(agent->cgroup_path);
 	kfree(agent);
+	llms_obj_dec(LLMS_OBJ_AGENT);
 }
 
 /*
@@ -66,47 +71,102 @@ static struct llms_agent *llms_file_agent(struct llms_file *lf)
 }
 
 /*
- * End an agent: its unfetched tasks and, unless @graceful, its fetched ones
- * too go back to the run queue or fail (the engine applies each task's
- * retry budget), and its reservation returns to the host.
- * Returns false when somebody else ended it first.
+ * Under the lock: end @agent.  Its unfetched tasks go back to the run
+ * queue at no cost; the engine then applies each fetched task's retry
+ * budget (requeued, or failed with reason agent-lost), and the agent's
+ * reservation returns to the host.  Its waiters are woken here, under the
+ * lock, and never again: the file may be freed as soon as somebody has
+ * seen @agent->lost.  Returns false when somebody else ended it first; on
+ * true the caller finishes with llms_agent_end_finish().
  */
-static bool llms_agent_end(struct llms_agent *agent)
+static bool llms_agent_end_locked(struct llms_agent *agent, u64 now)
 {
-	u64 now = llms_now();
+	struct llms_task *task;
 
-	spin_lock(&llmsched.lock);
-	if (agent->lost) {
-		spin_unlock(&llmsched.lock);
+	lockdep_assert_held(&llmsched.lock);
+	if (agent->lost)
 		return false;
-	}
 	agent->lost = true;
+	llms_for_each_agent_task_safe(task, agent)
+		if (!task->fetched_by)
+			lsc_task_requeue(&llmsched.eng, &task->core, false, now);
 	lsc_agent_remove(&llmsched.eng, &agent->core, now);
 	xa_erase(&llmsched.agents, agent->core.id);
 	lsc_dispatch(&llmsched.eng, now);
 	llms_netlink_agent_event(agent->core.id, false, now);
-	spin_unlock(&llmsched.lock);
+	wake_up_all(agent->wq);
+	return true;
+}
 
-	wake_up_all(&agent->wq);
+/* After llms_agent_end_locked() said true, without the lock. */
+static void llms_agent_end_finish(struct llms_agent *agent)
+{
 	llms_agent_sysfs_del(agent);
 	/* The agent table's reference. */
 	llms_agent_put(agent);
 	llms_release_ended();
-	return true;
 }
 
-static bool llms_capacity_valid(const __u64 *cap)
+static bool llms_agent_end(struct llms_agent *agent)
 {
-	bool any = false;
-	unsigned int i;
+	bool ended;
 
-	for (i = 0; i < LLMSCHED_RES_MAX; i++) {
-		if (i >= LLMSCHED_RES_KNOWN && cap[i])
-			return false;
-		if (cap[i])
-			any = true;
+	spin_lock(&llmsched.lock);
+	ended = llms_agent_end_locked(agent, llms_now());
+	spin_unlock(&llmsched.lock);
+	if (ended)
+		llms_agent_end_finish(agent);
+	return ended;
+}
+
+/*
+ * The agent's process, as a reference to its thread group: 0 (or the
+ * caller's own pid) is the caller; any other pid must be a child process of
+ * the caller.  A child cannot be reaped, so its pid cannot be reused, while
+ * the caller still registers it: the number names the process the caller
+ * means, never someone else's.
+ */
+static int llms_agent_find_process(pid_t nr, struct pid **pidp)
+{
+	struct task_struct *tsk;
+	struct pid *pid;
+	int ret = 0;
+
+	if (!nr || nr == task_tgid_vnr(current)) {
+		*pidp = get_task_pid(current, PIDTYPE_TGID);
+		return 0;
 	}
-	return any;
+	if (nr < 0)
+		return -ESRCH;
+	pid = find_get_pid(nr);
+	if (!pid)
+		return -ESRCH;
+	rcu_read_lock();
+	tsk = pid_task(pid, PIDTYPE_TGID);
+	if (!tsk)
+		ret = -ESRCH;
+	else if (!same_thread_group(rcu_dereference(tsk->real_parent), current))
+		ret = -ECHILD;
+	rcu_read_unlock();
+	if (ret) {
+		put_pid(pid);
+		return ret;
+	}
+	*pidp = pid;
+	return 0;
+}
+
+/* Whether the agent's process has exited: all of its threads. */
+static bool llms_agent_process_gone(const struct llms_agent *agent)
+{
+	struct task_struct *tsk;
+	bool gone;
+
+	rcu_read_lock();
+	tsk = pid_task(agent->pid, PIDTYPE_TGID);
+	gone = !tsk || !atomic_read(&tsk->signal->live);
+	rcu_read_unlock();
+	return gone;
 }
 
 /* Resolve the process and check that it lives in the cgroup. */
@@ -122,16 +182,16 @@ static int llms_agent_bind(struct llms_agent *agent,
 	if (IS_ERR(agent->cgrp)) {
 		ret = PTR_ERR(agent->cgrp);
 		agent->cgrp = NULL;
-		return ret;
+		/* A folder that was removed is still not a usable cgroup. */
+		return ret == -ENOENT ? -EBADF : ret;
 	}
 
 	agent->cgroup_id = cgroup_id(agent->cgrp);
 
-	agent->pid = req->pid ? find_get_pid(req->pid) :
-				get_task_pid(current, PIDTYPE_PID);
-	if (!agent->pid)
-		return -ESRCH;
-	tsk = get_pid_task(agent->pid, PIDTYPE_PID);
+	ret = llms_agent_find_process(req->pid, &agent->pid);
+	if (ret)
+		return ret;
+	tsk = get_pid_task(agent->pid, PIDTYPE_TGID);
 	if (!tsk)
 		return -ESRCH;
 	rcu_read_lock();
@@ -154,7 +214,22 @@ static int llms_agent_bind(struct llms_agent *agent,
 	return agent->cgroup_path ? 0 : -ENOMEM;
 }
 
-long llms_ioc_agent_register(struct llms_file *lf, void *arg)
+/*
+ * Under @lf->agent_lock: let go of an agent the watchdog found lost, so
+ * that the file may register again.
+ */
+static void llms_file_drop_lost_agent(struct llms_file *lf)
+{
+	struct llms_agent *agent = lf->agent;
+
+	if (agent && READ_ONCE(agent->lost)) {
+		lf->agent = NULL;
+		llms_agent_put(agent);
+	}
+}
+
+long llms_ioc_agent_register(struct llms_file *lf, void *arg,
+			     struct llms_ucmd *ucmd)
 {
 	struct llmsched_agent_register *req = arg;
 	struct llms_agent *agent;
@@ -167,20 +242,22 @@ long llms_ioc_agent_register(struct llms_file *lf, void *arg)
 		return -EINVAL;
 
 	mutex_lock(&lf->agent_lock);
+	llms_file_drop_lost_agent(lf);
 	ret = -EBUSY;
 	if (lf->agent)
 		goto out_unlock;
 	ret = -EINVAL;
 	if (!req->slots || req->slots > LLMS_SLOTS_MAX ||
-	    !llms_capacity_valid(req->capacity))
+	    llms_res_vector_check(req->capacity, U64_MAX, true))
 		goto out_unlock;
 
 	ret = -ENOMEM;
 	agent = kzalloc(sizeof(*agent), GFP_KERNEL_ACCOUNT);
 	if (!agent)
 		goto out_unlock;
+	llms_obj_inc(LLMS_OBJ_AGENT);
 	llms_agent_kobj_init(agent);
-	init_waitqueue_head(&agent->wq);
+	agent->wq = &lf->agent_wq;
 
 	ret = llms_agent_bind(agent, req);
 	if (ret)
@@ -199,6 +276,12 @@ long llms_ioc_agent_register(struct llms_file *lf, void *arg)
 	agent->core.tags = req->tags;
 	agent->core.priv = agent;
 	agent->last_seen = jiffies;
+
+	/* The caller learns the id before anything can be handed to it. */
+	req->agent_id = id;
+	ret = llms_ucmd_respond(ucmd, req);
+	if (ret)
+		goto out_erase;
 
 	ret = llms_agent_sysfs_add(agent);
 	if (ret)
@@ -223,7 +306,6 @@ long llms_ioc_agent_register(struct llms_file *lf, void *arg)
 	llms_finish_pending();
 
 	lf->agent = agent;
-	req->agent_id = id;
 	mutex_unlock(&lf->agent_lock);
 	return 0;
 
@@ -231,6 +313,8 @@ out_sysfs:
 	llms_agent_sysfs_del(agent);
 out_erase:
 	xa_erase(&llmsched.agents, id);
+	req->agent_id = 0;
+	ucmd->responded = false;
 out_put:
 	llms_agent_put(agent);
 out_unlock:
@@ -241,17 +325,11 @@ out_unlock:
 /* Under the lock: the oldest task assigned to @agent and not fetched. */
 static struct llms_task *llms_agent_next_locked(struct llms_agent *agent)
 {
-	struct lsc_list *pos;
+	struct llms_task *task;
 
-	for (pos = agent->core.tasks.next; pos != &agent->core.tasks;
-	     pos = pos->next) {
-		struct lsc_task *core = lsc_container_of(pos, struct lsc_task,
-							 alink);
-		struct llms_task *task = to_llms_task(core);
-
-		if (core->state == LSC_TASK_ASSIGNED && !task->fetched_by)
+	llms_for_each_agent_task(task, agent)
+		if (task->core.state == LSC_TASK_ASSIGNED && !task->fetched_by)
 			return task;
-	}
 	return NULL;
 }
 
@@ -295,7 +373,23 @@ static int llms_fetch_take(struct llms_agent *agent,
 	return 0;
 }
 
-long llms_ioc_agent_fetch(struct llms_file *lf, void *arg)
+/* The caller never received @task: another fetch may take it. */
+static void llms_fetch_give_back(struct llms_agent *agent,
+				 struct llms_task *task)
+{
+	spin_lock(&llmsched.lock);
+	if (task->fetched_by == agent->core.id &&
+	    task->core.state == LSC_TASK_ASSIGNED) {
+		task->fetched_by = 0;
+		task->core.flags &= ~LSC_TASK_F_PINNED;
+		if (!agent->lost)
+			wake_up_interruptible(agent->wq);
+	}
+	spin_unlock(&llmsched.lock);
+}
+
+long llms_ioc_agent_fetch(struct llms_file *lf, void *arg,
+			  struct llms_ucmd *ucmd)
 {
 	struct llmsched_agent_fetch *req = arg;
 	struct llms_task *task = NULL;
@@ -322,7 +416,7 @@ long llms_ioc_agent_fetch(struct llms_file *lf, void *arg)
 			break;
 		}
 		atomic_inc(&agent->fetching);
-		left = wait_event_interruptible_timeout(agent->wq,
+		left = wait_event_interruptible_timeout(*agent->wq,
 							llms_agent_has_work(agent),
 							left);
 		atomic_dec(&agent->fetching);
@@ -334,21 +428,6 @@ long llms_ioc_agent_fetch(struct llms_file *lf, void *arg)
 	if (ret)
 		goto out;
 
-	if (task->payload_len &&
-	    copy_to_user(u64_to_user_ptr(req->payload_ptr), task->payload,
-			 task->payload_len)) {
-		/* Give it back: another fetch may take it. */
-		spin_lock(&llmsched.lock);
-		if (task->fetched_by == agent->core.id &&
-		    task->core.state == LSC_TASK_ASSIGNED) {
-			task->fetched_by = 0;
-			task->core.flags &= ~LSC_TASK_F_PINNED;
-		}
-		spin_unlock(&llmsched.lock);
-		ret = -EFAULT;
-		goto out;
-	}
-
 	req->task_id = task->core.id;
 	req->est_runtime_ns = task->core.est_ns;
 	for (i = 0; i < LSC_NR_RES; i++)
@@ -358,6 +437,21 @@ long llms_ioc_agent_fetch(struct llms_file *lf, void *arg)
 	req->owner_uid = from_kuid_munged(current_user_ns(), task->owner);
 	req->submit_flags = task->submit_flags;
 	req->payload_len = task->payload_len;
+	/*
+	 * The task is the caller's only once all of it reached the caller;
+	 * otherwise it goes back as if never fetched.
+	 */
+	if (task->payload_len &&
+	    copy_to_user(u64_to_user_ptr(req->payload_ptr), task->payload,
+			 task->payload_len))
+		ret = -EFAULT;
+	if (!ret)
+		ret = llms_ucmd_respond(ucmd, req);
+	if (ret) {
+		llms_fetch_give_back(agent, task);
+		req->task_id = 0;
+		ucmd->responded = false;
+	}
 out:
 	if (task)
 		llms_task_put(task);
@@ -407,7 +501,8 @@ static int llms_report_check(struct llms_agent *agent, struct llms_task *task)
 	return 0;
 }
 
-long llms_ioc_agent_start(struct llms_file *lf, void *arg)
+long llms_ioc_agent_start(struct llms_file *lf, void *arg,
+			  struct llms_ucmd *ucmd)
 {
 	struct llmsched_agent_task *req = arg;
 	struct llms_agent *agent;
@@ -447,7 +542,8 @@ static bool llms_reason_reportable(u32 reason)
 	}
 }
 
-long llms_ioc_agent_complete(struct llms_file *lf, void *arg)
+long llms_ioc_agent_complete(struct llms_file *lf, void *arg,
+			     struct llms_ucmd *ucmd)
 {
 	struct llmsched_agent_complete *req = arg;
 	struct llms_agent *agent;
@@ -490,7 +586,8 @@ long llms_ioc_agent_complete(struct llms_file *lf, void *arg)
 	return ret;
 }
 
-long llms_ioc_agent_heartbeat(struct llms_file *lf, void *arg)
+long llms_ioc_agent_heartbeat(struct llms_file *lf, void *arg,
+			      struct llms_ucmd *ucmd)
 {
 	struct llmsched_agent_heartbeat *req = arg;
 	struct llms_agent *agent;
@@ -504,12 +601,18 @@ long llms_ioc_agent_heartbeat(struct llms_file *lf, void *arg)
 	return 0;
 }
 
-long llms_ioc_agent_unregister(struct llms_file *lf, void *arg)
+/*
+ * Unregistering checks that no fetched task is left and ends the agent in
+ * one lock hold, so that no dispatch or fetch on another thread can come
+ * between.  An agent the watchdog already found lost is simply let go.
+ */
+long llms_ioc_agent_unregister(struct llms_file *lf, void *arg,
+			       struct llms_ucmd *ucmd)
 {
 	struct llmsched_agent_unregister *req = arg;
 	struct llms_agent *agent;
-	struct lsc_list *pos, *next;
-	u64 now = llms_now();
+	struct llms_task *task;
+	bool ended = false;
 	int ret = 0;
 
 	if (req->flags)
@@ -517,40 +620,51 @@ long llms_ioc_agent_unregister(struct llms_file *lf, void *arg)
 
 	mutex_lock(&lf->agent_lock);
 	agent = lf->agent;
-	if (!agent || READ_ONCE(agent->lost)) {
+	if (!agent) {
 		mutex_unlock(&lf->agent_lock);
 		return -EBADFD;
 	}
 
 	spin_lock(&llmsched.lock);
-	for (pos = agent->core.tasks.next; pos != &agent->core.tasks;
-	     pos = pos->next) {
-		struct lsc_task *core = lsc_container_of(pos, struct lsc_task,
-							 alink);
-
-		if (to_llms_task(core)->fetched_by == agent->core.id)
+	llms_for_each_agent_task(task, agent)
+		if (task->fetched_by == agent->core.id)
 			ret = -EBUSY;
-	}
-	if (!ret) {
-		/* Unfetched tasks go back at no cost to their retry budget. */
-		for (pos = agent->core.tasks.next; pos != &agent->core.tasks;
-		     pos = next) {
-			next = pos->next;
-			lsc_task_requeue(&llmsched.eng,
-					 lsc_container_of(pos, struct lsc_task,
-							  alink),
-					 false, now);
-		}
-	}
+	if (!ret)
+		ended = llms_agent_end_locked(agent, llms_now());
 	spin_unlock(&llmsched.lock);
 
 	if (!ret) {
-		llms_agent_end(agent);
+		if (ended)
+			llms_agent_end_finish(agent);
 		lf->agent = NULL;
 		llms_agent_put(agent);
 	}
 	mutex_unlock(&lf->agent_lock);
 	return ret;
+}
+
+static int llms_fd_is(const void *file, struct file *f, unsigned int fd)
+{
+	return f == file;
+}
+
+void llms_agent_file_flush(struct llms_file *lf, struct file *file)
+{
+	struct llms_agent *agent;
+
+	mutex_lock(&lf->agent_lock);
+	agent = lf->agent;
+	if (agent && !READ_ONCE(agent->lost) &&
+	    task_tgid(current) == agent->pid &&
+	    !iterate_fd(current->files, 0, llms_fd_is, file))
+		kobject_get(&agent->kobj);
+	else
+		agent = NULL;
+	mutex_unlock(&lf->agent_lock);
+	if (!agent)
+		return;
+	llms_agent_end(agent);
+	llms_agent_put(agent);
 }
 
 /* The file of an agent is being released: the agent is lost. */
@@ -591,9 +705,7 @@ void llms_agents_check(void)
 			break;
 		if (atomic_read(&agent->fetching))
 			WRITE_ONCE(agent->last_seen, now);
-		rcu_read_lock();
-		gone = !pid_task(agent->pid, PIDTYPE_PID);
-		rcu_read_unlock();
+		gone = llms_agent_process_gone(agent);
 		if (gone || time_after(now, READ_ONCE(agent->last_seen) + timeout)) {
 			if (llms_agent_end(agent))
 				pr_info_ratelimited("agent %u lost: %s\n",
@@ -605,7 +717,8 @@ void llms_agents_check(void)
 	}
 }
 
-long llms_ioc_load_report(struct llms_file *lf, void *arg)
+long llms_ioc_load_report(struct llms_file *lf, void *arg,
+			  struct llms_ucmd *ucmd)
 {
 	struct llmsched_load_report *req = arg;
 	struct llmsched_load_entry *entries;

@@ -4,23 +4,31 @@
  *
  * Locking, outermost first:
  *
+ * - llms_file.agent_lock (a mutex) serializes registration, unregistration
+ *   and release of one file's agent.
  * - llmsched.lock (a spinlock) serializes every call into the engine and
  *   every field the engine's callbacks touch: task states, agent and user
  *   accounting, event rings, counters.  It is held for one engine step and
  *   never across a sleep, an allocation that may sleep or a user copy.
- * - the xarrays' own locks (tasks, agents) nest inside it.
+ * - the xarrays' own locks (tasks, agents) and wait queue locks nest
+ *   inside it.
  *
  * Lifetimes:
  *
  * - A task is referenced by the task table (llmsched.tasks) and by whoever
  *   looked it up (kref).  It leaves the table when it has ended and fallen
- *   out of the retention window (limits.retain_ended), or at unload.  Its
- *   memory is freed after an RCU grace period, because lookups run under
- *   RCU.
- * - An agent belongs to the open file that registered it; the file's
- *   release, the agent process's exit or a missed heartbeat ends it.
+ *   out of its owner's retention window (limits.retain_ended), or at
+ *   unload.  Its memory is freed after an RCU grace period, because lookups
+ *   run under RCU.  Its id is known before it becomes visible, so that no
+ *   caller reads a task it does not hold.
+ * - An agent is registered through an open file.  The file's state (struct
+ *   llms_file) outlives every waiter and poller of the agent, so the
+ *   agent's wait queue lives there; the agent itself (a kobject) may
+ *   outlive the file while sysfs or the watchdog hold it, but once it is
+ *   lost nobody wakes that queue again.
  * - A file's event sink (struct llms_events) is shared with the tasks
- *   submitted through the file, so it outlives the file when they do.
+ *   submitted through it, so it outlives the file when they do; its ring
+ *   is freed when the file closes.
  */
 #ifndef _LLMSCHED_H
 #define _LLMSCHED_H
@@ -42,10 +50,24 @@
 #include "core/engine.h"
 
 struct cgroup;
+struct dentry;
 struct pid;
 
 /* Events kept per open file before the oldest are dropped. */
 #define LLMS_EVENT_RING		4096
+
+/*
+ * Default limits (Documentation/admin-guide/llmsched.rst says why): twenty
+ * uids at their own limit fill the module; a uid's tasks and their
+ * retained results take at most 256 MiB of kernel memory.
+ */
+#define LLMS_DEF_MAX_TASKS		1000000
+#define LLMS_DEF_MAX_TASKS_PER_USER	50000
+#define LLMS_DEF_HEARTBEAT_MS		10000
+#define LLMS_DEF_RETAIN_ENDED		1024
+#define LLMS_DEF_MAX_BYTES_PER_USER	(256ULL << 20)
+/* In a struct llms_limits of changes: leave max_user_priority as it is. */
+#define LLMS_LIMIT_KEEP			U32_MAX
 
 /**
  * struct llms_events - the state changes of one file's tasks, for read()
@@ -74,11 +96,12 @@ struct llms_events {
  * @rcu: deferred free
  * @owner: the submitter's effective uid
  * @events: the event sink of the file it was submitted through
- * @ended_link: in llmsched.ended once terminal
+ * @ended_link: in its owner's llms_user.ended once terminal
  * @payload: what the agent runs, @payload_len bytes
  * @deps: the dependency edges the engine links
  * @submit_flags: LLMSCHED_SUBMIT_*
  * @payload_len: its length
+ * @bytes: what it counts against its owner's limits.max_bytes_per_user
  * @reason: enum llmsched_task_reason, richer than the engine's
  * @exit_status: as the agent reported it
  * @agent_id: the agent it is or was last assigned to
@@ -99,6 +122,7 @@ struct llms_task {
 	struct lsc_dep *deps;
 	u32 submit_flags;
 	u32 payload_len;
+	u32 bytes;
 	u32 reason;
 	s32 exit_status;
 	u32 agent_id;
@@ -113,14 +137,24 @@ struct llms_task {
  * struct llms_user - a submitter's account
  * @core: the engine's part (fair share)
  * @node: in llmsched.users
+ * @evict_link: in llmsched.evict while it retains more ended tasks than
+ *	limits.retain_ended
+ * @ended: its ended tasks still held, oldest first
  * @uid: the uid
- * @held: tasks held that have not ended (the per-user limit)
+ * @held: tasks held that have not ended (limits.max_tasks_per_user)
+ * @nr_ended: tasks on @ended
+ * @bytes: kernel memory its held and retained tasks take
+ *	(limits.max_bytes_per_user)
  */
 struct llms_user {
 	struct lsc_user core;
 	struct hlist_node node;
+	struct list_head evict_link;
+	struct list_head ended;
 	kuid_t uid;
 	u32 held;
+	u32 nr_ended;
+	u64 bytes;
 };
 
 /**
@@ -128,8 +162,10 @@ struct llms_user {
  * @core: the engine's part
  * @kobj: /sys/kernel/llmsched/agents/<id>; its reference count is the
  *	agent's (held by its file and by the agent table)
- * @wq: its fetch waiters
- * @pid: the agent process
+ * @wq: its fetch waiters and pollers: the queue of the file that
+ *	registered it (llms_file.agent_wq), woken only under llmsched.lock
+ *	and only while the agent is not @lost
+ * @pid: the agent process (its thread group)
  * @cgrp: its cgroup (a reference)
  * @cgroup_path: the cgroup's path, for sysfs
  * @cgroup_id: the cgroup's id (its inode number in cgroupfs), by which the
@@ -143,7 +179,7 @@ struct llms_user {
 struct llms_agent {
 	struct lsc_agent core;
 	struct kobject kobj;
-	wait_queue_head_t wq;
+	wait_queue_head_t *wq;
 	struct pid *pid;
 	struct cgroup *cgrp;
 	char *cgroup_path;
@@ -158,7 +194,10 @@ struct llms_agent {
  * struct llms_file - one open file of /dev/llmsched
  * @events: its event sink
  * @agent: the agent it registered, or NULL
- * @agent_lock: serializes registration and unregistration on this file
+ * @agent_lock: serializes registration, unregistration and release of
+ *	@agent on this file
+ * @agent_wq: the agent's fetch waiters and pollers (see llms_agent.wq):
+ *	here because pollers stay on it until the file is released
  * @user: the account its last submission used (accounts live until unload)
  */
 struct llms_file {
@@ -166,23 +205,63 @@ struct llms_file {
 	struct llms_user *user;
 	struct llms_agent *agent;
 	struct mutex agent_lock; /* see the kernel-doc above */
+	wait_queue_head_t agent_wq;
 };
+
+/*
+ * Where a handler's argument came from, so that a call whose results must
+ * reach the caller before it takes effect (an id, a fetched task) can write
+ * them first: see llms_ucmd_respond().
+ */
+struct llms_ucmd {
+	void __user *uarg;
+	u32 usize;
+	u32 size;
+	bool responded;
+};
+
+int llms_ucmd_respond(struct llms_ucmd *ucmd, const void *arg);
 
 /**
  * struct llms_limits - tunable limits (sysfs and LLMSCHED_IOC_SET_LIMITS)
  * @max_tasks: tasks held that have not ended, all users
  * @max_tasks_per_user: the same per uid
  * @heartbeat_timeout_ms: silence after which an agent is lost
- * @retain_ended: ended tasks kept for queries
+ * @retain_ended: ended tasks kept for queries, per uid
+ * @max_bytes_per_user: kernel memory one uid's held and retained tasks
+ *	may take
+ * @max_user_priority: the highest priority a caller without CAP_SYS_NICE
+ *	may submit at
  */
 struct llms_limits {
 	u32 max_tasks;
 	u32 max_tasks_per_user;
 	u32 heartbeat_timeout_ms;
 	u32 retain_ended;
+	u64 max_bytes_per_user;
+	u32 max_user_priority;
 };
 
 #define LLMS_NR_PRIO	(LLMSCHED_PRIO_MAX + 1)
+
+/*
+ * Allocations a caller can be refused: they fail with -ENOMEM rather than
+ * wake the OOM killer, and are charged to the caller's memory cgroup.
+ * kvmalloc() takes __GFP_RETRY_MAYFAIL for that, kmalloc() __GFP_NORETRY.
+ */
+#define LLMS_GFP_USER		(GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN)
+#define LLMS_GFP_USER_KV	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/* The module's objects, counted for leak checks (debugfs "objects"). */
+enum llms_object {
+	LLMS_OBJ_TASK,
+	LLMS_OBJ_AGENT,
+	LLMS_OBJ_USER,
+	LLMS_OBJ_EVENTS,
+	LLMS_OBJ_EVENT_RING,
+	LLMS_OBJ_FILE,
+	LLMS_OBJ_NR,
+};
 
 /**
  * struct llmsched - the module's state
@@ -191,8 +270,8 @@ struct llms_limits {
  * @tasks: task table by id (its own lock nests inside @lock)
  * @agents: agent table by id
  * @users: accounts by uid
- * @ended: ended tasks still held, oldest first
- * @nr_ended: their number
+ * @evict: accounts retaining more ended tasks than limits.retain_ended
+ * @nr_ended: ended tasks still held, all users
  * @held: tasks held that have not ended
  * @by_state: tasks per state
  * @waiting_by_prio: QUEUED and RUNNABLE tasks per priority
@@ -200,8 +279,9 @@ struct llms_limits {
  * @next_agent_id: last id given
  * @limits: limits
  * @watchdog: finds lost agents
- * @seq: netlink event sequence
  * @agents_kobj: /sys/kernel/llmsched/agents
+ * @debugfs: /sys/kernel/debug/llmsched
+ * @nr_objects: live objects by kind (enum llms_object), for leak checks
  */
 struct llmsched {
 	spinlock_t lock; /* see the top of this file */
@@ -209,7 +289,7 @@ struct llmsched {
 	struct xarray tasks;
 	struct xarray agents;
 	struct hlist_head users[64];
-	struct list_head ended;
+	struct list_head evict;
 	u32 nr_ended;
 	u32 held;
 	u64 by_state[LSC_TASK_NR_STATES];
@@ -218,11 +298,22 @@ struct llmsched {
 	u32 next_agent_id;
 	struct llms_limits limits;
 	struct delayed_work watchdog;
-	u64 seq;
 	struct kobject *agents_kobj;
+	struct dentry *debugfs;
+	atomic_long_t nr_objects[LLMS_OBJ_NR];
 };
 
 extern struct llmsched llmsched;
+
+static inline void llms_obj_inc(enum llms_object kind)
+{
+	atomic_long_inc(&llmsched.nr_objects[kind]);
+}
+
+static inline void llms_obj_dec(enum llms_object kind)
+{
+	atomic_long_dec(&llmsched.nr_objects[kind]);
+}
 
 /* sched.c */
 int llms_sched_init(void);
@@ -240,29 +331,50 @@ struct llms_user *llms_user_find(kuid_t uid);
 struct llms_user *llms_user_get_or_add(kuid_t uid);
 void llms_release_ended(void);
 void llms_finish_pending(void);
+void llms_evict_all_users(void);
+bool llms_user_make_room_locked(struct llms_user *user, u64 bytes,
+				struct list_head *victims);
+void llms_put_victims(struct list_head *victims);
 struct llms_events *llms_events_alloc(void);
+void llms_events_close(struct llms_events *ev);
 void llms_events_put(struct llms_events *ev);
 int llms_events_ready(struct llms_events *ev);
 void llms_watchdog_kick(void);
+u32 llms_task_bytes(u32 payload_len, u32 nr_deps);
+int llms_res_vector_check(const __u64 *vec, u64 max, bool need_any);
 
 /* task.c: the submitters' ioctls */
-long llms_ioc_submit(struct llms_file *lf, void *arg);
-long llms_ioc_submit_batch(struct llms_file *lf, void *arg);
-long llms_ioc_cancel(struct llms_file *lf, void *arg);
-long llms_ioc_task_query(struct llms_file *lf, void *arg);
-long llms_ioc_task_wait(struct llms_file *lf, void *arg);
-long llms_ioc_task_list(struct llms_file *lf, void *arg);
+long llms_ioc_submit(struct llms_file *lf, void *arg,
+		     struct llms_ucmd *ucmd);
+long llms_ioc_submit_batch(struct llms_file *lf, void *arg,
+			   struct llms_ucmd *ucmd);
+long llms_ioc_cancel(struct llms_file *lf, void *arg,
+		     struct llms_ucmd *ucmd);
+long llms_ioc_task_query(struct llms_file *lf, void *arg,
+			 struct llms_ucmd *ucmd);
+long llms_ioc_task_wait(struct llms_file *lf, void *arg,
+			struct llms_ucmd *ucmd);
+long llms_ioc_task_list(struct llms_file *lf, void *arg,
+			struct llms_ucmd *ucmd);
 ssize_t llms_events_read(struct llms_file *lf, char __user *buf,
 			 size_t count, bool nonblock);
 
 /* agent.c: the runtime's ioctls */
-long llms_ioc_agent_register(struct llms_file *lf, void *arg);
-long llms_ioc_agent_fetch(struct llms_file *lf, void *arg);
-long llms_ioc_agent_start(struct llms_file *lf, void *arg);
-long llms_ioc_agent_complete(struct llms_file *lf, void *arg);
-long llms_ioc_agent_heartbeat(struct llms_file *lf, void *arg);
-long llms_ioc_agent_unregister(struct llms_file *lf, void *arg);
-long llms_ioc_load_report(struct llms_file *lf, void *arg);
+long llms_ioc_agent_register(struct llms_file *lf, void *arg,
+			     struct llms_ucmd *ucmd);
+long llms_ioc_agent_fetch(struct llms_file *lf, void *arg,
+			  struct llms_ucmd *ucmd);
+long llms_ioc_agent_start(struct llms_file *lf, void *arg,
+			  struct llms_ucmd *ucmd);
+long llms_ioc_agent_complete(struct llms_file *lf, void *arg,
+			     struct llms_ucmd *ucmd);
+long llms_ioc_agent_heartbeat(struct llms_file *lf, void *arg,
+			      struct llms_ucmd *ucmd);
+long llms_ioc_agent_unregister(struct llms_file *lf, void *arg,
+			       struct llms_ucmd *ucmd);
+long llms_ioc_load_report(struct llms_file *lf, void *arg,
+			  struct llms_ucmd *ucmd);
+void llms_agent_file_flush(struct llms_file *lf, struct file *file);
 void llms_agent_file_release(struct llms_file *lf);
 bool llms_agent_has_work(struct llms_agent *agent);
 void llms_agent_put(struct llms_agent *agent);
@@ -270,13 +382,20 @@ void llms_agent_release(struct kobject *kobj);
 void llms_agents_check(void);
 
 /* admin.c */
-long llms_ioc_version(struct llms_file *lf, void *arg);
-long llms_ioc_set_capacity(struct llms_file *lf, void *arg);
-long llms_ioc_get_capacity(struct llms_file *lf, void *arg);
-long llms_ioc_set_policy(struct llms_file *lf, void *arg);
-long llms_ioc_get_policy(struct llms_file *lf, void *arg);
-long llms_ioc_set_estimator(struct llms_file *lf, void *arg);
-long llms_ioc_set_limits(struct llms_file *lf, void *arg);
+long llms_ioc_version(struct llms_file *lf, void *arg,
+		      struct llms_ucmd *ucmd);
+long llms_ioc_set_capacity(struct llms_file *lf, void *arg,
+			   struct llms_ucmd *ucmd);
+long llms_ioc_get_capacity(struct llms_file *lf, void *arg,
+			   struct llms_ucmd *ucmd);
+long llms_ioc_set_policy(struct llms_file *lf, void *arg,
+			 struct llms_ucmd *ucmd);
+long llms_ioc_get_policy(struct llms_file *lf, void *arg,
+			 struct llms_ucmd *ucmd);
+long llms_ioc_set_estimator(struct llms_file *lf, void *arg,
+			    struct llms_ucmd *ucmd);
+long llms_ioc_set_limits(struct llms_file *lf, void *arg,
+			 struct llms_ucmd *ucmd);
 int llms_apply_limits(const struct llms_limits *want);
 
 /* sysfs.c */
@@ -285,6 +404,10 @@ void llmsched_sysfs_exit(void);
 void llms_agent_kobj_init(struct llms_agent *agent);
 int llms_agent_sysfs_add(struct llms_agent *agent);
 void llms_agent_sysfs_del(struct llms_agent *agent);
+
+/* debugfs.c */
+void llms_debugfs_init(void);
+void llms_debugfs_exit(void);
 
 /* netlink.c */
 int llms_netlink_init(void);
@@ -325,5 +448,27 @@ static inline struct llms_agent *to_llms_agent(struct lsc_agent *core)
 {
 	return container_of(core, struct llms_agent, core);
 }
+
+static inline struct llms_task *llms_alink_task(struct lsc_list *pos)
+{
+	return to_llms_task(lsc_container_of(pos, struct lsc_task, alink));
+}
+
+/*
+ * Under llmsched.lock: each ASSIGNED or RUNNING task of @agent (struct
+ * llms_task *@task), by expected end; the _safe form lets the body take
+ * @task off the agent (a requeue).
+ */
+#define llms_for_each_agent_task(task, agent)				\
+	for (struct lsc_list *__head = &(agent)->core.tasks,		\
+	     *__pos = __head->next;					\
+	     __pos != __head && ((task) = llms_alink_task(__pos), true); \
+	     __pos = __pos->next)
+
+#define llms_for_each_agent_task_safe(task, agent)			\
+	for (struct lsc_list *__head = &(agent)->core.tasks,		\
+	     *__pos = __head->next, *__next = __pos->next;		\
+	     __pos != __head && ((task) = llms_alink_task(__pos), true); \
+	     __pos = __next, __next = __pos->next)
 
 #endif /* _LLMSCHED_H */

@@ -38,7 +38,7 @@ MODULE_PARM_DESC(dev_gid, "Group id owning /dev/llmsched (default 0, root)");
 static dev_t llmsched_devt;
 static struct cdev llmsched_cdev;
 static struct class *llmsched_class;
-static struct device llmsched_dev;
+static struct device *llmsched_dev;
 
 /* Every argument structure, for one buffer on the stack. */
 union llms_ucmd_buffer {
@@ -64,15 +64,19 @@ union llms_ucmd_buffer {
 
 /**
  * struct llms_ioctl_op - one ioctl
- * @handler: does the work on the copied-in argument
+ * @handler: does the work on the copied-in argument; a handler whose
+ *	results must reach the caller before they take effect writes them
+ *	itself with llms_ucmd_respond()
  * @size: sizeof() the argument as this module knows it
  * @min_size: the smallest @size a caller may pass (the first version)
  * @admin: needs CAP_SYS_ADMIN
  * @copy_out: the argument has output fields: it is copied back, on
- *	failure too (an index, a needed size, a state)
+ *	failure too (an index, a needed size, a state), unless the handler
+ *	responded itself
  */
 struct llms_ioctl_op {
-	long (*handler)(struct llms_file *lf, void *arg);
+	long (*handler)(struct llms_file *lf, void *arg,
+			struct llms_ucmd *ucmd);
 	u32 size;
 	u32 min_size;
 	bool admin;
@@ -209,7 +213,7 @@ static int llmsched_open(struct inode *inode, struct file *file)
 {
 	struct llms_file *lf;
 
-	lf = kzalloc(sizeof(*lf), GFP_KERNEL_ACCOUNT);
+	lf = kzalloc(sizeof(*lf), LLMS_GFP_USER);
 	if (!lf)
 		return -ENOMEM;
 	lf->events = llms_events_alloc();
@@ -218,8 +222,22 @@ static int llmsched_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	}
 	mutex_init(&lf->agent_lock);
+	init_waitqueue_head(&lf->agent_wq);
+	llms_obj_inc(LLMS_OBJ_FILE);
 	file->private_data = lf;
 	return nonseekable_open(inode, file);
+}
+
+/*
+ * Every close() of a descriptor: when the agent's own process lets go of
+ * its last descriptor of the file, the agent ends now, even if another of
+ * its threads still sleeps in a call on the file (which keeps the file, but
+ * not the agent, alive).
+ */
+static int llmsched_flush(struct file *file, fl_owner_t id)
+{
+	llms_agent_file_flush(file->private_data, file);
+	return 0;
 }
 
 static int llmsched_release(struct inode *inode, struct file *file)
@@ -227,12 +245,25 @@ static int llmsched_release(struct inode *inode, struct file *file)
 	struct llms_file *lf = file->private_data;
 
 	llms_agent_file_release(lf);
-	spin_lock(&llmsched.lock);
-	lf->events->closed = true;
-	spin_unlock(&llmsched.lock);
+	llms_events_close(lf->events);
 	llms_events_put(lf->events);
 	mutex_destroy(&lf->agent_lock);
 	kfree(lf);
+	llms_obj_dec(LLMS_OBJ_FILE);
+	return 0;
+}
+
+/*
+ * Write a handler's argument back now, before its call takes effect: an id
+ * the caller cannot receive means the call fails with nothing done.  The
+ * dispatcher then does not copy it again, unless the handler clears
+ * @ucmd->responded to report a later failure.
+ */
+int llms_ucmd_respond(struct llms_ucmd *ucmd, const void *arg)
+{
+	ucmd->responded = true;
+	if (copy_to_user(ucmd->uarg, arg, min(ucmd->usize, ucmd->size)))
+		return -EFAULT;
 	return 0;
 }
 
@@ -248,6 +279,7 @@ static long llmsched_ioctl(struct file *file, unsigned int cmd,
 	const struct llms_ioctl_op *op;
 	union llms_ucmd_buffer buf;
 	unsigned int nr = _IOC_NR(cmd);
+	struct llms_ucmd ucmd;
 	u32 usize;
 	long ret;
 
@@ -268,8 +300,12 @@ static long llmsched_ioctl(struct file *file, unsigned int cmd,
 	if (ret)
 		return ret;
 
-	ret = op->handler(file->private_data, &buf);
-	if (op->copy_out &&
+	ucmd.uarg = uarg;
+	ucmd.usize = usize;
+	ucmd.size = op->size;
+	ucmd.responded = false;
+	ret = op->handler(file->private_data, &buf, &ucmd);
+	if (op->copy_out && !ucmd.responded &&
 	    copy_to_user(uarg, &buf, min_t(u32, usize, op->size)) && !ret)
 		ret = -EFAULT;
 	return ret;
@@ -281,14 +317,17 @@ static __poll_t llmsched_poll(struct file *file, poll_table *wait)
 	struct llms_agent *agent;
 	__poll_t mask = 0;
 
+	/*
+	 * Both queues live as long as the file: a poller added before the
+	 * file registers an agent, or still there after the agent ended, is
+	 * never left on freed memory.
+	 */
 	poll_wait(file, &lf->events->wq, wait);
+	poll_wait(file, &lf->agent_wq, wait);
 	mutex_lock(&lf->agent_lock);
 	agent = lf->agent;
-	if (agent) {
-		poll_wait(file, &agent->wq, wait);
-		if (llms_agent_has_work(agent))
-			mask |= EPOLLIN | EPOLLRDNORM;
-	}
+	if (agent && llms_agent_has_work(agent))
+		mask |= EPOLLIN | EPOLLRDNORM;
 	mutex_unlock(&lf->agent_lock);
 
 	spin_lock(&llmsched.lock);
@@ -308,6 +347,7 @@ static ssize_t llmsched_read(struct file *file, char __user *buf,
 static const struct file_operations llmsched_fops = {
 	.owner		= THIS_MODULE,
 	.open		= llmsched_open,
+	.flush		= llmsched_flush,
 	.release	= llmsched_release,
 	.read		= llmsched_read,
 	.poll		= llmsched_poll,
@@ -333,7 +373,7 @@ static const struct device_type llmsched_device_type = {
 
 static void llmsched_dev_release(struct device *dev)
 {
-	/* llmsched_dev is static; nothing to free. */
+	kfree(dev);
 }
 
 static int __init llmsched_init(void)
@@ -370,19 +410,24 @@ static int __init llmsched_init(void)
 	ret = llms_netlink_init();
 	if (ret)
 		goto err_sysfs;
+	llms_debugfs_init();
 
-	device_initialize(&llmsched_dev);
-	llmsched_dev.devt = llmsched_devt;
-	llmsched_dev.class = llmsched_class;
-	llmsched_dev.type = &llmsched_device_type;
-	llmsched_dev.release = llmsched_dev_release;
-	ret = dev_set_name(&llmsched_dev, LLMSCHED_DEVICE_NAME);
+	ret = -ENOMEM;
+	llmsched_dev = kzalloc(sizeof(*llmsched_dev), GFP_KERNEL);
+	if (!llmsched_dev)
+		goto err_netlink;
+	device_initialize(llmsched_dev);
+	llmsched_dev->devt = llmsched_devt;
+	llmsched_dev->class = llmsched_class;
+	llmsched_dev->type = &llmsched_device_type;
+	llmsched_dev->release = llmsched_dev_release;
+	ret = dev_set_name(llmsched_dev, LLMSCHED_DEVICE_NAME);
 	if (ret)
 		goto err_put;
 
 	cdev_init(&llmsched_cdev, &llmsched_fops);
 	llmsched_cdev.owner = THIS_MODULE;
-	ret = cdev_device_add(&llmsched_cdev, &llmsched_dev);
+	ret = cdev_device_add(&llmsched_cdev, llmsched_dev);
 	if (ret)
 		goto err_put;
 
@@ -393,7 +438,9 @@ static int __init llmsched_init(void)
 	return 0;
 
 err_put:
-	put_device(&llmsched_dev);
+	put_device(llmsched_dev);
+err_netlink:
+	llms_debugfs_exit();
 	llms_netlink_exit();
 err_sysfs:
 	llmsched_sysfs_exit();
@@ -408,8 +455,9 @@ err_region:
 
 static void __exit llmsched_exit(void)
 {
-	cdev_device_del(&llmsched_cdev, &llmsched_dev);
-	put_device(&llmsched_dev);
+	cdev_device_del(&llmsched_cdev, llmsched_dev);
+	put_device(llmsched_dev);
+	llms_debugfs_exit();
 	llms_netlink_exit();
 	llmsched_sysfs_exit();
 	llms_sched_exit();

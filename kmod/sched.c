@@ -29,6 +29,8 @@ static struct kmem_cache *llms_task_cache;
 #define LLMS_ALLOC_BULK		64
 /* Ended tasks forgotten (or looked at) per lock hold. */
 #define LLMS_EVICT_BATCH	256
+/* Retained results a submission may push out to make room for itself. */
+#define LLMS_MAKE_ROOM_BATCH	1024
 /*
  * Dependency edges the engine resolves per lock hold when a task's end
  * reaches its dependents (lsc_set_propagation_budget()).
@@ -64,20 +66,43 @@ struct llms_events *llms_events_alloc(void)
 {
 	struct llms_events *ev;
 
-	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
+	ev = kzalloc(sizeof(*ev), LLMS_GFP_USER);
 	if (!ev)
 		return NULL;
 	kref_init(&ev->ref);
 	init_waitqueue_head(&ev->wq);
+	llms_obj_inc(LLMS_OBJ_EVENTS);
 	return ev;
+}
+
+/*
+ * The file is gone: nobody will read its ring again, so it goes now rather
+ * than when the last of the file's tasks is freed (a task outlives its
+ * submitter's file, and must not pin a ring that nobody reads).
+ */
+void llms_events_close(struct llms_events *ev)
+{
+	struct llmsched_task_event *ring;
+
+	spin_lock(&llmsched.lock);
+	ev->closed = true;
+	ring = ev->ring;
+	ev->ring = NULL;
+	spin_unlock(&llmsched.lock);
+	if (ring) {
+		kvfree(ring);
+		llms_obj_dec(LLMS_OBJ_EVENT_RING);
+	}
 }
 
 static void llms_events_release(struct kref *ref)
 {
 	struct llms_events *ev = container_of(ref, struct llms_events, ref);
 
-	kvfree(ev->ring);
+	/* The file's release freed the ring; an unopened sink has none. */
+	WARN_ON_ONCE(ev->ring);
 	kfree(ev);
+	llms_obj_dec(LLMS_OBJ_EVENTS);
 }
 
 void llms_events_put(struct llms_events *ev)
@@ -124,20 +149,62 @@ static void llms_task_free_rcu(struct rcu_head *rcu)
 			container_of(rcu, struct llms_task, rcu));
 }
 
+/* What a task holds besides its own object. */
+static void llms_task_free_parts(struct llms_task *task)
+{
+	kvfree(task->payload);
+	kfree(task->deps);
+	llms_events_put(task->events);
+	llms_obj_dec(LLMS_OBJ_TASK);
+}
+
 static void llms_task_release(struct kref *ref)
 {
 	struct llms_task *task = container_of(ref, struct llms_task, ref);
 
-	kvfree(task->payload);
-	kfree(task->deps);
-	llms_events_put(task->events);
+	llms_task_free_parts(task);
 	/* Lookups may still be looking at it under RCU. */
 	call_rcu(&task->rcu, llms_task_free_rcu);
 }
 
 struct llms_task *llms_task_alloc(void)
 {
-	return kmem_cache_zalloc(llms_task_cache, GFP_KERNEL_ACCOUNT);
+	struct llms_task *task;
+
+	task = kmem_cache_zalloc(llms_task_cache, LLMS_GFP_USER);
+	if (task)
+		llms_obj_inc(LLMS_OBJ_TASK);
+	return task;
+}
+
+/*
+ * What a task counts against its owner's max_bytes_per_user: its object,
+ * its payload and its dependency edges, the memory the module keeps for it
+ * from submission until it leaves the retention window.
+ */
+u32 llms_task_bytes(u32 payload_len, u32 nr_deps)
+{
+	return sizeof(struct llms_task) + payload_len +
+	       nr_deps * sizeof(struct lsc_dep);
+}
+
+/*
+ * A resource vector from userspace (a demand or a capacity): every kind at
+ * most @max, nothing in the slots past the kinds this kernel knows, and,
+ * when @need_any, something in at least one kind.  0 or -EINVAL.
+ */
+int llms_res_vector_check(const __u64 *vec, u64 max, bool need_any)
+{
+	bool any = false;
+	unsigned int i;
+
+	for (i = 0; i < LLMSCHED_RES_MAX; i++) {
+		if (vec[i] > max || (i >= LLMSCHED_RES_KNOWN && vec[i]))
+			return -EINVAL;
+		if (vec[i])
+			any = true;
+	}
+	return need_any && !any ? -EINVAL : 0;
 }
 
 /*
@@ -153,13 +220,14 @@ int llms_task_alloc_bulk(u32 n, struct llms_task **tasks)
 	for (done = 0; done < n; done += chunk) {
 		chunk = min_t(u32, n - done, LLMS_ALLOC_BULK);
 		if (!kmem_cache_alloc_bulk(llms_task_cache,
-					   GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+					   LLMS_GFP_USER | __GFP_ZERO,
 					   chunk, (void **)(tasks + done))) {
 			kmem_cache_free_bulk(llms_task_cache, done,
 					     (void **)tasks);
 			return -ENOMEM;
 		}
 	}
+	atomic_long_add(n, &llmsched.nr_objects[LLMS_OBJ_TASK]);
 	return 0;
 }
 
@@ -192,16 +260,14 @@ int llms_task_table_insert(struct llms_task **tasks, u32 n)
 			tasks[i]->core.id = first + i;
 		}
 		xas_unlock(&xas);
-	} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT));
+	} while (xas_nomem(&xas, LLMS_GFP_USER));
 	return xas_error(&xas);
 }
 
 /* Frees a task that never entered the table. */
 void llms_task_free(struct llms_task *task)
 {
-	kvfree(task->payload);
-	kfree(task->deps);
-	llms_events_put(task->events);
+	llms_task_free_parts(task);
 	kmem_cache_free(llms_task_cache, task);
 }
 
@@ -275,47 +341,139 @@ void llms_finish_pending(void)
 }
 
 /*
- * Finish pending engine work, then drop the oldest ended tasks beyond the
- * retention window, except those the engine still references (pending
- * propagation by another caller, lsc_task_releasable()): they stay on the
- * list, and a later call, after that propagation, drops them.  Called
- * without the lock, after any call that may have ended tasks.
+ * Under the lock: take up to @budget of @user's oldest ended tasks off its
+ * retention list and out of the table, onto @victims, until it retains at
+ * most @keep, or its bytes fit in @bytes.  A task the engine still
+ * references (pending propagation by another caller, lsc_task_releasable())
+ * stays; a later call drops it.  Returns how many were taken.
+ */
+static u32 llms_user_evict_locked(struct llms_user *user, u32 keep, u64 bytes,
+				  u32 budget, struct list_head *victims)
+{
+	struct llms_task *task, *next;
+	u32 dropped = 0;
+
+	list_for_each_entry_safe(task, next, &user->ended, ended_link) {
+		if (!budget-- ||
+		    (user->nr_ended <= keep && user->bytes <= bytes))
+			break;
+		if (!lsc_task_releasable(&task->core))
+			continue;
+		list_move_tail(&task->ended_link, victims);
+		user->nr_ended--;
+		user->bytes -= task->bytes;
+		llmsched.nr_ended--;
+		xa_erase(&llmsched.tasks, task->core.id);
+		dropped++;
+	}
+	return dropped;
+}
+
+/* Drop the references the table held on evicted tasks; without the lock. */
+void llms_put_victims(struct list_head *victims)
+{
+	struct llms_task *task, *next;
+
+	list_for_each_entry_safe(task, next, victims, ended_link) {
+		list_del_init(&task->ended_link);
+		llms_task_put(task);
+	}
+}
+
+/*
+ * Under the lock: make room for @bytes more of @user's tasks by dropping its
+ * own oldest retained results (at most LLMS_MAKE_ROOM_BATCH of them), onto
+ * @victims for llms_put_victims().  A user's submissions never push out
+ * another user's results.  True when the bytes now fit in
+ * limits.max_bytes_per_user.
+ */
+bool llms_user_make_room_locked(struct llms_user *user, u64 bytes,
+				struct list_head *victims)
+{
+	u64 max = llmsched.limits.max_bytes_per_user;
+	struct llms_task *task;
+	u64 freeable = 0;
+	u32 n = 0;
+
+	if (user->bytes + bytes <= max)
+		return true;
+	if (bytes > max)
+		return false;
+	/* Look first: a submission refused must not have evicted anything. */
+	list_for_each_entry(task, &user->ended, ended_link) {
+		if (n++ == LLMS_MAKE_ROOM_BATCH ||
+		    user->bytes - freeable + bytes <= max)
+			break;
+		if (lsc_task_releasable(&task->core))
+			freeable += task->bytes;
+	}
+	if (user->bytes - freeable + bytes > max)
+		return false;
+	llms_user_evict_locked(user, U32_MAX, max - bytes,
+			       LLMS_MAKE_ROOM_BATCH, victims);
+	return true;
+}
+
+/*
+ * Finish pending engine work, then drop each user's oldest ended tasks
+ * beyond its retention window (limits.retain_ended, per user: one user who
+ * ends many tasks at once forgets only its own results).  A bounded number
+ * per lock hold, because a cascade may end many.  Called without the lock,
+ * after any call that may have ended tasks.
  */
 void llms_release_ended(void)
 {
-	struct llms_task *task, *next;
-	unsigned int n, dropped;
+	struct llms_user *user;
 	LIST_HEAD(victims);
+	u32 dropped;
 
 	llms_finish_pending();
-	while (READ_ONCE(llmsched.nr_ended) >
-	       READ_ONCE(llmsched.limits.retain_ended)) {
-		/* A bounded number per lock hold: a cascade may end many. */
+	while (!list_empty_careful(&llmsched.evict)) {
 		spin_lock(&llmsched.lock);
-		task = list_first_entry(&llmsched.ended, struct llms_task,
-					ended_link);
-		for (n = 0, dropped = 0; n < LLMS_EVICT_BATCH &&
-		     &task->ended_link != &llmsched.ended &&
-		     llmsched.nr_ended > llmsched.limits.retain_ended; n++) {
-			next = list_next_entry(task, ended_link);
-			if (lsc_task_releasable(&task->core)) {
-				list_move_tail(&task->ended_link, &victims);
-				llmsched.nr_ended--;
-				xa_erase(&llmsched.tasks, task->core.id);
-				dropped++;
-			}
-			task = next;
+		user = list_first_entry_or_null(&llmsched.evict,
+						struct llms_user, evict_link);
+		if (!user) {
+			spin_unlock(&llmsched.lock);
+			break;
 		}
+		dropped = llms_user_evict_locked(user,
+						 llmsched.limits.retain_ended,
+						 U64_MAX, LLMS_EVICT_BATCH,
+						 &victims);
+		/*
+		 * Done with it, or nothing it holds can go yet: the next end
+		 * of one of its tasks puts it back.
+		 */
+		if (user->nr_ended <= llmsched.limits.retain_ended || !dropped)
+			list_del_init(&user->evict_link);
 		spin_unlock(&llmsched.lock);
 
-		list_for_each_entry_safe(task, next, &victims, ended_link) {
-			list_del_init(&task->ended_link);
-			llms_task_put(task);
-		}
+		llms_put_victims(&victims);
+		INIT_LIST_HEAD(&victims);
 		cond_resched();
-		if (!dropped)
-			break;
 	}
+}
+
+/* Under the lock: queue @user for eviction when it retains too many. */
+static void llms_user_check_retention(struct llms_user *user)
+{
+	if (user->nr_ended > llmsched.limits.retain_ended &&
+	    list_empty(&user->evict_link))
+		list_add_tail(&user->evict_link, &llmsched.evict);
+}
+
+/* The retention limit changed: every user may be over it now. */
+void llms_evict_all_users(void)
+{
+	struct llms_user *user;
+	unsigned int b;
+
+	spin_lock(&llmsched.lock);
+	for (b = 0; b < ARRAY_SIZE(llmsched.users); b++)
+		hlist_for_each_entry(user, &llmsched.users[b], node)
+			llms_user_check_retention(user);
+	spin_unlock(&llmsched.lock);
+	llms_release_ended();
 }
 
 /* ------------------------------------------------------------- users */
@@ -351,10 +509,12 @@ struct llms_user *llms_user_get_or_add(kuid_t uid)
 	if (user)
 		return user;
 
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+	fresh = kzalloc(sizeof(*fresh), LLMS_GFP_USER);
 	if (!fresh)
 		return NULL;
 	fresh->uid = uid;
+	INIT_LIST_HEAD(&fresh->ended);
+	INIT_LIST_HEAD(&fresh->evict_link);
 	lsc_user_init(&fresh->core, __kuid_val(uid));
 	fresh->core.priv = fresh;
 
@@ -365,6 +525,7 @@ struct llms_user *llms_user_get_or_add(kuid_t uid)
 		hlist_add_head(&fresh->node, llms_user_bucket(uid));
 		user = fresh;
 		fresh = NULL;
+		llms_obj_inc(LLMS_OBJ_USER);
 	}
 	spin_unlock(&llmsched.lock);
 	kfree(fresh);
@@ -400,7 +561,8 @@ static void llms_cb_task_changed(struct lsc_engine *eng, struct lsc_task *core,
 				 enum lsc_task_state to)
 {
 	struct llms_task *task = to_llms_task(core);
-	struct llms_user *user = core->user ? core->user->priv : NULL;
+	/* Every submitted task has an account (lsc_task_submit() checks). */
+	struct llms_user *user = core->user->priv;
 	u64 now = llms_now();
 
 	if (from != LSC_TASK_NEW)
@@ -431,10 +593,11 @@ static void llms_cb_task_changed(struct lsc_engine *eng, struct lsc_task *core,
 			task->reason = llms_engine_reason(core->reason);
 		task->end_ns = now;
 		llmsched.held--;
-		if (user)
-			user->held--;
-		list_add_tail(&task->ended_link, &llmsched.ended);
+		user->held--;
+		list_add_tail(&task->ended_link, &user->ended);
+		user->nr_ended++;
 		llmsched.nr_ended++;
+		llms_user_check_retention(user);
 		/* TASK_WAIT sleepers: the state above before the wake-up. */
 		smp_mb();
 		wake_up_var(task);
@@ -451,14 +614,14 @@ static void llms_cb_task_changed(struct lsc_engine *eng, struct lsc_task *core,
 static void llms_cb_task_assigned(struct lsc_engine *eng, struct lsc_task *core,
 				  struct lsc_agent *agent)
 {
-	wake_up_interruptible(&to_llms_agent(agent)->wq);
+	wake_up_interruptible(to_llms_agent(agent)->wq);
 }
 
 static void llms_cb_task_migrated(struct lsc_engine *eng, struct lsc_task *core,
 				  struct lsc_agent *from, struct lsc_agent *to)
 {
 	to_llms_task(core)->agent_id = to->id;
-	wake_up_interruptible(&to_llms_agent(to)->wq);
+	wake_up_interruptible(to_llms_agent(to)->wq);
 }
 
 static const struct lsc_ops llms_engine_ops = {
@@ -503,12 +666,14 @@ int llms_sched_init(void)
 	lsc_set_rekey_budget(&llmsched.eng, LLMS_REKEY_BATCH);
 	xa_init(&llmsched.tasks);
 	xa_init_flags(&llmsched.agents, XA_FLAGS_ALLOC1);
-	INIT_LIST_HEAD(&llmsched.ended);
+	INIT_LIST_HEAD(&llmsched.evict);
 	atomic64_set(&llmsched.next_task_id, 0);
-	llmsched.limits.max_tasks = 1000000;
-	llmsched.limits.max_tasks_per_user = 200000;
-	llmsched.limits.heartbeat_timeout_ms = 10000;
-	llmsched.limits.retain_ended = 4096;
+	llmsched.limits.max_tasks = LLMS_DEF_MAX_TASKS;
+	llmsched.limits.max_tasks_per_user = LLMS_DEF_MAX_TASKS_PER_USER;
+	llmsched.limits.heartbeat_timeout_ms = LLMS_DEF_HEARTBEAT_MS;
+	llmsched.limits.retain_ended = LLMS_DEF_RETAIN_ENDED;
+	llmsched.limits.max_bytes_per_user = LLMS_DEF_MAX_BYTES_PER_USER;
+	llmsched.limits.max_user_priority = LLMSCHED_PRIO_DEFAULT;
 	INIT_DELAYED_WORK(&llmsched.watchdog, llms_watchdog_fn);
 	schedule_delayed_work(&llmsched.watchdog, llms_watchdog_interval());
 	return 0;
@@ -540,6 +705,7 @@ void llms_sched_exit(void)
 		hlist_for_each_entry_safe(user, tmp, &llmsched.users[b], node) {
 			hlist_del(&user->node);
 			kfree(user);
+			llms_obj_dec(LLMS_OBJ_USER);
 		}
 	}
 	/* Tasks are freed after a grace period, from the cache below. */

@@ -88,6 +88,8 @@ static ssize_t choice_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return choice;
 	spin_lock(&llmsched.lock);
 	lsc_set_agent_choice(&llmsched.eng, choice);
+	/* Another rule may place a waiting task where this one did not. */
+	lsc_dispatch(&llmsched.eng, llms_now());
 	spin_unlock(&llmsched.lock);
 	return count;
 }
@@ -179,47 +181,70 @@ enum {
 	LLMS_LIMIT_MAX_TASKS_PER_USER,
 	LLMS_LIMIT_HEARTBEAT,
 	LLMS_LIMIT_RETAIN,
+	LLMS_LIMIT_MAX_BYTES_PER_USER,
+	LLMS_LIMIT_MAX_USER_PRIORITY,
 };
 
-static u32 *llms_limit_field(struct llms_limits *l, unsigned int index)
+static u64 llms_limit_get(const struct llms_limits *l, unsigned int index)
 {
 	switch (index) {
 	case LLMS_LIMIT_MAX_TASKS:
-		return &l->max_tasks;
+		return l->max_tasks;
 	case LLMS_LIMIT_MAX_TASKS_PER_USER:
-		return &l->max_tasks_per_user;
+		return l->max_tasks_per_user;
 	case LLMS_LIMIT_HEARTBEAT:
-		return &l->heartbeat_timeout_ms;
+		return l->heartbeat_timeout_ms;
+	case LLMS_LIMIT_RETAIN:
+		return l->retain_ended;
+	case LLMS_LIMIT_MAX_BYTES_PER_USER:
+		return l->max_bytes_per_user;
 	default:
-		return &l->retain_ended;
+		return l->max_user_priority;
 	}
 }
 
 static ssize_t limit_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
-	u32 v;
+	u64 v;
 
 	spin_lock(&llmsched.lock);
-	v = *llms_limit_field(&llmsched.limits, to_llms_attr(attr)->index);
+	v = llms_limit_get(&llmsched.limits, to_llms_attr(attr)->index);
 	spin_unlock(&llmsched.lock);
-	return sysfs_emit(buf, "%u\n", v);
+	return sysfs_emit(buf, "%llu\n", v);
 }
 
 static ssize_t limit_store(struct kobject *kobj, struct kobj_attribute *attr,
 			   const char *buf, size_t count)
 {
-	struct llms_limits changes = {};
-	u32 v;
+	struct llms_limits changes = { .max_user_priority = LLMS_LIMIT_KEEP };
+	unsigned int index = to_llms_attr(attr)->index;
+	u64 v;
 	int ret;
 
-	ret = kstrtou32(buf, 0, &v);
+	ret = kstrtou64(buf, 0, &v);
 	if (ret)
 		return ret;
-	/* In the ioctl 0 means "unchanged"; here it is simply out of range. */
-	if (!v)
+	/* A priority ceiling of 0 is meaningful; elsewhere 0 is out of range. */
+	if (index == LLMS_LIMIT_MAX_USER_PRIORITY) {
+		if (v > LLMSCHED_PRIO_MAX)
+			return -EINVAL;
+		changes.max_user_priority = v;
+	} else if (!v) {
 		return -EINVAL;
-	*llms_limit_field(&changes, to_llms_attr(attr)->index) = v;
+	} else if (index == LLMS_LIMIT_MAX_BYTES_PER_USER) {
+		changes.max_bytes_per_user = v;
+	} else if (v > U32_MAX) {
+		return -EINVAL;
+	} else if (index == LLMS_LIMIT_MAX_TASKS) {
+		changes.max_tasks = v;
+	} else if (index == LLMS_LIMIT_MAX_TASKS_PER_USER) {
+		changes.max_tasks_per_user = v;
+	} else if (index == LLMS_LIMIT_HEARTBEAT) {
+		changes.heartbeat_timeout_ms = v;
+	} else {
+		changes.retain_ended = v;
+	}
 	ret = llms_apply_limits(&changes);
 	return ret ? ret : count;
 }
@@ -233,11 +258,14 @@ static struct llms_attr llms_limit_attrs[] = {
 	LLMS_LIMIT_ATTR(max_tasks_per_user, LLMS_LIMIT_MAX_TASKS_PER_USER),
 	LLMS_LIMIT_ATTR(heartbeat_timeout_ms, LLMS_LIMIT_HEARTBEAT),
 	LLMS_LIMIT_ATTR(retain_ended, LLMS_LIMIT_RETAIN),
+	LLMS_LIMIT_ATTR(max_bytes_per_user, LLMS_LIMIT_MAX_BYTES_PER_USER),
+	LLMS_LIMIT_ATTR(max_user_priority, LLMS_LIMIT_MAX_USER_PRIORITY),
 };
 
 static struct attribute *llms_limit_list[] = {
 	&llms_limit_attrs[0].attr.attr, &llms_limit_attrs[1].attr.attr,
 	&llms_limit_attrs[2].attr.attr, &llms_limit_attrs[3].attr.attr,
+	&llms_limit_attrs[4].attr.attr, &llms_limit_attrs[5].attr.attr,
 	NULL,
 };
 
@@ -325,64 +353,6 @@ static const struct attribute_group llms_stats_group = {
 	.attrs = llms_stat_list,
 };
 
-/* ------------------------------------------------------------ transitions */
-
-/*
- * One file per transition the state machine has, "<from>_to_<to>", made at
- * load time: from every state that is not terminal to every other state
- * but NEW.
- */
-#define LLMS_NR_TRANSITIONS	32
-
-static struct llms_attr llms_transition_attrs[LLMS_NR_TRANSITIONS];
-static char llms_transition_names[LLMS_NR_TRANSITIONS][24];
-static struct attribute *llms_transition_list[LLMS_NR_TRANSITIONS + 1];
-
-static const struct attribute_group llms_transitions_group = {
-	.name = "transitions",
-	.attrs = llms_transition_list,
-};
-
-static ssize_t transition_show(struct kobject *kobj,
-			       struct kobj_attribute *attr, char *buf)
-{
-	struct llms_attr *la = to_llms_attr(attr);
-	u64 v;
-
-	spin_lock(&llmsched.lock);
-	v = llmsched.eng.stats.transitions[la->index][la->index2];
-	spin_unlock(&llmsched.lock);
-	return sysfs_emit(buf, "%llu\n", v);
-}
-
-static void llms_transitions_build(void)
-{
-	unsigned int from, to, n = 0;
-
-	for (from = LSC_TASK_NEW; from < LSC_TASK_NR_STATES; from++) {
-		if (lsc_task_terminal(from))
-			continue;
-		for (to = LSC_TASK_QUEUED; to < LSC_TASK_NR_STATES; to++) {
-			struct llms_attr *la = &llms_transition_attrs[n];
-
-			if (to == from || WARN_ON(n == LLMS_NR_TRANSITIONS))
-				continue;
-			snprintf(llms_transition_names[n],
-				 sizeof(llms_transition_names[n]), "%s_to_%s",
-				 lsc_task_state_name(from),
-				 lsc_task_state_name(to));
-			sysfs_attr_init(&la->attr.attr);
-			la->attr.attr.name = llms_transition_names[n];
-			la->attr.attr.mode = 0444;
-			la->attr.show = transition_show;
-			la->index = from;
-			la->index2 = to;
-			llms_transition_list[n] = &la->attr.attr;
-			n++;
-		}
-	}
-}
-
 /* ------------------------------------------------------------------ queue */
 
 static ssize_t queue_state_show(struct kobject *kobj,
@@ -440,7 +410,6 @@ static const struct attribute_group *llms_groups[] = {
 	&llms_reserved_group,
 	&llms_limits_group,
 	&llms_stats_group,
-	&llms_transitions_group,
 	&llms_queue_group,
 	NULL,
 };
@@ -516,25 +485,23 @@ static ssize_t agent_state_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%s\n", state);
 }
 
-/* The ids of its assigned and running tasks, space separated. */
+/*
+ * The ids of its assigned and running tasks, space separated: other users'
+ * task ids, so for root only (mode 0400).  At most 64 slots of 20 digits:
+ * well within the page.
+ */
 static ssize_t agent_tasks_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
 	struct llms_agent *agent = to_agent(kobj);
-	struct lsc_list *pos;
+	struct llms_task *task;
 	ssize_t len = 0;
 
 	spin_lock(&llmsched.lock);
 	if (!agent->lost) {
-		for (pos = agent->core.tasks.next; pos != &agent->core.tasks;
-		     pos = pos->next) {
-			struct lsc_task *t = lsc_container_of(pos,
-							      struct lsc_task,
-							      alink);
-
+		llms_for_each_agent_task(task, agent)
 			len += sysfs_emit_at(buf, len, "%s%llu",
-					     len ? " " : "", t->id);
-		}
+					     len ? " " : "", task->core.id);
 	}
 	spin_unlock(&llmsched.lock);
 	len += sysfs_emit_at(buf, len, "\n");
@@ -550,7 +517,7 @@ static struct kobj_attribute agent_cgroup_id_attr =
 static struct kobj_attribute agent_state_attr =
 	__ATTR(state, 0444, agent_state_show, NULL);
 static struct kobj_attribute agent_tasks_attr =
-	__ATTR(tasks, 0444, agent_tasks_show, NULL);
+	__ATTR(tasks, 0400, agent_tasks_show, NULL);
 
 static struct llms_attr llms_agent_attrs[] = {
 	LLMS_ATTR_RO(capacity_cpu, agent_capacity_show, LSC_RES_CPU),
@@ -618,7 +585,6 @@ int llmsched_sysfs_init(void)
 {
 	int ret;
 
-	llms_transitions_build();
 	llmsched_kobj = kobject_create_and_add(LLMSCHED_DEVICE_NAME, kernel_kobj);
 	if (!llmsched_kobj)
 		return -ENOMEM;

@@ -52,7 +52,9 @@ static bool llms_may_access(const struct llms_task *task)
 
 /*
  * A reference to task @id for a caller who must own it (or be an
- * administrator): 0, -ENOENT or -EPERM.
+ * administrator): 0 or -ENOENT.  Another user's task answers exactly as a
+ * task that does not exist, so that nobody learns which ids are someone
+ * else's.
  */
 static int llms_task_get_owned(u64 id, struct llms_task **taskp)
 {
@@ -62,33 +64,30 @@ static int llms_task_get_owned(u64 id, struct llms_task **taskp)
 		return -ENOENT;
 	if (!llms_may_access(task)) {
 		llms_task_put(task);
-		return -EPERM;
+		return -ENOENT;
 	}
 	*taskp = task;
 	return 0;
 }
 
-/* The checks that need nothing but the structure itself. */
+/*
+ * The checks that need nothing but the structure itself, in the documented
+ * order: flags, then the values and sizes of its fields, then the caller's
+ * right to its priority.  What the pointers point at comes later.
+ */
 static int llms_submit_check(const struct llmsched_task_submit *req)
 {
-	bool any = false;
 	unsigned int i;
+	int ret;
 
 	if (req->flags & ~LLMSCHED_SUBMIT_FLAGS || req->__reserved)
 		return -EINVAL;
 	if (req->priority > LLMSCHED_PRIO_MAX ||
 	    req->retries > LLMS_RETRIES_MAX)
 		return -EINVAL;
-	for (i = 0; i < LLMSCHED_RES_MAX; i++) {
-		if (req->demand[i] > LLMS_DEMAND_MAX)
-			return -EINVAL;
-		if (i >= LLMSCHED_RES_KNOWN && req->demand[i])
-			return -EINVAL;
-		if (req->demand[i])
-			any = true;
-	}
-	if (!any)
-		return -EINVAL;
+	ret = llms_res_vector_check(req->demand, LLMS_DEMAND_MAX, true);
+	if (ret)
+		return ret;
 	if (req->nr_features > LLMSCHED_FEATURES_MAX)
 		return -EINVAL;
 	for (i = req->nr_features; i < LLMSCHED_FEATURES_MAX; i++)
@@ -100,6 +99,10 @@ static int llms_submit_check(const struct llmsched_task_submit *req)
 		return -E2BIG;
 	if (req->nr_deps > LLMSCHED_DEPS_MAX)
 		return -EINVAL;
+	/* As with nice(2): raising urgency above the ceiling is a privilege. */
+	if (req->priority > READ_ONCE(llmsched.limits.max_user_priority) &&
+	    !capable(CAP_SYS_NICE))
+		return -EPERM;
 	return 0;
 }
 
@@ -142,7 +145,7 @@ static int llms_prep_deps(struct llms_prep *prep,
 
 	if (!n)
 		return 0;
-	ids = kmalloc_array(n, sizeof(*ids), GFP_KERNEL);
+	ids = kmalloc_array(n, sizeof(*ids), LLMS_GFP_USER);
 	if (!ids)
 		return -ENOMEM;
 	ret = -EFAULT;
@@ -156,8 +159,8 @@ static int llms_prep_deps(struct llms_prep *prep,
 				goto out;
 
 	ret = -ENOMEM;
-	task->deps = kcalloc(n, sizeof(*task->deps), GFP_KERNEL_ACCOUNT);
-	prep->dep_refs = kcalloc(n, sizeof(*prep->dep_refs), GFP_KERNEL);
+	task->deps = kcalloc(n, sizeof(*task->deps), LLMS_GFP_USER);
+	prep->dep_refs = kcalloc(n, sizeof(*prep->dep_refs), LLMS_GFP_USER);
 	if (!task->deps || !prep->dep_refs)
 		goto out;
 
@@ -197,7 +200,7 @@ static int llms_prepare(struct llms_file *lf, struct llms_prep *prep,
 	task->events = lf->events;
 
 	if (req->payload_len) {
-		task->payload = kvmalloc(req->payload_len, GFP_KERNEL_ACCOUNT);
+		task->payload = kvmalloc(req->payload_len, LLMS_GFP_USER_KV);
 		if (!task->payload)
 			return -ENOMEM;
 		if (copy_from_user(task->payload,
@@ -225,6 +228,7 @@ static int llms_prepare(struct llms_file *lf, struct llms_prep *prep,
 	task->core.priv = task;
 	task->owner = current_euid();
 	task->submit_flags = req->flags;
+	task->bytes = llms_task_bytes(req->payload_len, req->nr_deps);
 	return 0;
 }
 
@@ -286,13 +290,15 @@ static int llms_events_prepare(struct llms_file *lf)
 
 	if (READ_ONCE(lf->events->ring))
 		return 0;
-	ring = kvcalloc(LLMS_EVENT_RING, sizeof(*ring), GFP_KERNEL_ACCOUNT);
+	ring = kvcalloc(LLMS_EVENT_RING, sizeof(*ring), LLMS_GFP_USER_KV);
 	if (!ring)
 		return -ENOMEM;
 	spin_lock(&llmsched.lock);
-	if (!lf->events->ring) {
+	/* A closed file's ring is gone for good: nobody would read it. */
+	if (!lf->events->ring && !lf->events->closed) {
 		lf->events->ring = ring;
 		ring = NULL;
+		llms_obj_inc(LLMS_OBJ_EVENT_RING);
 	}
 	spin_unlock(&llmsched.lock);
 	kvfree(ring);
@@ -302,37 +308,45 @@ static int llms_events_prepare(struct llms_file *lf)
 /*
  * Commit @n prepared tasks, all or none: the fit and the limits are checked
  * for all of them under one lock hold, and their places in the limits are
- * taken at once; the engine then gets them a chunk per lock hold.
+ * taken at once; the engine then gets them a chunk per lock hold.  Their
+ * ids are the caller's already: once the first chunk is in, any of them may
+ * run, end and be freed before this returns.
  * On failure, *@bad is the index of the entry at fault (or @n).
  */
 static int llms_commit(struct llms_file *lf, struct llms_prep *preps, u32 n,
 		       u32 *bad)
 {
 	struct llms_user *user;
-	u32 done, chunk;
-	int unfit;
+	LIST_HEAD(victims);
+	u64 bytes = 0;
+	u32 done, chunk, i;
+	int unfit, ret = 0;
 
 	*bad = n;
 	user = llms_file_user(lf);
 	if (!user)
 		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		bytes += preps[i].task->bytes;
 
 	spin_lock(&llmsched.lock);
 	unfit = llms_first_unfit(preps, n);
 	if (unfit >= 0) {
-		spin_unlock(&llmsched.lock);
 		*bad = unfit;
-		return -ENOSPC;
+		ret = -ENOSPC;
+	} else if (user->held + n > llmsched.limits.max_tasks_per_user) {
+		ret = -EDQUOT;
+	} else if (llmsched.held + n > llmsched.limits.max_tasks) {
+		ret = -EAGAIN;
+	} else if (!llms_user_make_room_locked(user, bytes, &victims)) {
+		ret = -EDQUOT;
 	}
-	if (user->held + n > llmsched.limits.max_tasks_per_user) {
+	if (ret) {
 		spin_unlock(&llmsched.lock);
-		return -EDQUOT;
-	}
-	if (llmsched.held + n > llmsched.limits.max_tasks) {
-		spin_unlock(&llmsched.lock);
-		return -EAGAIN;
+		return ret;
 	}
 	user->held += n;
+	user->bytes += bytes;
 	llmsched.held += n;
 
 	for (done = 0; done < n; done += chunk) {
@@ -345,10 +359,11 @@ static int llms_commit(struct llms_file *lf, struct llms_prep *preps, u32 n,
 		llms_commit_locked(user, preps + done, chunk);
 	}
 	spin_unlock(&llmsched.lock);
+	llms_put_victims(&victims);
 	return 0;
 }
 
-long llms_ioc_submit(struct llms_file *lf, void *arg)
+long llms_ioc_submit(struct llms_file *lf, void *arg, struct llms_ucmd *ucmd)
 {
 	struct llmsched_task_submit *req = arg;
 	struct llms_prep prep = {};
@@ -367,29 +382,40 @@ long llms_ioc_submit(struct llms_file *lf, void *arg)
 		ret = llms_task_table_insert(&prep.task, 1);
 	if (!ret)
 		ret = llms_events_prepare(lf);
+	if (!ret) {
+		/*
+		 * The id reaches the caller before the task is visible: after
+		 * the commit it may already be gone, and a caller who cannot
+		 * receive its id gets no task.
+		 */
+		req->task_id = prep.task->core.id;
+		ret = llms_ucmd_respond(ucmd, req);
+	}
 	if (!ret)
 		ret = llms_commit(lf, &prep, 1, &bad);
-	if (!ret)
-		req->task_id = prep.task->core.id;
+	if (ret) {
+		req->task_id = 0;
+		ucmd->responded = false;
+	}
 	llms_prep_release(&prep, !ret);
 	llms_release_ended();
 	return ret;
 }
 
 /*
- * Write every entry's task_id, the prepared task's or 0 when @preps is
- * NULL, in one stretch of user access.
+ * Write the ids @first, @first + 1, ... (or 0 to all when @first is 0) to
+ * the task_id of @n entries, in one stretch of user access.
  */
 static int llms_batch_put_ids(struct llmsched_task_submit __user *uentries,
-			      const struct llms_prep *preps, u32 n)
+			      u64 first, u32 n)
 {
 	u32 i;
 
 	if (!user_write_access_begin(uentries, n * sizeof(*uentries)))
 		return -EFAULT;
 	for (i = 0; i < n; i++)
-		unsafe_put_user(preps ? preps[i].task->core.id : 0,
-				&uentries[i].task_id, efault);
+		unsafe_put_user(first ? first + i : 0, &uentries[i].task_id,
+				efault);
 	user_write_access_end();
 	return 0;
 efault:
@@ -433,7 +459,8 @@ static int llms_batch_prepare(struct llms_file *lf,
 	return 0;
 }
 
-long llms_ioc_submit_batch(struct llms_file *lf, void *arg)
+long llms_ioc_submit_batch(struct llms_file *lf, void *arg,
+			   struct llms_ucmd *ucmd)
 {
 	struct llmsched_submit_batch *batch = arg;
 	struct llmsched_task_submit __user *uentries;
@@ -441,7 +468,7 @@ long llms_ioc_submit_batch(struct llms_file *lf, void *arg)
 	struct llms_task **tasks;
 	struct llms_prep *preps;
 	u32 i, k, n = batch->count, allocated = 0;
-	bool committed = false;
+	bool committed = false, ids_out = false;
 	int ret;
 
 	batch->error_index = n;
@@ -453,16 +480,13 @@ long llms_ioc_submit_batch(struct llms_file *lf, void *arg)
 
 	uentries = u64_to_user_ptr(batch->entries_ptr);
 	chunk = kmalloc_array(min_t(u32, n, LLMS_BATCH_CHUNK), sizeof(*chunk),
-			      GFP_KERNEL);
-	preps = kvcalloc(n, sizeof(*preps), GFP_KERNEL);
-	tasks = kvmalloc_array(n, sizeof(*tasks), GFP_KERNEL);
+			      LLMS_GFP_USER);
+	preps = kvcalloc(n, sizeof(*preps), LLMS_GFP_USER_KV);
+	tasks = kvmalloc_array(n, sizeof(*tasks), LLMS_GFP_USER_KV);
 	ret = -ENOMEM;
 	if (!chunk || !preps || !tasks)
 		goto out;
-	/* The ids are written back there: fail now if that cannot be. */
-	ret = llms_batch_put_ids(uentries, NULL, n);
-	if (!ret)
-		ret = llms_events_prepare(lf);
+	ret = llms_events_prepare(lf);
 	for (i = 0; !ret && i < n; i += k) {
 		k = min_t(u32, n - i, LLMS_BATCH_CHUNK);
 		ret = llms_batch_prepare(lf, uentries, chunk, i, k, preps,
@@ -471,13 +495,25 @@ long llms_ioc_submit_batch(struct llms_file *lf, void *arg)
 	}
 	if (!ret)
 		ret = llms_task_table_insert(tasks, n);
+	/*
+	 * Every id and the outcome reach the caller before any task is
+	 * visible: the ids are consecutive, and a task of the batch may end
+	 * and be freed while later chunks are still going in.
+	 */
+	if (!ret) {
+		ids_out = true;
+		ret = llms_batch_put_ids(uentries, tasks[0]->core.id, n);
+	}
+	if (!ret)
+		ret = llms_ucmd_respond(ucmd, batch);
 	if (!ret)
 		ret = llms_commit(lf, preps, n, &batch->error_index);
 	if (!ret) {
 		committed = true;
-		/* Checked writable above; only a racing munmap() fails here. */
-		ret = llms_batch_put_ids(uentries, preps, n);
-		batch->error_index = n;
+	} else if (ids_out) {
+		/* Nothing was created: take the ids back where we can. */
+		llms_batch_put_ids(uentries, 0, n);
+		ucmd->responded = false;
 	}
 
 	/* Tasks past a failed entry were never handed to a prep. */
@@ -495,7 +531,8 @@ out:
 	return ret;
 }
 
-long llms_ioc_cancel(struct llms_file *lf, void *arg)
+long llms_ioc_cancel(struct llms_file *lf, void *arg,
+		     struct llms_ucmd *ucmd)
 {
 	struct llmsched_task_cancel *req = arg;
 	struct llms_task *task;
@@ -553,7 +590,8 @@ static void llms_fill_info(struct llmsched_task_info *info,
 	info->nr_deps = task->core.nr_deps;
 }
 
-long llms_ioc_task_query(struct llms_file *lf, void *arg)
+long llms_ioc_task_query(struct llms_file *lf, void *arg,
+			 struct llms_ucmd *ucmd)
 {
 	struct llmsched_task_info *info = arg;
 	struct llms_task *task;
@@ -596,7 +634,8 @@ static long llms_wait_ended(struct llms_task *task, unsigned long timeout)
 				 __ret = schedule_timeout(__ret));
 }
 
-long llms_ioc_task_wait(struct llms_file *lf, void *arg)
+long llms_ioc_task_wait(struct llms_file *lf, void *arg,
+			struct llms_ucmd *ucmd)
 {
 	struct llmsched_task_wait *req = arg;
 	struct llms_task *task;
@@ -629,7 +668,8 @@ long llms_ioc_task_wait(struct llms_file *lf, void *arg)
 	return ret;
 }
 
-long llms_ioc_task_list(struct llms_file *lf, void *arg)
+long llms_ioc_task_list(struct llms_file *lf, void *arg,
+			struct llms_ucmd *ucmd)
 {
 	struct llmsched_task_list *req = arg;
 	struct llmsched_task_info *infos;
@@ -648,7 +688,7 @@ long llms_ioc_task_list(struct llms_file *lf, void *arg)
 	if (all && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 
-	infos = kvcalloc(req->count, sizeof(*infos), GFP_KERNEL);
+	infos = kvcalloc(req->count, sizeof(*infos), LLMS_GFP_USER_KV);
 	if (!infos)
 		return -ENOMEM;
 

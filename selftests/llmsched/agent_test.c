@@ -13,14 +13,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/llmsched.h>
@@ -375,26 +378,36 @@ TEST_F(agent, fetch_waits_for_a_task)
 {
 	struct ls_agent *a = &self->a[0];
 	struct llmsched_agent_fetch f;
-	__u64 id, t0;
+	int pfd[2], status;
+	__u64 id = 0, t0, waited;
 	pid_t pid;
 
 	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(4), LS_GB(8), 0));
+	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		usleep(100000);
-		_exit(ls_submit_simple(self->fd, 1, LS_CPUS(1), LS_GB(1),
-				       LS_SEC(1), NULL) ? 1 : 0);
+		close(pfd[0]);
+		usleep(300000);
+		if (ls_submit_simple(self->fd, 1, LS_CPUS(1), LS_GB(1),
+				     LS_SEC(1), &id))
+			_exit(1);
+		_exit(write(pfd[1], &id, sizeof(id)) == sizeof(id) ? 0 : 2);
 	}
+	close(pfd[1]);
 	t0 = ls_now_ns();
 	ASSERT_EQ(0, ls_agent_fetch(a->fd, LS_SEC(10), &f, NULL, 0));
-	EXPECT_GT(LS_SEC(9), ls_now_ns() - t0);
-	id = f.task_id;
-	EXPECT_NE(0ULL, id);
-	ls_kill_reap(pid);
+	waited = ls_now_ns() - t0;
+	/* It slept until the task came, and no longer. */
+	EXPECT_LE(LS_MSEC(250), waited);
+	EXPECT_GT(LS_SEC(9), waited);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ((ssize_t)sizeof(id), read(pfd[0], &id, sizeof(id)));
+	close(pfd[0]);
+	EXPECT_EQ(id, f.task_id);
 }
-
-/* --------------------------------------------------- start and complete */
 
 TEST_F(agent, start_and_complete_checks)
 {
@@ -751,13 +764,16 @@ TEST_F(agent, closed_agent_file_requeues_its_tasks)
 	ASSERT_EQ(0, ls_agent_start(a->fd, ids[0]));
 	close(a->fd);
 	a->fd = -1;
-	/* Both back in the queue, each with one retry used. */
+	/*
+	 * Both back in the queue: the one that ran with a retry used, the
+	 * one never fetched (it never ran) at no cost.
+	 */
 	ASSERT_EQ(0, ls_query(self->fd, ids[0], &info));
 	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);
 	EXPECT_EQ(0U, info.retries_left);
 	ASSERT_EQ(0, ls_query(self->fd, ids[1], &info));
 	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);
-	EXPECT_EQ(0U, info.retries_left);
+	EXPECT_EQ(1U, info.retries_left);
 }
 
 TEST_F_TIMEOUT(agent, silent_agent_is_lost_after_heartbeat_timeout, 60)
@@ -828,6 +844,440 @@ TEST_F_TIMEOUT(agent, waiting_in_fetch_keeps_an_agent, 60)
 	EXPECT_EQ(-ETIMEDOUT, ls_agent_fetch(a->fd, LS_SEC(1), &f, NULL, 0));
 	EXPECT_EQ(0, ls_agent_heartbeat(a->fd));
 	ASSERT_EQ(0, ls_set_limits(self->fd, 0, 0, LS_DEF_HEARTBEAT_MS));
+}
+
+
+/* ------------------------------------------------------ poll and epoll */
+
+/*
+ * An epoll entry on an agent's file stays valid however the agent ends:
+ * the wait queue belongs to the file.  (A module whose queue was in the
+ * agent freed it under epoll's entry: list corruption on EPOLL_CTL_DEL, a
+ * spin in remove_wait_queue on close.)
+ */
+TEST_F(agent, epoll_entry_outlives_the_agent)
+{
+	struct ls_agent *a = &self->a[0];
+	struct epoll_event ev = { .events = EPOLLIN };
+	int round, ep;
+
+	for (round = 0; round < 4; round++) {
+		ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(1), LS_GB(1), 0));
+		ep = epoll_create1(EPOLL_CLOEXEC);
+		ASSERT_LE(0, ep);
+		ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, a->fd, &ev));
+		if (round & 1) {
+			ASSERT_EQ(0, ls_agent_unregister(a->fd));
+		} else {
+			ls_kill_reap(a->pid);
+			a->pid = 0;
+		}
+		/* The watchdog may find the killed one first: either way. */
+		usleep(50000);
+		if (round & 2) {
+			EXPECT_EQ(0, epoll_ctl(ep, EPOLL_CTL_DEL, a->fd, NULL));
+		}
+		close(ep);
+		ls_agent_destroy(a);
+	}
+}
+
+struct poller {
+	int fd;
+	int ret;
+	short revents;
+	__u64 took_ns;
+};
+
+static void *poll_thread(void *arg)
+{
+	struct poller *p = arg;
+	struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+	__u64 t0 = ls_now_ns();
+
+	p->ret = poll(&pfd, 1, 1000);
+	p->revents = pfd.revents;
+	p->took_ns = ls_now_ns() - t0;
+	return NULL;
+}
+
+/* A thread asleep in poll() while another unregisters the agent. */
+TEST_F(agent, poll_asleep_while_the_agent_unregisters)
+{
+	struct ls_agent *a = &self->a[0];
+	struct poller p = {};
+	pthread_t th;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(1), LS_GB(1), 0));
+	p.fd = a->fd;
+	ASSERT_EQ(0, pthread_create(&th, NULL, poll_thread, &p));
+	usleep(200000);
+	ASSERT_EQ(0, ls_agent_unregister(a->fd));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	/* No longer an agent: nothing to report, and poll() came back. */
+	EXPECT_EQ(0, p.ret);
+	EXPECT_GT(LS_SEC(2), p.took_ns);
+}
+
+/* A file in epoll before it registers hears of its agent's work. */
+TEST_F(agent, epoll_added_before_register_sees_agent_work)
+{
+	struct ls_agent *a = &self->a[0];
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	__u64 id;
+	int ep;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(1), LS_GB(1), 0));
+	ASSERT_EQ(0, ls_agent_unregister(a->fd));
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, a->fd, &ev));
+	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
+	ASSERT_EQ(0, ls_agent_register(a->fd, a->pid, a->cg.fd, 1, LS_CPUS(1),
+				       LS_GB(1), 0, &a->id));
+	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0)) TH_LOG("no work yet");
+	ASSERT_EQ(0, submit(self->fd, LS_CPUS(1), LS_GB(1), 0, &id));
+	EXPECT_EQ(1, epoll_wait(ep, &out, 1, 2000));
+	EXPECT_TRUE(out.events & EPOLLIN);
+	close(ep);
+}
+
+/* ------------------------------------------------- how an agent ends */
+
+/* An agent the watchdog found lost leaves a file that can start over. */
+TEST_F_TIMEOUT(agent, lost_agent_file_unregisters_and_registers_again, 60)
+{
+	struct ls_agent *a = &self->a[0];
+	char path[64];
+	__u32 old;
+
+	ASSERT_EQ(0, ls_set_limits(self->fd, 0, 0, 100));
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(1), LS_GB(1), 0));
+	old = a->id;
+	snprintf(path, sizeof(path), LS_SYSFS "/agents/%u", old);
+	/* Silent past the heartbeat timeout. */
+	usleep(600000);
+	EXPECT_NE(0, access(path, F_OK)) TH_LOG("agent %u not lost", old);
+	EXPECT_EQ(-EBADFD, ls_agent_heartbeat(a->fd));
+	EXPECT_EQ(0, ls_agent_unregister(a->fd));
+	EXPECT_EQ(-EBADFD, ls_agent_unregister(a->fd));
+	ASSERT_EQ(0, ls_set_limits(self->fd, 0, 0, LS_DEF_HEARTBEAT_MS));
+	ASSERT_EQ(0, ls_agent_register(a->fd, a->pid, a->cg.fd, 1, LS_CPUS(1),
+				       LS_GB(1), 0, &a->id));
+	EXPECT_NE(old, a->id);
+	/* And a lost file registers again without unregistering first. */
+	ASSERT_EQ(0, ls_set_limits(self->fd, 0, 0, 100));
+	usleep(600000);
+	ASSERT_EQ(0, ls_set_limits(self->fd, 0, 0, LS_DEF_HEARTBEAT_MS));
+	EXPECT_EQ(0, ls_agent_register(a->fd, a->pid, a->cg.fd, 1, LS_CPUS(1),
+				       LS_GB(1), 0, &a->id));
+}
+
+struct fetcher {
+	int fd;
+	int ret;
+};
+
+static void *fetch_thread(void *arg)
+{
+	struct fetcher *f = arg;
+
+	/* A year: only the agent's end wakes it. */
+	f->ret = ls_agent_fetch(f->fd, LS_SEC(365ULL * 24 * 3600), NULL,
+				NULL, 0);
+	return NULL;
+}
+
+/*
+ * In the agent process: one thread waits in FETCH, the other closes the
+ * file; report the fetch's errno and how long it took to come back.
+ */
+static void close_under_a_fetch(int fd, void *arg, int report)
+{
+	struct fetcher f = { .fd = fd };
+	pthread_t th;
+	__u64 t0, rep[2];
+
+	if (pthread_create(&th, NULL, fetch_thread, &f))
+		_exit(3);
+	usleep(300000);
+	t0 = ls_now_ns();
+	close(fd);
+	pthread_join(th, NULL);
+	rep[0] = (__u64)(__s64)f.ret;
+	rep[1] = (ls_now_ns() - t0) / LS_NSEC_PER_MSEC;
+	if (write(report, rep, sizeof(rep)) != sizeof(rep))
+		_exit(2);
+	for (;;)
+		pause();
+}
+
+TEST_F(agent, closing_the_file_ends_the_agent_under_a_waiting_fetch)
+{
+	struct ls_agent_proc *p = &self->p[0];
+	char path[64];
+	__u64 ret, ms;
+
+	ASSERT_EQ(0, ls_agent_proc_start(p, 1, LS_CPUS(1), LS_GB(1),
+					 close_under_a_fetch, NULL));
+	ASSERT_EQ(0, ls_agent_proc_read(p, &ret, 5000));
+	ASSERT_EQ(0, ls_agent_proc_read(p, &ms, 1000));
+	EXPECT_EQ(-EBADFD, (int)(__s64)ret);
+	EXPECT_GT(2000ULL, ms) TH_LOG("the fetch came back after %llu ms",
+				      (unsigned long long)ms);
+	snprintf(path, sizeof(path), LS_SYSFS "/agents/%u", p->id);
+	EXPECT_NE(0, access(path, F_OK)) TH_LOG("agent %u still up", p->id);
+}
+
+/* ------------------------------------------------------------ processes */
+
+struct thread_reg {
+	int cgroup_fd;
+	int ret;
+	__u32 id;
+	int fd;
+};
+
+static void *register_thread(void *arg)
+{
+	struct thread_reg *r = arg;
+
+	r->fd = ls_open();
+	if (r->fd < 0) {
+		r->ret = r->fd;
+		return NULL;
+	}
+	r->ret = ls_agent_register(r->fd, 0, r->cgroup_fd, 1, LS_CPUS(1),
+				   LS_GB(1), 0, &r->id);
+	return NULL;
+}
+
+/*
+ * The agent is its process, not the thread that registered it: a worker
+ * thread registers (pid 0) and exits, the process lives on and so does the
+ * agent, and sysfs shows the process.
+ */
+TEST_F_TIMEOUT(agent, an_agent_is_its_process_not_the_registering_thread, 60)
+{
+	struct ls_cgroup cg = { .fd = -1 };
+	int go[2], rep[2];
+	char path[64], state[16] = "";
+	__u32 id = 0;
+	pid_t pid;
+	__u64 v;
+	FILE *f;
+
+	ASSERT_EQ(0, ls_cgroup_create(&cg));
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(rep, O_CLOEXEC));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct thread_reg r = { .cgroup_fd = cg.fd };
+		pthread_t th;
+		char c;
+
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		if (pthread_create(&th, NULL, register_thread, &r))
+			_exit(2);
+		pthread_join(th, NULL);
+		if (r.ret)
+			r.id = 0;
+		if (write(rep[1], &r.id, sizeof(r.id)) != sizeof(r.id))
+			_exit(3);
+		/* Alive, with heartbeats, the registering thread gone. */
+		for (;;) {
+			usleep(200000);
+			ls_agent_heartbeat(r.fd);
+		}
+	}
+	close(go[0]);
+	close(rep[1]);
+	ASSERT_EQ(0, ls_cgroup_add(&cg, pid));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ((ssize_t)sizeof(id), read(rep[0], &id, sizeof(id)));
+	ASSERT_NE(0U, id);
+	snprintf(path, sizeof(path), "agents/%u/pid", id);
+	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
+	EXPECT_EQ((__u64)pid, v);
+	/* Past two watchdog rounds. */
+	sleep(3);
+	snprintf(path, sizeof(path), LS_SYSFS "/agents/%u/state", id);
+	f = fopen(path, "re");
+	EXPECT_NE(NULL, f) TH_LOG("agent %u is gone", id);
+	if (f) {
+		EXPECT_EQ(1, fscanf(f, "%15s", state));
+		fclose(f);
+		EXPECT_STREQ("up", state);
+	}
+	ls_kill_reap(pid);
+	close(go[1]);
+	close(rep[0]);
+	ls_cgroup_destroy(&cg);
+}
+
+/*
+ * Another process is registered only if it is the caller's own child:
+ * its pid cannot be reused while the caller has not reaped it.
+ */
+TEST_F(agent, registering_another_process_needs_a_child)
+{
+	struct ls_agent *a = &self->a[0];
+	__u32 id;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(1), LS_GB(1), 0));
+	ASSERT_EQ(0, ls_agent_unregister(a->fd));
+	SNAPSHOT(NULL, 0);
+	EXPECT_FAILS(-ECHILD, ls_agent_register(a->fd, 1, a->cg.fd, 1,
+						LS_CPUS(1), 0, 0, &id),
+		     "pid 1");
+	EXPECT_FAILS(-ECHILD, ls_agent_register(a->fd, getppid(), a->cg.fd,
+						1, LS_CPUS(1), 0, 0, &id),
+		     "the caller's parent");
+	/* Our own child in the cgroup is fine. */
+	EXPECT_EQ(0, ls_agent_register(a->fd, a->pid, a->cg.fd, 1,
+				       LS_CPUS(1), 0, 0, &id));
+}
+
+/* ------------------------------------------- dispatch, balancing, fit */
+
+/* Slots are not the only bound: committed resources are. */
+TEST_F(agent, fit_is_bound_by_resources_not_only_by_slots)
+{
+	struct ls_agent *a = &self->a[0];
+	struct llmsched_task_info info;
+	__u64 ids[3];
+	int i;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 4, LS_CPUS(2), LS_GB(8), 0));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, submit(self->fd, LS_CPUS(1), LS_GB(1), 0,
+				    &ids[i]));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, ls_query(self->fd, ids[i], &info));
+		EXPECT_EQ(i < 2 ? LLMSCHED_TASK_ASSIGNED :
+				  LLMSCHED_TASK_RUNNABLE, info.state)
+			TH_LOG("task %d of 3, each 1 CPU of 2", i);
+	}
+	/* Memory binds too. */
+	ASSERT_EQ(0, ls_cancel_all(self->fd) < 0);
+	ASSERT_EQ(0, submit(self->fd, 1, LS_GB(5), 0, &ids[0]));
+	ASSERT_EQ(0, submit(self->fd, 1, LS_GB(5), 0, &ids[1]));
+	ASSERT_EQ(0, ls_query(self->fd, ids[1], &info));
+	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state) TH_LOG("5 GB + 5 GB of 8");
+	/* Freed resources go to the one waiting. */
+	ASSERT_EQ(0, ls_agent_run_one(a->fd, LS_SEC(1), &ids[2]));
+	EXPECT_EQ(ids[0], ids[2]);
+	ASSERT_EQ(0, ls_query(self->fd, ids[1], &info));
+	EXPECT_EQ(LLMSCHED_TASK_ASSIGNED, info.state);
+}
+
+/*
+ * LOAD_REPORT runs the balancer, which moves tasks not yet fetched from a
+ * loaded agent to an idle one, and never a fetched one (which may already
+ * run: moving it would run it twice).
+ */
+TEST_F(agent, balancer_moves_unfetched_tasks_and_never_a_fetched_one)
+{
+	struct ls_agent *a = &self->a[0], *b = &self->a[1];
+	struct llmsched_load_entry e[2];
+	struct llmsched_load_report r;
+	struct llmsched_task_info info;
+	struct llmsched_agent_fetch f;
+	struct ls_stats s0, s1;
+	unsigned int on_b = 0;
+	__u64 ids[4];
+	int i;
+
+	/* Four tasks of 2 of A's 8 CPUs: A is fully committed. */
+	ASSERT_EQ(0, ls_agent_spawn(a, 4, LS_CPUS(8), LS_GB(8), 0));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, submit(self->fd, LS_CPUS(2), LS_GB(1), 0,
+				    &ids[i]));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, ls_query(self->fd, ids[i], &info));
+		ASSERT_EQ(LLMSCHED_TASK_ASSIGNED, info.state);
+		ASSERT_EQ(a->id, info.agent_id);
+	}
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, 0, &f, NULL, 0));
+	EXPECT_EQ(ids[0], f.task_id);
+	ASSERT_EQ(0, ls_agent_spawn(b, 4, LS_CPUS(8), LS_GB(8), 0));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, ls_query(self->fd, ids[i], &info));
+		ASSERT_EQ(a->id, info.agent_id) TH_LOG("task %d moved early", i);
+	}
+	ASSERT_EQ(0, ls_stats_read(&s0));
+
+	LS_INIT(r);
+	e[0].agent_id = a->id;
+	e[0].load = 0;
+	e[1].agent_id = b->id;
+	e[1].load = 0;
+	r.count = 2;
+	r.entry_size = sizeof(e[0]);
+	r.entries_ptr = (uintptr_t)e;
+	ASSERT_EQ(0, ls_ioctl(a->fd, LLMSCHED_IOC_LOAD_REPORT, &r));
+	ASSERT_EQ(0, ls_stats_read(&s1));
+
+	ASSERT_EQ(0, ls_query(self->fd, ids[0], &info));
+	EXPECT_EQ(a->id, info.agent_id) TH_LOG("the fetched task moved");
+	for (i = 1; i < 4; i++) {
+		ASSERT_EQ(0, ls_query(self->fd, ids[i], &info));
+		EXPECT_EQ(LLMSCHED_TASK_ASSIGNED, info.state);
+		on_b += info.agent_id == b->id;
+	}
+	/* 1000 / 0 per mille becomes 500 / 500 in two moves. */
+	EXPECT_EQ(2U, on_b);
+	EXPECT_EQ(s0.migrated + 2, s1.migrated);
+	ASSERT_EQ(0, ls_agent_complete(a->fd, ids[0], 0, 0, 0, 1));
+}
+
+/* NO_BACKFILL reads back, and a small task then waits behind the head. */
+TEST_F(agent, no_backfill_reads_back_and_holds_smaller_tasks)
+{
+	struct ls_agent *a = &self->a[0];
+	struct llmsched_task_submit t;
+	struct llmsched_task_info info;
+	struct llmsched_policy p;
+	__u64 big, head, small;
+
+	ASSERT_EQ(0, ls_set_policy(self->fd, LLMSCHED_POLICY_PRIO_FIFO,
+				   LLMSCHED_CHOICE_LEAST_LOADED,
+				   LLMSCHED_POLICY_NO_BACKFILL));
+	LS_INIT(p);
+	ASSERT_EQ(0, ls_ioctl(self->fd, LLMSCHED_IOC_GET_POLICY, &p));
+	EXPECT_EQ(LLMSCHED_POLICY_NO_BACKFILL, p.flags);
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 4, LS_CPUS(4), LS_GB(8), 0));
+	ls_task_init(&t, 1, LS_CPUS(3), LS_GB(1), LS_SEC(100));
+	ASSERT_EQ(0, ls_submit(self->fd, &t));
+	big = t.task_id;
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, 0, NULL, NULL, 0));
+	ASSERT_EQ(0, ls_agent_start(a->fd, big));
+	/* The head needs the whole agent; the small one would fit now. */
+	ls_task_init(&t, 1, LS_CPUS(4), LS_GB(1), LS_SEC(1));
+	ASSERT_EQ(0, ls_submit(self->fd, &t));
+	head = t.task_id;
+	ls_task_init(&t, 1, LS_CPUS(1), LS_GB(1), LS_SEC(1));
+	ASSERT_EQ(0, ls_submit(self->fd, &t));
+	small = t.task_id;
+	ASSERT_EQ(0, ls_query(self->fd, small, &info));
+	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state) TH_LOG("no backfilling");
+	ASSERT_EQ(0, ls_query(self->fd, head, &info));
+	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);
+
+	/* Backfilling on: it ends long before the head could start. */
+	ASSERT_EQ(0, ls_set_policy(self->fd, LLMSCHED_POLICY_PRIO_FIFO,
+				   LLMSCHED_CHOICE_LEAST_LOADED, 0));
+	LS_INIT(p);
+	ASSERT_EQ(0, ls_ioctl(self->fd, LLMSCHED_IOC_GET_POLICY, &p));
+	EXPECT_EQ(0U, p.flags);
+	ASSERT_EQ(0, ls_query(self->fd, small, &info));
+	EXPECT_EQ(LLMSCHED_TASK_ASSIGNED, info.state) TH_LOG("backfilled");
+	ASSERT_EQ(0, ls_query(self->fd, head, &info));
+	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);
+	ASSERT_EQ(0, ls_agent_complete(a->fd, big, 0, 0, 0, 1));
 }
 
 TEST_HARNESS_MAIN

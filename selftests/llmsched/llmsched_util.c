@@ -279,7 +279,21 @@ int ls_reset(int fd, __u64 cpu, __u64 mem)
 		return ret;
 	ret = ls_set_limits(fd, LS_DEF_MAX_TASKS, LS_DEF_MAX_PER_USER,
 			    LS_DEF_HEARTBEAT_MS);
-	if (ret)
+	if (!ret)
+		ret = ls_sysfs_write("limits/retain_ended",
+				     LS_STR(LS_DEF_RETAIN_ENDED));
+	/*
+	 * A module from before these limits has no such files: the tests
+	 * that show its bugs still run against it (the ABI test is where a
+	 * missing file fails).
+	 */
+	if (!ret)
+		ret = ls_sysfs_write("limits/max_user_priority",
+				     LS_STR(LS_DEF_MAX_USER_PRIO));
+	if (!ret || ret == -ENOENT)
+		ret = ls_sysfs_write("limits/max_bytes_per_user",
+				     LS_STR(LS_DEF_MAX_BYTES));
+	if (ret && ret != -ENOENT)
 		return ret;
 	ret = ls_set_policy(fd, LLMSCHED_POLICY_PRIO_FIFO,
 			    LLMSCHED_CHOICE_LEAST_LOADED, 0);
@@ -382,13 +396,12 @@ int ls_agent_run_one(int fd, __u64 timeout_ns, __u64 *id)
 
 /* -------------------------------------------------------------- sysfs */
 
-int ls_sysfs_u64(const char *rel, __u64 *val)
+int ls_read_u64(const char *path, __u64 *val)
 {
-	char path[256], buf[64], *end;
+	char buf[64], *end;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), LS_SYSFS "/%s", rel);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -404,8 +417,68 @@ int ls_sysfs_u64(const char *rel, __u64 *val)
 	return 0;
 }
 
-/* Write @val to @path: 0 or -errno. */
-static int write_file(const char *path, const char *val)
+unsigned int ls_heartbeat_ms(void)
+{
+	const char *v = getenv("LLMSCHED_TEST_HEARTBEAT_MS");
+	unsigned long ms;
+
+	if (!v || !*v)
+		return 10000;
+	ms = strtoul(v, NULL, 10);
+	return ms >= 100 && ms <= 3600000 ? ms : 10000;
+}
+
+int ls_sysfs_u64(const char *rel, __u64 *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), LS_SYSFS "/%s", rel);
+	return ls_read_u64(path, val);
+}
+
+int ls_debugfs_u64(const char *rel, __u64 *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), LS_DEBUGFS "/%s", rel);
+	return ls_read_u64(path, val);
+}
+
+int ls_objects_read(struct ls_objects *o)
+{
+	char line[64], name[32];
+	long long v;
+	FILE *f;
+	int n = 0;
+
+	memset(o, 0, sizeof(*o));
+	f = fopen(LS_DEBUGFS "/objects", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%31s %lld", name, &v) != 2)
+			continue;
+		n++;
+		if (!strcmp(name, "tasks"))
+			o->tasks = v;
+		else if (!strcmp(name, "agents"))
+			o->agents = v;
+		else if (!strcmp(name, "users"))
+			o->users = v;
+		else if (!strcmp(name, "event_sinks"))
+			o->event_sinks = v;
+		else if (!strcmp(name, "event_rings"))
+			o->event_rings = v;
+		else if (!strcmp(name, "files"))
+			o->files = v;
+		else
+			n--;
+	}
+	fclose(f);
+	return n == 6 ? 0 : -EPROTO;
+}
+
+int ls_write_file(const char *path, const char *val)
 {
 	ssize_t n;
 	int fd;
@@ -424,7 +497,7 @@ int ls_sysfs_write(const char *rel, const char *val)
 	char path[256];
 
 	snprintf(path, sizeof(path), LS_SYSFS "/%s", rel);
-	return write_file(path, val);
+	return ls_write_file(path, val);
 }
 
 int ls_stats_read(struct ls_stats *s)
@@ -592,7 +665,7 @@ int ls_cgroup_add(const struct ls_cgroup *cg, pid_t pid)
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->path);
 	snprintf(val, sizeof(val), "%d", pid);
-	return write_file(path, val);
+	return ls_write_file(path, val);
 }
 
 int ls_cgroup_destroy(struct ls_cgroup *cg)
@@ -606,7 +679,7 @@ int ls_cgroup_destroy(struct ls_cgroup *cg)
 	if (!cg->path[0])
 		return 0;
 	snprintf(path, sizeof(path), "%s/cgroup.kill", cg->path);
-	write_file(path, "1");
+	ls_write_file(path, "1");
 	for (i = 0; i < 500; i++) {
 		ret = rmdir(cg->path) ? -errno : 0;
 		if (ret != -EBUSY)

@@ -19,6 +19,7 @@
 
 #define LS_DEV_PATH		"/dev/" LLMSCHED_DEVICE_NAME
 #define LS_SYSFS		"/sys/kernel/" LLMSCHED_DEVICE_NAME
+#define LS_DEBUGFS		"/sys/kernel/debug/" LLMSCHED_DEVICE_NAME
 #define LS_CGROUP_ROOT		"/sys/fs/cgroup"
 
 #define LS_NSEC_PER_MSEC	1000000ULL
@@ -34,8 +35,20 @@
 
 /* Defaults of struct llmsched_limits, from the spec. */
 #define LS_DEF_MAX_TASKS	1000000U
-#define LS_DEF_MAX_PER_USER	200000U
-#define LS_DEF_HEARTBEAT_MS	10000U
+#define LS_DEF_MAX_PER_USER	50000U
+/*
+ * The heartbeat timeout tests run with: the module's default (10 s), or
+ * $LLMSCHED_TEST_HEARTBEAT_MS on a slow kernel (the debug kernel), where an
+ * idle test agent may stay silent for longer.
+ */
+unsigned int ls_heartbeat_ms(void);
+#define LS_DEF_HEARTBEAT_MS	ls_heartbeat_ms()
+#define LS_DEF_RETAIN_ENDED	1024
+#define LS_DEF_MAX_USER_PRIO	100	/* LLMSCHED_PRIO_DEFAULT */
+#define LS_DEF_MAX_BYTES	268435456	/* 256 MiB */
+
+#define LS_XSTR(x)		#x
+#define LS_STR(x)		LS_XSTR(x)
 
 #define LS_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -116,9 +129,28 @@ int ls_agent_run_one(int fd, __u64 timeout_ns, __u64 *id);
 
 /* -------------------------------------------------------------- sysfs */
 
+/* Read the number in the file at @path; write @val to the file at @path. */
+int ls_read_u64(const char *path, __u64 *val);
+int ls_write_file(const char *path, const char *val);
+
 /* Read /sys/kernel/llmsched/@rel as a number. */
 int ls_sysfs_u64(const char *rel, __u64 *val);
 int ls_sysfs_write(const char *rel, const char *val);
+/* Read /sys/kernel/debug/llmsched/@rel as a number. */
+int ls_debugfs_u64(const char *rel, __u64 *val);
+
+/* The module's live objects (debugfs "objects"), for leak checks. */
+struct ls_objects {
+	long long tasks;
+	long long agents;
+	long long users;
+	long long event_sinks;
+	long long event_rings;
+	long long files;
+};
+
+int ls_objects_read(struct ls_objects *o);
+
 
 struct ls_stats {
 	__u64 submitted;

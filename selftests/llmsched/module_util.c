@@ -112,3 +112,8 @@ ssize_t read_text_file(const char *path, char *buf, size_t size)
 	close(fd);
 	return n;
 }
+
+bool kernel_defers_frees(void)
+{
+	return !access("/sys/kernel/debug/kmemleak", F_OK);
+}

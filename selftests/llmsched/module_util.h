@@ -40,4 +40,11 @@ int llmsched_module_ensure_loaded(void);
 /* Read a whole small file into buf (NUL-terminated); bytes read or -errno. */
 ssize_t read_text_file(const char *path, char *buf, size_t size);
 
+/*
+ * Whether this kernel holds freed objects back (KASAN's quarantine, on the
+ * debug kernel, which has kmemleak): counts of slab objects then say
+ * nothing about leaks, and kmemleak is the judge.
+ */
+bool kernel_defers_frees(void);
+
 #endif

@@ -17,6 +17,9 @@
 
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/family.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 
@@ -383,6 +386,86 @@ TEST_F(netlink, agent_arrival_and_departure)
 	self->a.fd = -1;
 	w.state = 0;
 	EXPECT_EQ(0, listener_run(self->l, 5000, got_agent, &w));
+}
+
+
+/*
+ * The events name every user's tasks: only an administrator may listen.
+ * As uid 65534 without capabilities, joining the group is refused.
+ */
+static int join_as_unprivileged(void *arg)
+{
+	int grp = *(int *)arg, fd, ret;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0)
+		return 10;
+	ret = setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
+			 sizeof(grp));
+	close(fd);
+	if (!ret)
+		return 1;
+	return errno == EPERM ? 0 : 2;
+}
+
+TEST_F(netlink, joining_the_group_needs_cap_sys_admin)
+{
+	int grp;
+
+	grp = genl_ctrl_resolve_grp(self->l->sk, LLMSCHED_GENL_NAME,
+				    LLMSCHED_GENL_MCGRP_EVENTS);
+	ASSERT_LT(0, grp);
+	EXPECT_EQ(0, ls_run_as(LS_NOBODY, join_as_unprivileged, &grp));
+}
+
+static int submit_one_as(void *arg)
+{
+	__u64 *id = arg;
+	int fd = ls_open();
+
+	if (fd < 0)
+		return 10;
+	if (ls_submit_simple(fd, 1, LS_CPUS(1), LS_GB(1), LS_SEC(1), id))
+		return 11;
+	close(fd);
+	return 0;
+}
+
+static bool got_task(struct listener *l, void *arg)
+{
+	__u64 id = *(__u64 *)arg;
+	int j;
+
+	for (j = 0; j < l->n; j++)
+		if (l->ev[j].task_id == id)
+			return true;
+	return false;
+}
+
+/* Events say whose task it is: the submitter's uid, here not root's. */
+TEST_F(netlink, events_carry_an_unprivileged_submitters_uid)
+{
+	struct listener *l = self->l;
+	mode_t mode;
+	__u64 *id;
+	int j, seen = 0;
+
+	id = ls_shared_alloc(sizeof(*id));
+	ASSERT_NE(NULL, id);
+	ASSERT_EQ(0, ls_agent_spawn(&self->a, 1, LS_CPUS(8), LS_GB(32), 0));
+	ASSERT_EQ(0, ls_dev_chmod(0666, &mode));
+	EXPECT_EQ(0, ls_run_as(LS_NOBODY, submit_one_as, id));
+	ls_dev_chmod(mode, NULL);
+	ASSERT_NE(0ULL, *id);
+	ASSERT_EQ(0, listener_run(l, 5000, got_task, id));
+	for (j = 0; j < l->n; j++) {
+		if (l->ev[j].task_id != *id)
+			continue;
+		EXPECT_EQ((__u32)LS_NOBODY, l->ev[j].uid);
+		seen++;
+	}
+	EXPECT_LT(0, seen);
+	ls_shared_free(id, sizeof(*id));
 }
 
 TEST_HARNESS_MAIN

@@ -112,6 +112,24 @@ FIXTURE_SETUP(stress)
 	ASSERT_EQ(0, ls_reset(self->fd, HOST_CPU, HOST_MEM));
 }
 
+/* Retain @n ended tasks per user for this test; teardown restores it. */
+static int set_retain(FIXTURE_DATA(stress) *self, unsigned int n)
+{
+	char val[16];
+	__u64 old;
+	int ret;
+
+	if (!self->retain_ended[0]) {
+		ret = ls_sysfs_u64("limits/retain_ended", &old);
+		if (ret)
+			return ret;
+		snprintf(self->retain_ended, sizeof(self->retain_ended),
+			 "%llu", (unsigned long long)old);
+	}
+	snprintf(val, sizeof(val), "%u", n);
+	return ls_sysfs_write("limits/retain_ended", val);
+}
+
 static void stop_agents(FIXTURE_DATA(stress) *self)
 {
 	int i;
@@ -263,6 +281,8 @@ TEST_F_TIMEOUT(stress, cancel_races_dispatch_and_completion, 180)
 
 	ids = calloc(RACE_TASKS, sizeof(*ids));
 	ASSERT_NE(NULL, ids);
+	/* Every task is looked at once all have ended. */
+	ASSERT_EQ(0, set_retain(self, RACE_TASKS));
 	ASSERT_EQ(0, ls_stats_read(&s0));
 	ASSERT_EQ(0, start_agents(self, 4, 4, true));
 	for (i = 0; i < self->nr_agents; i++)
@@ -448,6 +468,8 @@ TEST_F_TIMEOUT(stress, hundred_thousand_tasks_in_batches, 300)
 
 	t = calloc(LLMSCHED_BATCH_MAX, sizeof(*t));
 	ASSERT_NE(NULL, t);
+	/* Submission outruns the agents: all of them may be held at once. */
+	ASSERT_EQ(0, ls_set_limits(self->fd, 0, SCALE_TASKS, 0));
 	ASSERT_EQ(0, ls_stats_read(&s0));
 	ASSERT_EQ(0, start_agents(self, 4, 64, false));
 	t0 = ls_now_ns();
@@ -518,19 +540,82 @@ static void *churn_worker(void *arg)
  * retention is 16), dependents of the cascade among them.  Every dependent
  * must still end, once, and the counters must add up.
  */
+/*
+ * Every id a batch or a submission returns is the id of a task it made,
+ * even while fast agents run, end and the retention window (one task) frees
+ * the first tasks of the batch before its last chunk is in: the ids reach
+ * the caller before any task is visible.  A module that read the ids back
+ * from the tasks after committing them returned freed memory (slab poison
+ * 0x6b6b...) or another task's id here.
+ */
+#define ID_BATCHES	24
+
+static int check_batch_ids(const struct llmsched_task_submit *t, __u32 n,
+			   __u64 *first)
+{
+	__u32 i;
+
+	*first = t[0].task_id;
+	if (!t[0].task_id || t[0].task_id > (1ULL << 40))
+		return -1;
+	for (i = 1; i < n; i++)
+		if (t[i].task_id != t[0].task_id + i)
+			return (int)i;
+	return 0;
+}
+
+TEST_F_TIMEOUT(stress, returned_ids_survive_tasks_ending_at_once, 240)
+{
+	struct llmsched_task_submit *t, one;
+	__u64 first, prev_last = 0, t0;
+	int b, bad, i;
+	__u32 idx;
+
+	t = calloc(LLMSCHED_BATCH_MAX, sizeof(*t));
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, set_retain(self, 1));
+	ASSERT_EQ(0, start_agents(self, 4, 64, false));
+	t0 = ls_now_ns();
+	for (b = 0; b < ID_BATCHES; b++) {
+		for (i = 0; i < LLMSCHED_BATCH_MAX; i++)
+			task_small(&t[i]);
+		ASSERT_EQ(0, ls_submit_batch(self->fd, t, LLMSCHED_BATCH_MAX,
+					     &idx));
+		EXPECT_EQ((__u32)LLMSCHED_BATCH_MAX, idx);
+		bad = check_batch_ids(t, LLMSCHED_BATCH_MAX, &first);
+		EXPECT_EQ(0, bad) TH_LOG("batch %d: entry %d has id %#llx, the first %#llx",
+					  b, bad < 0 ? 0 : bad,
+					  (unsigned long long)t[bad < 0 ? 0 : bad].task_id,
+					  (unsigned long long)first);
+		/* Ids are never reused and grow: nothing else submits. */
+		EXPECT_LT(prev_last, first);
+		prev_last = t[LLMSCHED_BATCH_MAX - 1].task_id;
+		for (i = 0; i < 64; i++) {
+			task_small(&one);
+			ASSERT_EQ(0, ls_submit(self->fd, &one));
+			EXPECT_EQ(prev_last + 1, one.task_id);
+			prev_last = one.task_id;
+		}
+	}
+	ASSERT_EQ(0, wait_drained(120000));
+	stop_agents(self);
+	TH_LOG("%d tasks in %d batches and %d single submissions: %.1f s",
+	       ID_BATCHES * (LLMSCHED_BATCH_MAX + 64), ID_BATCHES,
+	       ID_BATCHES * 64, (ls_now_ns() - t0) / 1e9);
+	CHECK_WORKERS();
+	free(t);
+}
+
 TEST_F_TIMEOUT(stress, cascade_races_eviction, 180)
 {
 	struct llmsched_task_submit *t, gate;
 	struct churner c = { .fd = -1 };
 	struct ls_stats s0, s1;
-	__u64 old, held, t0;
+	__u64 held, t0;
 	int left, n, i;
 	__u32 idx;
 
-	ASSERT_EQ(0, ls_sysfs_u64("limits/retain_ended", &old));
-	snprintf(self->retain_ended, sizeof(self->retain_ended), "%llu",
-		 (unsigned long long)old);
-	ASSERT_EQ(0, ls_sysfs_write("limits/retain_ended", "16"));
+	ASSERT_EQ(0, set_retain(self, 16));
 	/* An agent that never fetches: the gate is assigned to it and stays. */
 	ASSERT_EQ(0, ls_agent_spawn(&self->a[0], 1, LS_CPUS(8), LS_GB(32), 0));
 	task_small(&gate);
@@ -669,6 +754,18 @@ TEST_F_TIMEOUT(stress, unload_refused_under_load_then_leaks_nothing, 180)
 	for (i = 0; i < MAX_AGENTS; i++)
 		ls_agent_destroy(&self->a[i]);
 	self->nr_agents = 0;
+	/*
+	 * Every file closed: no agent, file or event ring is left, whatever
+	 * their size (one leaked agent is invisible in a slab count).
+	 */
+	{
+		struct ls_objects o;
+
+		ASSERT_EQ(0, ls_objects_read(&o));
+		EXPECT_EQ(0, o.files);
+		EXPECT_EQ(0, o.agents);
+		EXPECT_EQ(0, o.event_rings);
+	}
 
 	ASSERT_EQ(0, llmsched_module_unload());
 	EXPECT_FALSE(llmsched_module_loaded());
@@ -681,7 +778,10 @@ TEST_F_TIMEOUT(stress, unload_refused_under_load_then_leaks_nothing, 180)
 	}
 	TH_LOG("refused %d times; slab objects %lld -> %lld", refused + 2,
 	       before, after);
-	EXPECT_LT(after - before, UNLOAD_TASKS / 8);
+	if (kernel_defers_frees())
+		TH_LOG("freed objects are held back here: kmemleak judges leaks");
+	else
+		EXPECT_LT(after - before, UNLOAD_TASKS / 8);
 	ASSERT_EQ(0, llmsched_module_load(""));
 }
 

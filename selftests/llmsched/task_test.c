@@ -95,7 +95,7 @@ static __u64 transition(const char *name)
 	__u64 v = ~0ULL;
 
 	snprintf(rel, sizeof(rel), "transitions/%s", name);
-	ls_sysfs_u64(rel, &v);
+	ls_debugfs_u64(rel, &v);
 	return v;
 }
 
@@ -533,7 +533,8 @@ TEST_F(task, unread_events_overflow_once)
 {
 	struct llmsched_task_submit *t;
 	struct llmsched_task_event ev[64], last;
-	unsigned int i, total;
+	__u64 first_kept = 0, prev = ~0ULL, first_id, id, last_id;
+	unsigned int i, total, not_cancel = 0, out_of_order = 0;
 	__u32 idx;
 	int fd2, n;
 
@@ -541,15 +542,25 @@ TEST_F(task, unread_events_overflow_once)
 	ASSERT_NE(NULL, t);
 	fd2 = ls_open_flags(O_NONBLOCK);
 	ASSERT_LE(0, fd2);
-	/* Two batches and a cancel of all: well over a few thousand. */
+	/* Two batches and a cancel of each: over 16384 records, 4096 kept. */
 	for (i = 0; i < LLMSCHED_BATCH_MAX; i++)
 		ls_task_init(&t[i], 1, LS_CPUS(1), LS_GB(1), LS_SEC(1));
 	ASSERT_EQ(0, ls_submit_batch(fd2, t, LLMSCHED_BATCH_MAX, &idx));
+	first_id = t[0].task_id;
 	ASSERT_EQ(0, ls_submit_batch(fd2, t, LLMSCHED_BATCH_MAX, &idx));
-	ASSERT_LE(0, ls_cancel_all(self->fd));
+	last_id = t[LLMSCHED_BATCH_MAX - 1].task_id;
+	/*
+	 * Newest first, so that no cancellation frees room for a task not
+	 * cancelled yet: the last records are all cancellations.
+	 */
+	for (id = last_id; id >= first_id; id--)
+		ASSERT_EQ(0, ls_cancel(self->fd, id));
 	EXPECT_EQ(-1, read(fd2, ev, sizeof(ev)));
 	EXPECT_EQ(EOVERFLOW, errno);
-	/* Then the records left, the newest: cancellations. */
+	/*
+	 * Then exactly the newest 4096, oldest first: the cancellations of
+	 * the first batch, from its last task down to its first.
+	 */
 	last.state = 0;
 	total = 0;
 	for (;;) {
@@ -558,18 +569,27 @@ TEST_F(task, unread_events_overflow_once)
 			break;
 		ASSERT_EQ(0, n % (int)EV_SIZE);
 		ASSERT_LT(0, n);
-		total += n / EV_SIZE;
+		for (i = 0; i < n / EV_SIZE; i++) {
+			if (!total++)
+				first_kept = ev[i].task_id;
+			not_cancel += ev[i].state != LLMSCHED_TASK_CANCELLED;
+			out_of_order += ev[i].task_id >= prev;
+			prev = ev[i].task_id;
+		}
 		last = ev[n / EV_SIZE - 1];
 	}
 	EXPECT_EQ(EAGAIN, errno);
-	TH_LOG("%u records left after the overflow", total);
-	EXPECT_LT(0U, total);
-	EXPECT_EQ(LLMSCHED_TASK_CANCELLED, last.state);
+	EXPECT_EQ(4096U, total);
+	EXPECT_EQ(0U, not_cancel);
+	EXPECT_EQ(0U, out_of_order);
+	EXPECT_EQ(first_id + LLMSCHED_BATCH_MAX - 1, first_kept);
+	EXPECT_EQ(first_id, last.task_id);
+	/* The overflow was reported once. */
+	EXPECT_EQ(-1, read(fd2, ev, sizeof(ev)));
+	EXPECT_EQ(EAGAIN, errno);
 	close(fd2);
 	free(t);
 }
-
-/* -------------------------------------------------------- dependencies */
 
 TEST_F(task, dependency_success_releases_dependents)
 {

@@ -14,6 +14,7 @@ selftest-uapi_SRCS := selftests/llmsched/uapi_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
 PROGRAMS += selftest-agent
 VM_TESTS += selftest-agent
 selftest-agent_SRCS := selftests/llmsched/agent_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
+selftest-agent_LDLIBS := -lpthread
 
 PROGRAMS += selftest-task
 VM_TESTS += selftest-task
@@ -29,3 +30,12 @@ VM_TESTS += selftest-netlink
 selftest-netlink_SRCS := selftests/llmsched/netlink_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
 selftest-netlink_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
 selftest-netlink_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0)
+
+PROGRAMS += selftest-security
+VM_TESTS += selftest-security
+selftest-security_SRCS := selftests/llmsched/security_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
+
+# Only the debug kernel has fault injection: make check-debug runs it.
+PROGRAMS += selftest-fault
+DEBUG_VM_TESTS += selftest-fault
+selftest-fault_SRCS := selftests/llmsched/fault_test.c $(LLMSCHED_UAPI_UTIL_SRCS)

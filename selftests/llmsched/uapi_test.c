@@ -1072,8 +1072,9 @@ TEST_F(uapi, set_limits_checks)
 	/* per user alone above the current max (1000000) */
 	EXPECT_FAILS(-EINVAL, ls_set_limits(self->fd, 0, 1000001, 0),
 		     "per user above current max");
-	/* max alone below the current per user (200000) */
-	EXPECT_FAILS(-EINVAL, ls_set_limits(self->fd, 199999, 0, 0),
+	/* max alone below the current per user (the default) */
+	EXPECT_FAILS(-EINVAL, ls_set_limits(self->fd, LS_DEF_MAX_PER_USER - 1,
+					    0, 0),
 		     "max below current per user");
 	/* a bad field fails the whole call: nothing applied */
 	EXPECT_FAILS(-EINVAL, ls_set_limits(self->fd, 500, 400, 50),
@@ -1549,12 +1550,13 @@ TEST_F(unpriv, user_cannot_touch_other_users_tasks)
 	ASSERT_EQ(0, ls_snapshot_take(self->fd, &snap, ids, 2));
 	ASSERT_EQ(0, ls_run_as(LS_NOBODY, unpriv_others_tasks, u));
 	ASSERT_EQ(10, u->n);
-	EXPECT_EQ(-EPERM, u->ret[0]) TH_LOG("QUERY root's");
-	EXPECT_EQ(-EPERM, u->ret[1]) TH_LOG("WAIT root's");
-	EXPECT_EQ(-EPERM, u->ret[2]) TH_LOG("CANCEL root's");
-	EXPECT_EQ(-EPERM, u->ret[3]) TH_LOG("QUERY other user's");
-	EXPECT_EQ(-EPERM, u->ret[4]) TH_LOG("WAIT other user's");
-	EXPECT_EQ(-EPERM, u->ret[5]) TH_LOG("CANCEL other user's");
+	/* Another user's task answers exactly as one that does not exist. */
+	EXPECT_EQ(-ENOENT, u->ret[0]) TH_LOG("QUERY root's");
+	EXPECT_EQ(-ENOENT, u->ret[1]) TH_LOG("WAIT root's");
+	EXPECT_EQ(-ENOENT, u->ret[2]) TH_LOG("CANCEL root's");
+	EXPECT_EQ(-ENOENT, u->ret[3]) TH_LOG("QUERY other user's");
+	EXPECT_EQ(-ENOENT, u->ret[4]) TH_LOG("WAIT other user's");
+	EXPECT_EQ(-ENOENT, u->ret[5]) TH_LOG("CANCEL other user's");
 	EXPECT_EQ(-ENOENT, u->ret[6]) TH_LOG("QUERY unknown");
 	EXPECT_EQ(-ENOENT, u->ret[7]) TH_LOG("CANCEL unknown");
 	EXPECT_EQ(-ENOENT, u->ret[8]) TH_LOG("dep on root's");

@@ -73,7 +73,8 @@
 #define KB_HEARTBEAT_MS		1000
 #define KB_BATCH_BIG		4096
 #define KB_BATCH_SMALL		256
-/* Below the default max_tasks_per_user (200,000), with room to spare. */
+/* The bench raises max_tasks_per_user to this for its run, and restores it. */
+#define KB_PER_USER_LIMIT	200000
 #define KB_MEM_TASKS_MAX	180000
 #define KB_DEPTH_SUBMITS	2000
 #define KB_DEPTH_CHUNKS		10
@@ -496,6 +497,7 @@ struct kb_setup {
 	uint32_t agent_id;
 	bool cap_set;
 	struct llmsched_capacity cap_old;
+	unsigned long long per_user_old;	/* 0: not changed */
 	uint64_t blocker;	/* the task the agent holds, 0 for none */
 	struct kb_stamps st;
 };
@@ -600,6 +602,32 @@ static int setup_base(void)
 }
 
 /* Host capacity, and the agent process registered in its cgroup. */
+/*
+ * The memory phase holds up to KB_MEM_TASKS_MAX tasks of one uid, above
+ * the default per-user limit: raise it for the run (teardown restores it).
+ */
+static int raise_per_user_limit(void)
+{
+	struct llmsched_limits l = { .size = sizeof(l) };
+	unsigned long long old;
+	FILE *f;
+	int ret;
+
+	f = fopen("/sys/kernel/" LLMSCHED_DEVICE_NAME
+		  "/limits/max_tasks_per_user", "re");
+	if (!f)
+		return -errno;
+	ret = fscanf(f, "%llu", &old) == 1 ? 0 : -EPROTO;
+	fclose(f);
+	if (ret || old >= KB_PER_USER_LIMIT)
+		return ret;
+	l.max_tasks_per_user = KB_PER_USER_LIMIT;
+	ret = xioctl(S.dev, LLMSCHED_IOC_SET_LIMITS, &l);
+	if (!ret)
+		S.per_user_old = old;
+	return ret;
+}
+
 static int setup_agent(unsigned int stamps)
 {
 	struct llmsched_capacity cap = { .size = sizeof(cap) };
@@ -632,6 +660,11 @@ static int setup_agent(unsigned int stamps)
 		return -1;
 	}
 	S.cap_set = true;
+	ret = raise_per_user_limit();
+	if (ret) {
+		setup_fail("raising max_tasks_per_user: %s", errname(ret));
+		return -1;
+	}
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
 		setup_fail("socketpair: %s", strerror(errno));
@@ -769,6 +802,15 @@ static void teardown(void)
 		ret = xioctl(S.dev, LLMSCHED_IOC_SET_CAPACITY, &S.cap_old);
 		if (ret)
 			progress("warning: restoring the host capacity: %s",
+				 errname(ret));
+	}
+	if (S.per_user_old && S.dev >= 0) {
+		struct llmsched_limits l = { .size = sizeof(l) };
+
+		l.max_tasks_per_user = S.per_user_old;
+		ret = xioctl(S.dev, LLMSCHED_IOC_SET_LIMITS, &l);
+		if (ret)
+			progress("warning: restoring max_tasks_per_user: %s",
 				 errname(ret));
 	}
 	if (S.dev >= 0)
