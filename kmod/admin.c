@@ -93,11 +93,13 @@ long llms_ioc_set_policy(struct llms_file *lf, void *arg,
 	/* Checked as a whole first, so a bad value changes nothing. */
 	ret = lsc_set_tunables(&llmsched.eng, &tun);
 	if (!ret) {
+		/* A switch re-queues a batch here, the rest below. */
 		lsc_set_policy(&llmsched.eng, req->policy);
 		lsc_set_agent_choice(&llmsched.eng, req->choice);
 		lsc_dispatch(&llmsched.eng, llms_now());
 	}
 	spin_unlock(&llmsched.lock);
+	llms_finish_pending();
 	return ret;
 }
 

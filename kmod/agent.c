@@ -302,6 +302,8 @@ long llms_ioc_agent_register(struct llms_file *lf, void *arg,
 		ret = ret == -LSC_EOVERCOMMIT ? -ENOSPC : ret;
 		goto out_sysfs;
 	}
+	/* A new agent class re-queues the runnable tasks, a batch a hold. */
+	llms_finish_pending();
 
 	lf->agent = agent;
 	mutex_unlock(&lf->agent_lock);

@@ -330,6 +330,7 @@ void llms_task_put(struct llms_task *task);
 struct llms_user *llms_user_find(kuid_t uid);
 struct llms_user *llms_user_get_or_add(kuid_t uid);
 void llms_release_ended(void);
+void llms_finish_pending(void);
 void llms_evict_all_users(void);
 bool llms_user_make_room_locked(struct llms_user *user, u64 bytes,
 				struct list_head *victims);

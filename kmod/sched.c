@@ -36,6 +36,11 @@ static struct kmem_cache *llms_task_cache;
  * reaches its dependents (lsc_set_propagation_budget()).
  */
 #define LLMS_PROPAGATE_BATCH	256
+/*
+ * Runnable tasks the engine re-queues per lock hold after a policy switch
+ * or when a new agent class appears (lsc_set_rekey_budget()).
+ */
+#define LLMS_REKEY_BATCH	256
 
 u64 llms_now(void)
 {
@@ -301,28 +306,34 @@ void llms_task_put(struct llms_task *task)
 }
 
 /*
- * Carry the end of tasks on to their dependents: the engine resolves at
- * most LLMS_PROPAGATE_BATCH dependency edges in the call that ended a task
- * and leaves the rest pending; finish it here, a batch per lock hold, so
- * that cancelling a task with many dependents never holds the lock longer
- * than one batch.  Until then the dependents not reached stay QUEUED.
+ * Finish the engine's bounded work, a batch per lock hold: carry the end
+ * of tasks on to their dependents (the engine resolves at most
+ * LLMS_PROPAGATE_BATCH dependency edges in the call that ended a task and
+ * leaves the rest pending; until then the dependents not reached stay
+ * QUEUED), and re-queue the runnable tasks after a policy switch or a new
+ * agent class (at most LLMS_REKEY_BATCH per hold; until then the others
+ * are not dispatched).  So no call holds the lock longer than one batch.
  * Called without the lock; any caller finishes everybody's pending work.
  */
-static void llms_propagate_pending(void)
+void llms_finish_pending(void)
 {
 	u64 runnable;
+	bool rekey;
 	u32 more;
 
 	/* Racy peek: work left by our own call is seen (we held the lock). */
-	if (!READ_ONCE(llmsched.eng.prop))
+	if (!lsc_work_pending(&llmsched.eng))
 		return;
 	do {
 		spin_lock(&llmsched.lock);
 		runnable = llmsched.eng.nr_runnable;
 		more = lsc_propagate_pending(&llmsched.eng,
 					     LLMS_PROPAGATE_BATCH);
-		/* A success made dependents runnable: give them agents. */
-		if (llmsched.eng.nr_runnable > runnable)
+		rekey = llmsched.eng.nr_stale || llmsched.eng.rekey_again;
+		if (rekey && lsc_rekey_step(&llmsched.eng, LLMS_REKEY_BATCH))
+			more = 1;
+		/* Dependents became runnable, or re-queued tasks came back. */
+		if (rekey || llmsched.eng.nr_runnable > runnable)
 			lsc_dispatch(&llmsched.eng, llms_now());
 		spin_unlock(&llmsched.lock);
 		cond_resched();
@@ -404,7 +415,7 @@ bool llms_user_make_room_locked(struct llms_user *user, u64 bytes,
 }
 
 /*
- * Finish pending propagation, then drop each user's oldest ended tasks
+ * Finish pending engine work, then drop each user's oldest ended tasks
  * beyond its retention window (limits.retain_ended, per user: one user who
  * ends many tasks at once forgets only its own results).  A bounded number
  * per lock hold, because a cascade may end many.  Called without the lock,
@@ -416,7 +427,7 @@ void llms_release_ended(void)
 	LIST_HEAD(victims);
 	u32 dropped;
 
-	llms_propagate_pending();
+	llms_finish_pending();
 	while (!list_empty_careful(&llmsched.evict)) {
 		spin_lock(&llmsched.lock);
 		user = list_first_entry_or_null(&llmsched.evict,
@@ -652,6 +663,7 @@ int llms_sched_init(void)
 	spin_lock_init(&llmsched.lock);
 	lsc_engine_init(&llmsched.eng, &llms_engine_ops, &llmsched);
 	lsc_set_propagation_budget(&llmsched.eng, LLMS_PROPAGATE_BATCH);
+	lsc_set_rekey_budget(&llmsched.eng, LLMS_REKEY_BATCH);
 	xa_init(&llmsched.tasks);
 	xa_init_flags(&llmsched.agents, XA_FLAGS_ALLOC1);
 	INIT_LIST_HEAD(&llmsched.evict);

@@ -64,9 +64,11 @@ static ssize_t policy_store(struct kobject *kobj, struct kobj_attribute *attr,
 	if (policy < 0)
 		return policy;
 	spin_lock(&llmsched.lock);
+	/* A switch re-queues a batch here, the rest below. */
 	lsc_set_policy(&llmsched.eng, policy);
 	lsc_dispatch(&llmsched.eng, llms_now());
 	spin_unlock(&llmsched.lock);
+	llms_finish_pending();
 	return count;
 }
 

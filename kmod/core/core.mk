@@ -1,3 +1,6 @@
 # The scheduling engine: plain C, no kernel header.  The same list is
 # compiled into llmsched.ko (Kbuild) and into userspace programs (Makefile).
-CORE_SRCS := kmod/core/tree.c kmod/core/engine.c
+# One idea per file, see kmod/core/internal.h.
+CORE_SRCS := kmod/core/tree.c kmod/core/engine.c kmod/core/runq.c \
+	kmod/core/ledger.c kmod/core/deps.c kmod/core/dispatch.c \
+	kmod/core/balance.c kmod/core/estimator.c

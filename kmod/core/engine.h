@@ -73,6 +73,9 @@ enum lsc_res {
 /* Estimator: at most this many features per task. */
 #define LSC_EST_MAX_FEATURES	8
 
+/* Rank updates: dependency edges walked per submission at most. */
+#define LSC_RANK_EDGES		256
+
 /**
  * enum lsc_task_state - life cycle of a task
  * @LSC_TASK_NEW: initialized, not yet submitted (pseudo state, the "from"
@@ -136,6 +139,37 @@ enum lsc_fail_reason {
 #define LSC_TASK_F_ESTIMATED		0x100	/* est_ns came from estimator */
 /* On the engine's propagation list (see lsc_propagate_pending()). */
 #define LSC_TASK_F_PROPAGATING		0x200
+/* On the stack of a rank update (engine-internal, within one call). */
+#define LSC_TASK_F_RANKING		0x400
+/* Made visible by the current dispatch walk only (engine-internal). */
+#define LSC_TASK_F_EXTRA		0x800
+/* In its user's lane rather than its partition's (engine-internal). */
+#define LSC_TASK_F_OWN_LANE		0x1000
+
+/**
+ * enum lsc_wait - why a task that has not started waits
+ * @LSC_WAIT_NONE: it does not wait (NEW, ASSIGNED, RUNNING or terminal)
+ * @LSC_WAIT_DEPS: QUEUED: a dependency has not succeeded yet
+ * @LSC_WAIT_TURN: RUNNABLE and dispatchable: it waits for its turn in
+ *	the policy order or for a fitting agent to free up
+ * @LSC_WAIT_USER_LIMIT: RUNNABLE, but its user has &lsc_user.max_active
+ *	tasks ASSIGNED or RUNNING; dispatch does not look at it until one ends
+ * @LSC_WAIT_NO_AGENT: RUNNABLE and parked: no agent that is UP can hold it
+ *	(tags, capacity); it is picked up again when one that can registers,
+ *	comes back UP or grows
+ * @LSC_WAIT_REKEY: RUNNABLE, re-queueing after a policy switch or a change
+ *	of the agent classes is not done with it yet (see lsc_rekey_step())
+ * @LSC_WAIT_NR: number of reasons
+ */
+enum lsc_wait {
+	LSC_WAIT_NONE = 0,
+	LSC_WAIT_DEPS,
+	LSC_WAIT_TURN,
+	LSC_WAIT_USER_LIMIT,
+	LSC_WAIT_NO_AGENT,
+	LSC_WAIT_REKEY,
+	LSC_WAIT_NR,
+};
 
 struct lsc_engine;
 struct lsc_agent;
@@ -180,25 +214,31 @@ struct lsc_dep {
  * @priv: caller's pointer, never touched by the engine
  * @state: current state (enum lsc_task_state)
  * @reason: enum lsc_fail_reason of a FAILED or CANCELLED task
- * @level: MLFQ demotions so far (the level is @prio minus this, floor 0)
- * @qwhere: where @qnode/@qlink is linked (engine-internal: none, a
- *	treap or a FIFO list)
+ * @level: MLFQ demotions so far (the level is @prio minus this, floor 0):
+ *	its owner's charge for its shape at submission, plus one per requeue
+ *	after a failure or an overrun
+ * @qwhere: where the run queue keeps it (engine-internal)
  * @exit_status: exit status given to lsc_task_complete()
+ * @nr_deps: length of @deps
+ * @nr_pending: dependencies not yet succeeded
+ * @part: while RUNNABLE, its partition (&lsc_engine.parts): the run queue
+ *	of the tasks that the same agent classes can hold
  * @arrival_ns: submission time
  * @start_ns: time of assignment, then of start; with @est_ns the expected
  *	end, used by backfilling
+ * @qkey: while RUNNABLE, the major part of its policy order (engine-internal)
+ * @rank_ns: upward rank: @est_ns plus the longest chain of estimates of
+ *	the dependents submitted so far (see &lsc_tunables.dag_rank)
  * @user: the submitting user's account
  * @agent: the agent while ASSIGNED or RUNNING, else NULL
  * @deps: the caller's dependency array
- * @nr_deps: its length
- * @nr_pending: dependencies not yet succeeded
  * @dependents: head of the list of unresolved edges pointing at this task
  * @qnode: link in a run queue treap while RUNNABLE
- * @qlink: link in a run queue FIFO list while RUNNABLE (shares the storage
- *	of @qnode: a task is in one of them at a time, see @qwhere)
- * @alink: link in the agent's task list while ASSIGNED or RUNNING
+ * @qlink: link in a FIFO run of its user's run queue while RUNNABLE
+ * @alink: link in the agent's task list while ASSIGNED or RUNNING, in its
+ *	user's list of visible tasks while RUNNABLE
  * @work: next task on the engine's propagation list (&lsc_engine.prop)
- *	while LSC_TASK_F_PROPAGATING is set
+ *	while LSC_TASK_F_PROPAGATING is set; engine-internal otherwise
  */
 struct lsc_task {
 	u64 id;
@@ -217,18 +257,20 @@ struct lsc_task {
 	s32 exit_status;
 	u32 nr_deps;
 	u32 nr_pending;
-	u64 arrival_ns;
+	u32 part;
 	u64 start_ns;
+	u64 rank_ns;
 	struct lsc_user *user;
 	struct lsc_agent *agent;
 	struct lsc_dep *deps;
 	struct lsc_list dependents;
-	union {
-		struct lsc_node qnode;
-		struct lsc_list qlink;
-	};
 	struct lsc_list alink;
 	struct lsc_task *work;
+	/* What run queue searches read, in one cache line with the link. */
+	u64 qkey;
+	u64 arrival_ns;
+	struct lsc_node qnode;
+	struct lsc_list qlink;
 };
 
 /* ---------------------------------------------------------------- agents */
@@ -253,6 +295,15 @@ enum lsc_agent_health {
 /* Measured loads above this are clamped. */
 #define LSC_LOAD_MAX		65535
 
+/*
+ * Agent classes are numbered by slots, bits of a partition's mask.  The
+ * first LSC_SLOT_SHARED classes get a slot of their own; every further
+ * class shares slot LSC_SLOT_SHARED (dispatch is exact per slot, see
+ * policies.rst).
+ */
+#define LSC_NR_SLOTS		64
+#define LSC_SLOT_SHARED		63
+
 /**
  * struct lsc_class - agents with equal capacity vector and tags
  * @cap: their capacity vector
@@ -262,7 +313,11 @@ enum lsc_agent_health {
  *	expected end of their tasks, id)
  * @members: all registered agents of the class
  * @nr_members: their number
+ * @nr_up: members that are UP
+ * @slot: its slot (bit of partition masks)
+ * @counted: what the counters of the shared slot count it for
  * @link: in the engine's class list
+ * @slink: in the list of classes sharing slot LSC_SLOT_SHARED
  *
  * Engine-internal.  Its storage is embedded in every agent
  * (&lsc_agent.cls_store); a class lives in one member's storage and moves
@@ -275,7 +330,11 @@ struct lsc_class {
 	struct lsc_tree release;
 	struct lsc_list members;
 	u32 nr_members;
+	u32 nr_up;
+	u32 slot;
+	u32 counted;
 	struct lsc_list link;
+	struct lsc_list slink;
 };
 
 /**
@@ -337,21 +396,31 @@ struct lsc_agent {
 #define LSC_SHARE_SHIFT		20
 #define LSC_SHARE_ONE		0x100000U	/* 1 << LSC_SHARE_SHIFT */
 
+/* MLFQ feedback: task shapes remembered per user, and the largest charge. */
+#define LSC_MLFQ_SHAPES		4
+#define LSC_MLFQ_MAX_CHARGE	8
+
 /**
- * struct lsc_user - a submitter's account (fair share and limits)
+ * struct lsc_user - a submitter's account (fair share, limits, feedback)
  * @uid: caller sets: user id (ties in DRF go to the lower uid)
- * @max_active: caller sets: most tasks ASSIGNED or RUNNING at once, 0 for
- *	no limit (tasks over the limit wait; they do not block others)
+ * @max_active: caller sets before lsc_user_add(), later only through
+ *	lsc_user_set_limit(): most tasks ASSIGNED or RUNNING at once, 0 for
+ *	no limit (tasks over the limit wait; dispatch does not look at them)
  * @priv: caller's pointer, never touched by the engine
  * @registered: non-zero between lsc_user_add() and lsc_user_remove()
- * @alloc: resources committed to the user's ASSIGNED and RUNNING tasks
  * @share: dominant share of the total registered agent capacity, in
  *	units of 1/LSC_SHARE_ONE
+ * @alloc: resources committed to the user's ASSIGNED and RUNNING tasks
  * @nr_tasks: submitted tasks not yet terminal
  * @nr_runnable: RUNNABLE tasks
  * @nr_active: ASSIGNED and RUNNING tasks
- * @runq: its RUNNABLE tasks in priority-FIFO order (DRF policy only)
- * @snode: link in the engine's DRF index (users with RUNNABLE tasks)
+ * @runq: the hidden tasks of its lanes (when it has a limit, or under
+ *	DRF), by (partition, policy order), in FIFO runs (engine-internal)
+ * @visible: the visible tasks of its lanes, linked through
+ *	&lsc_task.alink: the first of each partition (engine-internal)
+ * @shape: MLFQ feedback: hashes of its task shapes seen lately, most
+ *	recent first (0: free)
+ * @charge: demotions charged to its next task of the matching @shape
  * @link: in the engine's list of registered users
  */
 struct lsc_user {
@@ -366,56 +435,56 @@ struct lsc_user {
 	u64 nr_runnable;
 	u64 nr_active;
 	struct lsc_tree runq;
-	struct lsc_node snode;
+	struct lsc_list visible;
+	u64 shape[LSC_MLFQ_SHAPES];
+	u8 charge[LSC_MLFQ_SHAPES];
 	struct lsc_list link;
 };
 
 /* ------------------------------------------------------------ run queue */
 
-/**
- * struct lsc_fifoq - one class of the run queue (a priority or MLFQ level)
- * @tree: its smaller keys, in a treap (tasks inserted out of order)
- * @fifo: its larger keys, in order, in a list: a task whose key is above
- *	every key of the class is appended here in O(1), the common case
- *	since arrival times do not decrease
- *
- * Every key in @tree is below every key in @fifo, so the class in order
- * is @tree then @fifo.  A task inserted below the tail of @fifo but above
- * its head moves the @fifo tasks before it to @tree first (each task moves
- * at most once per stay in the queue).
- */
-struct lsc_fifoq {
-	struct lsc_tree tree;
-	struct lsc_list fifo;
-};
+/* Run cache entries (heads of FIFO runs), in sets of LSC_RUN_WAYS. */
+#define LSC_RUN_CACHE		8192
+#define LSC_RUN_WAYS		2
+
+/* Partition slots (two generations coexist while re-queueing). */
+#define LSC_NR_PARTS		128
+#define LSC_PART_NONE		0xff
+#define LSC_PART_HASH		256
 
 /**
- * struct lsc_rqclass - a class of the priority-FIFO or MLFQ run queue
- * @q: its tasks
- * @front: MLFQ: its first task not yet passed by the current run queue
- *	walk of lsc_dispatch() (its first task outside a walk), or NULL
- * @wlink: MLFQ: in &lsc_engine.mlfq_walked while the walk moved @front
+ * struct lsc_part - a partition of the run queue (engine-internal)
+ * @mask: the class slots whose agents can hold its tasks (bit
+ *	LSC_SLOT_SHARED: some class sharing that slot can)
+ * @q: its visible tasks (the first of each lane), in policy order
+ * @runq: the hidden tasks of its own lane (users without a limit, under
+ *	every policy but DRF), in FIFO runs
+ * @visible: the visible tasks of its own lane, through &lsc_task.alink
+ * @front: the first visible task a dispatch walk has not passed yet
+ *	(outside a walk: the first of @q), or NULL
+ * @nr_tasks: its RUNNABLE tasks, visible or not
+ * @gen: the engine generation it was made in (older: being re-queued)
+ * @used: in use
+ * @policy: the policy whose order @q follows
+ * @shared: the catch-all partition of tasks beyond LSC_NR_PARTS masks
+ * @out: the current walk is done with it
+ * @skips: the current walk passed this many of its tasks
+ * @wlink: in &lsc_engine.walked while the current walk changed @front
  */
-struct lsc_rqclass {
-	struct lsc_fifoq q;
+struct lsc_part {
+	u64 mask;
+	struct lsc_tree q;
+	struct lsc_tree runq;
+	struct lsc_list visible;
 	struct lsc_task *front;
+	u64 nr_tasks;
+	u32 gen;
+	u8 used;
+	u8 policy;
+	u8 shared;
+	u8 out;
+	u32 skips;
 	struct lsc_list wlink;
-};
-
-#define LSC_NR_CLASSES		(LSC_PRIO_MAX + 1)
-
-/**
- * struct lsc_tnode - node of the MLFQ tournament tree
- * @key: MLFQ key of the winning front task (U64_MAX when none)
- * @id: its id (U64_MAX when none)
- * @empty: 1 when no level below has a front task
- * @level: the winning level
- */
-struct lsc_tnode {
-	u64 key;
-	u64 id;
-	u32 empty;
-	u32 level;
 };
 
 /* ------------------------------------------------------------ the engine */
@@ -423,11 +492,11 @@ struct lsc_tnode {
 /**
  * enum lsc_policy - run queue order
  * @LSC_POLICY_PRIO_FIFO: priority (higher first), arrival, id (default)
- * @LSC_POLICY_SJF: priority, then shortest estimate, arrival, id
+ * @LSC_POLICY_SJF: priority, then estimate in buckets of a quarter octave
+ *	(shortest first), arrival, id
  * @LSC_POLICY_MLFQ: multi-level feedback with aging: key
- *	arrival + (LSC_PRIO_MAX - level) * age_ns, smaller first, where the
- *	level is the priority less one per requeue after a failure or after
- *	running past the estimate
+ *	floor(arrival / age_ns) + LSC_PRIO_MAX - level, smaller first, then
+ *	arrival, id; the level is the priority less the demotions
  * @LSC_POLICY_DRF: user with the smallest dominant share first; within a
  *	user, priority-FIFO
  * @LSC_POLICY_NR: number of policies
@@ -455,13 +524,14 @@ enum lsc_agent_choice {
 
 /**
  * struct lsc_tunables - run-time settings (lsc_set_tunables())
- * @backfill_depth: tasks behind a blocked head examined per dispatch, 0
- *	disables backfilling (default 64, max 65536)
+ * @backfill_depth: tasks behind a blocked head examined and not assigned
+ *	per partition per dispatch, 0 disables backfilling (default 64, max
+ *	65536)
  * @agent_scan: agents examined per class when looking for one that fits,
  *	and per class when computing a reservation (default 64, 1..65536);
  *	exact whenever agents have one slot
  * @age_ns: MLFQ aging step: waiting this long is worth one level
- *	(default 10 s, 1 ns..2^40 ns)
+ *	(default 60 s, 1 us..2^40 ns)
  * @default_est_ns: estimate of a task given none and no features
  *	(default 60 s)
  * @est_max_ns: estimates are clamped to this (default 2^46 ns, about
@@ -469,6 +539,9 @@ enum lsc_agent_choice {
  * @balance_threshold: mean pairwise load difference, per-mille, above which
  *	lsc_balance() migrates (default 200)
  * @max_migrations: migrations per lsc_balance() call (default 16)
+ * @dag_rank: 1: within a priority (MLFQ: within a key), larger upward rank
+ *	(&lsc_task.rank_ns, in buckets of a quarter octave) first, then the
+ *	policy's own order; 0 (default): ranks are kept but not used
  */
 struct lsc_tunables {
 	u32 backfill_depth;
@@ -478,6 +551,7 @@ struct lsc_tunables {
 	u64 est_max_ns;
 	u32 balance_threshold;
 	u32 max_migrations;
+	u32 dag_rank;
 };
 
 /**
@@ -516,6 +590,10 @@ struct lsc_ops {
  * @migrations: tasks moved by lsc_balance()
  * @requeues: tasks requeued after agent loss or retried exit failure
  * @dispatches: lsc_dispatch() calls
+ * @overruns: tasks that ran past their estimate (MLFQ feedback)
+ * @rekeys: re-queueings started (policy switches, agent class changes)
+ * @rekeyed: tasks moved by them
+ * @passed: tasks a dispatch walk examined and did not assign
  */
 struct lsc_stats {
 	u64 transitions[LSC_TASK_NR_STATES][LSC_TASK_NR_STATES];
@@ -525,6 +603,10 @@ struct lsc_stats {
 	u64 migrations;
 	u64 requeues;
 	u64 dispatches;
+	u64 overruns;
+	u64 rekeys;
+	u64 rekeyed;
+	u64 passed;
 };
 
 /**
@@ -540,16 +622,45 @@ struct lsc_stats {
  * @reserved: sum of the registered agents' reservations per kind (also
  *	the denominators of DRF shares)
  * @up_cap: sum of the capacities of UP agents
- * @runq: RUNNABLE tasks (SJF)
- * @rq: RUNNABLE tasks by priority (priority-FIFO) or by level (MLFQ)
- * @rq_map: priority-FIFO: bit p set when @rq[p] is not empty
- * @mlfq_t: MLFQ: tournament tree over the levels by the key of their
- *	front task: node i holds the first front below it (the root is 1,
- *	the children of i are 2i and 2i + 1, node LSC_NR_CLASSES + l is
- *	level l)
- * @mlfq_walked: MLFQ: levels whose front the current walk moved
- * @mlfq_nr_walked: their number
- * @users: users with RUNNABLE tasks by (share, uid) (DRF)
+ * @parts: the partitions of the run queue
+ * @part_hash: open-addressing index of the used partitions by (mask,
+ *	generation): partition index + 1, 0 when free
+ * @tour: tournament tree over the partitions by their front task (node i
+ *	holds the index of the first below it; the root is 1, the children
+ *	of i are 2i and 2i + 1, node LSC_NR_PARTS + p is partition p;
+ *	LSC_PART_NONE when empty)
+ * @tour_dirty: partitions whose leaf of @tour is out of date
+ * @tour_levels: partitions in use have an index below 2^@tour_levels:
+ *	node LSC_NR_PARTS >> @tour_levels is the root of what is in use
+ * @shared_part: the catch-all partition of the current generation, or
+ *	LSC_PART_NONE
+ * @walking: a dispatch walk is in progress
+ * @held_user: the user the current walk holds behind the head, or NULL
+ * @nr_parts_used: partitions in use
+ * @run_cache: heads of recently used FIFO runs of lanes' run queues, by
+ *	lane and key (a shortcut past a search, see runq.c)
+ * @walked: partitions whose front the current walk changed
+ * @extra: tasks the current walk made visible beyond the first of their
+ *	user, linked through &lsc_task.work
+ * @gen: current generation of the partitions
+ * @kpolicy: the policy whose order the current generation follows
+ *	(@policy once re-queueing caught up with it)
+ * @kage_ns: the aging step of that order (MLFQ)
+ * @krank: whether that order uses upward ranks
+ * @rekey_again: another re-queueing is due once the pending one is done
+ * @nr_parts_fresh: partitions of the current generation
+ * @rekey_part: the partition whose own lane re-queueing looks at next
+ * @rekey_user: the user whose lanes re-queueing looks at next, once past
+ *	the partitions
+ * @rekey_budget: tasks re-queued per call, 0 for no limit (see
+ *	lsc_set_rekey_budget())
+ * @nr_stale: RUNNABLE tasks in partitions of an older generation
+ * @slot_cls: the class of each slot below LSC_SLOT_SHARED, or NULL
+ * @shared_classes: classes sharing slot LSC_SLOT_SHARED
+ * @up_slots: slots with an UP agent
+ * @ready_slots: slots with an UP agent that has a free slot
+ * @nr_shared_up: classes sharing LSC_SLOT_SHARED with an UP member
+ * @nr_shared_ready: those with a ready agent
  * @loads: UP agents by (load, id)
  * @classes: list of agent classes
  * @nr_classes: their number
@@ -579,13 +690,34 @@ struct lsc_engine {
 	u64 host_cap[LSC_NR_RES];
 	u64 reserved[LSC_NR_RES];
 	u64 up_cap[LSC_NR_RES];
-	struct lsc_tree runq;
-	struct lsc_rqclass rq[LSC_NR_CLASSES];
-	u64 rq_map[LSC_NR_CLASSES / 64];
-	struct lsc_tnode mlfq_t[2 * LSC_NR_CLASSES];
-	struct lsc_list mlfq_walked;
-	u32 mlfq_nr_walked;
-	struct lsc_tree users;
+	struct lsc_part parts[LSC_NR_PARTS];
+	u8 part_hash[LSC_PART_HASH];
+	u8 tour[2 * LSC_NR_PARTS];
+	u64 tour_dirty[LSC_NR_PARTS / 64];
+	u8 tour_levels;
+	u8 shared_part;
+	u8 walking;
+	u16 nr_parts_used;
+	struct lsc_user *held_user;
+	struct lsc_task *run_cache[LSC_RUN_CACHE];
+	struct lsc_list walked;
+	struct lsc_task *extra;
+	u32 gen;
+	u32 kpolicy;
+	u64 kage_ns;
+	u32 krank;
+	u16 rekey_again;
+	u16 nr_parts_fresh;
+	u32 rekey_part;
+	struct lsc_user *rekey_user;
+	u32 rekey_budget;
+	u64 nr_stale;
+	struct lsc_class *slot_cls[LSC_SLOT_SHARED];
+	struct lsc_list shared_classes;
+	u64 up_slots;
+	u64 ready_slots;
+	u32 nr_shared_up;
+	u32 nr_shared_ready;
 	struct lsc_tree loads;
 	struct lsc_list classes;
 	u32 nr_classes;
@@ -637,11 +769,56 @@ int lsc_set_tunables(struct lsc_engine *eng, const struct lsc_tunables *tun);
  * @eng: the engine
  * @policy: enum lsc_policy
  *
- * Re-keys every RUNNABLE task: O(n log n), an administrative operation.
+ * Starts re-queueing every RUNNABLE task under the new order: the tasks
+ * submitted or requeued from now on follow it at once; the others move
+ * over in lsc_rekey_step() calls, at most &lsc_engine.rekey_budget of them
+ * inside this call (all of them without a budget, see
+ * lsc_set_rekey_budget()).  Until a task has moved it stays RUNNABLE but is
+ * not dispatched (lsc_task_wait() says LSC_WAIT_REKEY); every other call
+ * works as usual meanwhile.  O(budget * log n).
  *
  * Return: 0 or -LSC_EINVAL.
  */
 int lsc_set_policy(struct lsc_engine *eng, u32 policy);
+
+/**
+ * lsc_set_rekey_budget() - bound the work of a re-queueing
+ * @eng: the engine
+ * @tasks: RUNNABLE tasks moved per call, 0 for no limit (the default)
+ *
+ * Re-queueing happens when the order changes (lsc_set_policy(), a change
+ * of &lsc_tunables.age_ns under MLFQ or of &lsc_tunables.dag_rank) and
+ * when a new agent class appears (lsc_agent_add() or lsc_agent_resize()
+ * with a capacity vector and tags no registered agent has): every
+ * RUNNABLE task is filed again.  With no limit that happens inside the
+ * call; with one, that call moves at most @tasks and lsc_rekey_step()
+ * the rest.
+ */
+void lsc_set_rekey_budget(struct lsc_engine *eng, u32 tasks);
+
+/**
+ * lsc_rekey_step() - continue a bounded re-queueing
+ * @eng: the engine
+ * @budget: RUNNABLE tasks to move at most, 0 for no limit
+ *
+ * The moved tasks become dispatchable: call lsc_dispatch() after it.
+ * O(@budget * log n + users passed).
+ *
+ * Return: non-zero while tasks remain to be moved, 0 when none do.
+ */
+u32 lsc_rekey_step(struct lsc_engine *eng, u32 budget);
+
+/**
+ * lsc_work_pending() - whether bounded work is left for later calls
+ * @eng: the engine
+ *
+ * Return: true while dependency propagation (lsc_propagate_pending()) or
+ * re-queueing (lsc_rekey_step()) has work left.
+ */
+static inline bool lsc_work_pending(const struct lsc_engine *eng)
+{
+	return eng->prop || eng->nr_stale || eng->rekey_again;
+}
 
 /**
  * lsc_set_agent_choice() - switch the agent choice rule
@@ -754,6 +931,20 @@ int lsc_user_add(struct lsc_engine *eng, struct lsc_user *user);
  */
 int lsc_user_remove(struct lsc_engine *eng, struct lsc_user *user);
 
+/**
+ * lsc_user_set_limit() - change a registered account's max_active
+ * @eng: the engine
+ * @user: the account
+ * @max_active: most tasks ASSIGNED or RUNNING at once, 0 for no limit
+ *
+ * Tasks already active above a lowered limit keep running.  O(partitions
+ * of the user's tasks * log n).  Does not dispatch.
+ *
+ * Return: 0, or -LSC_ENOENT if not registered.
+ */
+int lsc_user_set_limit(struct lsc_engine *eng, struct lsc_user *user,
+		       u32 max_active);
+
 /* ----------------------------------------------------------------- tasks */
 
 /**
@@ -778,8 +969,10 @@ void lsc_task_init(struct lsc_task *task, u64 id);
  *
  * The task becomes RUNNABLE when it has no unfinished dependency, QUEUED
  * otherwise, or FAILED (reason dep-failed) at once when a dependency
- * already failed or was cancelled.  O(log n + nr_deps).  Does not dispatch:
- * call lsc_dispatch().
+ * already failed or was cancelled.  Its estimate raises the upward rank of
+ * the unfinished tasks it depends on, transitively, at most
+ * LSC_RANK_EDGES edges per call.  O((LSC_RANK_EDGES + nr_deps) * log n).
+ * Does not dispatch: call lsc_dispatch().
  *
  * Return: 0, or -LSC_EINVAL (task not NEW, priority out of range, unknown
  * flag, user not registered, an edge without a submitted task, too many
@@ -828,6 +1021,11 @@ int lsc_task_start(struct lsc_engine *eng, struct lsc_task *task, u64 now);
  * is requeued RUNNABLE); a failure fails its dependents transitively (reason
  * dep-failed).  O(log n + slots + dependents reached), or with a
  * propagation budget, at most that many edges (lsc_set_propagation_budget()).
+ *
+ * MLFQ feedback: a RUNNING task that ran longer than its estimate charges
+ * its user one demotion (at most LSC_MLFQ_MAX_CHARGE) for its shape (demand
+ * vector and tags); one that ended within it takes one back.  The user's
+ * next tasks of that shape start that many levels down.
  *
  * Return: 0, or -LSC_EINVAL if the task is neither ASSIGNED nor RUNNING.
  */
@@ -892,6 +1090,38 @@ static inline bool lsc_task_terminal(u32 state)
 bool lsc_task_releasable(const struct lsc_task *t);
 
 /**
+ * lsc_task_wait() - why a task waits
+ * @eng: the engine
+ * @t: a submitted task
+ *
+ * The answer for a RUNNABLE task holds until the next engine call: a
+ * parked task (LSC_WAIT_NO_AGENT) stays RUNNABLE, in no agent's reach,
+ * until an agent that can hold it is UP; it never fails for it.  O(1).
+ *
+ * Return: enum lsc_wait.
+ */
+u32 lsc_task_wait(const struct lsc_engine *eng, const struct lsc_task *t);
+
+/**
+ * lsc_wait_name() - printable name of a wait reason
+ * @wait: enum lsc_wait
+ *
+ * Return: "none", "deps", "turn", "user-limit", "no-agent", "rekey" or "?".
+ */
+const char *lsc_wait_name(u32 wait);
+
+/**
+ * lsc_nr_parked() - RUNNABLE tasks that no UP agent can hold
+ * @eng: the engine
+ *
+ * O(partitions).
+ *
+ * Return: the number of tasks for which lsc_task_wait() says
+ * LSC_WAIT_NO_AGENT.
+ */
+u64 lsc_nr_parked(const struct lsc_engine *eng);
+
+/**
  * lsc_task_state_name() - printable name of a state
  * @state: enum lsc_task_state
  *
@@ -925,7 +1155,10 @@ void lsc_agent_init(struct lsc_agent *agent, u32 id);
  * @now: current time
  *
  * Its reservation is entered in the ledger.  O(log n + classes); under DRF
- * every user is re-keyed (O(users log users)).
+ * every user's visible tasks are re-keyed (O(users log users)).  When no
+ * registered agent has its capacity vector and tags, it makes a new class
+ * and every RUNNABLE task is re-queued (see lsc_set_rekey_budget()), so
+ * that parked tasks it can hold are picked up again.
  *
  * Return: 0, -LSC_EEXIST if registered, -LSC_EINVAL for a bad slot count,
  * -LSC_EOVERCOMMIT when the reservations would exceed the host capacity in
@@ -958,7 +1191,8 @@ int lsc_agent_set_health(struct lsc_engine *eng, struct lsc_agent *agent,
  *
  * Its remaining tasks are handled as for LOST, then its reservation leaves
  * the ledger.  O(log n) plus O(class members) when the agent's storage held
- * its class.
+ * its class.  RUNNABLE tasks that no UP agent can hold any more are parked
+ * (lsc_task_wait()).
  *
  * Return: 0 or -LSC_ENOENT if not registered.
  */
@@ -982,6 +1216,9 @@ int lsc_agent_set_measured(struct lsc_engine *eng, struct lsc_agent *agent,
  * @eng: the engine
  * @agent: a registered agent
  * @cap: new capacity per enum lsc_res
+ *
+ * A capacity vector no other agent of its tags has makes a new class, as
+ * in lsc_agent_add().
  *
  * Return: 0; -LSC_EBUSY when some kind would fall below what its tasks
  * have committed; -LSC_EOVERCOMMIT when the host would be over-committed;
@@ -1010,12 +1247,18 @@ static inline u32 lsc_agent_load(const struct lsc_agent *agent)
  * @now: current time
  *
  * Walks the run queue in policy order, assigning each task that fits an
- * agent.  When the first task that fits nowhere (the head) could fit some
- * UP agent later, it gets a reservation (agent and shadow time) and at most
- * backfill_depth further tasks are examined; they are assigned only when
- * they cannot delay the head (see policies.rst).  Call it after every event
- * that adds work or frees resources.  O((assigned + backfill_depth) *
- * (classes + agent_scan) * log n).
+ * agent.  The walk only looks at partitions (tasks the same agent classes
+ * can hold) in which some UP agent has a free slot, and at no task of a
+ * user at its limit.  The first task that fits nowhere (the head) gets a
+ * reservation (agent and shadow time); behind it tasks are assigned only
+ * when they cannot delay the head, and at most backfill_depth of them per
+ * partition are passed over (see policies.rst).
+ *
+ * Afterwards no UP agent without a task stands beside a RUNNABLE task it
+ * can hold whose user is below its limit (unless re-queueing is pending,
+ * or backfilling is off and the task is behind the head).  Call it after
+ * every event that adds work or frees resources.  O((assigned + partitions
+ * * (backfill_depth + 1)) * (classes + agent_scan) * log n).
  *
  * Return: number of tasks assigned.
  */

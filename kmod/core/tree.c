@@ -107,6 +107,57 @@ void lsc_tree_erase(struct lsc_tree *tree, struct lsc_node *node)
 	tree->count--;
 }
 
+void lsc_tree_replace(struct lsc_tree *tree, struct lsc_node *old,
+		      struct lsc_node *new)
+{
+	if (LSC_WARN_ON(!old->linked || new->linked))
+		return;
+	*new = *old;
+	lsc_replace_child(tree, old->parent, old, new);
+	if (new->left)
+		new->left->parent = new;
+	if (new->right)
+		new->right->parent = new;
+	old->parent = NULL;
+	old->left = NULL;
+	old->right = NULL;
+	old->linked = 0;
+}
+
+struct lsc_node *lsc_tree_find_last(const struct lsc_tree *tree,
+				    lsc_key_fn keyfn, const void *key,
+				    const void *ctx)
+{
+	struct lsc_node *n = tree->root, *best = NULL;
+
+	while (n) {
+		if (keyfn(n, key, ctx) <= 0) {
+			best = n;
+			n = n->right;
+		} else {
+			n = n->left;
+		}
+	}
+	return best;
+}
+
+struct lsc_node *lsc_tree_find_first(const struct lsc_tree *tree,
+				     lsc_key_fn keyfn, const void *key,
+				     const void *ctx)
+{
+	struct lsc_node *n = tree->root, *best = NULL;
+
+	while (n) {
+		if (keyfn(n, key, ctx) > 0) {
+			best = n;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best;
+}
+
 struct lsc_node *lsc_tree_first(const struct lsc_tree *tree)
 {
 	struct lsc_node *n = tree->root;

@@ -43,6 +43,18 @@ typedef int (*lsc_cmp_fn)(const struct lsc_node *a, const struct lsc_node *b,
 			  const void *ctx);
 
 /**
+ * typedef lsc_key_fn - position of a node relative to a search key
+ * @node: a node of the index
+ * @key: the key given to lsc_tree_find_last() or lsc_tree_find_first()
+ * @ctx: the context given with it
+ *
+ * Return: negative or zero when @node sorts before or at @key, positive
+ * when after; consistent with the index's order.
+ */
+typedef int (*lsc_key_fn)(const struct lsc_node *node, const void *key,
+			  const void *ctx);
+
+/**
  * struct lsc_tree - ordered index of embedded nodes
  * @root: root node, NULL when empty
  * @count: number of nodes
@@ -88,6 +100,48 @@ void lsc_tree_insert(struct lsc_tree *tree, struct lsc_node *node,
  * O(log n) expected.
  */
 void lsc_tree_erase(struct lsc_tree *tree, struct lsc_node *node);
+
+/**
+ * lsc_tree_replace() - put @new in the place of @old
+ * @tree: the index holding @old
+ * @old: a node of the index; it leaves the index
+ * @new: a node in no index, whose key sorts where @old's does (no node of
+ *	the index lies between them)
+ *
+ * @new takes @old's links and heap priority.  O(1).
+ */
+void lsc_tree_replace(struct lsc_tree *tree, struct lsc_node *old,
+		      struct lsc_node *new);
+
+/**
+ * lsc_tree_find_last() - last node at or before a key
+ * @tree: the index
+ * @keyfn: position of a node relative to @key
+ * @key: the search key
+ * @ctx: passed to @keyfn
+ *
+ * O(log n) expected.
+ *
+ * Return: the last node for which @keyfn returns a value <= 0, or NULL.
+ */
+struct lsc_node *lsc_tree_find_last(const struct lsc_tree *tree,
+				    lsc_key_fn keyfn, const void *key,
+				    const void *ctx);
+
+/**
+ * lsc_tree_find_first() - first node after a key
+ * @tree: the index
+ * @keyfn: position of a node relative to @key
+ * @key: the search key
+ * @ctx: passed to @keyfn
+ *
+ * O(log n) expected.
+ *
+ * Return: the first node for which @keyfn returns a value > 0, or NULL.
+ */
+struct lsc_node *lsc_tree_find_first(const struct lsc_tree *tree,
+				     lsc_key_fn keyfn, const void *key,
+				     const void *ctx);
 
 /**
  * lsc_tree_first() - smallest node

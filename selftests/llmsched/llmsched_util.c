@@ -272,6 +272,7 @@ out:
 
 int ls_reset(int fd, __u64 cpu, __u64 mem)
 {
+	struct llmsched_policy p;
 	int ret;
 
 	ret = ls_cancel_all(fd);
@@ -295,8 +296,16 @@ int ls_reset(int fd, __u64 cpu, __u64 mem)
 				     LS_STR(LS_DEF_MAX_BYTES));
 	if (ret && ret != -ENOENT)
 		return ret;
-	ret = ls_set_policy(fd, LLMSCHED_POLICY_PRIO_FIFO,
-			    LLMSCHED_CHOICE_LEAST_LOADED, 0);
+	/*
+	 * The aging step and the imbalance threshold too: 0 would keep what
+	 * an earlier test set (a balancer test needs the default threshold).
+	 */
+	LS_INIT(p);
+	p.policy = LLMSCHED_POLICY_PRIO_FIFO;
+	p.choice = LLMSCHED_CHOICE_LEAST_LOADED;
+	p.aging_ns = LS_DEF_AGING_NS;
+	p.imbalance_threshold = LS_DEF_IMBALANCE;
+	ret = ls_ioctl(fd, LLMSCHED_IOC_SET_POLICY, &p);
 	if (ret)
 		return ret;
 	return ls_set_capacity(fd, cpu, mem);

@@ -46,6 +46,9 @@ unsigned int ls_heartbeat_ms(void);
 #define LS_DEF_RETAIN_ENDED	1024
 #define LS_DEF_MAX_USER_PRIO	100	/* LLMSCHED_PRIO_DEFAULT */
 #define LS_DEF_MAX_BYTES	268435456	/* 256 MiB */
+/* Defaults of struct llmsched_policy: the engine's (lsc_default_tunables()). */
+#define LS_DEF_AGING_NS		60000000000ULL	/* 60 s */
+#define LS_DEF_IMBALANCE	200	/* per mille */
 
 #define LS_XSTR(x)		#x
 #define LS_STR(x)		LS_XSTR(x)

@@ -1,21 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Randomized property tests of the scheduling engine: thousands of seeds,
- * a few hundred random operations each (submissions with dependencies,
- * dispatch, start, completion and failure, cancellation, agents joining,
- * draining, lost, removed and resized, measured loads, balancing, policy
- * switches), checking after every operation the invariants the engine
- * promises.  A second mode sets a small random propagation budget and
- * interleaves lsc_propagate_pending() calls among the operations.
- * Everything is checked against the test's own bookkeeping, built from the
- * callbacks, not against the engine's counters.
+ * a few hundred random operations each (submissions with dependencies and
+ * tags, dispatch, start, completion and failure, cancellation, agents
+ * joining, draining, lost, removed and resized, measured loads, balancing,
+ * policy switches, user limits, the rank option), checking after every
+ * operation the invariants the engine promises, and after every dispatch
+ * that no idle agent stands beside work it can hold.  A second mode sets a
+ * small random propagation budget and interleaves lsc_propagate_pending()
+ * calls among the operations; a third does the same with re-queueing
+ * (lsc_rekey_step()).  Everything is checked against the test's own
+ * bookkeeping, built from the callbacks, not against the engine's
+ * counters; the structure check alone looks inside (core/internal.h).
  */
 #include "engine_util.h"
 #include "kselftest_harness.h"
+#include "core/internal.h"
 
 #define P_AGENTS	8
 #define P_TASKS		200
 #define P_USERS		3
+
+enum prop_mode { MODE_PLAIN, MODE_PROPAGATION, MODE_REKEY };
 
 struct prop {
 	struct world *w;
@@ -31,6 +37,15 @@ struct prop {
 	bool idle;
 	u32 nr_pending_calls;
 	u32 nr_pending_busy;
+	/* Bounded re-queueing mode: its budget (0: off). */
+	u32 rekey_budget;
+	/* Liveness checks made, of idle agents and of agents partly used. */
+	u64 nr_live_idle;
+	u64 nr_live_partial;
+	/* Dispatches with the shared partition in use (no exact claim). */
+	u32 nr_shared;
+	u32 nr_parked_seen;
+	u32 nr_limited_seen;
 };
 
 static u64 rnd(struct prop *p)
@@ -61,6 +76,12 @@ static struct prop *prop_of(struct world *w)
 
 /* ---------------------------------------------------- reference checks */
 
+/* Re-queueing not done: tasks wait, or have masks of older classes. */
+static bool rekey_pending(const struct lsc_engine *eng)
+{
+	return eng->nr_stale || eng->rekey_again;
+}
+
 /* Does @t fit @a now, if @x (when not NULL) were not on it? */
 static bool ref_fits(struct world *w, const struct lsc_task *t,
 		     const struct lsc_agent *a, const struct lsc_task *x)
@@ -88,18 +109,25 @@ static bool ref_fits(struct world *w, const struct lsc_task *t,
 	return true;
 }
 
-/* Earliest expected time @t fits on @a, releasing its tasks by end time. */
-static u64 ref_fit_time(struct world *w, const struct lsc_task *t,
-			const struct lsc_agent *a, u64 now)
+/*
+ * Earliest expected time @t fits on @a, releasing its tasks by end time;
+ * with @x (not NULL), as if @x started there now.
+ */
+static u64 ref_fit_time_with(struct world *w, const struct lsc_task *t,
+			     const struct lsc_agent *a, u64 now,
+			     const struct lsc_task *x)
 {
-	u64 used[LSC_NR_RES] = { 0 }, at = now;
-	bool done[W_TASKS] = { 0 };
+	u64 used[LSC_NR_RES] = { 0 }, at = now, end[W_TASKS];
+	bool done[W_TASKS] = { 0 }, on[W_TASKS] = { 0 };
 	u32 slots = 0, i;
 	int k, ai = agent_index(w, a);
 
 	for (i = 0; i < w->nr_tasks; i++) {
-		if (w->on_agent[i] != ai)
+		on[i] = w->on_agent[i] == ai || &w->tasks[i] == x;
+		if (!on[i])
 			continue;
+		end[i] = &w->tasks[i] == x ? now + x->est_ns :
+			 w->tasks[i].start_ns + w->tasks[i].est_ns;
 		slots++;
 		for (k = 0; k < LSC_NR_RES; k++)
 			used[k] += w->tasks[i].demand[k];
@@ -113,12 +141,9 @@ static u64 ref_fit_time(struct world *w, const struct lsc_task *t,
 		if (ok)
 			return at;
 		for (i = 0; i < w->nr_tasks; i++) {
-			const struct lsc_task *u = &w->tasks[i];
-
-			if (w->on_agent[i] != ai || done[i])
+			if (!on[i] || done[i])
 				continue;
-			if (best < 0 || u->start_ns + u->est_ns <
-			    w->tasks[best].start_ns + w->tasks[best].est_ns)
+			if (best < 0 || end[i] < end[best])
 				best = i;
 		}
 		if (best < 0)
@@ -127,15 +152,41 @@ static u64 ref_fit_time(struct world *w, const struct lsc_task *t,
 		slots--;
 		for (k = 0; k < LSC_NR_RES; k++)
 			used[k] -= w->tasks[best].demand[k];
-		if (w->tasks[best].start_ns + w->tasks[best].est_ns > at)
-			at = w->tasks[best].start_ns + w->tasks[best].est_ns;
+		if (end[best] > at)
+			at = end[best];
 	}
 }
 
+static u64 ref_fit_time(struct world *w, const struct lsc_task *t,
+			const struct lsc_agent *a, u64 now)
+{
+	return ref_fit_time_with(w, t, a, now, NULL);
+}
+
+/* Tasks of @u on agents, from the callbacks. */
+static u32 ref_active(struct world *w, const struct lsc_user *u)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < w->nr_tasks; i++)
+		n += w->on_agent[i] >= 0 && w->tasks[i].user == u;
+	return n;
+}
+
+static bool ref_below_limit(struct world *w, const struct lsc_user *u)
+{
+	return !u->max_active || ref_active(w, u) < u->max_active;
+}
+
+/* Priority-FIFO, with the rank option: larger rank first within a priority. */
 static int pf_cmp(const struct lsc_task *a, const struct lsc_task *b)
 {
+	const struct lsc_engine *eng = &g_cur->w->eng;
+
 	if (a->prio != b->prio)
 		return a->prio > b->prio ? -1 : 1;
+	if (eng->krank && ref_bucket(a->rank_ns) != ref_bucket(b->rank_ns))
+		return ref_bucket(a->rank_ns) > ref_bucket(b->rank_ns) ? -1 : 1;
 	if (a->arrival_ns != b->arrival_ns)
 		return a->arrival_ns < b->arrival_ns ? -1 : 1;
 	return a->id < b->id ? -1 : a->id > b->id;
@@ -165,12 +216,23 @@ static void on_assign(struct world *w, struct lsc_task *x,
 		    eng->resv_ns)
 			w->violation = "backfilled task delays the head";
 	}
-	if (eng->policy != LSC_POLICY_PRIO_FIFO)
+	/*
+	 * The order check holds where no partition's window runs out and
+	 * no re-queueing is pending; a task of a user at its limit waits.
+	 */
+	if (eng->kpolicy != LSC_POLICY_PRIO_FIFO ||
+	    eng->tun.backfill_depth < P_TASKS || rekey_pending(eng))
 		return;
 	for (i = 0; i < w->nr_tasks; i++) {
 		struct lsc_task *h = &w->tasks[i];
 
-		if (h->state != LSC_TASK_RUNNABLE || pf_cmp(h, x) > 0)
+		if (h->state != LSC_TASK_RUNNABLE || pf_cmp(h, x) > 0 ||
+		    !ref_below_limit(w, h->user))
+			continue;
+		/* The head keeps the last slot of its user's limit. */
+		if (head && h != head && h->user == head->user &&
+		    h->user->max_active &&
+		    ref_active(w, h->user) + 1 >= h->user->max_active)
 			continue;
 		for (j = 0; j < P_AGENTS; j++) {
 			struct lsc_agent *a = &w->agents[j];
@@ -213,26 +275,23 @@ static void check_reservation(struct prop *p)
 	struct lsc_engine *eng = &w->eng;
 	struct lsc_task *head = NULL;
 	u64 best = U64_MAX, at;
-	u32 i, j, skipped = 0;
+	u32 i, j;
 
-	if (eng->policy != LSC_POLICY_PRIO_FIFO)
+	if (eng->kpolicy != LSC_POLICY_PRIO_FIFO || rekey_pending(eng))
 		return;
 	for (i = 0; i < w->nr_tasks; i++) {
 		struct lsc_task *t = &w->tasks[i];
 		bool holdable = false;
 
-		if (t->state != LSC_TASK_RUNNABLE)
+		if (t->state != LSC_TASK_RUNNABLE ||
+		    !ref_below_limit(w, t->user))
 			continue;
 		for (j = 0; j < P_AGENTS && !holdable; j++)
 			holdable = ref_can_hold(w, t, &w->agents[j]);
-		if (!holdable) {
-			skipped++;
-			continue;
-		}
-		if (!head || pf_cmp(t, head) < 0)
+		if (holdable && (!head || pf_cmp(t, head) < 0))
 			head = t;
 	}
-	if (!head || skipped > eng->tun.backfill_depth)
+	if (!head)
 		return;
 	for (j = 0; j < P_AGENTS; j++) {
 		if (!ref_can_hold(w, head, &w->agents[j]))
@@ -247,6 +306,209 @@ static void check_reservation(struct prop *p)
 		w->violation = "reservation is not the earliest fit time";
 }
 
+static bool ref_idle(struct world *w, const struct lsc_agent *a)
+{
+	u32 i;
+
+	for (i = 0; i < w->nr_tasks; i++)
+		if (w->on_agent[i] == agent_index(w, a))
+			return false;
+	return true;
+}
+
+/*
+ * Liveness, after a dispatch: no UP agent with nothing on it stands beside
+ * a RUNNABLE task it can hold whose user is below its limit.  When no
+ * partition's window can run out (backfill_depth above the task count),
+ * the same holds for every agent with a free slot and room for the task,
+ * except where the task would push the head's start on the reserved agent
+ * past its shadow time.  Exempt: pending re-queueing; strict order (no
+ * backfilling) behind a head; the shared partition in use.
+ */
+static const char *check_liveness(struct prop *p)
+{
+	struct world *w = p->w;
+	struct lsc_engine *eng = &w->eng;
+	bool exact = eng->tun.backfill_depth >= P_TASKS, idle;
+	const struct lsc_task *head = eng->resv_task;
+	bool below[P_USERS];
+	u32 i, j;
+
+	for (i = 0; i < P_USERS; i++)
+		below[i] = ref_below_limit(w, &w->users[i]);
+
+	if (rekey_pending(eng))
+		return NULL;
+	if (!eng->tun.backfill_depth && head)
+		return NULL;
+	if (eng->shared_part != LSC_PART_NONE) {
+		p->nr_shared++;
+		return NULL;
+	}
+	for (j = 0; j < P_AGENTS; j++) {
+		struct lsc_agent *a = &w->agents[j];
+
+		if (!a->registered || a->health != LSC_AGENT_UP)
+			continue;
+		idle = ref_idle(w, a);
+		if (!idle && !exact)
+			continue;
+		for (i = 0; i < w->nr_tasks; i++) {
+			struct lsc_task *t = &w->tasks[i];
+
+			if (t->state != LSC_TASK_RUNNABLE)
+				continue;
+			if (!below[t->user - w->users]) {
+				p->nr_limited_seen++;
+				continue;
+			}
+			if (!ref_fits(w, t, a, NULL))
+				continue;
+			if (head && a == eng->resv_agent &&
+			    ref_fit_time_with(w, head, a, w->now, t) >
+			    eng->resv_ns)
+				continue;
+			/* The head keeps a slot of its user's limit. */
+			if (head && t->user == head->user &&
+			    t->user->max_active &&
+			    ref_active(w, t->user) + 1 >= t->user->max_active)
+				continue;
+			return idle ? "an idle agent stands beside a task it can hold" :
+			       "an agent with room stands beside a task it can hold";
+		}
+		if (idle)
+			p->nr_live_idle++;
+		else
+			p->nr_live_partial++;
+	}
+	return NULL;
+}
+
+/* Does @t sort before @u in its lane (key, arrival, id)? */
+static bool lane_before(const struct lsc_task *t, const struct lsc_task *u)
+{
+	if (t->qkey != u->qkey)
+		return t->qkey < u->qkey;
+	if (t->arrival_ns != u->arrival_ns)
+		return t->arrival_ns < u->arrival_ns;
+	return t->id < u->id;
+}
+
+/* The order of partitions' queues: under DRF, users by share first. */
+static bool part_before(const struct lsc_engine *eng, const struct lsc_task *t,
+			const struct lsc_task *u)
+{
+	if (eng->kpolicy == LSC_POLICY_DRF && t->user != u->user) {
+		if (t->user->share != u->user->share)
+			return t->user->share < u->user->share;
+		if (t->user->uid != u->user->uid)
+			return t->user->uid < u->user->uid;
+		return t->user < u->user;
+	}
+	return lane_before(t, u);
+}
+
+static bool same_lane(const struct lsc_task *t, const struct lsc_task *u)
+{
+	bool own = t->flags & LSC_TASK_F_OWN_LANE;
+
+	return t->part == u->part &&
+	       own == !!(u->flags & LSC_TASK_F_OWN_LANE) &&
+	       (!own || t->user == u->user);
+}
+
+/*
+ * The run queue's structure, from the inside: every RUNNABLE task is in a
+ * partition of its eligibility; partitions count their tasks; in each lane
+ * of the current generation whose user may run more, exactly one task is
+ * visible, its first; a user at its limit shows none.
+ */
+static const char *check_structure(struct prop *p)
+{
+	struct world *w = p->w;
+	struct lsc_engine *eng = &w->eng;
+	u64 live = 0, in_parts[LSC_NR_PARTS] = { 0 };
+	u32 i, j, s;
+
+	for (s = 0; s < LSC_SLOT_SHARED; s++)
+		if (eng->slot_cls[s])
+			live |= 1ULL << s;
+	if (!lsc_list_empty(&eng->shared_classes))
+		live |= 1ULL << LSC_SLOT_SHARED;
+	for (i = 0; i < w->nr_tasks; i++) {
+		struct lsc_task *t = &w->tasks[i];
+		struct lsc_part *pt;
+		u32 nvis = 0;
+		bool first = true, at_limit;
+
+		if (t->state != LSC_TASK_RUNNABLE)
+			continue;
+		if (t->part >= LSC_NR_PARTS || !eng->parts[t->part].used)
+			return "RUNNABLE task in no partition";
+		pt = &eng->parts[t->part];
+		in_parts[t->part]++;
+		if (pt->gen != eng->gen)
+			continue;
+		if (!pt->shared && !rekey_pending(eng) &&
+		    (pt->mask & live) != lsc_task_mask(eng, t))
+			return "task in the partition of another mask";
+		at_limit = (t->flags & LSC_TASK_F_OWN_LANE) &&
+			   t->user->max_active &&
+			   t->user->nr_active >= t->user->max_active;
+		if (at_limit && t->qwhere == LSC_Q_VISIBLE)
+			return "a user at its limit shows a task";
+		for (j = 0; j < w->nr_tasks; j++) {
+			struct lsc_task *u = &w->tasks[j];
+
+			if (u->state != LSC_TASK_RUNNABLE || !same_lane(t, u))
+				continue;
+			nvis += u->qwhere == LSC_Q_VISIBLE;
+			if (u != t && lane_before(u, t))
+				first = false;
+		}
+		if (at_limit)
+			continue;
+		if (nvis != 1)
+			return "a lane shows other than one task";
+		if (first != (t->qwhere == LSC_Q_VISIBLE))
+			return "a lane shows other than its first task";
+	}
+	/* Outside walks each front is its partition's first; the tree's
+	 * root is the partition whose front comes first.
+	 */
+	{
+		const struct lsc_task *best = NULL;
+		u32 root = LSC_PART_NONE;
+
+		for (i = 0; i < LSC_NR_PARTS; i++) {
+			struct lsc_part *pt = &eng->parts[i];
+			struct lsc_node *n;
+
+			if (!pt->used || pt->gen != eng->gen)
+				continue;
+			n = lsc_tree_first(&pt->q);
+			if (pt->front != (n ? task_of_qnode(n) : NULL))
+				return "a partition's front is not its first";
+			if (pt->out || pt->skips)
+				return "a partition kept walk state";
+			if (pt->front && (!best || part_before(eng, pt->front, best))) {
+				best = pt->front;
+				root = i;
+			}
+		}
+		if (lsc_walk_first(eng) !=
+		    (root == LSC_PART_NONE ? NULL : &eng->parts[root]))
+			return "the tournament's root is not the first partition";
+	}
+	for (i = 0; i < LSC_NR_PARTS; i++) {
+		if (eng->parts[i].used && !eng->parts[i].nr_tasks)
+			return "empty partition still in use";
+		if (eng->parts[i].used && in_parts[i] != eng->parts[i].nr_tasks)
+			return "partition miscounts its tasks";
+	}
+	return NULL;
+}
+
 /* Invariants after every operation; NULL when they all hold. */
 static const char *check(struct prop *p)
 {
@@ -254,6 +516,7 @@ static const char *check(struct prop *p)
 	struct lsc_engine *eng = &w->eng;
 	u64 reserved[LSC_NR_RES] = { 0 };
 	u64 active[P_USERS] = { 0 };
+	const char *err;
 	u32 i, j;
 	int k;
 
@@ -264,6 +527,8 @@ static const char *check(struct prop *p)
 
 	if (w->violation)
 		return w->violation;
+	if ((err = check_structure(p)))
+		return err;
 	for (j = 0; j < P_AGENTS; j++) {
 		struct lsc_agent *a = &w->agents[j];
 		u64 used[LSC_NR_RES] = { 0 };
@@ -475,6 +740,31 @@ static void op_agent(struct prop *p)
 	}
 }
 
+static void op_dispatch(struct prop *p)
+{
+	struct world *w = p->w;
+
+	p->in_dispatch = true;
+	lsc_dispatch(&w->eng, w->now);
+	p->in_dispatch = false;
+	check_reservation(p);
+	if (!w->violation)
+		w->violation = check_liveness(p);
+}
+
+static void op_tunables(struct prop *p)
+{
+	struct world *w = p->w;
+	struct lsc_tunables tun = w->eng.tun;
+
+	if (rn(p, 2))
+		tun.dag_rank = !tun.dag_rank;
+	else
+		tun.age_ns = (1 + rn(p, 20)) * SEC / 4;
+	if (lsc_set_tunables(&w->eng, &tun))
+		w->violation = "valid tunables refused";
+}
+
 static void one_op(struct prop *p)
 {
 	struct world *w = p->w;
@@ -490,13 +780,16 @@ static void one_op(struct prop *p)
 			p->nr_pending_busy++;
 		return;
 	}
+	if (p->rekey_budget && !rn(p, 4)) {
+		p->nr_pending_calls++;
+		if (lsc_rekey_step(&w->eng, 1 + rn(p, 3)))
+			p->nr_pending_busy++;
+		return;
+	}
 	if (r < 30) {
 		op_submit(p);
 	} else if (r < 52) {
-		p->in_dispatch = true;
-		lsc_dispatch(&w->eng, w->now);
-		p->in_dispatch = false;
-		check_reservation(p);
+		op_dispatch(p);
 	} else if (r < 62) {
 		t = pick_task(p, 1U << LSC_TASK_ASSIGNED);
 		if (t && lsc_task_start(&w->eng, t, w->now))
@@ -521,37 +814,124 @@ static void one_op(struct prop *p)
 			w->violation = "cancel refused";
 	} else if (r < 93) {
 		op_agent(p);
-	} else if (r < 96) {
+	} else if (r < 95) {
 		lsc_balance(&w->eng, w->now);
-	} else if (r < 98) {
+	} else if (r < 97) {
 		lsc_set_policy(&w->eng, rn(p, LSC_POLICY_NR));
+	} else if (r < 98) {
+		if (lsc_user_set_limit(&w->eng, &w->users[rn(p, P_USERS)],
+				       rn(p, 4)))
+			w->violation = "limit of a registered user refused";
+	} else if (r < 99) {
+		op_tunables(p);
 	} else {
 		lsc_set_agent_choice(&w->eng, rn(p, LSC_CHOOSE_NR));
 	}
+	/* Half the time, dispatch after the event, as the kernel does. */
+	if (r >= 52 && !w->violation && rn(p, 2))
+		op_dispatch(p);
 }
 
-static struct prop *prop_new(u64 seed, bool bounded)
+static struct prop *prop_new(u64 seed, enum prop_mode mode)
 {
+	static const u32 depth[] = { 64, 1000, 2, 0 };
 	struct prop *p = calloc(1, sizeof(*p));
 	u64 host[LSC_NR_RES] = { 24000, 32 * GB, 4, 64 * GB };
+	struct lsc_tunables tun;
+	u32 i;
 
 	p->w = world_new();
 	p->rng = seed * 0x9E3779B97F4A7C15ULL + 1;
 	memcpy(p->host, host, sizeof(host));
 	lsc_set_host_capacity(&p->w->eng, host);
 	p->w->on_assign = on_assign;
-	if (bounded) {
+	lsc_default_tunables(&tun);
+	tun.backfill_depth = depth[rn(p, 4)];
+	tun.dag_rank = rn(p, 2);
+	lsc_set_tunables(&p->w->eng, &tun);
+	for (i = 0; i < P_USERS; i++)
+		lsc_user_set_limit(&p->w->eng, &p->w->users[i],
+				   rn(p, 3) ? 0 : 1 + rn(p, 3));
+	if (mode == MODE_PROPAGATION) {
 		p->budget = 1 + rn(p, 2);
 		lsc_set_propagation_budget(&p->w->eng, p->budget);
+	}
+	if (mode == MODE_REKEY) {
+		p->rekey_budget = 1 + rn(p, 3);
+		lsc_set_rekey_budget(&p->w->eng, p->rekey_budget);
 	}
 	return p;
 }
 
-static const char *run_seed(u64 seed, u32 ops, struct lsc_stats *st,
-			    bool bounded, u32 *busy)
+/* With PROP_DUMP set: the world, for a seed that failed. */
+static void dump(struct prop *p, const char *err)
 {
-	struct prop *p = prop_new(seed, bounded);
 	struct world *w = p->w;
+	struct lsc_engine *eng = &w->eng;
+	u32 i;
+
+	if (!getenv("PROP_DUMP"))
+		return;
+	fprintf(stderr, "%s: now %llu policy %u kpolicy %u depth %u rank %u resv task %lld agent %d at %llu stale %llu\n",
+		err, (unsigned long long)w->now, eng->policy, eng->kpolicy,
+		eng->tun.backfill_depth, eng->tun.dag_rank,
+		eng->resv_task ? (long long)eng->resv_task->id : -1LL,
+		eng->resv_agent ? (int)eng->resv_agent->id : -1,
+		(unsigned long long)eng->resv_ns,
+		(unsigned long long)eng->nr_stale);
+	for (i = 0; i < P_AGENTS; i++) {
+		struct lsc_agent *a = &w->agents[i];
+
+		if (!a->registered)
+			continue;
+		fprintf(stderr, " agent %u health %u slots %u/%u cap %llu/%llu/%llu/%llu used %llu/%llu tags %llx slot %u\n",
+			a->id, a->health, a->used_slots, a->slots,
+			(unsigned long long)a->cap[0],
+			(unsigned long long)(a->cap[1] / GB),
+			(unsigned long long)a->cap[2],
+			(unsigned long long)(a->cap[3] / GB),
+			(unsigned long long)a->committed[0],
+			(unsigned long long)(a->committed[1] / GB),
+			(unsigned long long)a->tags, a->cls->slot);
+	}
+	for (i = 0; i < w->nr_tasks; i++) {
+		struct lsc_task *t = &w->tasks[i];
+
+		if (t->state != LSC_TASK_RUNNABLE && t->state != LSC_TASK_ASSIGNED &&
+		    t->state != LSC_TASK_RUNNING)
+			continue;
+		fprintf(stderr, " task %llu %s prio %u user %ld lim %u/%u dem %llu/%llu/%llu/%llu tags %llx est %llu arr %llu part %u mask %llx q %u key %llx agent %d\n",
+			(unsigned long long)t->id, lsc_task_state_name(t->state),
+			t->prio, (long)(t->user - w->users),
+			(unsigned)t->user->nr_active, t->user->max_active,
+			(unsigned long long)t->demand[0],
+			(unsigned long long)(t->demand[1] / GB),
+			(unsigned long long)t->demand[2],
+			(unsigned long long)(t->demand[3] / GB),
+			(unsigned long long)t->tags,
+			(unsigned long long)t->est_ns / SEC,
+			(unsigned long long)t->arrival_ns / SEC,
+			t->part, (unsigned long long)eng->parts[t->part & 127].mask,
+			t->qwhere, (unsigned long long)t->qkey,
+			t->agent ? (int)t->agent->id : -1);
+	}
+}
+
+/* What the seeds of one test did, summed. */
+struct prop_sum {
+	struct lsc_stats st;
+	u32 busy;
+	u64 live_idle, live_partial;
+	u32 shared, limited;
+	u64 rekeys, rekeyed, overruns;
+};
+
+static const char *run_seed(u64 seed, u32 ops, struct prop_sum *sum,
+			    enum prop_mode mode)
+{
+	struct prop *p = prop_new(seed, mode);
+	struct world *w = p->w;
+	struct lsc_stats *st = &sum->st;
 	const char *err = NULL;
 	u32 i;
 	int k;
@@ -559,6 +939,20 @@ static const char *run_seed(u64 seed, u32 ops, struct lsc_stats *st,
 	g_cur = p;
 	for (i = 0; i < ops && !err; i++) {
 		one_op(p);
+		err = check(p);
+	}
+	if (err)
+		dump(p, err);
+	/* Finish pending re-queueing, then dispatch once more. */
+	for (i = 0; p->rekey_budget && !err && i < 100000; i++) {
+		if (!lsc_rekey_step(&w->eng, 1 + rn(p, 3)))
+			break;
+		err = check(p);
+	}
+	if (!err && (w->eng.nr_stale || w->eng.rekey_again))
+		err = "re-queueing never finished";
+	if (!err) {
+		op_dispatch(p);
 		err = check(p);
 	}
 	/* Cancel what is left: every task ends exactly once. */
@@ -584,6 +978,9 @@ static const char *run_seed(u64 seed, u32 ops, struct lsc_stats *st,
 			err = "a task did not end exactly once";
 	if (!err && (w->eng.nr_runnable || w->eng.nr_active))
 		err = "engine counters not back to zero";
+	for (i = 0; i < LSC_NR_PARTS && !err; i++)
+		if (w->eng.parts[i].used)
+			err = "a partition outlived its tasks";
 	for (i = 0; i < P_AGENTS && !err; i++)
 		if (w->agents[i].registered &&
 		    lsc_agent_remove(&w->eng, &w->agents[i], w->now))
@@ -591,88 +988,116 @@ static const char *run_seed(u64 seed, u32 ops, struct lsc_stats *st,
 	for (k = 0; k < LSC_NR_RES && !err; k++)
 		if (w->eng.reserved[k])
 			err = "ledger not empty after removing every agent";
+	if (!err && (w->eng.up_slots || w->eng.ready_slots))
+		err = "slots still up or ready without agents";
 	for (i = 0; i < P_USERS && !err; i++)
 		if (lsc_user_remove(&w->eng, &w->users[i]))
 			err = "user still holds tasks";
-	if (st) {
-		st->assigned += w->eng.stats.assigned;
-		st->backfilled += w->eng.stats.backfilled;
-		st->migrations += w->eng.stats.migrations;
-		st->requeues += w->eng.stats.requeues;
-		st->submitted += w->eng.stats.submitted;
-		for (k = 0; k < LSC_TASK_NR_STATES; k++)
-			st->transitions[k][LSC_TASK_FAILED] +=
-				w->eng.stats.transitions[k][LSC_TASK_FAILED];
-		st->dispatches += p->nr_backfill_checks;
-	}
-	if (busy)
-		*busy += p->nr_pending_busy;
+	st->assigned += w->eng.stats.assigned;
+	st->backfilled += w->eng.stats.backfilled;
+	st->migrations += w->eng.stats.migrations;
+	st->requeues += w->eng.stats.requeues;
+	st->submitted += w->eng.stats.submitted;
+	st->passed += w->eng.stats.passed;
+	for (k = 0; k < LSC_TASK_NR_STATES; k++)
+		st->transitions[k][LSC_TASK_FAILED] +=
+			w->eng.stats.transitions[k][LSC_TASK_FAILED];
+	st->dispatches += p->nr_backfill_checks;
+	sum->busy += p->nr_pending_busy;
+	sum->live_idle += p->nr_live_idle;
+	sum->live_partial += p->nr_live_partial;
+	sum->shared += p->nr_shared;
+	sum->limited += p->nr_limited_seen;
+	sum->rekeys += w->eng.stats.rekeys;
+	sum->rekeyed += w->eng.stats.rekeyed;
+	sum->overruns += w->eng.stats.overruns;
 	free(w);
 	free(p);
 	g_cur = NULL;
 	return err;
 }
 
-TEST(random_ops_never_overcommit_and_every_task_ends_once)
+static void run_seeds(struct __test_metadata *_metadata, const char *what,
+		      enum prop_mode mode, struct prop_sum *sum)
 {
-	struct lsc_stats st = { 0 };
 	const char *err;
-	u64 seed;
-	u64 failed = 0;
+	u64 seed, failed = 0;
 	int k;
 
+	memset(sum, 0, sizeof(*sum));
 	for (seed = 1; seed <= 3000; seed++) {
-		err = run_seed(seed, 300, &st, false, NULL);
+		err = run_seed(seed, 300, sum, mode);
 		if (err)
-			TH_LOG("seed %llu: %s", (unsigned long long)seed, err);
+			TH_LOG("%s: seed %llu: %s", what,
+			       (unsigned long long)seed, err);
 		ASSERT_EQ(NULL, err);
 	}
 	for (k = 0; k < LSC_TASK_NR_STATES; k++)
-		failed += st.transitions[k][LSC_TASK_FAILED];
-	TH_LOG("3000 seeds x 300 ops: %llu submitted, %llu assignments, %llu backfilled (%llu head checks), %llu migrations, %llu requeues, %llu failed",
-	       (unsigned long long)st.submitted,
-	       (unsigned long long)st.assigned,
-	       (unsigned long long)st.backfilled,
-	       (unsigned long long)st.dispatches,
-	       (unsigned long long)st.migrations,
-	       (unsigned long long)st.requeues,
+		failed += sum->st.transitions[k][LSC_TASK_FAILED];
+	TH_LOG("%s: 3000 seeds x 300 ops: %llu submitted, %llu assignments, %llu backfilled (%llu head checks), %llu passed, %llu migrations, %llu requeues, %llu failed",
+	       what, (unsigned long long)sum->st.submitted,
+	       (unsigned long long)sum->st.assigned,
+	       (unsigned long long)sum->st.backfilled,
+	       (unsigned long long)sum->st.dispatches,
+	       (unsigned long long)sum->st.passed,
+	       (unsigned long long)sum->st.migrations,
+	       (unsigned long long)sum->st.requeues,
 	       (unsigned long long)failed);
+	TH_LOG("%s: liveness checked on %llu idle and %llu partly used agents; %u tasks of users at their limit; shared partition in %u dispatches; %llu re-queueings moved %llu tasks; %llu overruns; %u calls left work",
+	       what, (unsigned long long)sum->live_idle,
+	       (unsigned long long)sum->live_partial, sum->limited,
+	       sum->shared, (unsigned long long)sum->rekeys,
+	       (unsigned long long)sum->rekeyed,
+	       (unsigned long long)sum->overruns, sum->busy);
+}
+
+TEST(random_ops_never_overcommit_and_every_task_ends_once)
+{
+	struct prop_sum sum;
+
+	run_seeds(_metadata, "plain", MODE_PLAIN, &sum);
 	/* The random mix must exercise the interesting paths. */
-	ASSERT_LT(1000, st.backfilled);
-	ASSERT_LT(100, st.migrations);
-	ASSERT_LT(1000, st.requeues);
+	ASSERT_LT(1000, sum.st.backfilled);
+	ASSERT_LT(100, sum.st.migrations);
+	ASSERT_LT(1000, sum.st.requeues);
+	ASSERT_LT(100000, sum.live_idle);
+	ASSERT_LT(10000, sum.live_partial);
+	ASSERT_LT(10000, sum.limited);
+	ASSERT_LT(1000, sum.st.passed);
+	ASSERT_LT(1000, sum.rekeyed);
+	ASSERT_EQ(0, sum.shared);
 }
 
 /*
  * The same with a propagation budget of 1 or 2 edges, denser dependency
  * graphs and lsc_propagate_pending() calls of 1 to 3 edges among the
- * operations: every
- * invariant holds between any two calls, except that a dependent may wait
- * on a failed dependency while propagation is pending.
+ * operations: every invariant holds between any two calls, except that a
+ * dependent may wait on a failed dependency while propagation is pending.
  */
 TEST(random_ops_with_bounded_propagation)
 {
-	struct lsc_stats st = { 0 };
-	const char *err;
-	u32 busy = 0;
-	u64 seed;
-	u64 failed = 0;
-	int k;
+	struct prop_sum sum;
 
-	for (seed = 1; seed <= 3000; seed++) {
-		err = run_seed(seed, 300, &st, true, &busy);
-		if (err)
-			TH_LOG("seed %llu: %s", (unsigned long long)seed, err);
-		ASSERT_EQ(NULL, err);
-	}
-	for (k = 0; k < LSC_TASK_NR_STATES; k++)
-		failed += st.transitions[k][LSC_TASK_FAILED];
-	TH_LOG("bounded: %llu submitted, %llu failed, %u calls left work",
-	       (unsigned long long)st.submitted,
-	       (unsigned long long)failed, busy);
-	ASSERT_LT(1000, st.requeues);
+	run_seeds(_metadata, "bounded propagation", MODE_PROPAGATION, &sum);
+	ASSERT_LT(1000, sum.st.requeues);
 	/* Operations did run while propagation was pending. */
-	ASSERT_LT(1000, busy);
+	ASSERT_LT(1000, sum.busy);
+}
+
+/*
+ * The same with re-queueing (policy switches, tunables, new agent classes,
+ * user limits) a budget of 1 to 3 tasks per call, and lsc_rekey_step()
+ * calls among the operations: every invariant holds between any two
+ * calls; liveness whenever no re-queueing is pending.
+ */
+TEST(random_ops_with_bounded_requeueing)
+{
+	struct prop_sum sum;
+
+	run_seeds(_metadata, "bounded re-queueing", MODE_REKEY, &sum);
+	ASSERT_LT(1000, sum.rekeyed);
+	ASSERT_LT(1000, sum.busy);
+	ASSERT_LT(100000, sum.live_idle);
 }
 
 TEST_HARNESS_MAIN

@@ -264,4 +264,44 @@ static inline void log_text(struct world *w, char *buf, size_t len)
 	}
 }
 
+/*
+ * The documented quarter-octave bucket of SJF and dag_rank, computed the
+ * slow way: 4 * floor(log2 x) plus the two bits below the leading one.
+ */
+static inline u32 ref_bucket(u64 x)
+{
+	u32 b = 0;
+
+	if (x < 4)
+		return (u32)x;
+	while (x >> (b + 1))
+		b++;
+	return 4 * b + (u32)((x >> (b - 2)) & 3);
+}
+
+/* Order in which tasks get one single-slot agent, one after the other. */
+static inline void serial_order(struct world *w, u64 *order, u32 n)
+{
+	u32 i, k = 0;
+
+	run_to_idle(w);
+	for (i = 0; i < w->nr_log && k < n; i++)
+		if (w->log[i].kind == 'a')
+			order[k++] = w->log[i].task;
+}
+
+static inline int submit_deps(struct world *w, struct lsc_task *t, u64 a,
+			      u64 b)
+{
+	struct lsc_dep *d = w->deps[task_index(w, t)];
+	u32 n = 0;
+
+	if (a)
+		d[n++].on = T(w, a);
+	if (b)
+		d[n++].on = T(w, b);
+	return lsc_task_submit(&w->eng, t, &w->users[0], d, n, NULL, 0,
+			       w->now);
+}
+
 #endif /* _ENGINE_UTIL_H */

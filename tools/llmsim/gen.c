@@ -2,16 +2,37 @@
 /*
  * llmsim-gen: print a synthetic trace for llmsim with realistic shapes.
  *
- *  - arrivals: a Markov-modulated Poisson process, calm phases (mean 300 s)
- *    alternating with bursts (mean 30 s) at 10x the calm rate;
- *  - run times: lognormal (median 20 s, sigma 1.2) clamped to [0.2 s, 2 h];
- *    GPU-bound tasks 2x longer;
- *  - about 3 % GPU-bound tasks (1 GPU, 8-40G of GPU memory);
- *  - dependency chains: 20 % of tasks depend on 1-3 recent tasks of the
- *    same user;
- *  - users with Zipf-like shares of the submissions (user i: 1/(i+1));
- *  - estimates = actual * lognormal noise (sigma 0.3), so estimates are
- *    unbiased in the median but often wrong.
+ * Shapes (--shape):
+ *  mixed       the default: arrivals a Markov-modulated Poisson process
+ *              (calm phases of mean 300 s, bursts of mean 30 s at 10x the
+ *              calm rate); run times lognormal (median 20 s, sigma 1.2,
+ *              clamped to [0.2 s, 2 h]); 3 % GPU tasks (1 GPU, 8-40G of
+ *              GPU memory, 2x longer); 20 % of tasks depend on 1-3 recent
+ *              tasks of their user;
+ *  uniform     Poisson arrivals, run times uniform in [5, 60] s, no GPU
+ *              task, no dependency;
+ *  heavy       heavy-tailed run times: Pareto (alpha 1.2, from 2 s,
+ *              clamped to 4 h), otherwise mixed;
+ *  small-huge  97 % small tasks (1-10 s, a quarter to one core) and 3 %
+ *              huge ones (30-90 min, the largest CPU agent's cores);
+ *  dag         workflows of 3-8 layers of 2-12 tasks, each task after 1-3
+ *              tasks of the layer before, a workflow arriving at once,
+ *              all of them in the first minute (a batch: the makespan is
+ *              then a matter of order), run times lognormal (median 30 s,
+ *              sigma 0.8);
+ *  gpu30       30 % GPU tasks (tag gpu), otherwise mixed;
+ *  bursty      bursts at 50x the calm rate (calm mean 600 s, bursts 30 s);
+ *  flood       user "flood" submits half the tasks in the first minute,
+ *              at priority 3, with max_active a quarter of the slots;
+ *              the other users as in mixed.
+ * Common to all: users with Zipf shares of the submissions (user i in
+ * proportion to 1/(i+1)); estimates = actual x lognormal noise (sigma
+ * 0.3); priorities 50 % 0, 30 % 1, 13 % 2, 5 % 3-4, 2 % 5-7.  The mean
+ * arrival rate is --rate, or, with --agents, set so that the offered load
+ * is --load of the agents' slots.  With --features, tasks carry features
+ * (input characters, output units) and no estimate; run times follow
+ * 1 s + 0.2 ms per character + 20 ms per unit, times lognormal noise
+ * (sigma 0.1).
  *
  * Deterministic for a seed (its own PRNG, no libc rand()).
  */
@@ -73,6 +94,11 @@ static double gauss(void)
 	return sqrt(-2.0 * log(unit())) * cos(2.0 * M_PI * unit());
 }
 
+static double uniform(double lo, double hi)
+{
+	return lo + (hi - lo) * unit();
+}
+
 static void print_time(const char *key, double s)
 {
 	/* millisecond resolution, trailing zeros trimmed */
@@ -83,11 +109,23 @@ static void print_time(const char *key, double s)
 	printf(" %s=%s", key, buf);
 }
 
+enum shape {
+	S_MIXED, S_UNIFORM, S_HEAVY, S_SMALL_HUGE, S_DAG, S_GPU30, S_BURSTY,
+	S_FLOOD, S_NR
+};
+
+static const char *const shape_names[S_NR] = {
+	"mixed", "uniform", "heavy", "small-huge", "dag", "gpu30", "bursty",
+	"flood",
+};
+
 static void usage(FILE *f)
 {
+	unsigned int i;
+
 	fprintf(f,
 		"usage: llmsim-gen --tasks N [--users U] [--seed S] [--agents N]\n"
-		"                  [--rate R | --load F]\n"
+		"                  [--rate R | --load F] [--shape NAME] [--features]\n"
 		"Print a synthetic llmsim trace on standard output.\n"
 		"  --tasks N    number of tasks (required)\n"
 		"  --users U    number of users (default 8)\n"
@@ -96,13 +134,240 @@ static void usage(FILE *f)
 		"  --rate R     mean arrival rate, tasks/s (default 10, or\n"
 		"               from --load when --agents is given)\n"
 		"  --load F     offered load as a fraction of the agents' slots\n"
-		"               (default 0.9; needs --agents)\n");
+		"               (default 0.9; needs --agents)\n"
+		"  --features   features instead of estimates (run times follow\n"
+		"               a linear model of them)\n"
+		"  --shape NAME one of:");
+	for (i = 0; i < S_NR; i++)
+		fprintf(f, " %s", shape_names[i]);
+	fprintf(f, " (default mixed)\n");
 }
 
-struct recent {
-	uint64_t ids[8];
-	unsigned int n, pos;
+/* A task before it is printed. */
+struct gtask {
+	double at, act, est;
+	unsigned long wf;	/* workflow (dag): its tasks arrive at once */
+	unsigned int user, prio, gpu, gpumem_g, cpu_m, ndeps;
+	unsigned long long mem;
+	unsigned long deps[3];
+	unsigned int feat[2];
 };
+
+struct gen {
+	enum shape shape;
+	unsigned long tasks, users, agents;
+	unsigned long long max_cpu, max_mem;
+	int have_gpu, features;
+	double *cum;
+	struct gtask *t;
+};
+
+static unsigned int pick_user(const struct gen *g)
+{
+	double x = unit() * g->cum[g->users - 1];
+	unsigned int u;
+
+	for (u = 0; u < g->users - 1 && g->cum[u] < x; u++)
+		;
+	return u;
+}
+
+static unsigned int pick_prio(void)
+{
+	double x = unit();
+
+	return x < 0.5 ? 0 : x < 0.8 ? 1 : x < 0.93 ? 2 : x < 0.98 ?
+	       3 + (unsigned int)(rnd() % 2) : 5 + (unsigned int)(rnd() % 3);
+}
+
+/* CPU and memory of a CPU task, within the agents printed. */
+static void pick_cpu_mem(const struct gen *g, struct gtask *k)
+{
+	static const unsigned int cpus[] = {
+		250, 500, 1000, 1000, 1000, 2000, 2000, 4000,
+	};
+	static const unsigned int mems[] = {
+		512, 1024, 1024, 2048, 2048, 4096, 8192,
+	};
+	unsigned int ci = (unsigned int)(rnd() % 8);
+	unsigned int mi = (unsigned int)(rnd() % 7);
+
+	/* keep memory per core sane for the mix's agents */
+	if (ci == 7 && mi < 3)
+		mi = 3;
+	k->cpu_m = cpus[ci];
+	k->mem = (unsigned long long)mems[mi] << 20;
+	if (k->cpu_m > g->max_cpu)
+		k->cpu_m = (unsigned int)g->max_cpu;
+	if (k->mem > g->max_mem)
+		k->mem = g->max_mem;
+}
+
+static void make_gpu(struct gtask *k)
+{
+	k->gpu = 1;
+	k->cpu_m = 4000;
+	k->mem = (16ULL << (rnd() % 2)) << 30;
+	k->gpumem_g = 8 + 8 * (unsigned int)(rnd() % 5);
+}
+
+static double lognormal(double median, double sigma)
+{
+	return median * exp(sigma * gauss());
+}
+
+static double clamp(double x, double lo, double hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Run time, demand, user and priority of task @i (not DAG). */
+static void make_task(struct gen *g, unsigned long i)
+{
+	struct gtask *k = &g->t[i];
+	double gpu_share = g->shape == S_GPU30 ? 0.30 :
+			   g->shape == S_UNIFORM ||
+			   g->shape == S_SMALL_HUGE ? 0 : 0.03;
+
+	k->user = pick_user(g);
+	k->prio = pick_prio();
+	pick_cpu_mem(g, k);
+	switch (g->shape) {
+	case S_UNIFORM:
+		k->act = uniform(5, 60);
+		break;
+	case S_HEAVY:
+		k->act = clamp(2.0 / pow(unit(), 1.0 / 1.2), 0.2, 4 * 3600);
+		break;
+	case S_SMALL_HUGE:
+		if (unit() < 0.03) {
+			k->act = uniform(1800, 5400);
+			k->cpu_m = (unsigned int)g->max_cpu;
+			k->mem = g->max_mem;
+		} else {
+			k->act = uniform(1, 10);
+			k->cpu_m = 250 * (1 + (unsigned int)(rnd() % 4));
+			k->mem = (512ULL << (rnd() % 2)) << 20;
+		}
+		break;
+	default:
+		k->act = clamp(lognormal(20, 1.2), 0.2, 7200);
+		break;
+	}
+	if (g->have_gpu && unit() < gpu_share) {
+		make_gpu(k);
+		k->act *= 2;
+	}
+}
+
+/* Workflows: layers of tasks, each after 1-3 tasks of the layer before. */
+static void make_dags(struct gen *g)
+{
+	unsigned long i = 0, first, prev, prev_n, n, wf = 0;
+	unsigned int layers, l, j, d, e, nd, user, prio;
+
+	while (i < g->tasks) {
+		wf++;
+		user = pick_user(g);
+		prio = pick_prio();
+		layers = 3 + (unsigned int)(rnd() % 6);
+		prev = prev_n = 0;
+		for (l = 0; l < layers && i < g->tasks; l++) {
+			n = 2 + rnd() % 11;
+			first = i;
+			for (j = 0; j < n && i < g->tasks; j++, i++) {
+				struct gtask *k = &g->t[i];
+
+				k->wf = wf;
+				k->user = user;
+				k->prio = prio;
+				pick_cpu_mem(g, k);
+				k->act = clamp(lognormal(30, 0.8), 0.2, 7200);
+				nd = l ? 1 + (unsigned int)(rnd() % 3) : 0;
+				for (d = 0; d < nd; d++) {
+					unsigned long on = prev + rnd() % prev_n;
+
+					for (e = 0; e < k->ndeps &&
+					     k->deps[e] != on; e++)
+						;
+					if (e == k->ndeps)
+						k->deps[k->ndeps++] = on;
+				}
+			}
+			prev = first;
+			prev_n = i - first;
+		}
+	}
+}
+
+/* Dependencies on recent tasks of the same user (mixed shapes). */
+static void make_chains(struct gen *g)
+{
+	unsigned long *recent = calloc(g->users * 8, sizeof(*recent));
+	unsigned int *n = calloc(g->users, sizeof(*n));
+	unsigned int *pos = calloc(g->users, sizeof(*pos));
+	unsigned long i;
+	unsigned int d, nd, u;
+
+	if (!recent || !n || !pos)
+		exit(1);
+	for (i = 0; i < g->tasks; i++) {
+		struct gtask *k = &g->t[i];
+
+		u = k->user;
+		if (n[u] && unit() < 0.2) {
+			nd = 1 + (unsigned int)(rnd() % 3);
+			if (nd > n[u])
+				nd = n[u];
+			for (d = 0; d < nd; d++)
+				k->deps[k->ndeps++] =
+					recent[u * 8 + (pos[u] + 8 - 1 - d) % 8];
+		}
+		recent[u * 8 + pos[u]] = i;
+		pos[u] = (pos[u] + 1) % 8;
+		if (n[u] < 8)
+			n[u]++;
+	}
+	free(recent);
+	free(n);
+	free(pos);
+}
+
+/*
+ * Arrival times at mean rate @rate: a Markov-modulated Poisson process
+ * (@burst times the calm rate in bursts of mean @burst_len seconds, calm
+ * phases of mean @calm_len), plain Poisson when @burst is 1.  DAG tasks
+ * arrive with their workflow.
+ */
+static void make_arrivals(struct gen *g, double rate, double burst,
+			  double calm_len, double burst_len)
+{
+	double now = 0, phase_end, calm, lam, gap;
+	int bursting = 0;
+	unsigned long i;
+
+	/* time-averaged rate: (calm_len c + burst_len burst c) / total */
+	calm = rate * (calm_len + burst_len) / (calm_len + burst * burst_len);
+	phase_end = burst > 1 ? expo(calm_len) : INFINITY;
+	for (i = 0; i < g->tasks; i++) {
+		if (i && g->t[i].wf && g->t[i].wf == g->t[i - 1].wf) {
+			g->t[i].at = g->t[i - 1].at;
+			continue;
+		}
+		for (;;) {
+			lam = bursting ? burst * calm : calm;
+			gap = expo(1.0 / lam);
+			if (now + gap <= phase_end) {
+				now += gap;
+				break;
+			}
+			now = phase_end;
+			bursting = !bursting;
+			phase_end = now + expo(bursting ? burst_len : calm_len);
+		}
+		g->t[i].at = now;
+	}
+}
 
 int main(int argc, char **argv)
 {
@@ -113,28 +378,31 @@ int main(int argc, char **argv)
 		{ "agents", required_argument, NULL, 'a' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "load", required_argument, NULL, 'l' },
+		{ "shape", required_argument, NULL, 'S' },
+		{ "features", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long tasks = 0, users = 8, agents = 0, i, u;
-	unsigned long long max_cpu = ~0ULL, max_mem = ~0ULL;
-	int have_gpu = 1;
-	double rate = 0, load = 0.9, now = 0, phase_end, calm, *cum;
+	struct gen g = { .shape = S_MIXED, .users = 8, .max_cpu = ~0ULL,
+			 .max_mem = ~0ULL, .have_gpu = 1 };
+	double rate = 0, load = 0.9, slots = 0, mean_act = 0;
+	unsigned long i, u, flood_max = 0;
 	uint64_t seed = 1;
-	struct recent *rec;
-	int c, burst = 0;
+	struct sim_agent a;
+	unsigned int d;
+	int c;
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			tasks = strtoul(optarg, &end, 10);
-			if (*end || !tasks || tasks > 100000000UL)
+			g.tasks = strtoul(optarg, &end, 10);
+			if (*end || !g.tasks || g.tasks > 100000000UL)
 				goto bad;
 			break;
 		case 'u':
-			users = strtoul(optarg, &end, 10);
-			if (*end || !users || users > 100000)
+			g.users = strtoul(optarg, &end, 10);
+			if (*end || !g.users || g.users > 100000)
 				goto bad;
 			break;
 		case 's':
@@ -143,8 +411,8 @@ int main(int argc, char **argv)
 				goto bad;
 			break;
 		case 'a':
-			agents = strtoul(optarg, &end, 10);
-			if (*end || !agents || agents > 10000000UL)
+			g.agents = strtoul(optarg, &end, 10);
+			if (*end || !g.agents || g.agents > 10000000UL)
 				goto bad;
 			break;
 		case 'r':
@@ -157,6 +425,16 @@ int main(int argc, char **argv)
 			if (*end || !(load > 0) || load > 100)
 				goto bad;
 			break;
+		case 'S':
+			for (g.shape = 0; g.shape < S_NR; g.shape++)
+				if (!strcmp(optarg, shape_names[g.shape]))
+					break;
+			if (g.shape == S_NR)
+				goto bad;
+			break;
+		case 'f':
+			g.features = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -165,172 +443,130 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || !tasks) {
+	if (optind != argc || !g.tasks) {
 		usage(stderr);
 		return 2;
 	}
-	if (!rate) {
-		if (agents) {
-			/* slots of the agents printed (mix.c) */
-			double slots = 0, mean_act;
-			struct sim_agent a;
-
-			for (i = 0; i < agents; i++) {
-				mix_agent(i, 0, &a);
-				slots += a.slots;
-			}
-			/* lognormal mean, clamping ignored; GPU 2x on 3 % */
-			mean_act = 20.0 * exp(1.2 * 1.2 / 2) * (0.97 + 0.03 * 2);
-			rate = load * slots / mean_act;
-		} else {
-			rate = 10;
-		}
-	}
-	if (agents) {
+	if (g.agents) {
 		/* keep every task placeable on the agents printed */
-		struct sim_agent a;
-
-		max_cpu = 0;
-		max_mem = 0;
-		have_gpu = 0;
-		for (i = 0; i < agents && i < 20; i++) {
+		g.max_cpu = 0;
+		g.max_mem = 0;
+		g.have_gpu = 0;
+		for (i = 0; i < g.agents; i++) {
 			mix_agent(i, 0, &a);
+			slots += a.slots;
 			if (a.gpu) {
-				have_gpu = 1;
+				g.have_gpu = 1;
 				continue;
 			}
-			if (a.cpu > max_cpu)
-				max_cpu = a.cpu;
-			if (a.mem > max_mem)
-				max_mem = a.mem;
+			if (a.cpu > g.max_cpu)
+				g.max_cpu = a.cpu;
+			if (a.mem > g.max_mem)
+				g.max_mem = a.mem;
 		}
 	}
-	/* time-averaged MMPP rate: (300 c + 30 * 10 c) / 330 = rate */
-	calm = rate * 330.0 / 600.0;
 
 	seed_rng(seed);
-	printf("# llmsim-gen --tasks %lu --users %lu --seed %llu", tasks, users,
-	       (unsigned long long)seed);
-	if (agents)
-		printf(" --agents %lu", agents);
-	printf(" (mean rate %.3f tasks/s)\n", rate);
-
-	cum = calloc(users, sizeof(*cum));
-	rec = calloc(users, sizeof(*rec));
-	if (!cum || !rec)
+	g.cum = calloc(g.users, sizeof(*g.cum));
+	g.t = calloc(g.tasks, sizeof(*g.t));
+	if (!g.cum || !g.t)
 		return 1;
-	for (u = 0; u < users; u++) {
-		/* Zipf(1) shares of the submissions */
-		cum[u] = (u ? cum[u - 1] : 0) + 1.0 / (double)(u + 1);
+	for (u = 0; u < g.users; u++)	/* Zipf(1) shares */
+		g.cum[u] = (u ? g.cum[u - 1] : 0) + 1.0 / (double)(u + 1);
+
+	if (g.shape == S_DAG) {
+		make_dags(&g);
+	} else {
+		for (i = 0; i < g.tasks; i++)
+			make_task(&g, i);
+		if (g.shape != S_UNIFORM)
+			make_chains(&g);
 	}
-	for (i = 0; i < agents; i++)
-		mix_print_agent(i);
+	for (i = 0; i < g.tasks; i++) {
+		struct gtask *k = &g.t[i];
 
-	phase_end = expo(300.0);
-	for (i = 0; i < tasks; i++) {
-		double lam, act, est, x;
-		unsigned long prio;
-		struct recent *r;
-		int gpu;
-
-		/* next arrival, switching phases at their (exponential) ends */
-		for (;;) {
-			double gap;
-
-			lam = burst ? 10 * calm : calm;
-			gap = expo(1.0 / lam);
-			if (now + gap <= phase_end) {
-				now += gap;
-				break;
-			}
-			now = phase_end;
-			burst = !burst;
-			phase_end = now + expo(burst ? 30.0 : 300.0);
+		if (g.features) {
+			k->feat[0] = 100 + (unsigned int)(rnd() % 50000);
+			k->feat[1] = 10 + (unsigned int)(rnd() % 2000);
+			k->act = (1 + 0.0002 * k->feat[0] + 0.02 * k->feat[1]) *
+				 exp(0.1 * gauss());
 		}
+		k->est = k->act * exp(0.3 * gauss());
+		if (k->est < 0.001)
+			k->est = 0.001;
+		mean_act += k->act / (double)g.tasks;
+	}
+	if (!rate)
+		rate = g.agents ? load * slots / mean_act : 10;
+	if (g.shape == S_BURSTY)
+		make_arrivals(&g, rate, 50, 600, 30);
+	else if (g.shape == S_DAG)
+		/* workflows arrive at once, all in the first minute */
+		make_arrivals(&g, (double)g.t[g.tasks - 1].wf / 60.0, 1, 1, 1);
+	else if (g.shape == S_UNIFORM)
+		make_arrivals(&g, rate, 1, 1, 1);
+	else
+		make_arrivals(&g, rate, 10, 300, 30);
+	if (g.shape == S_FLOOD) {
+		/* half the tasks, from user "flood", in the first minute */
+		flood_max = slots ? (unsigned long)(slots / 4) : 4;
+		if (!flood_max)
+			flood_max = 1;
+		for (i = 0; i < g.tasks; i += 2) {
+			g.t[i].user = (unsigned int)g.users;
+			g.t[i].prio = 3;
+			g.t[i].ndeps = 0;
+		}
+		/* moving arrivals earlier: keep arrival order sorted */
+		for (i = 0; i < g.tasks; i += 2)
+			g.t[i].at = 60.0 * i / g.tasks;
+	}
 
-		x = unit() * cum[users - 1];
-		for (u = 0; u < users - 1 && cum[u] < x; u++)
-			;
-		r = &rec[u];
+	printf("# llmsim-gen --tasks %lu --users %lu --seed %llu --shape %s%s",
+	       g.tasks, g.users, (unsigned long long)seed,
+	       shape_names[g.shape], g.features ? " --features" : "");
+	if (g.agents)
+		printf(" --agents %lu", g.agents);
+	printf(" (mean rate %.3f tasks/s, mean run time %.3f s)\n", rate,
+	       mean_act);
+	for (i = 0; i < g.agents; i++)
+		mix_print_agent(i);
+	if (g.shape == S_FLOOD)
+		printf("user name=flood max_active=%lu\n", flood_max);
 
-		gpu = unit() < 0.03 && have_gpu;
-		act = 20.0 * exp(1.2 * gauss());
-		if (gpu)
-			act *= 2;
-		if (act < 0.2)
-			act = 0.2;
-		if (act > 7200)
-			act = 7200;
-		est = act * exp(0.3 * gauss());
-		if (est < 0.001)
-			est = 0.001;
-
-		x = unit();
-		prio = x < 0.5 ? 0 : x < 0.8 ? 1 : x < 0.93 ? 2 : x < 0.98 ?
-		       3 + (rnd() % 2) : 5 + (rnd() % 3);
+	for (i = 0; i < g.tasks; i++) {
+		struct gtask *k = &g.t[i];
 
 		printf("task id=%lu", i + 1);
-		print_time("at", now);
-		printf(" user=u%lu prio=%lu", u, prio);
-		if (gpu) {
-			printf(" cpu=4 mem=%lluG gpu=1 gpumem=%lluG",
-			       16ULL << (rnd() % 2), 8ULL + 8 * (rnd() % 5));
+		print_time("at", k->at);
+		if (k->user == g.users)
+			printf(" user=flood prio=%u", k->prio);
+		else
+			printf(" user=u%u prio=%u", k->user, k->prio);
+		if (k->gpu) {
+			printf(" cpu=%u mem=%lluG gpu=1 gpumem=%uG tags=gpu",
+			       k->cpu_m / 1000, k->mem >> 30, k->gpumem_g);
 		} else {
-			static const unsigned int cpus[] = {
-				250, 500, 1000, 1000, 1000, 2000, 2000, 4000,
-			};
-			static const unsigned int mems[] = {
-				512, 1024, 1024, 2048, 2048, 4096, 8192,
-			};
-			unsigned long long cm, mm;
-			unsigned int ci = (unsigned int)(rnd() % 8);
-			unsigned int mi = (unsigned int)(rnd() % 7);
-
-			/* keep memory per core sane for the mix's agents */
-			if (ci == 7 && mi < 3)
-				mi = 3;
-			cm = cpus[ci];
-			mm = (unsigned long long)mems[mi] << 20;
-			if (cm > max_cpu)
-				cm = max_cpu;
-			if (mm > max_mem)
-				mm = max_mem;
-			if (cm % 1000)
-				printf(" cpu=%llum", cm);
+			if (k->cpu_m % 1000)
+				printf(" cpu=%um", k->cpu_m);
 			else
-				printf(" cpu=%llu", cm / 1000);
-			if (mm % (1ULL << 30))
-				printf(" mem=%lluM", mm >> 20);
+				printf(" cpu=%u", k->cpu_m / 1000);
+			if (k->mem % (1ULL << 30))
+				printf(" mem=%lluM", k->mem >> 20);
 			else
-				printf(" mem=%lluG", mm >> 30);
+				printf(" mem=%lluG", k->mem >> 30);
 		}
-		print_time("est", est);
-		print_time("act", act);
-		if (r->n && unit() < 0.2) {
-			unsigned int nd = 1 + (unsigned int)(rnd() % 3), d;
-			uint64_t prev = 0;
-
-			if (nd > r->n)
-				nd = r->n;
-			printf(" deps=");
-			for (d = 0; d < nd; d++) {
-				uint64_t id = r->ids[(r->pos + 8 - 1 - d) % 8];
-
-				if (id == prev)
-					continue;
-				printf("%s%llu", d ? "," : "",
-				       (unsigned long long)id);
-				prev = id;
-			}
-		}
+		if (g.features)
+			printf(" feat=%u,%u", k->feat[0], k->feat[1]);
+		else
+			print_time("est", k->est);
+		print_time("act", k->act);
+		for (d = 0; d < k->ndeps; d++)
+			printf("%s%lu", d ? "," : " deps=", k->deps[d] + 1);
 		putchar('\n');
-		r->ids[r->pos] = i + 1;
-		r->pos = (r->pos + 1) % 8;
-		if (r->n < 8)
-			r->n++;
 	}
-	free(cum);
-	free(rec);
+	free(g.cum);
+	free(g.t);
 	if (fflush(stdout) || ferror(stdout)) {
 		perror("llmsim-gen: stdout");
 		return 1;
@@ -339,6 +575,6 @@ int main(int argc, char **argv)
 bad:
 	fprintf(stderr, "llmsim-gen: bad value '%s' for --%s\n", optarg,
 		opts[c == 't' ? 0 : c == 'u' ? 1 : c == 's' ? 2 : c == 'a' ? 3 :
-		     c == 'r' ? 4 : 5].name);
+		     c == 'r' ? 4 : c == 'l' ? 5 : 6].name);
 	return 2;
 }

@@ -29,9 +29,15 @@ static void usage(FILE *f)
 		"  --policy LIST        comma-separated of prio-fifo, sjf, mlfq, drf, or\n"
 		"                       'all' (default)\n"
 		"  --backfill on|off    backfilling behind a blocked head (default on)\n"
+		"  --dag-rank on|off    order ready tasks by upward rank within a priority\n"
+		"                       (engine tunable dag_rank; default off)\n"
 		"  --choice least-loaded|best-fit   agent choice (default least-loaded)\n"
-		"  --tick SEC           balance tick period (default 1; 0: none)\n"
+		"  --age SEC            MLFQ aging step (default: the engine's, 60 s)\n"
+		"  --fit on|off         refit the estimator online from the run times of\n"
+		"                       tasks estimated from features (default on)\n"
+		"  --tick SEC           balance and sampling tick (default 1; 0: none)\n"
 		"  --start-delay SEC    assignment to start on the agent (default 0.2)\n"
+		"  --shares             also print each user's dominant share over time\n"
 		"  --events             print event lines (one policy only)\n"
 		"  --jobs N             policies simulated at once (default: CPUs)\n"
 		"  --json               print the report as JSON\n"
@@ -49,68 +55,159 @@ static const char *const res_names[LSC_NR_RES] = {
 	"cpu", "mem", "gpu", "gpumem",
 };
 
+static int has_policy(const struct sim_result *r, unsigned int n, uint32_t p)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].policy == p)
+			return 1;
+	return 0;
+}
+
 static void print_table(const struct trace *t, const struct lower_bound *lb,
 			const struct sim_result *r, unsigned int n,
-			const struct sim_opts *o)
+			const struct sim_opts *o, int shares)
 {
-	unsigned int i, p;
+	char binds[96];
+	unsigned int i, p, w, k;
 
-	printf("llmsim: %zu tasks, %zu agents, %zu users; backfill %s, choice %s, tick %gs, start delay %gs\n",
-	       t->ntasks, t->nagents, t->nusers, o->backfill ? "on" : "off",
+	lb_describe(t, lb, binds, sizeof(binds));
+	printf("llmsim: %zu tasks, %zu agents (%u classes), %zu users; backfill %s, dag-rank %s, choice %s, tick %gs, start delay %gs\n",
+	       t->ntasks, t->nagents, lb->nclasses, t->nusers,
+	       o->backfill ? "on" : "off", o->dag_rank ? "on" : "off",
 	       sim_choice_name(o->choice), sec(o->tick_ns),
 	       sec(o->start_delay_ns));
-	printf("lower bound on makespan: %.3f s (max of: dependency path %.3f, cpu %.3f, mem %.3f, gpu %.3f, gpumem %.3f, slots %.3f)\n\n",
-	       sec(lb->total), sec(lb->path), sec(lb->cpu), sec(lb->mem),
-	       sec(lb->gpu), sec(lb->gpumem), sec(lb->slots));
-	printf("%-10s %13s %7s %6s %6s %6s %6s %6s %10s %10s %6s %10s %10s %8s\n",
+	printf("lower bound on makespan: %.3f s, bound by %s\n", sec(lb->total),
+	       binds);
+	printf("  terms:");
+	for (k = 0; k < LB_NR; k++)
+		printf(" %s %.3f", lb_term_name(k), sec(lb->term[k]));
+	printf("\n\n");
+	printf("%-10s %12s %7s %6s %6s %6s %6s %10s %7s %7s %10s %9s %8s %8s\n",
 	       "policy", "makespan(s)", "/bound", "cpu%", "mem%", "gpu%",
-	       "gpum%", "slot%", "imbal-avg", "imbal-max", "jain",
-	       "migrations", "backfilled", "wall(s)");
+	       "slot%", "idle-fit", "parked", "share-j", "backfilled",
+	       "migrated", "overruns", "wall(s)");
 	for (i = 0; i < n; i++)
-		printf("%-10s %13.3f %7.3f %6.1f %6.1f %6.1f %6.1f %6.1f %10.1f %10.1f %6.3f %10llu %10llu %8.2f\n",
+		printf("%-10s %12.3f %7.3f %6.1f %6.1f %6.1f %6.1f %10.1f %7llu %7.3f %10llu %9llu %8llu %8.2f\n",
 		       sim_policy_name(r[i].policy), sec(r[i].makespan),
 		       lb->total ? (double)r[i].makespan / lb->total : 0,
 		       100 * r[i].util[LSC_RES_CPU],
 		       100 * r[i].util[LSC_RES_MEM],
-		       100 * r[i].util[LSC_RES_GPU],
-		       100 * r[i].util[LSC_RES_GPU_MEM],
-		       100 * r[i].util_slots, r[i].imbalance_mean,
-		       r[i].imbalance_max, r[i].jain,
+		       100 * r[i].util[LSC_RES_GPU], 100 * r[i].util_slots,
+		       r[i].idle_fit_s,
+		       (unsigned long long)r[i].parked_max, r[i].share_jain,
+		       (unsigned long long)r[i].backfilled,
 		       (unsigned long long)r[i].migrations,
-		       (unsigned long long)r[i].backfilled, r[i].wall_s);
-	printf("\nwaiting time (assignment - arrival), seconds\n");
-	printf("%-10s %5s %10s %12s %12s %12s\n", "policy", "prio", "tasks",
-	       "p50", "p95", "p99");
+		       (unsigned long long)r[i].overruns, r[i].wall_s);
+	printf("\nidle-fit: agent-seconds an agent with no task stood beside a RUNNABLE task it could hold\n"
+	       "  whose user was below its limit (the liveness counter; 0 unless the head's reservation%s)\n"
+	       "parked: most tasks at once that no UP agent could hold; share-j: Jain's index of the\n"
+	       "  dominant shares of the users with RUNNABLE tasks, averaged over ticks (1 = equal)\n",
+	       o->backfill ? "" : ",\n  here strict order without backfilling, holds them");
+
+	printf("\nwaiting time, seconds: queue (RUNNABLE to first assignment), dependencies (arrival to RUNNABLE)\n");
+	printf("%-10s %5s %8s %10s %10s %10s %10s %10s %10s\n", "policy",
+	       "prio", "tasks", "q-p50", "q-p95", "q-p99", "q-max", "dep-p50",
+	       "dep-p99");
 	for (i = 0; i < n; i++)
 		for (p = SIM_NR_PRIO; p-- > 0;) {
-			const struct sim_prio_wait *w = &r[i].wait[p];
+			const struct sim_pct *q = &r[i].qwait[p];
+			const struct sim_pct *d = &r[i].dwait[p];
 
-			if (!w->n)
+			if (!q->n)
 				continue;
-			printf("%-10s %5u %10llu %12.3f %12.3f %12.3f\n",
+			printf("%-10s %5u %8llu %10.3f %10.3f %10.3f %10.3f %10.3f %10.3f\n",
 			       sim_policy_name(r[i].policy), p,
-			       (unsigned long long)w->n, sec(w->p50),
-			       sec(w->p95), sec(w->p99));
+			       (unsigned long long)q->n, sec(q->p50),
+			       sec(q->p95), sec(q->p99), sec(q->max),
+			       sec(d->p50), sec(d->p99));
 		}
-	printf("\nimbalance: mean pairwise |load difference| of agents, per-mille, sampled each tick\n"
-	       "jain: Jain's index over users' mean bounded slowdown (tau 10 s); 1 = equal\n");
+
+	for (i = 0; i < n && has_policy(r, n, LSC_POLICY_MLFQ); i++) {
+		if (r[i].policy != LSC_POLICY_MLFQ)
+			continue;
+		printf("\nMLFQ levels (level = priority less demotions, when assigned): no task arriving\n"
+		       "(top level - level) x age after a task passes it; its wait is that at most, plus\n"
+		       "the work queued ahead of it when it arrived\n");
+		printf("%-10s %6s %8s %14s %14s\n", "policy", "level", "tasks",
+		       "max-wait(s)", "aging-bound(s)");
+		for (p = r[i].top_level + 1; p-- > 0;) {
+			const struct sim_mlfq_level *l = &r[i].level[p];
+
+			if (!l->n)
+				continue;
+			printf("%-10s %6u %8llu %14.3f %14.3f\n", "mlfq", p,
+			       (unsigned long long)l->n, sec(l->max_wait),
+			       sec(l->bound));
+		}
+	}
+
+	for (i = 0; i < n; i++) {
+		if (!r[i].estimated)
+			continue;
+		if (!i || !r[i - 1].estimated)
+			printf("\nestimates from features, %s: |estimate - actual| / actual per tenth of the run\n",
+			       o->fit ? "refit online (RLS, pushed to the engine every 16 completions)" :
+			       "with no model (the default estimate)");
+		printf("%-10s %6s", sim_policy_name(r[i].policy), "tasks");
+		for (w = 0; w < SIM_WINDOWS; w++)
+			printf(" %7llu", (unsigned long long)r[i].est[w].n);
+		printf("\n%-10s %6s", "", "mean");
+		for (w = 0; w < SIM_WINDOWS; w++)
+			printf(" %7.3f", r[i].est[w].mape);
+		printf("\n%-10s %6s", "", "median");
+		for (w = 0; w < SIM_WINDOWS; w++)
+			printf(" %7.3f", r[i].est[w].median);
+		printf("\n");
+	}
+
+	if (!shares)
+		return;
+	printf("\ndominant share per user: over the run, while it had RUNNABLE tasks, per tenth of the run\n");
+	for (i = 0; i < n; i++) {
+		size_t u;
+
+		for (u = 0; u < t->nusers; u++) {
+			const struct sim_user_share *us = &r[i].users[u];
+
+			printf("%-10s %-10s %7llu %6.3f %6.3f |",
+			       sim_policy_name(r[i].policy), t->users[u],
+			       (unsigned long long)us->tasks, us->mean,
+			       us->backlogged);
+			for (w = 0; w < SIM_WINDOWS; w++)
+				printf(" %5.3f", us->window[w]);
+			printf("\n");
+		}
+	}
+}
+
+static void print_pct(const char *name, const struct sim_pct *v)
+{
+	printf("\"%s\":{\"p50\":%.9g,\"p95\":%.9g,\"p99\":%.9g,\"max\":%.9g}",
+	       name, sec(v->p50), sec(v->p95), sec(v->p99), sec(v->max));
 }
 
 static void print_json(const struct trace *t, const struct lower_bound *lb,
 		       const struct sim_result *r, unsigned int n,
 		       const struct sim_opts *o)
 {
-	unsigned int i, p, k, first;
+	unsigned int i, p, k, first, w;
+	char binds[96];
+	size_t u;
 
+	lb_describe(t, lb, binds, sizeof(binds));
 	printf("{\"tasks\":%zu,\"agents\":%zu,\"users\":%zu,", t->ntasks,
 	       t->nagents, t->nusers);
-	printf("\"backfill\":%s,\"choice\":\"%s\",\"tick_s\":%.9g,\"start_delay_s\":%.9g,",
-	       o->backfill ? "true" : "false", sim_choice_name(o->choice),
-	       sec(o->tick_ns), sec(o->start_delay_ns));
-	printf("\"lower_bound_s\":{\"total\":%.9g,\"path\":%.9g,\"cpu\":%.9g,\"mem\":%.9g,\"gpu\":%.9g,\"gpumem\":%.9g,\"slots\":%.9g},",
-	       sec(lb->total), sec(lb->path), sec(lb->cpu), sec(lb->mem),
-	       sec(lb->gpu), sec(lb->gpumem), sec(lb->slots));
-	printf("\"policies\":[");
+	printf("\"backfill\":%s,\"dag_rank\":%s,\"choice\":\"%s\",\"tick_s\":%.9g,\"start_delay_s\":%.9g,",
+	       o->backfill ? "true" : "false", o->dag_rank ? "true" : "false",
+	       sim_choice_name(o->choice), sec(o->tick_ns),
+	       sec(o->start_delay_ns));
+	printf("\"lower_bound_s\":{\"total\":%.9g,\"binds\":\"%s\"",
+	       sec(lb->total), binds);
+	for (k = 0; k < LB_NR; k++)
+		printf(",\"%s\":%.9g", lb_term_name(k), sec(lb->term[k]));
+	printf("},\"policies\":[");
 	for (i = 0; i < n; i++) {
 		printf("%s{\"policy\":\"%s\",\"makespan_s\":%.9g,\"makespan_over_bound\":%.6g,",
 		       i ? "," : "", sim_policy_name(r[i].policy),
@@ -120,28 +217,78 @@ static void print_json(const struct trace *t, const struct lower_bound *lb,
 		for (k = 0; k < LSC_NR_RES; k++)
 			printf("\"%s\":%.6g,", res_names[k], r[i].util[k]);
 		printf("\"slots\":%.6g},", r[i].util_slots);
+		printf("\"idle_fit_agent_s\":%.6g,\"idle_fit_strict_agent_s\":%.6g,\"parked_max\":%llu,",
+		       r[i].idle_fit_s, r[i].idle_fit_strict_s,
+		       (unsigned long long)r[i].parked_max);
 		printf("\"wait_s\":{");
 		first = 1;
 		for (p = SIM_NR_PRIO; p-- > 0;) {
-			const struct sim_prio_wait *w = &r[i].wait[p];
-
-			if (!w->n)
+			if (!r[i].qwait[p].n)
 				continue;
-			printf("%s\"%u\":{\"tasks\":%llu,\"p50\":%.9g,\"p95\":%.9g,\"p99\":%.9g}",
-			       first ? "" : ",", p, (unsigned long long)w->n,
-			       sec(w->p50), sec(w->p95), sec(w->p99));
+			printf("%s\"%u\":{\"tasks\":%llu,", first ? "" : ",", p,
+			       (unsigned long long)r[i].qwait[p].n);
+			print_pct("queue", &r[i].qwait[p]);
+			printf(",");
+			print_pct("dependencies", &r[i].dwait[p]);
+			printf("}");
 			first = 0;
 		}
-		printf("},\"imbalance_permille\":{\"mean\":%.6g,\"max\":%.6g,\"samples\":%llu},",
+		printf("},\"mlfq_levels\":{");
+		first = 1;
+		for (p = 0; r[i].policy == LSC_POLICY_MLFQ &&
+		     p <= r[i].top_level; p++) {
+			if (!r[i].level[p].n)
+				continue;
+			printf("%s\"%u\":{\"tasks\":%llu,\"max_wait_s\":%.9g,\"aging_bound_s\":%.9g}",
+			       first ? "" : ",", p,
+			       (unsigned long long)r[i].level[p].n,
+			       sec(r[i].level[p].max_wait),
+			       sec(r[i].level[p].bound));
+			first = 0;
+		}
+		printf("},\"estimate_error\":[");
+		for (w = 0; r[i].estimated && w < SIM_WINDOWS; w++)
+			printf("%s{\"tasks\":%llu,\"mean\":%.6g,\"median\":%.6g}",
+			       w ? "," : "",
+			       (unsigned long long)r[i].est[w].n,
+			       r[i].est[w].mape, r[i].est[w].median);
+		printf("],\"share_jain\":%.6g,\"users\":[", r[i].share_jain);
+		for (u = 0; u < t->nusers; u++) {
+			const struct sim_user_share *us = &r[i].users[u];
+
+			printf("%s{\"user\":\"%s\",\"tasks\":%llu,\"share_mean\":%.6g,\"share_backlogged\":%.6g,\"share_windows\":[",
+			       u ? "," : "", t->users[u],
+			       (unsigned long long)us->tasks, us->mean,
+			       us->backlogged);
+			for (w = 0; w < SIM_WINDOWS; w++)
+				printf("%s%.6g", w ? "," : "", us->window[w]);
+			printf("]}");
+		}
+		printf("],\"imbalance_permille\":{\"mean\":%.6g,\"max\":%.6g,\"samples\":%llu},",
 		       r[i].imbalance_mean, r[i].imbalance_max,
 		       (unsigned long long)r[i].ticks);
-		printf("\"jain_users_slowdown\":%.6g,\"migrations\":%llu,\"backfilled\":%llu,\"completed\":%llu,\"failed\":%llu,\"wall_s\":%.3f}",
-		       r[i].jain, (unsigned long long)r[i].migrations,
+		printf("\"migrations\":%llu,\"backfilled\":%llu,\"overruns\":%llu,\"completed\":%llu,\"failed\":%llu,\"wall_s\":%.3f}",
+		       (unsigned long long)r[i].migrations,
 		       (unsigned long long)r[i].backfilled,
+		       (unsigned long long)r[i].overruns,
 		       (unsigned long long)r[i].completed,
 		       (unsigned long long)r[i].failed, r[i].wall_s);
 	}
 	printf("]}\n");
+}
+
+static int on_off(const char *opt, const char *arg, int *out)
+{
+	if (!strcmp(arg, "on")) {
+		*out = 1;
+	} else if (!strcmp(arg, "off")) {
+		*out = 0;
+	} else {
+		fprintf(stderr, "llmsim: bad --%s '%s': expected on or off\n",
+			opt, arg);
+		return -1;
+	}
+	return 0;
 }
 
 /* Policies run in parallel: engines share nothing, the trace is read-only. */
@@ -236,6 +383,10 @@ int main(int argc, char **argv)
 		{ "agents", required_argument, NULL, 'a' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "backfill", required_argument, NULL, 'b' },
+		{ "dag-rank", required_argument, NULL, 'D' },
+		{ "fit", required_argument, NULL, 'F' },
+		{ "age", required_argument, NULL, 'A' },
+		{ "shares", no_argument, NULL, 'S' },
 		{ "choice", required_argument, NULL, 'c' },
 		{ "tick", required_argument, NULL, 't' },
 		{ "start-delay", required_argument, NULL, 'd' },
@@ -250,6 +401,7 @@ int main(int argc, char **argv)
 		.policy = LSC_POLICY_PRIO_FIFO,
 		.choice = LSC_CHOOSE_LEAST_LOADED,
 		.backfill = 1,
+		.fit = 1,
 		.tick_ns = 1000000000ULL,
 		.start_delay_ns = 200000000ULL,
 	};
@@ -257,7 +409,7 @@ int main(int argc, char **argv)
 	unsigned int npol = LSC_POLICY_NR, i, jobs;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	const char *agents = NULL;
-	int c, json = 0, events = 0, reference = 0, rc = 0;
+	int c, json = 0, events = 0, reference = 0, rc = 0, shares = 0;
 	struct sim_result *res;
 	struct lower_bound lb;
 	struct trace_err err;
@@ -279,15 +431,27 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'b':
-			if (!strcmp(optarg, "on")) {
-				o.backfill = 1;
-			} else if (!strcmp(optarg, "off")) {
-				o.backfill = 0;
-			} else {
-				fprintf(stderr, "llmsim: bad --backfill '%s': expected on or off\n",
+			if (on_off("backfill", optarg, &o.backfill))
+				return 2;
+			break;
+		case 'D':
+			if (on_off("dag-rank", optarg, &o.dag_rank))
+				return 2;
+			break;
+		case 'F':
+			if (on_off("fit", optarg, &o.fit))
+				return 2;
+			break;
+		case 'A':
+			if (trace_parse_time(optarg, &o.age_ns) ||
+			    o.age_ns < 1000) {
+				fprintf(stderr, "llmsim: bad --age '%s': expected seconds, at least 1us\n",
 					optarg);
 				return 2;
 			}
+			break;
+		case 'S':
+			shares = 1;
 			break;
 		case 'c':
 			if (!strcmp(optarg, "least-loaded")) {
@@ -393,8 +557,10 @@ int main(int argc, char **argv)
 		if (json)
 			print_json(&t, &lb, res, npol, &o);
 		else
-			print_table(&t, &lb, res, npol, &o);
+			print_table(&t, &lb, res, npol, &o, shares);
 	}
+	for (i = 0; i < npol; i++)
+		sim_result_free(&res[i]);
 	free(res);
 	trace_free(&t);
 	if (fflush(stdout) || ferror(stdout))

@@ -27,22 +27,33 @@ void sort_u64(uint64_t *v, size_t n);
  */
 double jain_index(const double *x, size_t n);
 
-/*
- * Bounded slowdown of one task: (wait + run) / max(run, tau), at least 1.
- * llmsim uses tau = 10 s.
- */
-double bounded_slowdown(uint64_t wait_ns, uint64_t run_ns, uint64_t tau_ns);
+/* Agent classes (equal capacity and tags) the bound tells apart. */
+#define LB_MAX_CLASSES		12
 
-#define SLOWDOWN_TAU_NS	(10ULL * 1000000000ULL)
+/*
+ * The terms of the lower bound, each a time no schedule can beat.  Work
+ * terms hold per set S of agent classes: the tasks that only S's agents
+ * can hold, arriving from time a on, cannot be done before a plus their
+ * work over S's capacity (per resource kind, and per slot).
+ */
+enum lb_term {
+	LB_PATH = 0,		/* arrival + chain of actual times */
+	LB_CPU, LB_MEM, LB_GPU, LB_GPUMEM,	/* work / capacity */
+	LB_SLOTS,		/* sum of run times / slots */
+	LB_USER,		/* a user's run times / its max_active */
+	LB_NR,
+};
 
 struct lower_bound {
-	uint64_t total;		/* the bound: max of the ones below */
-	uint64_t path;		/* longest arrival + chain of actual times */
-	uint64_t cpu;		/* first arrival + total cpu work / capacity */
-	uint64_t mem;
-	uint64_t gpu;
-	uint64_t gpumem;
-	uint64_t slots;		/* first arrival + sum(actual) / slots */
+	uint64_t total;		/* the bound: max of the terms */
+	enum lb_term binds;	/* the term that gives it */
+	uint64_t term[LB_NR];	/* each term at its best */
+	uint64_t set[LB_NR];	/* work terms: the class set (bit per class) */
+	uint32_t user[LB_NR];	/* LB_USER: the user */
+	unsigned int nclasses;	/* classes told apart (others: merged) */
+	uint64_t all;		/* the set of every class */
+	/* kept for callers of the older fields */
+	uint64_t path, cpu, mem, gpu, gpumem, slots;
 };
 
 /*
@@ -51,5 +62,39 @@ struct lower_bound {
  * t->order (trace_finish()); scratch is allocated internally.
  */
 void lower_bound(const struct trace *t, struct lower_bound *lb);
+
+/* "path", "cpu", ..., "user limit". */
+const char *lb_term_name(enum lb_term term);
+
+/* The binding term in words: "gpu work on 2 of 4 agent classes", ... */
+void lb_describe(const struct trace *t, const struct lower_bound *lb,
+		 char *buf, size_t len);
+
+/*
+ * The agent class of each agent (equal cpu, mem, gpu, gpumem, tags), 0..,
+ * at most @max classes (further agents share the last); @cls has room for
+ * t->nagents entries.  Returns the number of classes.
+ */
+unsigned int agent_classes(const struct trace *t, unsigned int max,
+			   unsigned int *cls);
+
+/*
+ * The distinct agent shapes (capacity and tags): @shape_of[i] for agent i,
+ * @rep[s] the first agent of shape s (both with room for t->nagents).
+ * Returns their number.
+ */
+unsigned int agent_shapes(const struct trace *t, unsigned int *shape_of,
+			  size_t *rep);
+
+/*
+ * The classes (shapes, the ones from @max on merged into the last) that
+ * can hold task @k, a bit each.
+ */
+uint64_t task_classes(const struct trace *t, const struct sim_task *k,
+		      const size_t *rep, unsigned int nshapes,
+		      unsigned int max);
+
+/* Can an agent hold task @k (capacity and tags)? */
+int task_fits_agent(const struct sim_task *k, const struct sim_agent *a);
 
 #endif /* _LLMSIM_METRICS_H */

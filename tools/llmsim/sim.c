@@ -14,6 +14,14 @@
  * A task assigned at time a starts on its agent at a + start_delay and
  * completes after its actual run time.  Until it starts it is ASSIGNED and
  * the balancer may migrate it; the start then restarts on the new agent.
+ *
+ * Besides the event loop, the simulator keeps its own books, from the
+ * engine's callbacks and independent of the engine's structures: which
+ * agents are idle, which RUNNABLE tasks each agent class could hold, per
+ * user, to count agent-seconds an idle agent stood beside work it could
+ * run; when tasks became runnable and were assigned; users' dominant
+ * shares at each tick; and, for tasks estimated from features, the error
+ * of the estimate, while it refits the engine's model online.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -22,6 +30,14 @@
 
 #include "metrics.h"
 #include "sim.h"
+#include "../../runtime/estimator/rls.h"
+
+/* Agent classes the liveness books tell apart (more share the last). */
+#define SIM_MAX_CLASSES	64
+/* Completions between two pushes of the refitted model to the engine. */
+#define SIM_REFIT_EVERY	16
+/* Share samples kept per user before neighbours merge. */
+#define SIM_SHARE_BINS	1024
 
 enum ev_kind { EV_COMPLETE = 0, EV_START = 1, EV_ARRIVE = 2, EV_TICK = 3 };
 
@@ -93,12 +109,36 @@ struct sim {
 	struct lsc_agent *agents;
 	struct lsc_user *users;
 	uint64_t *assigned_at;	/* first assignment, for waiting time */
+	uint64_t *runnable_at;	/* first time RUNNABLE */
 	uint32_t *gen;		/* bumped on migration: stale starts */
+	int32_t *on_agent;	/* agent index while ASSIGNED or RUNNING */
 	struct heap heap;
 	uint64_t seq;
 	uint64_t now;
 	uint64_t done;		/* terminal tasks */
 	uint64_t failed;
+	/* liveness books */
+	unsigned int ncls;
+	unsigned int *agent_cls;	/* class of each agent */
+	uint64_t *fit_cls;		/* per task: classes that can hold it */
+	uint32_t *idle;			/* per class: agents with no task */
+	uint32_t *ucount;		/* [user][class]: RUNNABLE tasks */
+	uint32_t live_agents;		/* idle beside work after the last instant */
+	int live_strict;		/* ... with a head and no backfilling */
+	/* shares: samples per user in bins of share_width ns */
+	double *share_sum;		/* [user][bin]: share x ns */
+	double share_width;
+	uint64_t share_bins;
+	double *bl_sum, *bl_time, *all_sum, *jx;
+	double jain_sum;
+	uint64_t jain_n;
+	/* estimator */
+	struct rls rls;
+	uint32_t refit;
+	uint64_t *est_at;		/* per task: estimate given (ns) */
+	double *est_err;		/* per completed estimated task */
+	uint64_t *est_when;
+	uint64_t nest;
 };
 
 static void push(struct sim *s, uint64_t t, enum ev_kind k, uint32_t idx,
@@ -117,13 +157,154 @@ static uint32_t tidx(const struct sim *s, const struct lsc_task *k)
 	return (uint32_t)(k - s->tasks);
 }
 
+static uint32_t aidx(const struct sim *s, const struct lsc_agent *a)
+{
+	return (uint32_t)(a - s->agents);
+}
+
+/* ----------------------------------------------------- liveness books */
+
+static void books_runnable(struct sim *s, uint32_t i, int delta)
+{
+	uint64_t m = s->fit_cls[i];
+	uint32_t u = s->t->tasks[i].user;
+	unsigned int c;
+
+	for (c = 0; m; c++, m >>= 1)
+		if (m & 1)
+			s->ucount[(size_t)u * s->ncls + c] += delta;
+}
+
+/* Agent @a got a task (+1) or lost one (-1): is it idle now? */
+static void books_agent(struct sim *s, const struct lsc_agent *a, int delta)
+{
+	unsigned int c = s->agent_cls[aidx(s, a)];
+
+	if (delta > 0 && a->used_slots == 1)
+		s->idle[c]--;
+	if (delta < 0 && !a->used_slots)
+		s->idle[c]++;
+}
+
+/*
+ * After an instant: agents with no task that some RUNNABLE task, whose
+ * user is below its limit, could be held by.  The head's user, when the
+ * head needs its last slot, is held back by the reservation.
+ */
+static void books_check(struct sim *s)
+{
+	const struct lsc_task *head = s->eng.resv_task;
+	const struct lsc_user *held = NULL;
+	unsigned int c;
+	size_t u;
+
+	if (head && head->user->max_active &&
+	    head->user->nr_active + 1 >= head->user->max_active)
+		held = head->user;
+	s->live_agents = 0;
+	for (c = 0; c < s->ncls; c++) {
+		if (!s->idle[c])
+			continue;
+		for (u = 0; u < s->t->nusers; u++) {
+			const struct lsc_user *lu = &s->users[u];
+
+			if (!s->ucount[u * s->ncls + c] || lu == held ||
+			    (lu->max_active && lu->nr_active >= lu->max_active))
+				continue;
+			s->live_agents += s->idle[c];
+			break;
+		}
+	}
+	s->live_strict = head && !s->o->backfill;
+}
+
+/* ------------------------------------------------------------ shares */
+
+static void share_sample(struct sim *s, uint64_t at, uint64_t dt)
+{
+	size_t nu = s->t->nusers, u, b, i, nb = 0;
+	double *x = s->jx, share;
+
+	while (at / s->share_width >= SIM_SHARE_BINS) {
+		/* Merge neighbouring bins: twice as wide. */
+		for (u = 0; u < nu; u++)
+			for (i = 0; i < SIM_SHARE_BINS / 2; i++)
+				s->share_sum[u * SIM_SHARE_BINS + i] =
+					s->share_sum[u * SIM_SHARE_BINS + 2 * i] +
+					s->share_sum[u * SIM_SHARE_BINS + 2 * i + 1];
+		for (u = 0; u < nu; u++)
+			memset(&s->share_sum[u * SIM_SHARE_BINS +
+					     SIM_SHARE_BINS / 2], 0,
+			       SIM_SHARE_BINS / 2 * sizeof(double));
+		s->share_width *= 2;
+	}
+	b = (size_t)(at / s->share_width);
+	if (b + 1 > s->share_bins)
+		s->share_bins = b + 1;
+	for (u = 0; u < nu; u++) {
+		share = (double)s->users[u].share / LSC_SHARE_ONE;
+		s->share_sum[u * SIM_SHARE_BINS + b] += share * dt;
+		s->all_sum[u] += share * dt;
+		if (!s->users[u].nr_runnable)
+			continue;
+		s->bl_sum[u] += share * dt;
+		s->bl_time[u] += dt;
+		x[nb++] = share;
+	}
+	if (nb < 2)
+		return;
+	s->jain_sum += jain_index(x, nb);
+	s->jain_n++;
+}
+
+/* ---------------------------------------------------------- estimator */
+
+static void est_learn(struct sim *s, uint32_t i)
+{
+	const struct sim_task *st = &s->t->tasks[i];
+	const uint64_t *f = &s->t->feats[st->feat_off];
+	double x[TRACE_MAX_FEATURES] = { 0 }, coef[RLS_MAX_PARAMS];
+	int64_t fx[RLS_MAX_PARAMS];
+	unsigned int j, n = s->t->max_nfeat;
+
+	if (st->est || !st->nfeat)
+		return;
+	s->est_err[s->nest] = fabs((double)s->est_at[i] - (double)st->act) /
+			      (double)st->act;
+	s->est_when[s->nest++] = s->now;
+	if (!s->o->fit)
+		return;
+	for (j = 0; j < st->nfeat; j++)
+		x[j] = (double)f[j];
+	rls_update(&s->rls, x, (double)st->act / 1e9);
+	if (++s->refit < SIM_REFIT_EVERY)
+		return;
+	s->refit = 0;
+	rls_coefficients(&s->rls, coef);
+	rls_to_fixed(coef, n + 1, RLS_KERNEL_FRAC_BITS, fx);
+	lsc_set_estimator(&s->eng, fx, n);
+}
+
 /* ------------------------------------------------------------ callbacks */
 
 static void cb_changed(struct lsc_engine *eng, struct lsc_task *k,
 		       enum lsc_task_state from, enum lsc_task_state to)
 {
 	struct sim *s = eng->priv;
+	uint32_t i = tidx(s, k);
 
+	if (to == LSC_TASK_RUNNABLE) {
+		if (s->runnable_at[i] == UINT64_MAX)
+			s->runnable_at[i] = s->now;
+		books_runnable(s, i, 1);
+	}
+	if (from == LSC_TASK_RUNNABLE)
+		books_runnable(s, i, -1);
+	if ((from == LSC_TASK_ASSIGNED || from == LSC_TASK_RUNNING) &&
+	    to != LSC_TASK_RUNNING) {
+		books_agent(s, &s->agents[s->on_agent[i]], -1);
+		s->on_agent[i] = -1;
+	}
 	if (!lsc_task_terminal(to))
 		return;
 	s->done++;
@@ -149,6 +330,8 @@ static void cb_assigned(struct lsc_engine *eng, struct lsc_task *k,
 
 	if (s->assigned_at[i] == UINT64_MAX)
 		s->assigned_at[i] = s->now;
+	s->on_agent[i] = (int32_t)aidx(s, a);
+	books_agent(s, a, 1);
 	push(s, s->now + s->o->start_delay_ns, EV_START, i, s->gen[i]);
 	if (s->o->events)
 		fprintf(s->o->events, "Task %llu assigned to agent %u\n",
@@ -161,6 +344,9 @@ static void cb_migrated(struct lsc_engine *eng, struct lsc_task *k,
 	struct sim *s = eng->priv;
 	uint32_t i = tidx(s, k);
 
+	books_agent(s, from, -1);
+	books_agent(s, to, 1);
+	s->on_agent[i] = (int32_t)aidx(s, to);
 	s->gen[i]++;
 	push(s, s->now + s->o->start_delay_ns, EV_START, i, s->gen[i]);
 	if (s->o->events)
@@ -212,33 +398,76 @@ static int fail(const char *what, int rc)
 	return -1;
 }
 
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p) {
+		fprintf(stderr, "llmsim: out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
 static int sim_setup(struct sim *s)
 {
 	const struct trace *t = s->t;
 	struct lsc_tunables tun;
 	uint64_t cap[LSC_NR_RES] = { 0 };
-	size_t i;
+	size_t i, nt = t->ntasks ? t->ntasks : 1, *rep;
+	unsigned int nshapes;
 	int rc;
 
-	s->tasks = calloc(t->ntasks ? t->ntasks : 1, sizeof(*s->tasks));
-	s->deps = calloc(t->ndeps ? t->ndeps : 1, sizeof(*s->deps));
-	s->agents = calloc(t->nagents, sizeof(*s->agents));
-	s->users = calloc(t->nusers ? t->nusers : 1, sizeof(*s->users));
-	s->assigned_at = malloc((t->ntasks ? t->ntasks : 1) *
-				sizeof(*s->assigned_at));
-	s->gen = calloc(t->ntasks ? t->ntasks : 1, sizeof(*s->gen));
-	if (!s->tasks || !s->deps || !s->agents || !s->users ||
-	    !s->assigned_at || !s->gen) {
-		fprintf(stderr, "llmsim: out of memory\n");
-		return -1;
-	}
-	memset(s->assigned_at, 0xff, (t->ntasks ? t->ntasks : 1) *
-				     sizeof(*s->assigned_at));
+	s->tasks = xcalloc(nt, sizeof(*s->tasks));
+	s->deps = xcalloc(t->ndeps, sizeof(*s->deps));
+	s->agents = xcalloc(t->nagents, sizeof(*s->agents));
+	s->users = xcalloc(t->nusers, sizeof(*s->users));
+	s->assigned_at = xcalloc(nt, sizeof(*s->assigned_at));
+	s->runnable_at = xcalloc(nt, sizeof(*s->runnable_at));
+	s->gen = xcalloc(nt, sizeof(*s->gen));
+	s->on_agent = xcalloc(nt, sizeof(*s->on_agent));
+	s->fit_cls = xcalloc(nt, sizeof(*s->fit_cls));
+	s->est_at = xcalloc(nt, sizeof(*s->est_at));
+	s->est_err = xcalloc(nt, sizeof(*s->est_err));
+	s->est_when = xcalloc(nt, sizeof(*s->est_when));
+	memset(s->assigned_at, 0xff, nt * sizeof(*s->assigned_at));
+	memset(s->runnable_at, 0xff, nt * sizeof(*s->runnable_at));
+	for (i = 0; i < nt; i++)
+		s->on_agent[i] = -1;
+
+	/* Liveness books: agent classes, and which a task fits. */
+	s->agent_cls = xcalloc(t->nagents, sizeof(*s->agent_cls));
+	rep = xcalloc(t->nagents, sizeof(*rep));
+	nshapes = agent_shapes(t, s->agent_cls, rep);
+	s->ncls = nshapes < SIM_MAX_CLASSES ? nshapes : SIM_MAX_CLASSES;
+	for (i = 0; i < t->nagents; i++)
+		if (s->agent_cls[i] >= SIM_MAX_CLASSES)
+			s->agent_cls[i] = SIM_MAX_CLASSES - 1;
+	s->idle = xcalloc(s->ncls, sizeof(*s->idle));
+	s->ucount = xcalloc(t->nusers * s->ncls, sizeof(*s->ucount));
+	for (i = 0; i < t->nagents; i++)
+		s->idle[s->agent_cls[i]]++;
+	for (i = 0; i < t->ntasks; i++)
+		s->fit_cls[i] = task_classes(t, &t->tasks[i], rep, nshapes,
+					     SIM_MAX_CLASSES);
+	free(rep);
+	s->share_width = s->o->tick_ns ? (double)s->o->tick_ns : 1e9;
+	s->share_sum = xcalloc(t->nusers * SIM_SHARE_BINS, sizeof(double));
+	s->bl_sum = xcalloc(t->nusers, sizeof(double));
+	s->bl_time = xcalloc(t->nusers, sizeof(double));
+	s->all_sum = xcalloc(t->nusers, sizeof(double));
+	s->jx = xcalloc(t->nusers, sizeof(double));
+	if (t->max_nfeat && rls_init(&s->rls, t->max_nfeat, RLS_DEFAULT_LAMBDA,
+				     RLS_DEFAULT_DELTA))
+		return fail("the estimator fit", -1);
 
 	lsc_engine_init(&s->eng, &sim_ops, s);
 	lsc_default_tunables(&tun);
 	if (!s->o->backfill)
 		tun.backfill_depth = 0;
+	tun.dag_rank = !!s->o->dag_rank;
+	if (s->o->age_ns)
+		tun.age_ns = s->o->age_ns;
 	rc = lsc_set_tunables(&s->eng, &tun);
 	if (rc)
 		return fail("tunables", rc);
@@ -292,7 +521,21 @@ static void sim_free(struct sim *s)
 	free(s->agents);
 	free(s->users);
 	free(s->assigned_at);
+	free(s->runnable_at);
 	free(s->gen);
+	free(s->on_agent);
+	free(s->fit_cls);
+	free(s->agent_cls);
+	free(s->idle);
+	free(s->ucount);
+	free(s->share_sum);
+	free(s->bl_sum);
+	free(s->bl_time);
+	free(s->all_sum);
+	free(s->jx);
+	free(s->est_at);
+	free(s->est_err);
+	free(s->est_when);
 	free(s->heap.v);
 }
 
@@ -301,6 +544,7 @@ static int submit(struct sim *s, uint32_t i)
 	const struct sim_task *st = &s->t->tasks[i];
 	struct lsc_task *k = &s->tasks[i];
 	struct lsc_dep *d = st->ndeps ? &s->deps[st->dep_off] : NULL;
+	const uint64_t *f = st->nfeat ? &s->t->feats[st->feat_off] : NULL;
 	uint32_t j;
 	int rc;
 
@@ -317,12 +561,13 @@ static int submit(struct sim *s, uint32_t i)
 		d[j].on = &s->tasks[s->t->deps[st->dep_off + j]];
 	}
 	rc = lsc_task_submit(&s->eng, k, &s->users[st->user], d, st->ndeps,
-			     NULL, 0, s->now);
+			     f, st->nfeat, s->now);
 	if (rc) {
 		fprintf(stderr, "llmsim: engine refused task %llu (line %u): error %d\n",
 			(unsigned long long)st->id, st->line, rc);
 		return -1;
 	}
+	s->est_at[i] = k->est_ns;
 	return 0;
 }
 
@@ -336,12 +581,157 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static void pct_of(uint64_t *v, size_t n, struct sim_pct *p)
+{
+	p->n = n;
+	if (!n)
+		return;
+	p->p50 = pct_nearest_rank(v, n, 50);
+	p->p95 = pct_nearest_rank(v, n, 95);
+	p->p99 = pct_nearest_rank(v, n, 99);
+	p->max = v[n - 1];	/* sorted by the calls above */
+}
+
+/* Per priority percentiles of @val (one per task). */
+static void pct_by_prio(const struct trace *t, const uint64_t *val,
+			struct sim_pct *out)
+{
+	uint64_t cnt[SIM_NR_PRIO] = { 0 }, off[SIM_NR_PRIO], *w;
+	unsigned int p;
+	size_t i;
+
+	w = xcalloc(t->ntasks + 1, sizeof(*w));
+	for (i = 0; i < t->ntasks; i++)
+		cnt[t->tasks[i].prio]++;
+	off[0] = 0;
+	for (p = 1; p < SIM_NR_PRIO; p++)
+		off[p] = off[p - 1] + cnt[p - 1];
+	for (i = 0; i < t->ntasks; i++)
+		w[off[t->tasks[i].prio]++] = val[i];
+	for (p = 0; p < SIM_NR_PRIO; p++)
+		pct_of(w + off[p] - cnt[p], cnt[p], &out[p]);
+	free(w);
+}
+
+static void sim_metrics(struct sim *s, struct sim_result *res,
+			uint64_t makespan)
+{
+	const struct trace *t = s->t;
+	long double work[LSC_NR_RES] = { 0 }, slot_work = 0;
+	long double cap[LSC_NR_RES] = { 0 }, slot_cap = 0;
+	uint64_t *q, *d, age = s->eng.tun.age_ns;
+	unsigned int p, w;
+	size_t i, u;
+
+	for (i = 0; i < t->ntasks; i++) {
+		const struct sim_task *st = &t->tasks[i];
+
+		work[LSC_RES_CPU] += (long double)st->cpu * st->act;
+		work[LSC_RES_MEM] += (long double)st->mem * st->act;
+		work[LSC_RES_GPU] += (long double)st->gpu * st->act;
+		work[LSC_RES_GPU_MEM] += (long double)st->gpumem * st->act;
+		slot_work += st->act;
+	}
+	for (i = 0; i < t->nagents; i++) {
+		cap[LSC_RES_CPU] += t->agents[i].cpu;
+		cap[LSC_RES_MEM] += t->agents[i].mem;
+		cap[LSC_RES_GPU] += t->agents[i].gpu;
+		cap[LSC_RES_GPU_MEM] += t->agents[i].gpumem;
+		slot_cap += t->agents[i].slots;
+	}
+	for (p = 0; p < LSC_NR_RES; p++)
+		res->util[p] = cap[p] > 0 && makespan ?
+			(double)(work[p] / (cap[p] * makespan)) : 0;
+	res->util_slots = slot_cap > 0 && makespan ?
+		(double)(slot_work / (slot_cap * makespan)) : 0;
+
+	/* Queue wait (runnable -> assigned), dependency wait (arrival ->
+	 * runnable), per priority.
+	 */
+	q = xcalloc(t->ntasks, sizeof(*q));
+	d = xcalloc(t->ntasks, sizeof(*d));
+	for (i = 0; i < t->ntasks; i++) {
+		q[i] = s->assigned_at[i] - s->runnable_at[i];
+		d[i] = s->runnable_at[i] - t->tasks[i].arrival;
+	}
+	pct_by_prio(t, q, res->qwait);
+	pct_by_prio(t, d, res->dwait);
+	/* MLFQ levels: the level a task was assigned at. */
+	for (i = 0; i < t->ntasks; i++) {
+		unsigned int l = s->tasks[i].prio > s->tasks[i].level ?
+				 s->tasks[i].prio - s->tasks[i].level : 0;
+
+		res->level[l].n++;
+		if (q[i] > res->level[l].max_wait)
+			res->level[l].max_wait = q[i];
+		if (l > res->top_level)
+			res->top_level = l;
+	}
+	for (p = 0; p <= res->top_level; p++)
+		res->level[p].bound = (uint64_t)(res->top_level - p) * age;
+	free(q);
+	free(d);
+
+	/* Shares: over the run, while backlogged, per tenth. */
+	res->users = xcalloc(t->nusers, sizeof(*res->users));
+	for (u = 0; u < t->nusers; u++) {
+		struct sim_user_share *us = &res->users[u];
+		double span = makespan ? (double)makespan : 1;
+
+		us->mean = s->all_sum[u] / span;
+		us->backlogged = s->bl_time[u] > 0 ?
+				 s->bl_sum[u] / s->bl_time[u] : 0;
+		for (i = 0; i < s->share_bins; i++) {
+			double at = (i + 0.5) * s->share_width;
+
+			w = (unsigned int)(at * SIM_WINDOWS / span);
+			if (w >= SIM_WINDOWS)
+				w = SIM_WINDOWS - 1;
+			us->window[w] += s->share_sum[u * SIM_SHARE_BINS + i] /
+					 (span / SIM_WINDOWS);
+		}
+	}
+	for (i = 0; i < t->ntasks; i++)
+		res->users[t->tasks[i].user].tasks++;
+	res->share_jain = s->jain_n ? s->jain_sum / s->jain_n : 1.0;
+
+	/* Estimate error per tenth of the run, by completion time. */
+	res->estimated = s->nest > 0;
+	for (w = 0; w < SIM_WINDOWS && s->nest; w++) {
+		double *v = xcalloc(s->nest, sizeof(*v)), sum = 0;
+		size_t n = 0, a, b;
+
+		for (i = 0; i < s->nest; i++) {
+			unsigned int k = makespan ? (unsigned int)
+				((long double)s->est_when[i] * SIM_WINDOWS /
+				 makespan) : 0;
+
+			if ((k >= SIM_WINDOWS ? SIM_WINDOWS - 1 : k) == w) {
+				v[n++] = s->est_err[i];
+				sum += s->est_err[i];
+			}
+		}
+		res->est[w].n = n;
+		res->est[w].mape = n ? sum / n : 0;
+		/* median by selection: a small insertion sort is enough */
+		for (a = 1; a < n; a++) {
+			double x = v[a];
+
+			for (b = a; b && v[b - 1] > x; b--)
+				v[b] = v[b - 1];
+			v[b] = x;
+		}
+		res->est[w].median = n ? v[n / 2] : 0;
+		free(v);
+	}
+}
+
 int sim_run(const struct trace *t, const struct sim_opts *o,
 	    struct sim_result *res)
 {
 	struct sim s = { .t = t, .o = o };
 	double t0 = now_s(), imb_sum = 0, imb_max = 0;
-	uint64_t next_arrival = 0, makespan = 0, ticks = 0;
+	uint64_t next_arrival = 0, makespan = 0, ticks = 0, last = 0;
 	uint64_t pairs = (uint64_t)t->nagents * (t->nagents - 1) / 2;
 	int rc = -1;
 
@@ -360,7 +750,14 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 		struct ev e = heap_pop(&s.heap);
 		struct lsc_task *k;
 		int tick = 0, work = 0;
+		uint64_t parked;
 
+		/* What stood idle since the last instant. */
+		if (s.live_strict)
+			res->idle_fit_strict_s += (double)s.live_agents *
+						  (e.t - last) / 1e9;
+		res->idle_fit_s += (double)s.live_agents * (e.t - last) / 1e9;
+		last = e.t;
 		s.now = e.t;
 		for (;;) {
 			switch (e.ord >> 56) {
@@ -368,6 +765,7 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 				k = &s.tasks[e.idx];
 				if (lsc_task_complete(&s.eng, k, 0, s.now))
 					goto engine_bug;
+				est_learn(&s, e.idx);
 				if (s.now > makespan)
 					makespan = s.now;
 				work = 1;
@@ -415,11 +813,18 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 			if (m > imb_max)
 				imb_max = m;
 			ticks++;
+			share_sample(&s, s.now, o->tick_ns);
 			if (lsc_balance(&s.eng, s.now))
 				lsc_dispatch(&s.eng, s.now);
 			/* no more ticks once nothing else can happen */
 			if (s.done < t->ntasks && s.heap.n)
 				push(&s, s.now + o->tick_ns, EV_TICK, 0, 0);
+		}
+		books_check(&s);
+		if (work) {
+			parked = lsc_nr_parked(&s.eng);
+			if (parked > res->parked_max)
+				res->parked_max = parked;
 		}
 	}
 	if (s.done != t->ntasks) {
@@ -429,76 +834,7 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 		goto out;
 	}
 
-	/* ------------------------------------------------------ metrics */
-	{
-		long double work[LSC_NR_RES] = { 0 }, slot_work = 0;
-		long double cap[LSC_NR_RES] = { 0 }, slot_cap = 0;
-		uint64_t *w, cnt[SIM_NR_PRIO] = { 0 }, off[SIM_NR_PRIO];
-		double *sd_sum = calloc(t->nusers + 1, sizeof(double));
-		uint64_t *sd_n = calloc(t->nusers + 1, sizeof(uint64_t));
-		double *x = calloc(t->nusers + 1, sizeof(double));
-		size_t i, nx = 0;
-		unsigned int p;
-
-		w = malloc((t->ntasks + 1) * sizeof(*w));
-		if (!w || !sd_sum || !sd_n || !x)
-			abort();
-		for (i = 0; i < t->ntasks; i++) {
-			const struct sim_task *st = &t->tasks[i];
-
-			cnt[st->prio]++;
-			work[LSC_RES_CPU] += (long double)st->cpu * st->act;
-			work[LSC_RES_MEM] += (long double)st->mem * st->act;
-			work[LSC_RES_GPU] += (long double)st->gpu * st->act;
-			work[LSC_RES_GPU_MEM] +=
-				(long double)st->gpumem * st->act;
-			slot_work += st->act;
-		}
-		for (i = 0; i < t->nagents; i++) {
-			cap[LSC_RES_CPU] += t->agents[i].cpu;
-			cap[LSC_RES_MEM] += t->agents[i].mem;
-			cap[LSC_RES_GPU] += t->agents[i].gpu;
-			cap[LSC_RES_GPU_MEM] += t->agents[i].gpumem;
-			slot_cap += t->agents[i].slots;
-		}
-		for (p = 0; p < LSC_NR_RES; p++)
-			res->util[p] = cap[p] > 0 && makespan ?
-				(double)(work[p] / (cap[p] * makespan)) : 0;
-		res->util_slots = slot_cap > 0 && makespan ?
-			(double)(slot_work / (slot_cap * makespan)) : 0;
-
-		/* waits grouped by priority in one array */
-		off[0] = 0;
-		for (p = 1; p < SIM_NR_PRIO; p++)
-			off[p] = off[p - 1] + cnt[p - 1];
-		for (i = 0; i < t->ntasks; i++) {
-			const struct sim_task *st = &t->tasks[i];
-			uint64_t wait = s.assigned_at[i] - st->arrival;
-
-			w[off[st->prio]++] = wait;
-			sd_sum[st->user] += bounded_slowdown(wait, st->act,
-							     SLOWDOWN_TAU_NS);
-			sd_n[st->user]++;
-		}
-		for (p = 0; p < SIM_NR_PRIO; p++) {
-			uint64_t *v = w + off[p] - cnt[p];
-
-			res->wait[p].n = cnt[p];
-			if (!cnt[p])
-				continue;
-			res->wait[p].p50 = pct_nearest_rank(v, cnt[p], 50);
-			res->wait[p].p95 = pct_nearest_rank(v, cnt[p], 95);
-			res->wait[p].p99 = pct_nearest_rank(v, cnt[p], 99);
-		}
-		for (i = 0; i < t->nusers; i++)
-			if (sd_n[i])
-				x[nx++] = sd_sum[i] / (double)sd_n[i];
-		res->jain = jain_index(x, nx);
-		free(w);
-		free(sd_sum);
-		free(sd_n);
-		free(x);
-	}
+	sim_metrics(&s, res, makespan);
 	res->makespan = makespan;
 	res->imbalance_mean = ticks ? imb_sum / ticks : 0;
 	res->imbalance_max = imb_max;
@@ -506,6 +842,7 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 	res->migrations = s.eng.stats.migrations;
 	res->backfilled = s.eng.stats.backfilled;
 	res->dispatches = s.eng.stats.dispatches;
+	res->overruns = s.eng.stats.overruns;
 	res->completed = s.done - s.failed;
 	res->failed = s.failed;
 	rc = 0;
@@ -518,4 +855,10 @@ out:
 	sim_free(&s);
 	res->wall_s = now_s() - t0;
 	return rc;
+}
+
+void sim_result_free(struct sim_result *res)
+{
+	free(res->users);
+	res->users = NULL;
 }

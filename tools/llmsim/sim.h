@@ -15,16 +15,40 @@ struct sim_opts {
 	uint32_t policy;	/* enum lsc_policy */
 	uint32_t choice;	/* enum lsc_agent_choice */
 	int backfill;		/* 0: backfill_depth = 0 */
+	int dag_rank;		/* engine tunable dag_rank */
+	int fit;		/* refit the estimator online (RLS) */
 	uint64_t tick_ns;	/* balance tick period, 0: no ticks */
 	uint64_t start_delay_ns; /* assignment -> start on the agent */
+	uint64_t age_ns;	/* MLFQ aging step, 0: the engine's default */
 	FILE *events;		/* print event lines here, or NULL */
 };
 
 #define SIM_NR_PRIO	(TRACE_MAX_PRIO + 1)
+/* Tenths of the makespan: shares and estimate errors over time. */
+#define SIM_WINDOWS	10
 
-struct sim_prio_wait {
+struct sim_pct {
 	uint64_t n;
-	uint64_t p50, p95, p99;	/* ns */
+	uint64_t p50, p95, p99, max;	/* ns */
+};
+
+struct sim_user_share {
+	double mean;			/* time-average dominant share */
+	double backlogged;		/* while it had RUNNABLE tasks */
+	double window[SIM_WINDOWS];	/* time-average per tenth */
+	uint64_t tasks;
+};
+
+struct sim_mlfq_level {
+	uint64_t n;
+	uint64_t max_wait;		/* ns, longest queue wait */
+	uint64_t bound;			/* ns, (top level - level) * age */
+};
+
+struct sim_est_window {
+	uint64_t n;			/* tasks estimated from features */
+	double mape;			/* mean |est - act| / act */
+	double median;			/* median of the same */
 };
 
 struct sim_result {
@@ -32,26 +56,38 @@ struct sim_result {
 	uint64_t makespan;		/* ns, completion of the last task */
 	double util[LSC_NR_RES];	/* sum(demand*actual)/(cap*makespan) */
 	double util_slots;
-	struct sim_prio_wait wait[SIM_NR_PRIO];
+	struct sim_pct qwait[SIM_NR_PRIO];	/* runnable -> assigned */
+	struct sim_pct dwait[SIM_NR_PRIO];	/* arrival -> runnable */
 	double imbalance_mean;		/* mean pairwise load diff, per-mille */
 	double imbalance_max;
 	uint64_t ticks;
-	double jain;			/* over users' mean bounded slowdown */
+	double share_jain;		/* mean over ticks, backlogged users */
+	struct sim_user_share *users;	/* t->nusers entries (caller frees) */
+	double idle_fit_s;		/* agent-seconds idle beside fitting work */
+	double idle_fit_strict_s;	/* of which behind a head, no backfill */
+	uint64_t parked_max;		/* most tasks parked at once */
+	struct sim_mlfq_level level[SIM_NR_PRIO];
+	unsigned int top_level;
+	int estimated;			/* tasks were estimated from features */
+	struct sim_est_window est[SIM_WINDOWS];
 	uint64_t migrations;
 	uint64_t backfilled;
 	uint64_t completed;
 	uint64_t failed;
 	uint64_t dispatches;
+	uint64_t overruns;
 	double wall_s;			/* host time the run took */
 };
 
 /*
  * Run one policy over the (finished) trace with a fresh engine and fresh
  * task objects.  Return 0, or -1 with a message on stderr when the engine
- * refused an input (a bug in llmsim or the engine).
+ * refused an input (a bug in llmsim or the engine).  res->users is
+ * allocated; free it with sim_result_free().
  */
 int sim_run(const struct trace *t, const struct sim_opts *o,
 	    struct sim_result *res);
+void sim_result_free(struct sim_result *res);
 
 /* Printable name of a policy / choice as used on the command line. */
 const char *sim_policy_name(uint32_t policy);

@@ -48,6 +48,7 @@ void trace_free(struct trace *t)
 	free(t->tasks);
 	free(t->agents);
 	free(t->deps);
+	free(t->feats);
 	free(t->hkeys);
 	free(t->hvals);
 	free(t->order);
@@ -363,20 +364,20 @@ static int parse_tags(struct trace *t, const char *str, uint64_t *mask)
 
 enum field {
 	F_ID, F_AT, F_USER, F_PRIO, F_CPU, F_MEM, F_GPU, F_GPUMEM, F_EST,
-	F_ACT, F_DEPS, F_TAGS, F_SLOTS, F_NAME, F_MAX_ACTIVE, F_NR
+	F_ACT, F_DEPS, F_TAGS, F_SLOTS, F_NAME, F_MAX_ACTIVE, F_FEAT, F_NR
 };
 
 static const char *const field_names[F_NR] = {
 	"id", "at", "user", "prio", "cpu", "mem", "gpu", "gpumem", "est",
-	"act", "deps", "tags", "slots", "name", "max_active",
+	"act", "deps", "tags", "slots", "name", "max_active", "feat",
 };
 
 #define BIT(f)	(1u << (f))
 #define TASK_FIELDS	(BIT(F_ID) | BIT(F_AT) | BIT(F_USER) | BIT(F_PRIO) | \
 			 BIT(F_CPU) | BIT(F_MEM) | BIT(F_GPU) | \
 			 BIT(F_GPUMEM) | BIT(F_EST) | BIT(F_ACT) | \
-			 BIT(F_DEPS) | BIT(F_TAGS))
-#define TASK_REQUIRED	(BIT(F_ID) | BIT(F_CPU) | BIT(F_MEM) | BIT(F_EST))
+			 BIT(F_DEPS) | BIT(F_TAGS) | BIT(F_FEAT))
+#define TASK_REQUIRED	(BIT(F_ID) | BIT(F_CPU) | BIT(F_MEM))
 #define AGENT_FIELDS	(BIT(F_ID) | BIT(F_CPU) | BIT(F_MEM) | BIT(F_GPU) | \
 			 BIT(F_GPUMEM) | BIT(F_SLOTS) | BIT(F_TAGS))
 #define AGENT_REQUIRED	(BIT(F_ID) | BIT(F_CPU) | BIT(F_MEM))
@@ -583,11 +584,45 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 		}
 		if (val[F_GPUMEM] && parse_mem(val[F_GPUMEM], &k.gpumem))
 			BAD(F_GPUMEM, "must be a size in bytes (16G)");
-		if (trace_parse_time(val[F_EST], &k.est) || !k.est)
+		if (!val[F_EST] && !val[F_FEAT]) {
+			seterr(err, lineno,
+			       "missing field 'est=' in task record (or 'feat=' to have it estimated)");
+			return -1;
+		}
+		if (val[F_EST] &&
+		    (trace_parse_time(val[F_EST], &k.est) || !k.est))
 			BAD(F_EST, "must be a positive time in seconds (10, 0.5, 250ms)");
 		k.act = k.est;
+		if (!val[F_EST] && !val[F_ACT]) {
+			seterr(err, lineno,
+			       "missing field 'act=' in task record: without 'est=' the run time must be given");
+			return -1;
+		}
 		if (val[F_ACT] && (trace_parse_time(val[F_ACT], &k.act) || !k.act))
 			BAD(F_ACT, "must be a positive time in seconds (10, 0.5, 250ms)");
+		if (val[F_FEAT]) {
+			char *fe, *save = NULL, *copy = strdup(val[F_FEAT]);
+			size_t fstart = t->nfeats;
+
+			for (fe = strtok_r(copy, ",", &save); fe;
+			     fe = strtok_r(NULL, ",", &save)) {
+				if (parse_uint(fe, UINT64_MAX, &v) ||
+				    t->nfeats - fstart == TRACE_MAX_FEATURES) {
+					free(copy);
+					t->nfeats = fstart;
+					BAD(F_FEAT, "must be at most 8 comma-separated whole numbers");
+				}
+				GROW(t->feats, t->nfeats, t->cap_feats);
+				t->feats[t->nfeats++] = v;
+			}
+			free(copy);
+			if (t->nfeats == fstart)
+				BAD(F_FEAT, "must be at most 8 comma-separated whole numbers");
+			k.feat_off = (uint32_t)fstart;
+			k.nfeat = (uint32_t)(t->nfeats - fstart);
+			if (k.nfeat > t->max_nfeat)
+				t->max_nfeat = k.nfeat;
+		}
 		if (val[F_DEPS]) {
 			char *d, *save = NULL, *copy = strdup(val[F_DEPS]);
 

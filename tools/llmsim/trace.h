@@ -8,7 +8,9 @@
  *
  *	agent id=1 cpu=4 mem=8G [gpu=1 gpumem=80G slots=1 tags=a100,nvme]
  *	task id=1 at=0 user=alice prio=3 cpu=2 mem=4G est=10 [act=12.5]
- *	     [gpu=1 gpumem=16G deps=3,4 tags=a100]
+ *	     [gpu=1 gpumem=16G deps=3,4 tags=a100 feat=12000,7]
+ *	     (est may be left out when feat is given: the engine's estimator
+ *	     then estimates it, see simulator.rst)
  *	user name=alice max_active=4
  *
  * Units: cpu in cores (decimals or an 'm' suffix for millicores; kept as
@@ -25,11 +27,12 @@
 #define TRACE_MAX_PRIO		255	/* prio=0..255, higher runs first */
 #define TRACE_DEFAULT_PRIO	1
 #define TRACE_ERR_LEN		256
+#define TRACE_MAX_FEATURES	8
 
 struct sim_task {
 	uint64_t id;
 	uint64_t arrival;	/* ns */
-	uint64_t est;		/* ns */
+	uint64_t est;		/* ns; 0: estimate from the features */
 	uint64_t act;		/* ns */
 	uint64_t cpu;		/* millicores */
 	uint64_t mem;		/* bytes */
@@ -40,6 +43,8 @@ struct sim_task {
 	uint32_t prio;
 	uint32_t ndeps;
 	uint32_t dep_off;	/* into trace.deps (task indices) */
+	uint32_t nfeat;
+	uint32_t feat_off;	/* into trace.feats */
 	uint32_t line;
 };
 
@@ -67,6 +72,9 @@ struct trace {
 	size_t nagents, cap_agents;
 	uint32_t *deps;		/* task indices */
 	size_t ndeps, cap_deps;
+	uint64_t *feats;	/* estimator features */
+	size_t nfeats, cap_feats;
+	unsigned int max_nfeat;	/* most features of a task */
 	char **users;
 	uint32_t *user_max_active;	/* "user name=.. max_active=N", 0 */
 	size_t nusers, cap_users;

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of the ledger (kmod/core/ledger.c): fit by capacity and
+ * tags, classes and their slots, host capacity, resizing.
+ */
+#include "engine_util.h"
+#include "kselftest_harness.h"
+
+TEST(fit_needs_every_kind_tags_and_a_free_slot)
+{
+	struct world *w = world_new();
+	struct lsc_task *t;
+
+	add_agent(w, 1, 4, 8, 1, 0x1);
+	/* Memory too large. */
+	t = add_task(w, 1, 1, 1000, 9, 1);
+	/* Tag 0x2 missing. */
+	t = mk_task(w, 2, 1, 1000, 1, 1);
+	t->tags = 0x2;
+	submit(w, t, 0);
+	/* GPU missing. */
+	t = mk_task(w, 3, 1, 1000, 1, 1);
+	t->demand[LSC_RES_GPU] = 1;
+	submit(w, t, 0);
+	ASSERT_EQ(0, lsc_dispatch(&w->eng, w->now));
+	ASSERT_FALSE(lsc_task_can_ever_fit(&w->eng, T(w, 1)));
+	ASSERT_FALSE(lsc_task_can_ever_fit(&w->eng, T(w, 2)));
+	ASSERT_FALSE(lsc_task_can_ever_fit(&w->eng, T(w, 3)));
+	/* Exact fit with the required tag works; the single slot is then used. */
+	t = mk_task(w, 4, 1, 4000, 8, 1);
+	t->tags = 0x1;
+	submit(w, t, 0);
+	add_task(w, 5, 1, 0, 0, 1);
+	ASSERT_TRUE(lsc_task_can_ever_fit(&w->eng, T(w, 4)));
+	ASSERT_EQ(1, lsc_dispatch(&w->eng, w->now));
+	ASSERT_EQ(LSC_TASK_ASSIGNED, T(w, 4)->state);
+	ASSERT_EQ(LSC_TASK_RUNNABLE, T(w, 5)->state);
+	free(w);
+}
+
+TEST(can_ever_fit_ignores_lost_agents)
+{
+	struct world *w = world_new();
+	struct lsc_task *t = mk_task(w, 1, 1, 3000, 1, 1);
+
+	ASSERT_FALSE(lsc_task_can_ever_fit(&w->eng, t));
+	add_agent(w, 1, 4, 8, 1, 0);
+	ASSERT_TRUE(lsc_task_can_ever_fit(&w->eng, t));
+	lsc_agent_set_health(&w->eng, A(w, 1), LSC_AGENT_DRAINING, 0);
+	ASSERT_TRUE(lsc_task_can_ever_fit(&w->eng, t));
+	lsc_agent_set_health(&w->eng, A(w, 1), LSC_AGENT_LOST, 0);
+	ASSERT_FALSE(lsc_task_can_ever_fit(&w->eng, t));
+	free(w);
+}
+
+TEST(many_agents_in_one_class_all_used)
+{
+	struct world *w = world_new();
+	u32 i;
+
+	for (i = 1; i <= W_AGENTS; i++)
+		ASSERT_NE(NULL, add_agent(w, i, 2, 2, 1, 0));
+	ASSERT_EQ(1, w->eng.nr_classes);
+	for (i = 1; i <= 20; i++)
+		add_task(w, i, 1, 1000, 1, 5);
+	ASSERT_EQ(W_AGENTS, lsc_dispatch(&w->eng, 0));
+	/* Remove the class host: the class moves, the others still work. */
+	ASSERT_EQ(0, lsc_agent_remove(&w->eng, A(w, 1), 0));
+	ASSERT_EQ(1, w->eng.nr_classes);
+	ASSERT_EQ(LSC_TASK_FAILED, T(w, 1)->state);	/* no retries left */
+	ASSERT_EQ(LSC_FAIL_AGENT_LOST, T(w, 1)->reason);
+	run_to_idle(w);
+	for (i = 2; i <= 20; i++)
+		ASSERT_EQ(LSC_TASK_SUCCEEDED, T(w, i)->state);
+	free(w);
+}
+
+TEST(ledger_refuses_agent_that_overcommits_host)
+{
+	struct world *w = world_new();
+	u64 host[LSC_NR_RES] = { 8000, 16 * GB, 0, 0 };
+	struct lsc_agent *a;
+
+	ASSERT_EQ(0, lsc_set_host_capacity(&w->eng, host));
+	ASSERT_NE(NULL, add_agent(w, 1, 4, 8, 1, 0));
+	ASSERT_NE(NULL, add_agent(w, 2, 4, 4, 1, 0));
+	a = A(w, 3);
+	lsc_agent_init(a, 3);
+	a->cap[LSC_RES_CPU] = 1;
+	ASSERT_EQ(-LSC_EOVERCOMMIT, lsc_agent_add(&w->eng, a, 0));
+	a->cap[LSC_RES_CPU] = 0;
+	a->cap[LSC_RES_GPU] = 1;
+	ASSERT_EQ(-LSC_EOVERCOMMIT, lsc_agent_add(&w->eng, a, 0));
+	a->cap[LSC_RES_GPU] = 0;
+	a->cap[LSC_RES_MEM] = 4 * GB;
+	ASSERT_EQ(0, lsc_agent_add(&w->eng, a, 0));
+	ASSERT_EQ(-LSC_EEXIST, lsc_agent_add(&w->eng, a, 0));
+	ASSERT_EQ(16 * GB, w->eng.reserved[LSC_RES_MEM]);
+	host[LSC_RES_CPU] = 7000;
+	ASSERT_EQ(-LSC_EOVERCOMMIT, lsc_set_host_capacity(&w->eng, host));
+	ASSERT_EQ(0, lsc_agent_remove(&w->eng, A(w, 1), 0));
+	ASSERT_EQ(4000, w->eng.reserved[LSC_RES_CPU]);
+	ASSERT_EQ(-LSC_ENOENT, lsc_agent_remove(&w->eng, A(w, 1), 0));
+	free(w);
+}
+
+TEST(resize_stays_above_committed_and_within_host)
+{
+	struct world *w = world_new();
+	u64 host[LSC_NR_RES] = { 8000, 16 * GB, 0, 0 };
+	u64 cap[LSC_NR_RES] = { 0 };
+
+	lsc_set_host_capacity(&w->eng, host);
+	add_agent(w, 1, 4, 8, 2, 0);
+	add_agent(w, 2, 2, 4, 1, 0);
+	add_task(w, 1, 1, 3000, 2, 10);
+	lsc_dispatch(&w->eng, 0);
+	cap[LSC_RES_CPU] = 2000;
+	cap[LSC_RES_MEM] = 8 * GB;
+	ASSERT_EQ(-LSC_EBUSY, lsc_agent_resize(&w->eng, A(w, 1), cap));
+	cap[LSC_RES_CPU] = 7000;
+	ASSERT_EQ(-LSC_EOVERCOMMIT, lsc_agent_resize(&w->eng, A(w, 1), cap));
+	cap[LSC_RES_CPU] = 6000;
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, A(w, 1), cap));
+	ASSERT_EQ(8000, w->eng.reserved[LSC_RES_CPU]);
+	ASSERT_EQ(500, A(w, 1)->load);
+	/* The grown agent now takes a 3-CPU task next to the first. */
+	add_task(w, 2, 1, 3000, 1, 10);
+	ASSERT_EQ(1, lsc_dispatch(&w->eng, 0));
+	ASSERT_EQ(A(w, 1), T(w, 2)->agent);
+	/* Shrinking an idle agent is always possible. */
+	cap[LSC_RES_CPU] = 1000;
+	cap[LSC_RES_MEM] = 4 * GB;
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, A(w, 2), cap));
+	ASSERT_EQ(6000 + 1000, w->eng.reserved[LSC_RES_CPU]);
+	free(w);
+}
+
+/* ---------------------------------------------------------------- slots */
+
+/*
+ * Classes get slots of their own up to LSC_SLOT_SHARED; further classes
+ * share the last one, and tasks for them still find them.
+ */
+TEST(classes_beyond_the_slots_share_the_last_one)
+{
+	struct lsc_engine eng;
+	static struct lsc_agent agents[80];
+	static struct lsc_task tasks[80];
+	struct lsc_user user;
+	u64 host[LSC_NR_RES] = { 1ULL << 40, 1ULL << 50, 0, 0 };
+	u32 i;
+
+	lsc_engine_init(&eng, NULL, NULL);
+	lsc_set_host_capacity(&eng, host);
+	lsc_user_init(&user, 1);
+	lsc_user_add(&eng, &user);
+	for (i = 0; i < 80; i++) {
+		lsc_agent_init(&agents[i], i + 1);
+		agents[i].cap[LSC_RES_CPU] = 1000 * (i + 1);
+		agents[i].cap[LSC_RES_MEM] = GB;
+		ASSERT_EQ(0, lsc_agent_add(&eng, &agents[i], 0));
+		ASSERT_EQ(i < LSC_SLOT_SHARED ? i : LSC_SLOT_SHARED,
+			  agents[i].cls->slot);
+	}
+	ASSERT_EQ(80, eng.nr_classes);
+	/* Task i needs i + 1 CPUs: agents i.. can hold it. */
+	for (i = 0; i < 80; i++) {
+		lsc_task_init(&tasks[i], i + 1);
+		tasks[i].demand[LSC_RES_CPU] = 1000 * (i + 1);
+		tasks[i].est_ns = SEC;
+		ASSERT_EQ(0, lsc_task_submit(&eng, &tasks[i], &user, NULL, 0,
+					     NULL, 0, 0));
+	}
+	/* In id order, each task finds an agent that can hold it. */
+	ASSERT_EQ(80, lsc_dispatch(&eng, 0) + eng.nr_runnable);
+	while (eng.nr_runnable) {
+		for (i = 0; i < 80; i++)
+			if (tasks[i].state == LSC_TASK_ASSIGNED)
+				lsc_task_complete(&eng, &tasks[i], 0, SEC);
+		ASSERT_LT(0, lsc_dispatch(&eng, SEC));
+	}
+	for (i = 0; i < 80; i++)
+		if (tasks[i].state == LSC_TASK_ASSIGNED)
+			lsc_task_complete(&eng, &tasks[i], 0, 2 * SEC);
+	for (i = 0; i < 80; i++)
+		ASSERT_EQ(LSC_TASK_SUCCEEDED, tasks[i].state);
+	for (i = 0; i < 80; i++)
+		ASSERT_EQ(0, lsc_agent_remove(&eng, &agents[i], 3 * SEC));
+	ASSERT_EQ(0, eng.up_slots);
+	ASSERT_EQ(0, eng.nr_shared_up);
+}
+
+/*
+ * A class that leaves frees its slot only once no partition's mask names
+ * it; its tasks stay parked until a class that can hold them comes, and
+ * the new class makes the engine file them again.
+ */
+TEST(a_class_slot_is_not_reused_while_a_mask_names_it)
+{
+	struct world *w = world_new();
+	u32 slot;
+
+	add_agent(w, 1, 8, 8, 1, 0);
+	add_agent(w, 2, 2, 2, 1, 0);
+	add_task(w, 1, 1, 6000, 4, 10);		/* only agent 1 */
+	slot = A(w, 1)->cls->slot;
+	ASSERT_EQ(0, lsc_agent_remove(&w->eng, A(w, 1), 0));
+	ASSERT_EQ(NULL, w->eng.slot_cls[slot]);
+	ASSERT_EQ(LSC_WAIT_NO_AGENT, lsc_task_wait(&w->eng, T(w, 1)));
+	/* A smaller new class: it does not get the old slot. */
+	add_agent(w, 3, 4, 4, 1, 0);
+	ASSERT_NE(slot, A(w, 3)->cls->slot);
+	ASSERT_EQ(LSC_WAIT_NO_AGENT, lsc_task_wait(&w->eng, T(w, 1)));
+	/* One that can hold the task: re-filed, it runs. */
+	add_agent(w, 4, 6, 4, 1, 0);
+	ASSERT_EQ(LSC_WAIT_TURN, lsc_task_wait(&w->eng, T(w, 1)));
+	ASSERT_EQ(1, lsc_dispatch(&w->eng, 0));
+	ASSERT_EQ(A(w, 4), T(w, 1)->agent);
+	free(w);
+}
+
+TEST_HARNESS_MAIN
