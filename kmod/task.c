@@ -596,7 +596,9 @@ long llms_ioc_cancel(struct llms_file *lf, void *arg,
 		return ret;
 
 	spin_lock(&llmsched.lock);
-	if (lsc_task_terminal(task->core.state)) {
+	/* Ended, or being stopped already: it ends without this call. */
+	if (lsc_task_terminal(task->core.state) ||
+	    task->core.state == LSC_TASK_STOPPING) {
 		ret = -EALREADY;
 	} else {
 		u64 now = llms_now();

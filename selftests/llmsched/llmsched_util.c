@@ -225,6 +225,32 @@ int ls_set_limits(int fd, __u32 max_tasks, __u32 per_user, __u32 hb_ms)
 	return ls_ioctl(fd, LLMSCHED_IOC_SET_LIMITS, &l);
 }
 
+int ls_get_limits(int fd, struct llmsched_limits *l)
+{
+	LS_INIT(*l);
+	return ls_ioctl(fd, LLMSCHED_IOC_GET_LIMITS, l);
+}
+
+int ls_set_all_limits(int fd, const struct llmsched_limits *want)
+{
+	struct llmsched_limits l;
+
+	if (want) {
+		l = *want;
+	} else {
+		LS_INIT(l);
+		l.max_tasks = LS_DEF_MAX_TASKS;
+		l.max_tasks_per_user = LS_DEF_MAX_PER_USER;
+		l.heartbeat_timeout_ms = LS_DEF_HEARTBEAT_MS;
+		l.retain_ended = LS_DEF_RETAIN_ENDED;
+		l.max_bytes_per_user = LS_DEF_MAX_BYTES;
+		l.max_user_priority = LS_DEF_MAX_USER_PRIO;
+	}
+	l.size = sizeof(l);
+	l.flags = LLMSCHED_LIMITS_USER_PRIORITY;
+	return ls_ioctl(fd, LLMSCHED_IOC_SET_LIMITS, &l);
+}
+
 int ls_set_policy(int fd, __u32 policy, __u32 choice, __u32 flags)
 {
 	struct llmsched_policy p;
@@ -278,23 +304,8 @@ int ls_reset(int fd, __u64 cpu, __u64 mem)
 	ret = ls_cancel_all(fd);
 	if (ret < 0)
 		return ret;
-	ret = ls_set_limits(fd, LS_DEF_MAX_TASKS, LS_DEF_MAX_PER_USER,
-			    LS_DEF_HEARTBEAT_MS);
-	if (!ret)
-		ret = ls_sysfs_write("limits/retain_ended",
-				     LS_STR(LS_DEF_RETAIN_ENDED));
-	/*
-	 * A module from before these limits has no such files: the tests
-	 * that show its bugs still run against it (the ABI test is where a
-	 * missing file fails).
-	 */
-	if (!ret)
-		ret = ls_sysfs_write("limits/max_user_priority",
-				     LS_STR(LS_DEF_MAX_USER_PRIO));
-	if (!ret || ret == -ENOENT)
-		ret = ls_sysfs_write("limits/max_bytes_per_user",
-				     LS_STR(LS_DEF_MAX_BYTES));
-	if (ret && ret != -ENOENT)
+	ret = ls_set_all_limits(fd, NULL);
+	if (ret)
 		return ret;
 	/*
 	 * The aging step and the imbalance threshold too: 0 would keep what
@@ -383,6 +394,79 @@ int ls_agent_unregister(int fd)
 
 	LS_INIT(u);
 	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_UNREGISTER, &u);
+}
+
+int ls_agent_control(int fd, __u64 timeout_ns,
+		     struct llmsched_agent_control *c)
+{
+	struct llmsched_agent_control mine;
+
+	if (!c)
+		c = &mine;
+	LS_INIT(*c);
+	c->timeout_ns = timeout_ns;
+	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_CONTROL, c);
+}
+
+int ls_agent_confirm(int fd, __u64 task_id, __u32 kind)
+{
+	struct llmsched_agent_confirm c;
+
+	LS_INIT(c);
+	c.task_id = task_id;
+	c.kind = kind;
+	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_CONFIRM, &c);
+}
+
+int ls_agent_list(int fd, __u32 start_id, struct llmsched_agent_info *ent,
+		  __u32 *count, __u32 *next_id)
+{
+	struct llmsched_agent_list l;
+	int ret;
+
+	LS_INIT(l);
+	l.start_id = start_id;
+	l.count = *count;
+	l.entry_size = sizeof(*ent);
+	l.entries_ptr = (uintptr_t)ent;
+	ret = ls_ioctl(fd, LLMSCHED_IOC_AGENT_LIST, &l);
+	*count = l.count;
+	if (next_id)
+		*next_id = l.next_id;
+	return ret;
+}
+
+int ls_agent_info(int fd, __u32 agent_id, struct llmsched_agent_info *info)
+{
+	__u32 n = 1;
+	int ret = ls_agent_list(fd, agent_id, info, &n, NULL);
+
+	if (ret)
+		return ret;
+	return n && info->agent_id == agent_id ? 0 : -ENOENT;
+}
+
+int ls_agent_drain(int fd, __u32 agent_id, __u32 flags)
+{
+	struct llmsched_agent_drain d;
+
+	LS_INIT(d);
+	d.flags = flags;
+	d.agent_id = agent_id;
+	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_DRAIN, &d);
+}
+
+int ls_agent_resize(int fd, __u32 agent_id, __u32 slots, __u64 cpu,
+		    __u64 mem)
+{
+	struct llmsched_agent_resize r;
+
+	LS_INIT(r);
+	r.agent_id = agent_id;
+	r.slots = slots;
+	r.capacity[LLMSCHED_RES_CPU] = cpu;
+	r.capacity[LLMSCHED_RES_MEM] = mem;
+	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_RESIZE, &r);
 }
 
 int ls_agent_run_one(int fd, __u64 timeout_ns, __u64 *id)
