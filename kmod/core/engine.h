@@ -65,10 +65,14 @@ enum lsc_res {
 
 /* ----------------------------------------------------------------- tasks */
 
-/* Priorities: larger is more urgent. */
+/*
+ * Priorities: larger is more urgent.  The same values as the uAPI's
+ * LLMSCHED_PRIO_MIN, LLMSCHED_PRIO_MAX and LLMSCHED_PRIO_DEFAULT (the
+ * module checks them with static assertions).
+ */
 #define LSC_PRIO_MIN		0
 #define LSC_PRIO_MAX		255
-#define LSC_PRIO_DEFAULT	1
+#define LSC_PRIO_DEFAULT	100
 
 /* Estimator: at most this many features per task. */
 #define LSC_EST_MAX_FEATURES	8

@@ -23,9 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/engine.h"
+
 #define TRACE_MAX_TAGS		64
 #define TRACE_MAX_PRIO		255	/* prio=0..255, higher runs first */
-#define TRACE_DEFAULT_PRIO	1
+#define TRACE_DEFAULT_PRIO	LSC_PRIO_DEFAULT	/* 100 */
 #define TRACE_ERR_LEN		256
 #define TRACE_MAX_FEATURES	8
 
