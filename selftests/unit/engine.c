@@ -54,29 +54,38 @@ TEST(agent_loss_requeues_then_fails_when_retries_run_out)
 	ASSERT_EQ(A(w, 1), t->agent);
 	ASSERT_EQ(0, lsc_agent_set_health(&w->eng, A(w, 1), LSC_AGENT_LOST,
 					  1));
+	/* Fenced: it keeps its slot until its agent is known dead. */
+	ASSERT_EQ(LSC_TASK_STOPPING, t->state);
+	ASSERT_EQ(LSC_STOP_AGENT_LOST, t->stop_reason);
+	ASSERT_EQ(1, t->retries);
+	ASSERT_EQ(1, A(w, 1)->used_slots);
+	ASSERT_EQ(1000, A(w, 1)->committed[LSC_RES_CPU]);
+	ASSERT_EQ(0, lsc_agent_remove(&w->eng, A(w, 1), 1));
 	ASSERT_EQ(LSC_TASK_RUNNABLE, t->state);
 	ASSERT_EQ(0, t->retries);
-	ASSERT_EQ(0, A(w, 1)->used_slots);
-	ASSERT_EQ(0, A(w, 1)->committed[LSC_RES_CPU]);
 	lsc_dispatch(&w->eng, 1);
 	ASSERT_EQ(A(w, 2), t->agent);	/* not the lost one */
+	lsc_task_start(&w->eng, t, 1);
 	ASSERT_EQ(0, lsc_agent_remove(&w->eng, A(w, 2), 2));
 	ASSERT_EQ(LSC_TASK_FAILED, t->state);
 	ASSERT_EQ(LSC_FAIL_AGENT_LOST, t->reason);
 	ASSERT_EQ(1, w->terminal_calls[0]);
-	ASSERT_EQ(1, w->eng.stats.transitions[LSC_TASK_ASSIGNED]
-					    [LSC_TASK_FAILED]);
 	ASSERT_EQ(1, w->eng.stats.transitions[LSC_TASK_RUNNING]
+					    [LSC_TASK_FAILED]);
+	ASSERT_EQ(1, w->eng.stats.transitions[LSC_TASK_STOPPING]
 					    [LSC_TASK_RUNNABLE]);
-	/* A RUNNING task without retries fails with agent-lost too. */
+	/* Through lsc_task_stopped() on a lost agent, the same. */
 	add_agent(w, 3, 4, 8, 1, 0);
 	t = mk_task(w, 2, 1, 1000, 1, 10);
 	submit(w, t, 0);
 	lsc_dispatch(&w->eng, 3);
 	lsc_task_start(&w->eng, t, 3);
 	lsc_agent_set_health(&w->eng, A(w, 3), LSC_AGENT_LOST, 4);
+	ASSERT_EQ(LSC_TASK_STOPPING, t->state);
+	ASSERT_EQ(0, lsc_task_stopped(&w->eng, t, 5));
 	ASSERT_EQ(LSC_TASK_FAILED, t->state);
 	ASSERT_EQ(LSC_FAIL_AGENT_LOST, t->reason);
+	ASSERT_EQ(0, A(w, 3)->used_slots);
 	ASSERT_EQ(NULL, w->violation);
 	free(w);
 }

@@ -64,6 +64,7 @@ TEST(many_agents_in_one_class_all_used)
 	for (i = 1; i <= 20; i++)
 		add_task(w, i, 1, 1000, 1, 5);
 	ASSERT_EQ(W_AGENTS, lsc_dispatch(&w->eng, 0));
+	ASSERT_EQ(0, lsc_task_start(&w->eng, T(w, 1), 0));
 	/* Remove the class host: the class moves, the others still work. */
 	ASSERT_EQ(0, lsc_agent_remove(&w->eng, A(w, 1), 0));
 	ASSERT_EQ(1, w->eng.nr_classes);
@@ -117,11 +118,11 @@ TEST(resize_stays_above_committed_and_within_host)
 	lsc_dispatch(&w->eng, 0);
 	cap[LSC_RES_CPU] = 2000;
 	cap[LSC_RES_MEM] = 8 * GB;
-	ASSERT_EQ(-LSC_EBUSY, lsc_agent_resize(&w->eng, A(w, 1), cap));
+	ASSERT_EQ(-LSC_EBUSY, lsc_agent_resize(&w->eng, A(w, 1), cap, 0));
 	cap[LSC_RES_CPU] = 7000;
-	ASSERT_EQ(-LSC_EOVERCOMMIT, lsc_agent_resize(&w->eng, A(w, 1), cap));
+	ASSERT_EQ(-LSC_EOVERCOMMIT, lsc_agent_resize(&w->eng, A(w, 1), cap, 0));
 	cap[LSC_RES_CPU] = 6000;
-	ASSERT_EQ(0, lsc_agent_resize(&w->eng, A(w, 1), cap));
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, A(w, 1), cap, 0));
 	ASSERT_EQ(8000, w->eng.reserved[LSC_RES_CPU]);
 	ASSERT_EQ(500, A(w, 1)->load);
 	/* The grown agent now takes a 3-CPU task next to the first. */
@@ -131,7 +132,7 @@ TEST(resize_stays_above_committed_and_within_host)
 	/* Shrinking an idle agent is always possible. */
 	cap[LSC_RES_CPU] = 1000;
 	cap[LSC_RES_MEM] = 4 * GB;
-	ASSERT_EQ(0, lsc_agent_resize(&w->eng, A(w, 2), cap));
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, A(w, 2), cap, 0));
 	ASSERT_EQ(6000 + 1000, w->eng.reserved[LSC_RES_CPU]);
 	free(w);
 }
