@@ -675,6 +675,37 @@ static const char *check_structure(struct prop *p)
 	return NULL;
 }
 
+/*
+ * An agent's preemption books against the callbacks: its freezing tasks,
+ * its victim candidates, the head its round is for.
+ */
+static const char *check_rounds(struct prop *p, const struct lsc_agent *a)
+{
+	struct world *w = p->w;
+	u32 i, freezing = 0, preemptible = 0;
+
+	for (i = 0; i < w->nr_tasks; i++) {
+		const struct lsc_task *t = &w->tasks[i];
+
+		if ((t->flags & LSC_TASK_F_PREEMPTING) &&
+		    (t->state != LSC_TASK_RUNNABLE || !t->preempt_on ||
+		     t->preempt_on->preempt_for != t))
+			return "a preempting head is not its round's";
+		if (w->on_agent[i] != agent_index(w, a))
+			continue;
+		freezing += w->freezing[i];
+		preemptible += w->seen_state[i] == LSC_TASK_RUNNING &&
+			       (t->flags & LSC_TASK_F_PREEMPTIBLE) &&
+			       !w->freezing[i];
+	}
+	if (freezing != a->nr_freezing || preemptible != a->nr_preemptible)
+		return "an agent miscounts its freezing or preemptible tasks";
+	if (a->preempt_for && (!a->nr_freezing ||
+			       a->preempt_for->preempt_on != a))
+		return "an agent's round names a head that is not its";
+	return NULL;
+}
+
 /* Invariants after every operation; NULL when they all hold. */
 static const char *check(struct prop *p)
 {
@@ -711,6 +742,8 @@ static const char *check(struct prop *p)
 			return "agent slots over-committed or miscounted";
 		if (nf != a->nr_frozen)
 			return "agent frozen tasks miscounted";
+		if ((err = check_rounds(p, a)))
+			return err;
 		for (k = 0; k < LSC_NR_RES; k++) {
 			if (used[k] + frozen[k] > a->cap[k])
 				return "agent resources over-committed (frozen holdings counted)";
@@ -791,6 +824,21 @@ static const char *check(struct prop *p)
 	for (i = 0; i < P_USERS; i++)
 		if (active[i] != w->users[i].nr_active)
 			return "user active count is wrong";
+	/* DRF's allocations: what each user's tasks hold, frozen CPU not. */
+	for (i = 0; i < P_USERS; i++) {
+		u64 alloc[LSC_NR_RES] = { 0 };
+
+		for (j = 0; j < w->nr_tasks; j++) {
+			if (w->on_agent[j] < 0 ||
+			    w->tasks[j].user != &w->users[i])
+				continue;
+			for (k = 0; k < LSC_NR_RES; k++)
+				if (!w->iced[j] || k != LSC_RES_CPU)
+					alloc[k] += w->tasks[j].demand[k];
+		}
+		if (memcmp(alloc, w->users[i].alloc, sizeof(alloc)))
+			return "user allocation differs from what its tasks hold";
+	}
 	return NULL;
 }
 
@@ -831,7 +879,7 @@ static void on_freeze(struct world *w, struct lsc_task *t, struct lsc_agent *a)
 {
 	struct prop *p = prop_of(w);
 	const struct lsc_task *head = w->eng.resv_task;
-	u32 i;
+	u32 i, n;
 
 	if (!p->in_dispatch)
 		w->violation = "a freeze outside a dispatch";
@@ -843,10 +891,15 @@ static void on_freeze(struct world *w, struct lsc_task *t, struct lsc_agent *a)
 		w->violation = "froze a task not preemptible and RUNNING there";
 	else if (w->eng.resv_agent != a || head->preempt_on != a)
 		w->violation = "froze a task away from the head's agent";
-	for (i = 0; i < w->nr_tasks; i++)
-		if (w->freezing[i] && w->on_agent[i] == agent_index(w, a) &&
-		    p->freeze_in[i] != p->nr_dispatch)
+	for (i = 0, n = 1; i < w->nr_tasks; i++) {
+		if (w->on_agent[i] != agent_index(w, a))
+			continue;
+		n += w->freezing[i] || w->iced[i];
+		if (w->freezing[i] && p->freeze_in[i] != p->nr_dispatch)
 			w->violation = "two freeze rounds in flight on one agent";
+	}
+	if (n > a->slots)
+		w->violation = "an agent would hold more frozen tasks than slots";
 	p->freeze_in[task_index(w, t)] = p->nr_dispatch;
 }
 
