@@ -1026,6 +1026,50 @@ static void op_fence(struct prop *p, struct lsc_agent *a)
 	}
 }
 
+/*
+ * Removal: nothing of the agent runs any more.  What never ran is
+ * requeued at no cost; a STOPPING task ends as its stop says; the others
+ * as fenced and stopped: requeued on their retry budget, or failed.
+ */
+static void op_remove(struct prop *p, struct lsc_agent *a)
+{
+	struct world *w = p->w;
+	u32 was[W_TASKS], why[W_TASKS], retries[W_TASKS], i;
+	bool on[W_TASKS], pinned[W_TASKS];
+
+	for (i = 0; i < w->nr_tasks; i++) {
+		on[i] = w->on_agent[i] == agent_index(w, a);
+		was[i] = w->tasks[i].state;
+		why[i] = w->tasks[i].stop_reason;
+		retries[i] = w->tasks[i].retries;
+		pinned[i] = p->pinned[i];
+	}
+	p->removing = a;
+	if (lsc_agent_remove(&w->eng, a, w->now))
+		w->violation = "removal of a registered agent refused";
+	p->removing = NULL;
+	for (i = 0; i < w->nr_tasks; i++) {
+		const struct lsc_task *t = &w->tasks[i];
+		u32 end = was[i] == LSC_TASK_STOPPING ? why[i] :
+			  LSC_STOP_AGENT_LOST;
+
+		if (!on[i])
+			continue;
+		if (was[i] == LSC_TASK_ASSIGNED && !pinned[i]) {
+			if (t->state != LSC_TASK_RUNNABLE ||
+			    t->retries != retries[i])
+				w->violation = "a removed agent's task that never ran was not requeued freely";
+			continue;
+		}
+		if ((end == LSC_STOP_CANCEL && t->state != LSC_TASK_CANCELLED) ||
+		    (end == LSC_STOP_TIMEOUT && t->reason != LSC_FAIL_TIMEOUT) ||
+		    (end == LSC_STOP_AGENT_LOST &&
+		     (retries[i] ? t->state != LSC_TASK_RUNNABLE :
+				   t->reason != LSC_FAIL_AGENT_LOST)))
+			w->violation = "a removed agent's task did not end as its stop says";
+	}
+}
+
 /* Resize, slots too: the decision is checked against the callbacks. */
 static void op_resize(struct prop *p, struct lsc_agent *a, const u64 *cap)
 {
@@ -1102,9 +1146,7 @@ static void op_agent(struct prop *p)
 		op_fence(p, a);
 		break;
 	case 3:
-		p->removing = a;
-		lsc_agent_remove(&w->eng, a, w->now);
-		p->removing = NULL;
+		op_remove(p, a);
 		break;
 	case 4:
 		lsc_agent_set_measured(&w->eng, a, rn(p, 1200));
