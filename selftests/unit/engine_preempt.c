@@ -42,6 +42,37 @@ static struct lsc_task *run_tagged(struct world *w, u64 id, u32 prio,
 	return t;
 }
 
+/*
+ * One agent (4 CPUs, 8 GB, one slot) runs preemptible task 1 (priority 1,
+ * 4 CPUs, @gb GB, 100 s) when head task 2 (priority 5, 4 CPUs, 1 GB,
+ * 10 s) arrives: a freeze round is in flight for it at time 0.  With
+ * @frozen the freeze lands and task 2 is assigned.  Returns the agent.
+ */
+static struct lsc_agent *one_round(struct world *w, u64 gb, bool frozen)
+{
+	struct lsc_agent *a = add_agent(w, 1, 4, 8, 1, 0);
+
+	if (!a || !run_task(w, 1, 1, 4000, gb, 100, true) ||
+	    !add_task(w, 2, 5, 4000, 1, 10))
+		return NULL;
+	lsc_dispatch(&w->eng, 0);
+	if (frozen) {
+		lsc_task_frozen(&w->eng, T(w, 1), 0);
+		lsc_dispatch(&w->eng, 0);
+	}
+	return a;
+}
+
+/* Dispatch: @v freezes for @h, which is then assigned and started. */
+static void freeze_for(struct world *w, struct lsc_task *v,
+		       struct lsc_task *h)
+{
+	lsc_dispatch(&w->eng, w->now);
+	lsc_task_frozen(&w->eng, v, w->now);
+	lsc_dispatch(&w->eng, w->now);
+	lsc_task_start(&w->eng, h, w->now);
+}
+
 /* The tasks asked to freeze since log entry @from, as a bit mask of ids. */
 static u64 frozen_asked(struct world *w, u32 from)
 {
@@ -304,10 +335,7 @@ TEST(thaw_once_cpu_and_slot_are_free_with_its_progress_kept)
 	v = run_task(w, 1, 1, 4000, 2, 100, true);
 	w->now = 30 * SEC;		/* ran 30 s of its 100 */
 	h = add_task(w, 2, 5, 4000, 1, 10);
-	lsc_dispatch(&w->eng, w->now);
-	lsc_task_frozen(&w->eng, v, w->now);
-	lsc_dispatch(&w->eng, w->now);
-	lsc_task_start(&w->eng, h, w->now);
+	freeze_for(w, v, h);
 	/* While the head runs, nothing thaws. */
 	ASSERT_EQ(0, count_log(w, 't'));
 	w->now = 40 * SEC;
@@ -342,10 +370,7 @@ TEST(frozen_task_goes_before_waiting_tasks_of_its_priority_not_higher)
 	add_agent(w, 1, 4, 8, 1, 0);
 	v = run_task(w, 1, 3, 4000, 2, 100, true);
 	h = add_task(w, 2, 6, 4000, 1, 10);
-	lsc_dispatch(&w->eng, 0);
-	lsc_task_frozen(&w->eng, v, 0);
-	lsc_dispatch(&w->eng, 0);
-	lsc_task_start(&w->eng, h, 0);
+	freeze_for(w, v, h);
 	/* Waiting: one of priority 3 (the frozen one's), one of 7. */
 	add_task(w, 3, 3, 1000, 1, 10);
 	add_task(w, 4, 7, 1000, 1, 10);
@@ -373,10 +398,7 @@ TEST(agent_keeps_the_first_frozen_tasks_cpu_from_lower_priorities)
 	add_agent(w, 1, 4, 8, 3, 0);
 	v = run_task(w, 1, 3, 3000, 1, 100, true);
 	h = add_task(w, 2, 6, 2000, 1, 10);
-	lsc_dispatch(&w->eng, 0);
-	lsc_task_frozen(&w->eng, v, 0);
-	lsc_dispatch(&w->eng, 0);
-	lsc_task_start(&w->eng, h, 0);
+	freeze_for(w, v, h);
 	/* 2 CPUs free, the frozen task needs 3: it waits; a 1-CPU task of
 	 * lower priority would leave it 1 only: it waits too.  One of
 	 * higher priority does not.
@@ -488,10 +510,9 @@ TEST(freezing_task_that_completes_leaves_no_round_behind)
 	struct world *w = world_new();
 	struct lsc_task *v, *h;
 
-	add_agent(w, 1, 4, 8, 1, 0);
-	v = run_task(w, 1, 1, 4000, 1, 100, true);
-	h = add_task(w, 2, 5, 4000, 1, 10);
-	lsc_dispatch(&w->eng, 0);
+	ASSERT_NE(NULL, one_round(w, 1, false));
+	v = T(w, 1);
+	h = T(w, 2);
 	ASSERT_EQ(h, A(w, 1)->preempt_for);
 	/* It ended by itself before the agent froze it. */
 	ASSERT_EQ(0, lsc_task_complete(&w->eng, v, 0, 1));
@@ -512,10 +533,9 @@ TEST(freezing_task_that_is_cancelled_stops_with_all_it_holds)
 	struct world *w = world_new();
 	struct lsc_task *v, *h;
 
-	add_agent(w, 1, 4, 8, 1, 0);
-	v = run_task(w, 1, 1, 4000, 1, 100, true);
-	h = add_task(w, 2, 5, 4000, 1, 10);
-	lsc_dispatch(&w->eng, 0);
+	ASSERT_NE(NULL, one_round(w, 1, false));
+	v = T(w, 1);
+	h = T(w, 2);
 	ASSERT_EQ(0, lsc_task_cancel(&w->eng, v, 1));
 	ASSERT_EQ(LSC_TASK_STOPPING, v->state);
 	ASSERT_EQ(0, v->flags & LSC_TASK_F_FREEZING);
@@ -537,10 +557,9 @@ TEST(head_cancelled_during_its_round_leaves_no_stale_pointer)
 	struct world *w = world_new();
 	struct lsc_task *v, *h;
 
-	add_agent(w, 1, 4, 8, 1, 0);
-	v = run_task(w, 1, 1, 4000, 1, 100, true);
-	h = add_task(w, 2, 5, 4000, 1, 10);
-	lsc_dispatch(&w->eng, 0);
+	ASSERT_NE(NULL, one_round(w, 1, false));
+	v = T(w, 1);
+	h = T(w, 2);
 	ASSERT_EQ(0, lsc_task_cancel(&w->eng, h, 1));
 	ASSERT_EQ(LSC_TASK_CANCELLED, h->state);
 	ASSERT_EQ(NULL, A(w, 1)->preempt_for);
@@ -560,12 +579,10 @@ TEST(frozen_task_cancelled_stops_keeping_its_memory_only)
 	struct lsc_task *v, *h;
 	struct lsc_agent *a;
 
-	a = add_agent(w, 1, 4, 8, 1, 0);
-	v = run_task(w, 1, 1, 4000, 3, 100, true);
-	h = add_task(w, 2, 5, 4000, 1, 10);
-	lsc_dispatch(&w->eng, 0);
-	lsc_task_frozen(&w->eng, v, 0);
-	lsc_dispatch(&w->eng, 0);
+	a = one_round(w, 3, true);
+	ASSERT_NE(NULL, a);
+	v = T(w, 1);
+	h = T(w, 2);
 	ASSERT_EQ(a, h->agent);
 	ASSERT_EQ(0, lsc_task_cancel(&w->eng, v, 1));
 	ASSERT_EQ(LSC_TASK_STOPPING, v->state);
@@ -592,12 +609,10 @@ TEST(thawing_task_timed_out_stops_with_its_cpu)
 	struct lsc_task *v, *h;
 	struct lsc_agent *a;
 
-	a = add_agent(w, 1, 4, 8, 1, 0);
-	v = run_task(w, 1, 1, 4000, 1, 100, true);
-	h = add_task(w, 2, 5, 4000, 1, 10);
-	lsc_dispatch(&w->eng, 0);
-	lsc_task_frozen(&w->eng, v, 0);
-	lsc_dispatch(&w->eng, 0);
+	a = one_round(w, 1, true);
+	ASSERT_NE(NULL, a);
+	v = T(w, 1);
+	h = T(w, 2);
 	lsc_task_complete(&w->eng, h, 0, 1);
 	lsc_dispatch(&w->eng, 1);
 	ASSERT_TRUE(v->flags & LSC_TASK_F_THAWING);
@@ -661,12 +676,10 @@ TEST(draining_agent_takes_nothing_its_frozen_tasks_thaw_as_usual)
 	struct lsc_task *v, *h;
 	struct lsc_agent *a;
 
-	a = add_agent(w, 1, 4, 8, 1, 0);
-	v = run_task(w, 1, 1, 4000, 1, 100, true);
-	h = add_task(w, 2, 5, 4000, 1, 10);
-	lsc_dispatch(&w->eng, 0);
-	lsc_task_frozen(&w->eng, v, 0);
-	lsc_dispatch(&w->eng, 0);
+	a = one_round(w, 1, true);
+	ASSERT_NE(NULL, a);
+	v = T(w, 1);
+	h = T(w, 2);
 	ASSERT_EQ(a, h->agent);
 	ASSERT_EQ(0, lsc_agent_set_health(&w->eng, a, LSC_AGENT_DRAINING, 1));
 	add_task(w, 3, 9, 1000, 1, 10);
