@@ -216,12 +216,12 @@ enum lsc_stop_reason {
  */
 enum lsc_wait {
 	LSC_WAIT_NONE = 0,
-	LSC_WAIT_DEPS,
-	LSC_WAIT_TURN,
-	LSC_WAIT_USER_LIMIT,
-	LSC_WAIT_NO_AGENT,
-	LSC_WAIT_REKEY,
-	LSC_WAIT_NR,
+	LSC_WAIT_DEPS = 1,
+	LSC_WAIT_TURN = 2,
+	LSC_WAIT_USER_LIMIT = 3,
+	LSC_WAIT_NO_AGENT = 4,
+	LSC_WAIT_REKEY = 5,
+	LSC_WAIT_NR = 6,
 };
 
 struct lsc_engine;
@@ -352,8 +352,8 @@ struct lsc_task {
  */
 enum lsc_agent_health {
 	LSC_AGENT_UP = 0,
-	LSC_AGENT_DRAINING,
-	LSC_AGENT_LOST,
+	LSC_AGENT_DRAINING = 1,
+	LSC_AGENT_LOST = 2,
 };
 
 /* Upper bound of &lsc_agent.slots (per-agent work is O(slots)). */
@@ -596,13 +596,15 @@ struct lsc_part {
  * @LSC_POLICY_DRF: user with the smallest dominant share first; within a
  *	user, priority-FIFO
  * @LSC_POLICY_NR: number of policies
+ *
+ * Fixed numbers (the module ties them to the uAPI's): new ones at the end.
  */
 enum lsc_policy {
 	LSC_POLICY_PRIO_FIFO = 0,
-	LSC_POLICY_SJF,
-	LSC_POLICY_MLFQ,
-	LSC_POLICY_DRF,
-	LSC_POLICY_NR,
+	LSC_POLICY_SJF = 1,
+	LSC_POLICY_MLFQ = 2,
+	LSC_POLICY_DRF = 3,
+	LSC_POLICY_NR = 4,
 };
 
 /**
@@ -611,11 +613,13 @@ enum lsc_policy {
  * @LSC_CHOOSE_BEST_FIT: least capacity left over in the task's dominant
  *	kind, then lowest id
  * @LSC_CHOOSE_NR: number of choices
+ *
+ * Fixed numbers (tied to the uAPI's), new ones at the end.
  */
 enum lsc_agent_choice {
 	LSC_CHOOSE_LEAST_LOADED = 0,
-	LSC_CHOOSE_BEST_FIT,
-	LSC_CHOOSE_NR,
+	LSC_CHOOSE_BEST_FIT = 1,
+	LSC_CHOOSE_NR = 2,
 };
 
 /**
