@@ -604,6 +604,13 @@ long llms_ioc_cancel(struct llms_file *lf, void *arg,
 		u64 now = llms_now();
 
 		ret = lsc_task_cancel(&llmsched.eng, &task->core, now);
+		/*
+		 * A task that may run is STOPPING until its agent confirms it
+		 * is dead; without the agent control channel yet, it ends at
+		 * once, as before.
+		 */
+		if (!ret && task->core.state == LSC_TASK_STOPPING)
+			ret = lsc_task_stopped(&llmsched.eng, &task->core, now);
 		WARN_ON_ONCE(ret);
 		lsc_dispatch(&llmsched.eng, now);
 	}
