@@ -16,7 +16,8 @@
  *   the module kills the agent's process (and its process group, when it
  *   leads one), and only once the agent's cgroup holds no process at all
  *   (the fence) are they requeued on their retry budget and the
- *   reservation returned.  So no task ever runs twice at once.
+ *   reservation returned.  So no task ever runs twice at once.  A lost
+ *   agent with no fetched task is not killed: nothing of it can run twice.
  *
  * The first to end an agent wins (agent->lost, under the lock).
  */
@@ -177,11 +178,13 @@ static bool llms_agent_lose(struct llms_agent *agent, bool tell)
 	spin_unlock(&llmsched.lock);
 	if (!lost)
 		return false;
-	llms_agent_kill(agent);
-	if (fence)
-		llms_watchdog_kick();
-	else
+	/* Only what may run a task twice is killed. */
+	if (fence) {
+		llms_agent_kill(agent);
+		llms_watchdog_fence();
+	} else {
 		llms_agent_removed(agent);
+	}
 	return true;
 }
 
@@ -571,4 +574,25 @@ bool llms_agents_check(void)
 		llms_agent_put(agent);
 	}
 	return fencing;
+}
+
+/*
+ * At unload no file is open, but lost agents may still be fencing: with
+ * the module gone nothing can run their tasks twice, so they go now,
+ * before their sysfs folders' parent does.  The watchdog is stopped.
+ */
+void llms_agents_exit(void)
+{
+	struct llms_agent *agent;
+	unsigned long index;
+
+	xa_for_each(&llmsched.agents, index, agent) {
+		spin_lock(&llmsched.lock);
+		agent->fencing = false;
+		lsc_agent_remove(&llmsched.eng, &agent->core, llms_now());
+		xa_erase(&llmsched.agents, index);
+		spin_unlock(&llmsched.lock);
+		llms_agent_sysfs_del(agent);
+		llms_agent_put(agent);
+	}
 }

@@ -427,6 +427,9 @@ long llms_ioc_agent_complete(struct llms_file *lf, void *arg,
 		task->runtime_ns = req->runtime_ns;
 		ret = lsc_task_stopped(&llmsched.eng, &task->core, now);
 		WARN_ON_ONCE(ret);
+		lsc_dispatch(&llmsched.eng, now);
+		/* Said, so that the agent knows its report did not count. */
+		ret = -ECANCELED;
 	} else if (!ret) {
 		task->exit_status = req->exit_status;
 		task->runtime_ns = req->runtime_ns;
@@ -440,9 +443,8 @@ long llms_ioc_agent_complete(struct llms_file *lf, void *arg,
 						ok ? 0 : (req->exit_status ?: -1),
 						now);
 		WARN_ON_ONCE(ret);
-	}
-	if (!ret)
 		lsc_dispatch(&llmsched.eng, now);
+	}
 	spin_unlock(&llmsched.lock);
 
 	llms_report_end(agent, task);

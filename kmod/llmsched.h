@@ -368,6 +368,8 @@ void llms_events_close(struct llms_events *ev);
 void llms_events_put(struct llms_events *ev);
 int llms_events_ready(struct llms_events *ev);
 void llms_watchdog_kick(void);
+void llms_watchdog_fence(void);
+void llms_watchdog_stop(void);
 u32 llms_task_bytes(u32 payload_len, u32 nr_deps);
 u64 llms_task_run_ns(const struct llms_task *task, u64 now);
 int llms_res_vector_check(const __u64 *vec, u64 max, bool need_any);
@@ -425,6 +427,7 @@ u32 llms_agent_uapi_state(const struct llms_agent *agent);
 void llms_agent_put(struct llms_agent *agent);
 void llms_agent_release(struct kobject *kobj);
 bool llms_agents_check(void);
+void llms_agents_exit(void);
 
 /* admin.c */
 long llms_ioc_version(struct llms_file *lf, void *arg,

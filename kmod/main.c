@@ -182,6 +182,9 @@ static const struct llms_ioctl_op llms_ioctl_ops[] = {
  * with: 1.0 is where they all start.  A later field moves sizeof() past
  * _SIZE_VER0, never the other way.
  */
+/* A structure as this module builds it is its first version. */
+#define LLMS_VER0(type, ver0)	BUILD_BUG_ON(sizeof(struct type) != (ver0))
+
 /* Two constants of two enums that must be equal. */
 #define LLMS_SAME(a, b)	BUILD_BUG_ON((int)(a) != (int)(b))
 
@@ -225,31 +228,31 @@ static void __init llms_uapi_checks(void)
 	LLMS_SAME(LSC_WAIT_REKEY, LLMSCHED_WAIT_REKEY);
 	LLMS_SAME(LSC_WAIT_NR, LLMSCHED_WAIT_REKEY + 1);
 
-	BUILD_BUG_ON(sizeof(struct llmsched_version) != LLMSCHED_VERSION_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_task_submit) != LLMSCHED_TASK_SUBMIT_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_submit_batch) != LLMSCHED_SUBMIT_BATCH_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_task_cancel) != LLMSCHED_TASK_CANCEL_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_task_info) != LLMSCHED_TASK_INFO_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_task_wait) != LLMSCHED_TASK_WAIT_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_task_list) != LLMSCHED_TASK_LIST_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_agent_register) != LLMSCHED_AGENT_REGISTER_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_agent_fetch) != LLMSCHED_AGENT_FETCH_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_agent_task) != LLMSCHED_AGENT_TASK_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_agent_complete) != LLMSCHED_AGENT_COMPLETE_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_agent_heartbeat) != LLMSCHED_AGENT_HEARTBEAT_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_agent_unregister) != LLMSCHED_AGENT_UNREGISTER_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_agent_control) != LLMSCHED_AGENT_CONTROL_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_agent_confirm) != LLMSCHED_AGENT_CONFIRM_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_load_entry) != LLMSCHED_LOAD_ENTRY_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_load_report) != LLMSCHED_LOAD_REPORT_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_agent_info) != LLMSCHED_AGENT_INFO_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_agent_list) != LLMSCHED_AGENT_LIST_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_agent_drain) != LLMSCHED_AGENT_DRAIN_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_agent_resize) != LLMSCHED_AGENT_RESIZE_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_capacity) != LLMSCHED_CAPACITY_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_policy) != LLMSCHED_POLICY_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_estimator) != LLMSCHED_ESTIMATOR_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct llmsched_limits) != LLMSCHED_LIMITS_SIZE_VER0);
+	LLMS_VER0(llmsched_version, LLMSCHED_VERSION_SIZE_VER0);
+	LLMS_VER0(llmsched_task_submit, LLMSCHED_TASK_SUBMIT_SIZE_VER0);
+	LLMS_VER0(llmsched_submit_batch, LLMSCHED_SUBMIT_BATCH_SIZE_VER0);
+	LLMS_VER0(llmsched_task_cancel, LLMSCHED_TASK_CANCEL_SIZE_VER0);
+	LLMS_VER0(llmsched_task_info, LLMSCHED_TASK_INFO_SIZE_VER0);
+	LLMS_VER0(llmsched_task_wait, LLMSCHED_TASK_WAIT_SIZE_VER0);
+	LLMS_VER0(llmsched_task_list, LLMSCHED_TASK_LIST_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_register, LLMSCHED_AGENT_REGISTER_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_fetch, LLMSCHED_AGENT_FETCH_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_task, LLMSCHED_AGENT_TASK_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_complete, LLMSCHED_AGENT_COMPLETE_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_heartbeat, LLMSCHED_AGENT_HEARTBEAT_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_unregister, LLMSCHED_AGENT_UNREGISTER_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_control, LLMSCHED_AGENT_CONTROL_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_confirm, LLMSCHED_AGENT_CONFIRM_SIZE_VER0);
+	LLMS_VER0(llmsched_load_entry, LLMSCHED_LOAD_ENTRY_SIZE_VER0);
+	LLMS_VER0(llmsched_load_report, LLMSCHED_LOAD_REPORT_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_info, LLMSCHED_AGENT_INFO_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_list, LLMSCHED_AGENT_LIST_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_drain, LLMSCHED_AGENT_DRAIN_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_resize, LLMSCHED_AGENT_RESIZE_SIZE_VER0);
+	LLMS_VER0(llmsched_capacity, LLMSCHED_CAPACITY_SIZE_VER0);
+	LLMS_VER0(llmsched_policy, LLMSCHED_POLICY_SIZE_VER0);
+	LLMS_VER0(llmsched_estimator, LLMSCHED_ESTIMATOR_SIZE_VER0);
+	LLMS_VER0(llmsched_limits, LLMSCHED_LIMITS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(union llms_ucmd_buffer) > 512);
 }
 
@@ -525,6 +528,8 @@ static void __exit llmsched_exit(void)
 {
 	cdev_device_del(&llmsched_cdev, llmsched_dev);
 	put_device(llmsched_dev);
+	llms_watchdog_stop();
+	llms_agents_exit();
 	llms_debugfs_exit();
 	llms_netlink_exit();
 	llmsched_sysfs_exit();

@@ -41,6 +41,8 @@ static struct kmem_cache *llms_task_cache;
  * or when a new agent class appears (lsc_set_rekey_budget()).
  */
 #define LLMS_REKEY_BATCH	256
+/* While an agent is fencing, its cgroup is looked at this often. */
+#define LLMS_FENCE_POLL_MS	20
 
 u64 llms_now(void)
 {
@@ -728,8 +730,6 @@ static unsigned long llms_watchdog_interval(void)
 	return msecs_to_jiffies(clamp_t(u32, ms, 25, 1000));
 }
 
-/* While an agent is fencing, its cgroup is looked at this often. */
-#define LLMS_FENCE_POLL_MS	20
 
 static void llms_watchdog_fn(struct work_struct *work)
 {
@@ -740,11 +740,23 @@ static void llms_watchdog_fn(struct work_struct *work)
 			      llms_watchdog_interval());
 }
 
+void llms_watchdog_stop(void)
+{
+	cancel_delayed_work_sync(&llmsched.watchdog);
+}
+
 /* The heartbeat timeout changed: look again soon. */
 void llms_watchdog_kick(void)
 {
 	mod_delayed_work(system_wq, &llmsched.watchdog,
 			 llms_watchdog_interval());
+}
+
+/* An agent started fencing: look at its cgroup at the fencing pace. */
+void llms_watchdog_fence(void)
+{
+	mod_delayed_work(system_wq, &llmsched.watchdog,
+			 msecs_to_jiffies(LLMS_FENCE_POLL_MS));
 }
 
 /* -------------------------------------------------------- init / exit */

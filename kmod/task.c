@@ -270,6 +270,8 @@ static int llms_prepare(struct llms_file *lf, struct llms_prep *prep,
 	task->core.priv = task;
 	task->owner = current_euid();
 	task->submit_flags = req->flags;
+	if (req->flags & LLMSCHED_SUBMIT_PREEMPTIBLE)
+		task->core.flags |= LSC_TASK_F_PREEMPTIBLE;
 	task->time_limit_ns = req->time_limit_ns;
 	memcpy(task->label, req->label, sizeof(task->label));
 	task->bytes = llms_task_bytes(req->payload_len, req->nr_deps);
@@ -603,14 +605,12 @@ long llms_ioc_cancel(struct llms_file *lf, void *arg,
 	} else {
 		u64 now = llms_now();
 
-		ret = lsc_task_cancel(&llmsched.eng, &task->core, now);
 		/*
-		 * A task that may run is STOPPING until its agent confirms it
-		 * is dead; without the agent control channel yet, it ends at
-		 * once, as before.
+		 * A task that may run becomes STOPPING: the engine asks its
+		 * agent to kill it (a control record) and it holds its slot
+		 * until the agent confirms.
 		 */
-		if (!ret && task->core.state == LSC_TASK_STOPPING)
-			ret = lsc_task_stopped(&llmsched.eng, &task->core, now);
+		ret = lsc_task_cancel(&llmsched.eng, &task->core, now);
 		WARN_ON_ONCE(ret);
 		lsc_dispatch(&llmsched.eng, now);
 	}

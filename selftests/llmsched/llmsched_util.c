@@ -301,6 +301,13 @@ int ls_reset(int fd, __u64 cpu, __u64 mem)
 	struct llmsched_policy p;
 	int ret;
 
+	/*
+	 * An earlier test's lost agents finish their fences first: their
+	 * tasks go back to the run queue, to be cancelled below.
+	 */
+	ret = ls_wait_no_fencing(fd, 10000);
+	if (ret)
+		return ret;
 	ret = ls_cancel_all(fd);
 	if (ret < 0)
 		return ret;
@@ -434,6 +441,33 @@ int ls_agent_list(int fd, __u32 start_id, struct llmsched_agent_info *ent,
 	if (next_id)
 		*next_id = l.next_id;
 	return ret;
+}
+
+int ls_wait_no_fencing(int fd, unsigned int timeout_ms)
+{
+	__u64 deadline = ls_now_ns() + LS_MSEC(timeout_ms);
+	struct llmsched_agent_info ent[64];
+	__u32 n, i, start, next;
+	bool fencing;
+	int ret;
+
+	do {
+		fencing = false;
+		start = 0;
+		do {
+			n = LS_ARRAY_SIZE(ent);
+			ret = ls_agent_list(fd, start, ent, &n, &next);
+			if (ret)
+				return ret;
+			for (i = 0; i < n; i++)
+				fencing |= ent[i].state == LLMSCHED_AGENT_FENCING;
+			start = next;
+		} while (next);
+		if (!fencing)
+			return 0;
+		usleep(10000);
+	} while (ls_now_ns() < deadline);
+	return -ETIMEDOUT;
 }
 
 int ls_agent_info(int fd, __u32 agent_id, struct llmsched_agent_info *info)

@@ -136,6 +136,8 @@ int ls_agent_control(int fd, __u64 timeout_ns,
 int ls_agent_confirm(int fd, __u64 task_id, __u32 kind);
 int ls_agent_list(int fd, __u32 start_id, struct llmsched_agent_info *ent,
 		  __u32 *count, __u32 *next_id);
+/* Wait until no agent is fencing (lost, its cgroup not yet empty). */
+int ls_wait_no_fencing(int fd, unsigned int timeout_ms);
 /* One agent's entry of the agent list: 0, -ENOENT or -errno. */
 int ls_agent_info(int fd, __u32 agent_id, struct llmsched_agent_info *info);
 int ls_agent_drain(int fd, __u32 agent_id, __u32 flags);
