@@ -1,0 +1,9 @@
+# VM tests of libllmsched (runtime/lib/) with real cgroups, processes and
+# the module: they run as root inside the VM, in make check's one boot.
+LIB_TEST_SRCS := selftests/llmsched/lib_util.c $(LIBLLMSCHED_SRCS)
+
+PROGRAMS += selftest-lib-cgroup
+VM_TESTS += selftest-lib-cgroup
+selftest-lib-cgroup_SRCS := selftests/llmsched/lib_cgroup_test.c \
+	$(LIB_TEST_SRCS)
+
