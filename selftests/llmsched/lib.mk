@@ -7,3 +7,8 @@ VM_TESTS += selftest-lib-cgroup
 selftest-lib-cgroup_SRCS := selftests/llmsched/lib_cgroup_test.c \
 	$(LIB_TEST_SRCS)
 
+PROGRAMS += selftest-lib-spawn
+VM_TESTS += selftest-lib-spawn
+selftest-lib-spawn_SRCS := selftests/llmsched/lib_spawn_test.c \
+	$(LIB_TEST_SRCS)
+
