@@ -12,3 +12,8 @@ VM_TESTS += selftest-lib-spawn
 selftest-lib-spawn_SRCS := selftests/llmsched/lib_spawn_test.c \
 	$(LIB_TEST_SRCS)
 
+PROGRAMS += selftest-lib-sysfs
+VM_TESTS += selftest-lib-sysfs
+selftest-lib-sysfs_SRCS := selftests/llmsched/lib_sysfs_test.c \
+	$(LIB_TEST_SRCS) selftests/llmsched/llmsched_util.c \
+	selftests/llmsched/module_util.c
