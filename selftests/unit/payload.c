@@ -644,50 +644,44 @@ TEST(bad_content_is_refused_by_decoder_and_encoder_alike)
 {
 	static char label65[LLMS_PAYLOAD_LABEL_MAX + 2];
 	static char cwd_too_long[LLMS_PAYLOAD_CWD_MAX + 1];
+	const struct {
+		const char *label, *cwd, *arg0, *env;
+		int code, errnum;
+	} cases[] = {
+		{ "", "/", "true", "NOEQUALS", LLMS_PAYLOAD_ENV_NO_EQUALS,
+		  EINVAL },
+		{ "", "/", "true", "", LLMS_PAYLOAD_ENV_NO_EQUALS, EINVAL },
+		{ "", "/", "true", "=value", LLMS_PAYLOAD_ENV_EMPTY_NAME,
+		  EINVAL },
+		{ "", "tmp", "true", NULL, LLMS_PAYLOAD_CWD_RELATIVE, EINVAL },
+		{ "", "", "true", NULL, LLMS_PAYLOAD_CWD_RELATIVE, EINVAL },
+		{ "", cwd_too_long, "true", NULL, LLMS_PAYLOAD_CWD_TOO_LONG,
+		  ENAMETOOLONG },
+		{ label65, "/", "true", NULL, LLMS_PAYLOAD_LABEL_TOO_LONG,
+		  EINVAL },
+		{ "two\nlines", "/", "true", NULL, LLMS_PAYLOAD_LABEL_BAD_CHAR,
+		  EINVAL },
+		{ "tab\there", "/", "true", NULL, LLMS_PAYLOAD_LABEL_BAD_CHAR,
+		  EINVAL },
+		{ "del\x7f", "/", "true", NULL, LLMS_PAYLOAD_LABEL_BAD_CHAR,
+		  EINVAL },
+		{ "\x1b[31mred", "/", "true", NULL, LLMS_PAYLOAD_LABEL_BAD_CHAR,
+		  EINVAL },
+		{ "caf\xc3\xa9", "/", "true", NULL, LLMS_PAYLOAD_LABEL_BAD_CHAR,
+		  EINVAL },
+		{ "", "/", "", NULL, LLMS_PAYLOAD_EMPTY_PROGRAM, EINVAL },
+	};
+	unsigned int i;
 
 	memset(label65, 'l', LLMS_PAYLOAD_LABEL_MAX + 1);
 	memset(cwd_too_long, 'd', LLMS_PAYLOAD_CWD_MAX);
 	cwd_too_long[0] = '/';
-
-	EXPECT_EQ(0, content_refused_both_ways("", "/", "true", "NOEQUALS",
-					       LLMS_PAYLOAD_ENV_NO_EQUALS,
-					       EINVAL));
-	EXPECT_EQ(0, content_refused_both_ways("", "/", "true", "",
-					       LLMS_PAYLOAD_ENV_NO_EQUALS,
-					       EINVAL));
-	EXPECT_EQ(0, content_refused_both_ways("", "/", "true", "=value",
-					       LLMS_PAYLOAD_ENV_EMPTY_NAME,
-					       EINVAL));
-	EXPECT_EQ(0,
-		  content_refused_both_ways("", "tmp", "true", NULL,
-					    LLMS_PAYLOAD_CWD_RELATIVE, EINVAL));
-	EXPECT_EQ(0,
-		  content_refused_both_ways("", "", "true", NULL,
-					    LLMS_PAYLOAD_CWD_RELATIVE, EINVAL));
-	EXPECT_EQ(0, content_refused_both_ways("", cwd_too_long, "true", NULL,
-					       LLMS_PAYLOAD_CWD_TOO_LONG,
-					       ENAMETOOLONG));
-	EXPECT_EQ(0, content_refused_both_ways(label65, "/", "true", NULL,
-					       LLMS_PAYLOAD_LABEL_TOO_LONG,
-					       EINVAL));
-	EXPECT_EQ(0, content_refused_both_ways("two\nlines", "/", "true", NULL,
-					       LLMS_PAYLOAD_LABEL_BAD_CHAR,
-					       EINVAL));
-	EXPECT_EQ(0, content_refused_both_ways("tab\there", "/", "true", NULL,
-					       LLMS_PAYLOAD_LABEL_BAD_CHAR,
-					       EINVAL));
-	EXPECT_EQ(0, content_refused_both_ways("del\x7f", "/", "true", NULL,
-					       LLMS_PAYLOAD_LABEL_BAD_CHAR,
-					       EINVAL));
-	EXPECT_EQ(0, content_refused_both_ways("\x1b[31mred", "/", "true", NULL,
-					       LLMS_PAYLOAD_LABEL_BAD_CHAR,
-					       EINVAL));
-	EXPECT_EQ(0, content_refused_both_ways("caf\xc3\xa9", "/", "true", NULL,
-					       LLMS_PAYLOAD_LABEL_BAD_CHAR,
-					       EINVAL));
-	EXPECT_EQ(0, content_refused_both_ways("", "/", "", NULL,
-					       LLMS_PAYLOAD_EMPTY_PROGRAM,
-					       EINVAL));
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		EXPECT_EQ(0,
+			  content_refused_both_ways(
+				  cases[i].label, cases[i].cwd, cases[i].arg0,
+				  cases[i].env, cases[i].code, cases[i].errnum))
+	TH_LOG("case %u", i);
 }
 
 TEST(encoder_refuses_missing_pointers)
