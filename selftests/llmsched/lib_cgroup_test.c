@@ -382,15 +382,24 @@ TEST_F(cg, limits_are_written_and_read_back)
 	llms_cgroup_close(&c);
 }
 
-/* Expect @call to fail with @errnum, and free its error. */
-#define EXPECT_REFUSED(errnum, call)                           \
-	do {                                                   \
-		EXPECT_EQ(-(errnum), (call));                  \
-		EXPECT_NE(NULL, self->err);                    \
-		if (self->err)                                 \
-			TH_LOG("refused: %s", self->err->msg); \
-		llms_error_free(&self->err);                   \
+/*
+ * Expect @call to fail with @errnum and a message that says @text, and
+ * free its error.  The library's own checks say what is wrong, where the
+ * kernel's EINVAL would only be "Invalid argument".
+ */
+#define EXPECT_REFUSED_SAYING(errnum, text, call)                     \
+	do {                                                          \
+		EXPECT_EQ(-(errnum), (call));                         \
+		EXPECT_NE(NULL, self->err);                           \
+		if (self->err) {                                      \
+			EXPECT_NE(NULL, strstr(self->err->msg, text)) \
+			TH_LOG("\"%s\" not said", text);              \
+			TH_LOG("refused: %s", self->err->msg);        \
+		}                                                     \
+		llms_error_free(&self->err);                          \
 	} while (0)
+
+#define EXPECT_REFUSED(errnum, call) EXPECT_REFUSED_SAYING(errnum, "", call)
 
 TEST_F(cg, bad_values_are_refused_and_change_nothing)
 {
@@ -413,31 +422,43 @@ TEST_F(cg, bad_values_are_refused_and_change_nothing)
 		before[i] = cg_file(&c, files[i]);
 
 	/* The library's own checks, before anything is written... */
-	EXPECT_REFUSED(EINVAL,
-		       llms_cgroup_set_cpu_max(&c, 1000, 999, &self->err));
-	EXPECT_REFUSED(EINVAL,
-		       llms_cgroup_set_cpu_max(&c, 1000, 1000001, &self->err));
-	EXPECT_REFUSED(EINVAL, llms_cgroup_set_cpu_max(&c, 0, 0, &self->err));
+	EXPECT_REFUSED_SAYING(
+		EINVAL, "a period of 999 us",
+		llms_cgroup_set_cpu_max(&c, 1000, 999, &self->err));
+	EXPECT_REFUSED_SAYING(
+		EINVAL, "outside 1000 to 1000000",
+		llms_cgroup_set_cpu_max(&c, 1000, 1000001, &self->err));
+	EXPECT_REFUSED_SAYING(EINVAL, "0 millicores",
+			      llms_cgroup_set_cpu_max(&c, 0, 0, &self->err));
 	/* 5 millicores of 100 ms: a 500 us quota, under the 1 ms floor. */
-	EXPECT_REFUSED(EINVAL, llms_cgroup_set_cpu_max(&c, 5, 0, &self->err));
-	EXPECT_REFUSED(EINVAL, llms_cgroup_set_cpu_max(&c, UINT64_MAX - 1, 0,
-						       &self->err));
-	EXPECT_REFUSED(EINVAL, llms_cgroup_set_cpu_weight(&c, 0, &self->err));
-	EXPECT_REFUSED(EINVAL,
-		       llms_cgroup_set_cpu_weight(&c, 10001, &self->err));
-	EXPECT_REFUSED(EINVAL,
-		       llms_cgroup_set_cpuset_cpus(&c, "zero", &self->err));
-	EXPECT_REFUSED(EINVAL,
-		       llms_cgroup_set_cpuset_cpus(&c, "0 1", &self->err));
-	EXPECT_REFUSED(EINVAL, llms_cgroup_set_limit(&c, LLMS_PIDS_MAX,
-						     LLMS_PIDS_MAX_LIMIT + 1,
-						     &self->err));
-	EXPECT_REFUSED(EINVAL,
-		       llms_cgroup_set_limit(&c, (enum llms_cgroup_limit)99, 1,
-					     &self->err));
-	EXPECT_REFUSED(EINVAL,
-		       llms_cgroup_get_limit(&c, (enum llms_cgroup_limit) - 1,
-					     &v, &self->err));
+	EXPECT_REFUSED_SAYING(EINVAL, "a quota of 500 us",
+			      llms_cgroup_set_cpu_max(&c, 5, 0, &self->err));
+	EXPECT_REFUSED_SAYING(
+		EINVAL, "too many",
+		llms_cgroup_set_cpu_max(&c, UINT64_MAX - 1, 0, &self->err));
+	EXPECT_REFUSED_SAYING(EINVAL, "0 is outside 1 to 10000",
+			      llms_cgroup_set_cpu_weight(&c, 0, &self->err));
+	EXPECT_REFUSED_SAYING(
+		EINVAL, "10001 is outside",
+		llms_cgroup_set_cpu_weight(&c, 10001, &self->err));
+	EXPECT_REFUSED_SAYING(
+		EINVAL, "not a list of CPUs",
+		llms_cgroup_set_cpuset_cpus(&c, "zero", &self->err));
+	EXPECT_REFUSED_SAYING(
+		EINVAL, "not a list of CPUs",
+		llms_cgroup_set_cpuset_cpus(&c, "0 1", &self->err));
+	EXPECT_REFUSED_SAYING(EINVAL, "more than the kernel's 4194304",
+			      llms_cgroup_set_limit(&c, LLMS_PIDS_MAX,
+						    LLMS_PIDS_MAX_LIMIT + 1,
+						    &self->err));
+	EXPECT_REFUSED_SAYING(EINVAL, "unknown limit 99",
+			      llms_cgroup_set_limit(&c,
+						    (enum llms_cgroup_limit)99,
+						    1, &self->err));
+	EXPECT_REFUSED_SAYING(
+		EINVAL, "unknown limit -1",
+		llms_cgroup_get_limit(&c, (enum llms_cgroup_limit) - 1, &v,
+				      &self->err));
 	/* ...and the kernel's: a quota past its ceiling, CPUs it lacks. */
 	EXPECT_REFUSED(EINVAL, llms_cgroup_set_cpu_max(&c, 1000000000000ULL, 0,
 						       &self->err));
