@@ -57,12 +57,6 @@ FIXTURE(uapi) {
 	char payload[256];
 	size_t page;
 	char *buf;		/* 2 pages read-write, then 1 PROT_NONE */
-	/*
-	 * The policy as the test found it: SET_POLICY's 0 keeps aging_ns and
-	 * imbalance_threshold, so ls_reset() cannot undo a test that sets
-	 * them, and the balancer tests after it would run with its threshold.
-	 */
-	struct llmsched_policy policy0;
 };
 
 FIXTURE_SETUP(uapi)
@@ -72,9 +66,6 @@ FIXTURE_SETUP(uapi)
 	self->fd = ls_open();
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, ls_reset(self->fd, HOST_CPU, HOST_MEM));
-	LS_INIT(self->policy0);
-	ASSERT_EQ(0, ls_ioctl(self->fd, LLMSCHED_IOC_GET_POLICY,
-			      &self->policy0));
 	ASSERT_EQ(0, ls_agent_spawn(&self->agent, 4, AGENT_CPU, AGENT_MEM, 0));
 	ASSERT_EQ(0, ls_agent_spawn(&self->spare, 1, LS_CPUS(1), LS_GB(1), 0));
 	ASSERT_EQ(0, ls_agent_unregister(self->spare.fd));
@@ -99,9 +90,6 @@ FIXTURE_TEARDOWN(uapi)
 		ls_cancel_all(self->fd);
 		ls_set_limits(self->fd, LS_DEF_MAX_TASKS, LS_DEF_MAX_PER_USER,
 			      LS_DEF_HEARTBEAT_MS);
-		if (self->policy0.size)
-			ls_ioctl(self->fd, LLMSCHED_IOC_SET_POLICY,
-				 &self->policy0);
 	}
 	ls_agent_destroy(&self->agent);
 	ls_agent_destroy(&self->spare);
