@@ -41,7 +41,7 @@ DEBUG_VM_TESTS :=
 PROGRAM_DEPS :=
 
 include kmod/core/core.mk
--include $(wildcard runtime/*.mk)
+-include $(wildcard runtime/*.mk runtime/*/*.mk)
 -include $(wildcard tools/*.mk tools/*/*.mk)
 -include $(wildcard selftests/unit/*.mk)
 -include $(wildcard selftests/llmsched/*.mk)

@@ -24,7 +24,7 @@
 /* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
 
-#define LOAD_CYCLES 100
+#define LOAD_CYCLES ((int)test_scale(100))
 
 /*
  * VFS caches, left out of the count: with slub_debug, SLUB gives every

@@ -117,3 +117,13 @@ bool kernel_defers_frees(void)
 {
 	return !access("/sys/kernel/debug/kmemleak", F_OK);
 }
+
+unsigned int test_scale(unsigned int n)
+{
+	const char *v = getenv("LLMSCHED_TEST_SLOWDOWN");
+	unsigned long div = v ? strtoul(v, NULL, 10) : 1;
+
+	if (div < 1 || div > 1000)
+		div = 1;
+	return n / div ? n / div : 1;
+}

@@ -47,4 +47,12 @@ ssize_t read_text_file(const char *path, char *buf, size_t size);
  */
 bool kernel_defers_frees(void);
 
+/*
+ * @n, divided by $LLMSCHED_TEST_SLOWDOWN (at least 1): how many rounds a
+ * test of scale runs on a kernel several times slower (the debug kernel of
+ * make check-debug runs them at a quarter), so that it stays within its
+ * timeout and still runs each round for real.
+ */
+unsigned int test_scale(unsigned int n);
+
 #endif

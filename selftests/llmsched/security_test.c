@@ -479,7 +479,18 @@ TEST_F(security, fetch_into_a_read_only_argument_leaves_the_task)
 
 /* ------------------------------------------------------ memory pressure */
 
-static int flood_until_refused(int fd, int report)
+/* What the flooder reports, in memory shared before it starts. */
+struct flood_result {
+	int n;
+	int err;
+};
+
+/*
+ * Submit until refused, then report through memory mapped beforehand:
+ * anything that allocates now (a pipe write) would meet the same full
+ * memory cgroup and wake its OOM killer, which is not the module's doing.
+ */
+static int flood_until_refused(int fd, struct flood_result *res)
 {
 	static char payload[PAYLOAD];
 	struct llmsched_task_submit t;
@@ -494,18 +505,18 @@ static int flood_until_refused(int fd, int report)
 			break;
 		n++;
 	}
-	if (write(report, &n, sizeof(n)) != sizeof(n) ||
-	    write(report, &ret, sizeof(ret)) != sizeof(ret))
-		return 2;
+	res->n = n;
+	res->err = ret;
 	return 0;
 }
 
 TEST_F_TIMEOUT(security, memory_pressure_fails_submit_with_enomem, 120)
 {
 	struct ls_cgroup cg = { .fd = -1 };
-	int rep[2], status, n = 0, err = 0;
+	struct flood_result *res;
 	char path[192], line[64];
 	long long oom_kills = -1;
+	int status, err;
 	pid_t pid;
 	FILE *f;
 
@@ -516,38 +527,36 @@ TEST_F_TIMEOUT(security, memory_pressure_fails_submit_with_enomem, 120)
 	ASSERT_EQ(0, ls_set_limits(self->fd, 10000000, 10000000, 0));
 	err = ls_sysfs_write("limits/max_bytes_per_user", "68719476736");
 	ASSERT_TRUE(!err || err == -ENOENT);
+	res = ls_shared_alloc(sizeof(*res));
+	ASSERT_NE(NULL, res);
+	res->err = 1;
 	ASSERT_EQ(0, ls_cgroup_create(&cg));
 	snprintf(path, sizeof(path), "%s/memory.max", cg.path);
 	ASSERT_EQ(0, ls_write_file(path, "24M"));
 	snprintf(path, sizeof(path), "%s/memory.swap.max", cg.path);
 	ls_write_file(path, "0");
-	ASSERT_EQ(0, pipe2(rep, O_CLOEXEC));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		int fd;
 
-		close(rep[0]);
 		if (ls_cgroup_add(&cg, getpid()))
 			_exit(3);
 		fd = ls_open();
 		if (fd < 0)
 			_exit(4);
-		_exit(flood_until_refused(fd, rep[1]));
+		_exit(flood_until_refused(fd, res));
 	}
-	close(rep[1]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status))
 		TH_LOG("the flooder was killed by signal %d",
 		       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	if (WIFEXITED(status))
 		EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ((ssize_t)sizeof(n), read(rep[0], &n, sizeof(n)));
-	EXPECT_EQ((ssize_t)sizeof(err), read(rep[0], &err, sizeof(err)));
-	close(rep[0]);
-	TH_LOG("%d tasks of 64 KiB in 24M, then %s", n, strerror(-err));
-	EXPECT_EQ(-ENOMEM, err);
-	EXPECT_LT(50, n);
+	TH_LOG("%d tasks of 64 KiB in 24M, then %s", res->n,
+	       strerror(-res->err));
+	EXPECT_EQ(-ENOMEM, res->err);
+	EXPECT_LT(50, res->n);
 	snprintf(path, sizeof(path), "%s/memory.events", cg.path);
 	f = fopen(path, "re");
 	ASSERT_NE(NULL, f);
@@ -557,6 +566,7 @@ TEST_F_TIMEOUT(security, memory_pressure_fails_submit_with_enomem, 120)
 	EXPECT_EQ(0LL, oom_kills);
 	ASSERT_LE(0, ls_cancel_all(self->fd));
 	ls_cgroup_destroy(&cg);
+	ls_shared_free(res, sizeof(*res));
 }
 
 /* ------------------------------------------------------- checking order */

@@ -226,7 +226,8 @@ static int cmp_u64(const void *a, const void *b)
 
 /* ------------------------------------------------------------- races */
 
-#define RACE_TASKS	2000
+/* Submitted 16 at a time: a whole number of batches at any scale. */
+#define RACE_TASKS	((int)test_scale(2000) / 16 * 16)
 
 struct canceller {
 	pthread_t th;
@@ -455,7 +456,7 @@ TEST_F_TIMEOUT(stress, sixteen_submitters_race_eight_agents, 180)
 
 /* --------------------------------------------------------------- scale */
 
-#define SCALE_TASKS	100000
+#define SCALE_TASKS	((int)test_scale(100000))
 
 TEST_F_TIMEOUT(stress, hundred_thousand_tasks_in_batches, 300)
 {
@@ -501,7 +502,7 @@ TEST_F_TIMEOUT(stress, hundred_thousand_tasks_in_batches, 300)
 
 /* ------------------------------------------- cascade against eviction */
 
-#define CASCADE_DEPS	20000
+#define CASCADE_DEPS	((int)test_scale(20000))
 
 struct churner {
 	pthread_t th;
@@ -548,7 +549,7 @@ static void *churn_worker(void *arg)
  * from the tasks after committing them returned freed memory (slab poison
  * 0x6b6b...) or another task's id here.
  */
-#define ID_BATCHES	24
+#define ID_BATCHES	((int)test_scale(24))
 
 static int check_batch_ids(const struct llmsched_task_submit *t, __u32 n,
 			   __u64 *first)
@@ -612,7 +613,7 @@ TEST_F_TIMEOUT(stress, returned_ids_survive_tasks_ending_at_once, 240)
  * or fails with EBADFD.  It never gets a task from an agent whose
  * UNREGISTER then succeeds: that task would be fetched by nobody.
  */
-#define UNREG_ROUNDS	300
+#define UNREG_ROUNDS	((int)test_scale(300))
 
 struct racing_fetcher {
 	pthread_t th;

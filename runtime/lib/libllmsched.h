@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libllmsched: the userspace library of llmsched, all of it.
+ *
+ *	error.h		errors: an errno and a message up the stack
+ *	payload.h	the payload format: what a task runs
+ *	cgroup.h	cgroup v2 folders, limits, freeze, kill, accounting
+ *	spawn.h		clone3() into a cgroup, as a user, with a pidfd
+ *	sysfs.h		/sys/kernel/llmsched readers
+ *
+ * Each header says what its functions do, their errors and their thread
+ * safety; runtime/lib/README says how the pieces fit.  Link with
+ * $(LIBLLMSCHED_SRCS) (runtime/lib/lib.mk).
+ */
+#ifndef LLMSCHED_LIB_LIBLLMSCHED_H
+#define LLMSCHED_LIB_LIBLLMSCHED_H
+
+#include "error.h"
+#include "payload.h"
+#include "cgroup.h"
+#include "spawn.h"
+#include "sysfs.h"
+
+#endif /* LLMSCHED_LIB_LIBLLMSCHED_H */

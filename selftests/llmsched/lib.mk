@@ -1,0 +1,19 @@
+# VM tests of libllmsched (runtime/lib/) with real cgroups, processes and
+# the module: they run as root inside the VM, in make check's one boot.
+LIB_TEST_SRCS := selftests/llmsched/lib_util.c $(LIBLLMSCHED_SRCS)
+
+PROGRAMS += selftest-lib-cgroup
+VM_TESTS += selftest-lib-cgroup
+selftest-lib-cgroup_SRCS := selftests/llmsched/lib_cgroup_test.c \
+	$(LIB_TEST_SRCS)
+
+PROGRAMS += selftest-lib-spawn
+VM_TESTS += selftest-lib-spawn
+selftest-lib-spawn_SRCS := selftests/llmsched/lib_spawn_test.c \
+	$(LIB_TEST_SRCS)
+
+PROGRAMS += selftest-lib-sysfs
+VM_TESTS += selftest-lib-sysfs
+selftest-lib-sysfs_SRCS := selftests/llmsched/lib_sysfs_test.c \
+	$(LIB_TEST_SRCS) selftests/llmsched/llmsched_util.c \
+	selftests/llmsched/module_util.c
