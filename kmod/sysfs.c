@@ -488,7 +488,7 @@ static ssize_t agent_state_show(struct kobject *kobj,
 }
 
 /*
- * Its tasks, one per line: "ID STATE LABEL" (the label may be empty).
+ * Its tasks, one per line: "ID STATE LABEL", or "ID STATE" without a label.
  * Other users' tasks, so for root only (mode 0400).  At most 64 slots (and
  * the frozen tasks beside them) of under 64 bytes each: lines past the
  * page are left out rather than cut.
@@ -504,9 +504,10 @@ static ssize_t agent_tasks_show(struct kobject *kobj,
 
 	spin_lock(&llmsched.lock);
 	llms_for_each_agent_task(task, agent) {
-		n = snprintf(line, sizeof(line), "%llu %s %s\n", task->core.id,
+		n = snprintf(line, sizeof(line), "%llu %s%s%s\n",
+			     task->core.id,
 			     lsc_task_state_name(task->core.state),
-			     task->label);
+			     task->label[0] ? " " : "", task->label);
 		if (len + n >= PAGE_SIZE)
 			break;
 		len += sysfs_emit_at(buf, len, "%s", line);

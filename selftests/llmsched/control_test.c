@@ -311,6 +311,23 @@ TEST_F_TIMEOUT(ctl, lost_agent_hears_of_it_and_its_task_runs_elsewhere, 60)
 	EXPECT_EQ(0, ls_wait(self->fd, id, LS_SEC(1), NULL));
 }
 
+/* What is in @cg, for a failure's message. */
+static const char *cgroup_procs_text(const struct ls_cgroup *cg)
+{
+	static char text[256];
+	char path[sizeof(cg->path) + 16];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+	if (fd >= 0)
+		close(fd);
+	text[n < 0 ? 0 : n] = 0;
+	return text;
+}
+
 /* A process in the agent's cgroup, outside its process group. */
 static pid_t spawn_straggler(const struct ls_cgroup *cg)
 {
@@ -319,6 +336,8 @@ static pid_t spawn_straggler(const struct ls_cgroup *cg)
 	if (pid)
 		return pid;
 	setsid();
+	/* Holding a copy of the agent's file would keep the agent alive. */
+	close_range(3, ~0U, 0);
 	for (;;)
 		pause();
 }
@@ -333,6 +352,7 @@ TEST_F_TIMEOUT(ctl, fence_holds_until_the_agents_cgroup_is_empty, 60)
 	struct llmsched_agent_info ai;
 	struct llmsched_capacity cap;
 	struct llmsched_task_info info;
+	struct llmsched_task_submit t;
 	pid_t straggler;
 	char path[64];
 	__u32 id_a;
@@ -344,8 +364,10 @@ TEST_F_TIMEOUT(ctl, fence_holds_until_the_agents_cgroup_is_empty, 60)
 	straggler = spawn_straggler(&a->cg);
 	ASSERT_LT(0, straggler);
 	ASSERT_EQ(0, ls_cgroup_add(&a->cg, straggler));
-	ASSERT_EQ(0, submit_task(self->fd, 1, LS_CPUS(1), LS_SEC(1), 0, NULL,
-				 &id));
+	ls_task_init(&t, 1, LS_CPUS(1), LS_GB(1), LS_SEC(1));
+	t.retries = 1;
+	ASSERT_EQ(0, ls_submit(self->fd, &t));
+	id = t.task_id;
 	ASSERT_EQ(0, ls_agent_fetch(a->fd, 0, NULL, NULL, 0));
 	ASSERT_EQ(0, ls_agent_start(a->fd, id));
 	/* The agent's file goes: it is lost, and its process killed. */
@@ -356,6 +378,7 @@ TEST_F_TIMEOUT(ctl, fence_holds_until_the_agents_cgroup_is_empty, 60)
 	ASSERT_EQ(0, ls_query(self->fd, id, &info));
 	EXPECT_EQ(LLMSCHED_TASK_STOPPING, info.state);
 	EXPECT_EQ(LLMSCHED_REASON_AGENT_LOST, info.reason);
+	EXPECT_EQ(1U, info.retries_left) TH_LOG("spent once it is fenced");
 	ASSERT_EQ(0, ls_agent_info(self->fd, id_a, &ai));
 	EXPECT_EQ((__u32)LLMSCHED_AGENT_FENCING, ai.state);
 	snprintf(path, sizeof(path), LS_SYSFS "/agents/%u/state", id_a);
@@ -373,8 +396,14 @@ TEST_F_TIMEOUT(ctl, fence_holds_until_the_agents_cgroup_is_empty, 60)
 
 	/* Nothing of it left: the task goes back, the reservation too. */
 	ls_kill_reap(straggler);
+	/* Runnable on its one retry, waiting for an agent. */
 	ASSERT_EQ(0, ls_wait_state(self->fd, id, LLMSCHED_TASK_RUNNABLE, 5000,
-				   &info));
+				   &info))
+		TH_LOG("task %s (reason %u); cgroup.procs: %s",
+		       ls_state_name(info.state), info.reason,
+		       cgroup_procs_text(&a->cg));
+	EXPECT_EQ(0U, info.retries_left);
+	EXPECT_EQ((__u32)LLMSCHED_WAIT_NO_AGENT, info.wait);
 	EXPECT_EQ(-ENOENT, ls_agent_info(self->fd, id_a, &ai));
 	ASSERT_EQ(0, ls_get_capacity(self->fd, &cap));
 	EXPECT_EQ(0ULL, cap.reserved[LLMSCHED_RES_CPU]);
@@ -823,6 +852,7 @@ TEST_F(ctl, entries_of_any_size_from_their_first_version)
 	struct llmsched_submit_batch b;
 	struct llmsched_task_list l;
 	struct llmsched_task_info *info;
+	__u64 ids[2];
 	int i;
 
 	ASSERT_EQ(0, ls_agent_spawn(a, 2, LS_CPUS(4), LS_GB(8), 0));
@@ -839,7 +869,10 @@ TEST_F(ctl, entries_of_any_size_from_their_first_version)
 	b.entries_ptr = (uintptr_t)entries;
 	ASSERT_EQ(0, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH, &b))
 		TH_LOG("newer entries, zero tail");
-	EXPECT_NE(0ULL, ((struct llmsched_task_submit *)entries[1])->task_id);
+	for (i = 0; i < 2; i++)
+		ids[i] = ((struct llmsched_task_submit *)entries[i])->task_id;
+	EXPECT_NE(0ULL, ids[1]);
+	EXPECT_EQ(ids[0] + 1, ids[1]);
 	entries[1][BIG - 1] = 1;
 	EXPECT_EQ(-E2BIG, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH, &b));
 	EXPECT_EQ(1U, b.error_index);
@@ -855,6 +888,8 @@ TEST_F(ctl, entries_of_any_size_from_their_first_version)
 	l.count = 2;
 	l.entry_size = sizeof(out[0]);
 	l.entries_ptr = (uintptr_t)out;
+	/* From the batch on: earlier tests' ended tasks are still listed. */
+	l.start_id = ids[0];
 	ASSERT_EQ(0, ls_ioctl(self->fd, LLMSCHED_IOC_TASK_LIST, &l));
 	ASSERT_EQ(2U, l.count);
 	for (i = 0; i < 2; i++) {
@@ -862,8 +897,7 @@ TEST_F(ctl, entries_of_any_size_from_their_first_version)
 
 		info = (void *)out[i];
 		EXPECT_EQ(sizeof(*info), info->size);
-		EXPECT_EQ(((struct llmsched_task_submit *)entries[i])->task_id,
-			  info->task_id);
+		EXPECT_EQ(ids[i], info->task_id);
 		for (j = sizeof(*info); j < sizeof(out[i]); j++)
 			EXPECT_EQ(0, out[i][j]) TH_LOG("byte %u", j);
 	}

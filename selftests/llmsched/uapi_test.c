@@ -362,8 +362,9 @@ static const struct ioc_desc ioctls[] = {
 		llmsched_submit_batch, FD_ADMIN, 1U << 0, fill_batch, 0),
 	IOC("CANCEL", LLMSCHED_IOC_CANCEL, llmsched_task_cancel, FD_ADMIN,
 	    1U << 0, fill_cancel, 0),
-	IOC_RSV("TASK_QUERY", LLMSCHED_IOC_TASK_QUERY, llmsched_task_info,
-		FD_ADMIN, 1U << 0, fill_query, 0),
+	/* Only @task_id and @flags are read: the rest is the answer. */
+	IOC("TASK_QUERY", LLMSCHED_IOC_TASK_QUERY, llmsched_task_info,
+	    FD_ADMIN, 1U << 0, fill_query, 0),
 	IOC_RSV("TASK_WAIT", LLMSCHED_IOC_TASK_WAIT, llmsched_task_wait,
 		FD_ADMIN, 1U << 0, fill_wait, 0),
 	IOC_RSV("TASK_LIST", LLMSCHED_IOC_TASK_LIST, llmsched_task_list,
@@ -612,9 +613,9 @@ TEST_F(uapi, common_checks_ordering)
 	} big;
 
 	SNAPSHOT();
-	/* Unknown command before anything about the argument. */
+	/* Unknown command (0x3f: no range holds it) before the argument. */
 	EXPECT_FAILS(-ENOTTY, ls_ioctl(self->fd, _IO(LLMSCHED_IOCTL_MAGIC,
-						       0x40), (void *)8),
+						       0x3f), (void *)8),
 		     "ENOTTY before EFAULT");
 	/* The size before the flags and the content. */
 	memset(&big, 0, sizeof(big));
@@ -1042,12 +1043,26 @@ TEST_F(uapi, submit_batch_checks_count_and_entry_size)
 	EXPECT_FAILS(-EINVAL, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH,
 				       &b), "count 4097");
 	b.count = 2;
-	b.entry_size = sizeof(*t) - 8;
+	b.entry_size = LLMSCHED_TASK_SUBMIT_SIZE_VER0 - 8;
 	EXPECT_FAILS(-EINVAL, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH,
-				       &b), "entry_size short");
+				       &b), "entry_size below the first version");
+	b.entry_size = self->page + 8;
+	EXPECT_FAILS(-EINVAL, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH,
+				       &b), "entry_size over a page");
+	/* Read at the longer stride, entry 0's tail is entry 1's head. */
 	b.entry_size = sizeof(*t) + 8;
+	EXPECT_FAILS(-E2BIG, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH,
+				      &b), "entry_size longer, tail not zero");
+	/* Each entry's own size must be the batch's entry_size. */
+	memset(self->buf, 0, sizeof(*t) + 8);
+	memcpy(self->buf, t, sizeof(*t));
+	b.entries_ptr = (uintptr_t)self->buf;
+	b.count = 1;
 	EXPECT_FAILS(-EINVAL, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH,
-				       &b), "entry_size long");
+				       &b), "entry size unlike entry_size");
+	EXPECT_EQ(0U, b.error_index);
+	b.entries_ptr = (uintptr_t)t;
+	b.count = 2;
 	b.entry_size = 0;
 	EXPECT_FAILS(-EINVAL, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH,
 				       &b), "entry_size 0");
@@ -1205,11 +1220,14 @@ TEST_F(uapi, task_list_checks)
 	l.count = 1025;
 	EXPECT_FAILS(-EINVAL, LIST_CALL(), "count 1025");
 	LIST_INIT();
-	l.entry_size = sizeof(self->list[0]) - 8;
-	EXPECT_FAILS(-EINVAL, LIST_CALL(), "entry_size short");
+	l.entry_size = LLMSCHED_TASK_INFO_SIZE_VER0 - 8;
+	EXPECT_FAILS(-EINVAL, LIST_CALL(), "entry_size below the first version");
 	LIST_INIT();
-	l.entry_size = sizeof(self->list[0]) + 8;
-	EXPECT_FAILS(-EINVAL, LIST_CALL(), "entry_size long");
+	l.entry_size = self->page + 8;
+	EXPECT_FAILS(-EINVAL, LIST_CALL(), "entry_size over a page");
+	LIST_INIT();
+	l.agent_id = 1;
+	EXPECT_FAILS(-EINVAL, LIST_CALL(), "agent_id without LIST_AGENT");
 	LIST_INIT();
 	l.entries_ptr = 0;
 	EXPECT_FAILS(-EFAULT, LIST_CALL(), "entries NULL");
@@ -1219,7 +1237,7 @@ TEST_F(uapi, task_list_checks)
 	/* Room for 4 entries declared, one before the PROT_NONE page. */
 	EXPECT_FAILS(-EFAULT, LIST_CALL(), "entries straddle");
 	LIST_INIT();
-	l.flags = 1U << 1;
+	l.flags = 1U << 2;
 	EXPECT_FAILS(-EINVAL, LIST_CALL(), "unknown flag");
 	/* The largest page is accepted. */
 	LIST_INIT();
@@ -1278,8 +1296,8 @@ TEST_F(uapi, policy_checks_and_reads_back)
 	EXPECT_FAILS(-EINVAL, ls_set_policy(self->fd, 4, 0, 0), "policy 4");
 	EXPECT_FAILS(-EINVAL, ls_set_policy(self->fd, ~0U, 0, 0), "policy ~0");
 	EXPECT_FAILS(-EINVAL, ls_set_policy(self->fd, 0, 2, 0), "choice 2");
-	EXPECT_FAILS(-EINVAL, ls_set_policy(self->fd, 0, 0, 1U << 1),
-		     "flag 2");
+	EXPECT_FAILS(-EINVAL, ls_set_policy(self->fd, 0, 0, 1U << 2),
+		     "flag 4");
 
 	LS_INIT(p);
 	p.policy = LLMSCHED_POLICY_MLFQ;
