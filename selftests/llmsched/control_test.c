@@ -609,6 +609,160 @@ TEST_F_TIMEOUT(ctl, no_task_runs_twice_when_agents_die, 240)
 	unlink(stamps);
 }
 
+/* ----------------------------------------------------------- preemption */
+
+static int cg_write(const struct ls_cgroup *cg, const char *file,
+		    const char *val)
+{
+	int fd = openat(cg->fd, file, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The value of "@key N" in @file of @cg, or -1. */
+static long long cg_key(const struct ls_cgroup *cg, const char *file,
+			const char *key)
+{
+	char buf[1024], *at;
+	long long v = -1;
+	ssize_t n;
+	int fd;
+
+	fd = openat(cg->fd, file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	for (at = buf; at && *at; at = strchr(at, '\n'), at = at ? at + 1 : NULL)
+		if (!strncmp(at, key, strlen(key)) && at[strlen(key)] == ' ')
+			v = strtoll(at + strlen(key) + 1, NULL, 10);
+	return v;
+}
+
+/* What an agent does for FREEZE and THAW: cgroup.freeze, then wait. */
+static int cg_freeze(const struct ls_cgroup *cg, bool freeze)
+{
+	int ret, i;
+
+	ret = cg_write(cg, "cgroup.freeze", freeze ? "1" : "0");
+	for (i = 0; !ret && i < 500; i++) {
+		if (cg_key(cg, "cgroup.events", "frozen") == freeze)
+			return 0;
+		usleep(10000);
+	}
+	return ret ?: -ETIMEDOUT;
+}
+
+/* CPU time used in @cg over @ms milliseconds, in microseconds. */
+static long long cpu_used_over(const struct ls_cgroup *cg, unsigned int ms)
+{
+	long long before = cg_key(cg, "cpu.stat", "usage_usec");
+
+	usleep(ms * 1000);
+	return cg_key(cg, "cpu.stat", "usage_usec") - before;
+}
+
+/*
+ * Preemption with a real command: the urgent task takes the slot of a
+ * frozen one, whose process then uses no CPU, keeps its memory in the
+ * ledger, and whose time limit does not run while it is frozen.
+ */
+TEST_F_TIMEOUT(ctl, preempted_task_is_frozen_and_its_time_stands_still, 90)
+{
+	struct ls_agent *a = &self->a[0];
+	struct llmsched_agent_control c;
+	struct llmsched_task_submit lo;
+	struct llmsched_agent_info ai;
+	struct llmsched_task_info info;
+	struct ls_cgroup tc = { .fd = -1 };
+	long long frozen_us, running_us;
+	__u64 hi, t_thaw, limit = LS_MSEC(1500);
+	pid_t spinner;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(4), LS_GB(8), 0));
+	/* The low-priority task, preemptible, with a time limit. */
+	ls_task_init(&lo, 50, LS_CPUS(4), LS_GB(2), LS_SEC(10));
+	lo.flags = LLMSCHED_SUBMIT_PREEMPTIBLE;
+	lo.time_limit_ns = limit;
+	ASSERT_EQ(0, ls_submit(self->fd, &lo));
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, 0, NULL, NULL, 0));
+	ASSERT_EQ(0, ls_cgroup_create(&tc));
+	spinner = ls_spawn_spinner(&tc);
+	ASSERT_LT(0, spinner);
+	ASSERT_EQ(0, ls_agent_start(a->fd, lo.task_id));
+	running_us = cpu_used_over(&tc, 200);
+	TH_LOG("running: %lld us of CPU in 200 ms", running_us);
+	EXPECT_LT(20000, running_us);
+
+	/* The urgent one fits only in the low one's place. */
+	ASSERT_EQ(0, submit_task(self->fd, 150, LS_CPUS(4), LS_SEC(1), 0, NULL,
+				 &hi));
+	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, state_of(self->fd, hi));
+	ASSERT_EQ(0, ls_agent_control(a->fd, LS_SEC(5), &c));
+	EXPECT_EQ((__u32)LLMSCHED_CONTROL_FREEZE, c.kind);
+	EXPECT_EQ(lo.task_id, c.task_id);
+	/* Not the slot yet: the low one still runs until it is frozen. */
+	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, state_of(self->fd, hi));
+	ASSERT_EQ(0, cg_freeze(&tc, true));
+	ASSERT_EQ(0, ls_agent_confirm(a->fd, lo.task_id,
+				      LLMSCHED_CONTROL_FREEZE));
+	EXPECT_EQ(LLMSCHED_TASK_FROZEN, state_of(self->fd, lo.task_id));
+	EXPECT_EQ(LLMSCHED_TASK_ASSIGNED, state_of(self->fd, hi));
+	ASSERT_EQ(0, ls_agent_info(self->fd, a->id, &ai));
+	EXPECT_EQ(LS_GB(2), ai.frozen[LLMSCHED_RES_MEM]);
+	EXPECT_EQ(0ULL, ai.frozen[LLMSCHED_RES_CPU]);
+	EXPECT_EQ(LS_CPUS(4), ai.committed[LLMSCHED_RES_CPU]);
+
+	/* Frozen past its time limit, the urgent task running. */
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, 0, NULL, NULL, 0));
+	ASSERT_EQ(0, ls_agent_start(a->fd, hi));
+	frozen_us = cpu_used_over(&tc, 2000);
+	TH_LOG("frozen: %lld us of CPU in 2 s", frozen_us);
+	EXPECT_GT(2000, frozen_us);
+	EXPECT_EQ(LLMSCHED_TASK_FROZEN, state_of(self->fd, lo.task_id))
+		TH_LOG("its time limit ran while it was frozen");
+	EXPECT_EQ(-EAGAIN, ls_agent_control(a->fd, 0, &c));
+
+	/* The slot comes free: it is thawed and runs again. */
+	ASSERT_EQ(0, ls_agent_complete(a->fd, hi, 0, LLMSCHED_REASON_NONE, 0,
+				       LS_MSEC(2000)));
+	ASSERT_EQ(0, ls_agent_control(a->fd, LS_SEC(5), &c));
+	EXPECT_EQ((__u32)LLMSCHED_CONTROL_THAW, c.kind);
+	EXPECT_EQ(lo.task_id, c.task_id);
+	ASSERT_EQ(0, cg_freeze(&tc, false));
+	ASSERT_EQ(0, ls_agent_confirm(a->fd, lo.task_id,
+				      LLMSCHED_CONTROL_THAW));
+	t_thaw = ls_now_ns();
+	EXPECT_EQ(LLMSCHED_TASK_RUNNING, state_of(self->fd, lo.task_id));
+	EXPECT_LT(20000, cpu_used_over(&tc, 200));
+	ASSERT_EQ(0, ls_agent_info(self->fd, a->id, &ai));
+	EXPECT_EQ(0ULL, ai.frozen[LLMSCHED_RES_MEM]);
+
+	/* What is left of its limit runs out only now. */
+	ASSERT_EQ(0, ls_agent_control(a->fd, LS_SEC(10), &c));
+	EXPECT_EQ((__u32)LLMSCHED_CONTROL_KILL, c.kind);
+	EXPECT_EQ((__u32)LLMSCHED_REASON_TIMEOUT, c.reason);
+	TH_LOG("killed %.2f s after the thaw (limit %.1f s)",
+	       (ls_now_ns() - t_thaw) / 1e9, limit / 1e9);
+	EXPECT_LT(LS_MSEC(700), ls_now_ns() - t_thaw);
+	ASSERT_EQ(0, cg_write(&tc, "cgroup.kill", "1"));
+	ls_kill_reap(spinner);
+	ASSERT_EQ(0, ls_agent_confirm(a->fd, lo.task_id,
+				      LLMSCHED_CONTROL_KILL));
+	ASSERT_EQ(0, ls_query(self->fd, lo.task_id, &info));
+	EXPECT_EQ(LLMSCHED_TASK_FAILED, info.state);
+	EXPECT_EQ(LLMSCHED_REASON_TIMEOUT, info.reason);
+	ls_cgroup_destroy(&tc);
+}
+
 /* ------------------------------------------------------------- adoption */
 
 static void hold_agent(int fd, void *arg, int report)

@@ -833,7 +833,7 @@ static void close_inherited(int keep1, int keep2, int keep3)
 			close(i);
 }
 
-pid_t ls_spawn_sleeper(const struct ls_cgroup *cg)
+static pid_t spawn_in(const struct ls_cgroup *cg, bool spin)
 {
 	int p[2], ret;
 	pid_t pid;
@@ -855,7 +855,8 @@ pid_t ls_spawn_sleeper(const struct ls_cgroup *cg)
 			_exit(1);
 		close(p[1]);
 		for (;;)
-			pause();
+			if (!spin)
+				pause();
 	}
 	close(p[1]);
 	/* Wait until the child let go of the test's files. */
@@ -868,6 +869,16 @@ pid_t ls_spawn_sleeper(const struct ls_cgroup *cg)
 		return ret;
 	}
 	return pid;
+}
+
+pid_t ls_spawn_sleeper(const struct ls_cgroup *cg)
+{
+	return spawn_in(cg, false);
+}
+
+pid_t ls_spawn_spinner(const struct ls_cgroup *cg)
+{
+	return spawn_in(cg, true);
 }
 
 void ls_kill_reap(pid_t pid)

@@ -230,6 +230,8 @@ int ls_cgroup_destroy(struct ls_cgroup *cg);
 
 /* A process that does nothing, in @cg; its pid or -errno. */
 pid_t ls_spawn_sleeper(const struct ls_cgroup *cg);
+/* A process that spins on the CPU, in @cg; its pid or -errno. */
+pid_t ls_spawn_spinner(const struct ls_cgroup *cg);
 /* SIGKILL and reap @pid (if > 0). */
 void ls_kill_reap(pid_t pid);
 
