@@ -730,7 +730,6 @@ static unsigned long llms_watchdog_interval(void)
 	return msecs_to_jiffies(clamp_t(u32, ms, 25, 1000));
 }
 
-
 static void llms_watchdog_fn(struct work_struct *work)
 {
 	bool fencing = llms_agents_check();
