@@ -4,7 +4,7 @@
 #
 #   make          the modules (llmsched.ko, and llmsched_floor.ko for the
 #                 benchmark) and every userspace program
-#   make check    host unit tests, then the kselftest suite in a VM
+#   make check    host unit tests, the kselftest suite in a VM, then lint
 #   make check-debug  the kselftest suite and fault injection on a debug
 #                 kernel (KASAN, lockdep, kmemleak), built once per machine
 #   make demo     boot the VM, load the module and show it working
@@ -125,7 +125,14 @@ check: deps
 	@rm -rf $(BUILD)/check && mkdir -p $(BUILD)/check
 	@$(MAKE) --no-print-directory unit || true
 	@$(MAKE) --no-print-directory vmtest || true
-	@tools/tap-summary $(BUILD)/check/unit.tap $(BUILD)/check/vm.tap
+	@$(MAKE) --no-print-directory $(BUILD)/src/scripts/checkpatch.pl
+	@{ echo 'TAP version 13'; echo '1..1'; \
+	   if tools/lint > $(BUILD)/check/lint.log 2>&1; then \
+		echo 'ok 1 lint'; \
+	   else sed 's/^/# /' $(BUILD)/check/lint.log; echo 'not ok 1 lint'; fi; \
+	 } > $(BUILD)/check/lint.tap
+	@tools/tap-summary $(BUILD)/check/unit.tap $(BUILD)/check/vm.tap \
+		$(BUILD)/check/lint.tap
 
 # The debug kernel (tools/debug-kernel/build, cached outside the tree) runs
 # the whole suite, the fault-injection test and a kmemleak scan.

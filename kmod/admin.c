@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * llmsched: administration ioctls (capacity, policy, estimator, limits) and
- * the version handshake.  The dispatcher has checked CAP_SYS_ADMIN for all
- * but the handshake.
+ * the version handshake.  The dispatcher has checked CAP_SYS_ADMIN for the
+ * SET_ calls; the GET_ calls show what sysfs shows to everyone.
  */
 
 #include "llmsched.h"
@@ -90,6 +90,7 @@ long llms_ioc_set_policy(struct llms_file *lf, void *arg,
 		tun.backfill_depth = 0;
 	else if (!tun.backfill_depth)
 		tun.backfill_depth = LLMS_BACKFILL_DEPTH_DEFAULT;
+	tun.dag_rank = !!(req->flags & LLMSCHED_POLICY_DAG_RANK);
 	/* Checked as a whole first, so a bad value changes nothing. */
 	ret = lsc_set_tunables(&llmsched.eng, &tun);
 	if (!ret) {
@@ -117,6 +118,25 @@ long llms_ioc_get_policy(struct llms_file *lf, void *arg,
 	req->imbalance_threshold = llmsched.eng.tun.balance_threshold;
 	if (!llmsched.eng.tun.backfill_depth)
 		req->flags |= LLMSCHED_POLICY_NO_BACKFILL;
+	if (llmsched.eng.tun.dag_rank)
+		req->flags |= LLMSCHED_POLICY_DAG_RANK;
+	spin_unlock(&llmsched.lock);
+	return 0;
+}
+
+long llms_ioc_get_estimator(struct llms_file *lf, void *arg,
+			    struct llms_ucmd *ucmd)
+{
+	struct llmsched_estimator *req = arg;
+	unsigned int i;
+
+	if (req->flags || req->__reserved)
+		return -EINVAL;
+	memset(req->coeff, 0, sizeof(req->coeff));
+	spin_lock(&llmsched.lock);
+	req->nr_coeffs = llmsched.eng.est_nr ? llmsched.eng.est_nr + 1 : 0;
+	for (i = 0; i < req->nr_coeffs; i++)
+		req->coeff[i] = llmsched.eng.est_coef[i];
 	spin_unlock(&llmsched.lock);
 	return 0;
 }
@@ -200,10 +220,34 @@ long llms_ioc_set_limits(struct llms_file *lf, void *arg,
 		.max_tasks = req->max_tasks,
 		.max_tasks_per_user = req->max_tasks_per_user,
 		.heartbeat_timeout_ms = req->heartbeat_timeout_ms,
+		.retain_ended = req->retain_ended,
+		.max_bytes_per_user = req->max_bytes_per_user,
 		.max_user_priority = LLMS_LIMIT_KEEP,
 	};
 
-	if (req->flags || req->__reserved)
+	if (req->flags & ~LLMSCHED_LIMITS_FLAGS || req->__reserved)
+		return -EINVAL;
+	if (req->flags & LLMSCHED_LIMITS_USER_PRIORITY)
+		changes.max_user_priority = req->max_user_priority;
+	else if (req->max_user_priority)
 		return -EINVAL;
 	return llms_apply_limits(&changes);
+}
+
+long llms_ioc_get_limits(struct llms_file *lf, void *arg,
+			 struct llms_ucmd *ucmd)
+{
+	struct llmsched_limits *req = arg;
+
+	if (req->flags || req->__reserved)
+		return -EINVAL;
+	spin_lock(&llmsched.lock);
+	req->max_tasks = llmsched.limits.max_tasks;
+	req->max_tasks_per_user = llmsched.limits.max_tasks_per_user;
+	req->heartbeat_timeout_ms = llmsched.limits.heartbeat_timeout_ms;
+	req->retain_ended = llmsched.limits.retain_ended;
+	req->max_bytes_per_user = llmsched.limits.max_bytes_per_user;
+	req->max_user_priority = llmsched.limits.max_user_priority;
+	spin_unlock(&llmsched.lock);
+	return 0;
 }

@@ -1,15 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * llmsched: the runtime's ioctls.  An agent is an open file of
- * /dev/llmsched bound to a process and its cgroup v2 reservation; it
- * fetches the tasks the engine assigns to it and reports how they went.
+ * llmsched: an agent's life.  An agent is an open file of /dev/llmsched
+ * bound to a process and the cgroup v2 folder that holds it and the tasks
+ * it runs; agent_io.c is its work, agent_admin.c what administrators do to
+ * it by id.
  *
- * An agent ends in one of five ways, all through llms_agent_end_locked():
- * it unregisters, its process closes its last descriptor of the file, the
- * file is released, its process exits, or it misses its heartbeats.  The
- * first to get there wins (agent->lost, under the lock).  Tasks it was
- * handed but never fetched go back to the run queue at no cost to their
- * retry budget, since they never ran; fetched ones spend a retry.
+ * An agent ends in one of two ways:
+ *
+ * - it unregisters (no fetched task left): its unfetched tasks go back to
+ *   the run queue at no cost and its reservation returns to the host;
+ * - it is lost: its process closes its last descriptor of the file, the
+ *   file is released, its process exits, or it misses its heartbeats.  Its
+ *   unfetched tasks go back at no cost (they never ran).  Its fetched ones
+ *   may still run: they become STOPPING and keep the agent's reservation,
+ *   the module kills the agent's process (and its process group, when it
+ *   leads one), and only once the agent's cgroup holds no process at all
+ *   (the fence) are they requeued on their retry budget and the
+ *   reservation returned.  So no task ever runs twice at once.  A lost
+ *   agent with no fetched task is not killed: nothing of it can run twice.
+ *
+ * The first to end an agent wins (agent->lost, under the lock).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -27,10 +37,6 @@
 #include <linux/uaccess.h>
 
 #include "llmsched.h"
-
-#define LLMS_SLOTS_MAX		64
-#define LLMS_LOAD_ENTRIES_MAX	4096
-#define LLMS_LOAD_MAX		65535
 
 void llms_agent_put(struct llms_agent *agent)
 {
@@ -51,16 +57,16 @@ void llms_agent_release(struct kobject *kobj)
 }
 
 /*
- * A reference to this file's live agent, or NULL.  Every call an agent
- * makes counts as a heartbeat.
+ * A reference to this file's agent, or NULL: only a live one, or (@any)
+ * a lost one too.  Every call an agent makes counts as a heartbeat.
  */
-static struct llms_agent *llms_file_agent(struct llms_file *lf)
+static struct llms_agent *llms_file_agent_get(struct llms_file *lf, bool any)
 {
 	struct llms_agent *agent;
 
 	mutex_lock(&lf->agent_lock);
 	agent = lf->agent;
-	if (agent && !READ_ONCE(agent->lost)) {
+	if (agent && (any || !READ_ONCE(agent->lost))) {
 		kobject_get(&agent->kobj);
 		WRITE_ONCE(agent->last_seen, jiffies);
 	} else {
@@ -70,36 +76,27 @@ static struct llms_agent *llms_file_agent(struct llms_file *lf)
 	return agent;
 }
 
-/*
- * Under the lock: end @agent.  Its unfetched tasks go back to the run
- * queue at no cost; the engine then applies each fetched task's retry
- * budget (requeued, or failed with reason agent-lost), and the agent's
- * reservation returns to the host.  Its waiters are woken here, under the
- * lock, and never again: the file may be freed as soon as somebody has
- * seen @agent->lost.  Returns false when somebody else ended it first; on
- * true the caller finishes with llms_agent_end_finish().
- */
-static bool llms_agent_end_locked(struct llms_agent *agent, u64 now)
+struct llms_agent *llms_file_agent(struct llms_file *lf)
 {
-	struct llms_task *task;
+	return llms_file_agent_get(lf, false);
+}
 
-	lockdep_assert_held(&llmsched.lock);
-	if (agent->lost)
-		return false;
-	agent->lost = true;
-	llms_for_each_agent_task_safe(task, agent)
-		if (!task->fetched_by)
-			lsc_task_requeue(&llmsched.eng, &task->core, false, now);
+struct llms_agent *llms_file_agent_any(struct llms_file *lf)
+{
+	return llms_file_agent_get(lf, true);
+}
+
+/* Under the lock: @agent leaves the engine and the agent table. */
+static void llms_agent_remove_locked(struct llms_agent *agent, u64 now)
+{
 	lsc_agent_remove(&llmsched.eng, &agent->core, now);
 	xa_erase(&llmsched.agents, agent->core.id);
 	lsc_dispatch(&llmsched.eng, now);
-	llms_netlink_agent_event(agent->core.id, false, now);
-	wake_up_all(agent->wq);
-	return true;
+	llms_netlink_agent_event(agent, 0, now);
 }
 
-/* After llms_agent_end_locked() said true, without the lock. */
-static void llms_agent_end_finish(struct llms_agent *agent)
+/* After the agent left the table, without the lock. */
+static void llms_agent_removed(struct llms_agent *agent)
 {
 	llms_agent_sysfs_del(agent);
 	/* The agent table's reference. */
@@ -107,16 +104,110 @@ static void llms_agent_end_finish(struct llms_agent *agent)
 	llms_release_ended();
 }
 
-static bool llms_agent_end(struct llms_agent *agent)
+/* Under the lock: whether some task of @agent is stopping. */
+static bool llms_agent_stopping_locked(struct llms_agent *agent)
 {
-	bool ended;
+	struct llms_task *task;
+
+	llms_for_each_agent_task(task, agent)
+		if (task->core.state == LSC_TASK_STOPPING)
+			return true;
+	return false;
+}
+
+/*
+ * Under the lock: the agent is lost.  Its waiters are woken here, under
+ * the lock, and never again: the file may be freed as soon as somebody
+ * has seen @agent->lost.  @tell: the agent may still read its file (it
+ * missed heartbeats), so it gets a LOST control record.  Returns false
+ * when somebody else ended it first.  *@fence says whether its tasks wait
+ * for the fence (else the agent already left the table).
+ */
+static bool llms_agent_lose_locked(struct llms_agent *agent, bool tell,
+				   bool *fence, u64 now)
+{
+	struct llms_task *task;
+
+	lockdep_assert_held(&llmsched.lock);
+	*fence = false;
+	if (agent->lost)
+		return false;
+	agent->lost = true;
+	agent->lost_pending = tell;
+	llms_for_each_agent_task(task, agent)
+		llms_task_drop_control(task);
+	/* Unfetched tasks go back at no cost; the others start stopping. */
+	lsc_agent_set_health(&llmsched.eng, &agent->core, LSC_AGENT_LOST, now);
+	if (llms_agent_stopping_locked(agent)) {
+		agent->fencing = true;
+		*fence = true;
+		lsc_dispatch(&llmsched.eng, now);
+		llms_netlink_agent_event(agent, LLMSCHED_AGENT_FENCING, now);
+	} else {
+		llms_agent_remove_locked(agent, now);
+	}
+	wake_up_all(agent->wq);
+	return true;
+}
+
+/*
+ * Kill what is left of a lost agent: its process, and its process group
+ * when it leads one (the runtime starts each agent in a session of its
+ * own, with its tasks in that session).  A task process that left the group
+ * still holds up the fence until somebody empties the cgroup.
+ */
+static void llms_agent_kill(struct llms_agent *agent)
+{
+	bool leader;
+
+	rcu_read_lock();
+	leader = pid_task(agent->pid, PIDTYPE_PGID);
+	rcu_read_unlock();
+	kill_pid(agent->pid, SIGKILL, 1);
+	if (leader)
+		kill_pgrp(agent->pid, SIGKILL, 1);
+}
+
+/* Lose @agent (see above), and finish without the lock. */
+static bool llms_agent_lose(struct llms_agent *agent, bool tell)
+{
+	bool lost, fence;
 
 	spin_lock(&llmsched.lock);
-	ended = llms_agent_end_locked(agent, llms_now());
+	lost = llms_agent_lose_locked(agent, tell, &fence, llms_now());
 	spin_unlock(&llmsched.lock);
-	if (ended)
-		llms_agent_end_finish(agent);
-	return ended;
+	if (!lost)
+		return false;
+	/* Only what may run a task twice is killed. */
+	if (fence) {
+		llms_agent_kill(agent);
+		llms_watchdog_fence();
+	} else {
+		llms_agent_removed(agent);
+	}
+	return true;
+}
+
+/*
+ * The fence: a lost agent whose cgroup holds no process any more can run
+ * nothing: its stopping tasks go back on their retry budget and its
+ * reservation returns.
+ */
+static void llms_agent_try_fence(struct llms_agent *agent)
+{
+	bool done;
+
+	if (cgroup_is_populated(agent->cgrp))
+		return;
+	spin_lock(&llmsched.lock);
+	done = agent->fencing;
+	if (done) {
+		agent->fencing = false;
+		llms_agent_remove_locked(agent, llms_now());
+	}
+	spin_unlock(&llmsched.lock);
+	if (done)
+		llms_agent_removed(agent);
 }
 
 /*
@@ -143,7 +234,7 @@ static int llms_agent_find_process(pid_t nr, struct pid **pidp)
 		return -ESRCH;
 	rcu_read_lock();
 	tsk = pid_task(pid, PIDTYPE_TGID);
-	if (!tsk)
+	if (!tsk || !atomic_read(&tsk->signal->live))
 		ret = -ESRCH;
 	else if (!same_thread_group(rcu_dereference(tsk->real_parent), current))
 		ret = -ECHILD;
@@ -215,8 +306,8 @@ static int llms_agent_bind(struct llms_agent *agent,
 }
 
 /*
- * Under @lf->agent_lock: let go of an agent the watchdog found lost, so
- * that the file may register again.
+ * Under @lf->agent_lock: let go of an agent that was lost, so that the
+ * file may register again (a fencing agent lives on in the agent table).
  */
 static void llms_file_drop_lost_agent(struct llms_file *lf)
 {
@@ -247,7 +338,7 @@ long llms_ioc_agent_register(struct llms_file *lf, void *arg,
 	if (lf->agent)
 		goto out_unlock;
 	ret = -EINVAL;
-	if (!req->slots || req->slots > LLMS_SLOTS_MAX ||
+	if (!req->slots || req->slots > LLMSCHED_SLOTS_MAX ||
 	    llms_res_vector_check(req->capacity, U64_MAX, true))
 		goto out_unlock;
 
@@ -258,6 +349,7 @@ long llms_ioc_agent_register(struct llms_file *lf, void *arg,
 	llms_obj_inc(LLMS_OBJ_AGENT);
 	llms_agent_kobj_init(agent);
 	agent->wq = &lf->agent_wq;
+	INIT_LIST_HEAD(&agent->controls);
 
 	ret = llms_agent_bind(agent, req);
 	if (ret)
@@ -294,7 +386,7 @@ long llms_ioc_agent_register(struct llms_file *lf, void *arg,
 		/* The agent table's reference. */
 		kobject_get(&agent->kobj);
 		xa_store(&llmsched.agents, id, agent, GFP_ATOMIC);
-		llms_netlink_agent_event(id, true, now);
+		llms_netlink_agent_event(agent, LLMSCHED_AGENT_UP, now);
 		lsc_dispatch(&llmsched.eng, now);
 	}
 	spin_unlock(&llmsched.lock);
@@ -322,289 +414,10 @@ out_unlock:
 	return ret;
 }
 
-/* Under the lock: the oldest task assigned to @agent and not fetched. */
-static struct llms_task *llms_agent_next_locked(struct llms_agent *agent)
-{
-	struct llms_task *task;
-
-	llms_for_each_agent_task(task, agent)
-		if (task->core.state == LSC_TASK_ASSIGNED && !task->fetched_by)
-			return task;
-	return NULL;
-}
-
-bool llms_agent_has_work(struct llms_agent *agent)
-{
-	bool work;
-
-	spin_lock(&llmsched.lock);
-	work = agent->lost || llms_agent_next_locked(agent);
-	spin_unlock(&llmsched.lock);
-	return work;
-}
-
-static int llms_fetch_take(struct llms_agent *agent,
-			   struct llmsched_agent_fetch *req,
-			   struct llms_task **taken)
-{
-	struct llms_task *task;
-
-	spin_lock(&llmsched.lock);
-	if (agent->lost) {
-		spin_unlock(&llmsched.lock);
-		return -EBADFD;
-	}
-	task = llms_agent_next_locked(agent);
-	if (!task) {
-		spin_unlock(&llmsched.lock);
-		return -EAGAIN;
-	}
-	if (task->payload_len > req->payload_len) {
-		req->payload_len = task->payload_len;
-		spin_unlock(&llmsched.lock);
-		return -ENOSPC;
-	}
-	task->fetched_by = agent->core.id;
-	/* A fetched task stays where it is: the balancer leaves it alone. */
-	task->core.flags |= LSC_TASK_F_PINNED;
-	kref_get(&task->ref);
-	spin_unlock(&llmsched.lock);
-	*taken = task;
-	return 0;
-}
-
-/* The caller never received @task: another fetch may take it. */
-static void llms_fetch_give_back(struct llms_agent *agent,
-				 struct llms_task *task)
-{
-	spin_lock(&llmsched.lock);
-	if (task->fetched_by == agent->core.id &&
-	    task->core.state == LSC_TASK_ASSIGNED) {
-		task->fetched_by = 0;
-		task->core.flags &= ~LSC_TASK_F_PINNED;
-		if (!agent->lost)
-			wake_up_interruptible(agent->wq);
-	}
-	spin_unlock(&llmsched.lock);
-}
-
-long llms_ioc_agent_fetch(struct llms_file *lf, void *arg,
-			  struct llms_ucmd *ucmd)
-{
-	struct llmsched_agent_fetch *req = arg;
-	struct llms_task *task = NULL;
-	struct llms_agent *agent;
-	unsigned long deadline;
-	unsigned int i;
-	long left;
-	int ret;
-
-	if (req->flags || req->__reserved)
-		return -EINVAL;
-	agent = llms_file_agent(lf);
-	if (!agent)
-		return -EBADFD;
-
-	deadline = jiffies + llms_timeout_jiffies(req->timeout_ns);
-	for (;;) {
-		ret = llms_fetch_take(agent, req, &task);
-		if (ret != -EAGAIN || !req->timeout_ns)
-			break;
-		left = (long)(deadline - jiffies);
-		if (left <= 0) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-		atomic_inc(&agent->fetching);
-		left = wait_event_interruptible_timeout(*agent->wq,
-							llms_agent_has_work(agent),
-							left);
-		atomic_dec(&agent->fetching);
-		if (left < 0) {
-			ret = -EINTR;
-			break;
-		}
-	}
-	if (ret)
-		goto out;
-
-	req->task_id = task->core.id;
-	req->est_runtime_ns = task->core.est_ns;
-	for (i = 0; i < LSC_NR_RES; i++)
-		req->demand[i] = task->core.demand[i];
-	for (; i < LLMSCHED_RES_MAX; i++)
-		req->demand[i] = 0;
-	req->owner_uid = from_kuid_munged(current_user_ns(), task->owner);
-	req->submit_flags = task->submit_flags;
-	req->payload_len = task->payload_len;
-	/*
-	 * The task is the caller's only once all of it reached the caller;
-	 * otherwise it goes back as if never fetched.
-	 */
-	if (task->payload_len &&
-	    copy_to_user(u64_to_user_ptr(req->payload_ptr), task->payload,
-			 task->payload_len))
-		ret = -EFAULT;
-	if (!ret)
-		ret = llms_ucmd_respond(ucmd, req);
-	if (ret) {
-		llms_fetch_give_back(agent, task);
-		req->task_id = 0;
-		ucmd->responded = false;
-	}
-out:
-	if (task)
-		llms_task_put(task);
-	llms_agent_put(agent);
-	return ret;
-}
-
 /*
- * The reporting agent and the task it reports on, both held: 0, -EBADFD
- * (not a live agent) or -ENOENT.
- */
-static int llms_report_begin(struct llms_file *lf, u64 task_id,
-			     struct llms_agent **agentp,
-			     struct llms_task **taskp)
-{
-	*agentp = llms_file_agent(lf);
-	if (!*agentp)
-		return -EBADFD;
-	*taskp = llms_task_get(task_id);
-	if (!*taskp) {
-		llms_agent_put(*agentp);
-		return -ENOENT;
-	}
-	return 0;
-}
-
-static void llms_report_end(struct llms_agent *agent, struct llms_task *task)
-{
-	llms_task_put(task);
-	llms_agent_put(agent);
-}
-
-/*
- * Under the lock: the errno for a report on @task by @agent, which must
- * have fetched it, or 0.
- */
-static int llms_report_check(struct llms_agent *agent, struct llms_task *task)
-{
-	if (agent->lost)
-		return -EBADFD;
-	if (task->fetched_by != agent->core.id)
-		return -ENOENT;
-	if (task->core.state == LSC_TASK_CANCELLED)
-		return -ECANCELED;
-	if (lsc_task_terminal(task->core.state))
-		return -EALREADY;
-	return 0;
-}
-
-long llms_ioc_agent_start(struct llms_file *lf, void *arg,
-			  struct llms_ucmd *ucmd)
-{
-	struct llmsched_agent_task *req = arg;
-	struct llms_agent *agent;
-	struct llms_task *task;
-	int ret;
-
-	if (req->flags)
-		return -EINVAL;
-	ret = llms_report_begin(lf, req->task_id, &agent, &task);
-	if (ret)
-		return ret;
-
-	spin_lock(&llmsched.lock);
-	ret = llms_report_check(agent, task);
-	if (!ret && task->core.state == LSC_TASK_RUNNING)
-		ret = -EALREADY;
-	if (!ret)
-		ret = lsc_task_start(&llmsched.eng, &task->core, llms_now());
-	spin_unlock(&llmsched.lock);
-
-	llms_report_end(agent, task);
-	return ret;
-}
-
-static bool llms_reason_reportable(u32 reason)
-{
-	switch (reason) {
-	case LLMSCHED_REASON_NONE:
-	case LLMSCHED_REASON_EXIT:
-	case LLMSCHED_REASON_SIGNAL:
-	case LLMSCHED_REASON_OOM:
-	case LLMSCHED_REASON_TIMEOUT:
-	case LLMSCHED_REASON_LAUNCH:
-		return true;
-	default:
-		return false;
-	}
-}
-
-long llms_ioc_agent_complete(struct llms_file *lf, void *arg,
-			     struct llms_ucmd *ucmd)
-{
-	struct llmsched_agent_complete *req = arg;
-	struct llms_agent *agent;
-	struct llms_task *task;
-	bool ok = req->reason == LLMSCHED_REASON_NONE;
-	u64 now;
-	int ret;
-
-	if (req->flags & ~LLMSCHED_COMPLETE_FLAGS)
-		return -EINVAL;
-	if (!llms_reason_reportable(req->reason) ||
-	    (ok && req->exit_status))
-		return -EINVAL;
-	ret = llms_report_begin(lf, req->task_id, &agent, &task);
-	if (ret)
-		return ret;
-
-	now = llms_now();
-	spin_lock(&llmsched.lock);
-	ret = llms_report_check(agent, task);
-	if (!ret) {
-		task->exit_status = req->exit_status;
-		task->runtime_ns = req->runtime_ns;
-		task->reason = req->reason;
-		if (!ok && (req->flags & LLMSCHED_COMPLETE_REQUEUE))
-			ret = lsc_task_requeue(&llmsched.eng, &task->core,
-					       true, now);
-		else
-			/* The engine needs a non-zero status for a failure. */
-			ret = lsc_task_complete(&llmsched.eng, &task->core,
-						ok ? 0 : (req->exit_status ?: -1),
-						now);
-		WARN_ON_ONCE(ret);
-		lsc_dispatch(&llmsched.eng, now);
-	}
-	spin_unlock(&llmsched.lock);
-
-	llms_report_end(agent, task);
-	llms_release_ended();
-	return ret;
-}
-
-long llms_ioc_agent_heartbeat(struct llms_file *lf, void *arg,
-			      struct llms_ucmd *ucmd)
-{
-	struct llmsched_agent_heartbeat *req = arg;
-	struct llms_agent *agent;
-
-	if (req->flags)
-		return -EINVAL;
-	agent = llms_file_agent(lf);
-	if (!agent)
-		return -EBADFD;
-	llms_agent_put(agent);
-	return 0;
-}
-
-/*
- * Unregistering checks that no fetched task is left and ends the agent in
- * one lock hold, so that no dispatch or fetch on another thread can come
- * between.  An agent the watchdog already found lost is simply let go.
+ * Unregistering checks that no task is fetched and ends the agent in one
+ * lock hold, so that no dispatch or fetch on another thread can come
+ * between.  An agent already lost is simply let go.
  */
 long llms_ioc_agent_unregister(struct llms_file *lf, void *arg,
 			       struct llms_ucmd *ucmd)
@@ -613,6 +426,7 @@ long llms_ioc_agent_unregister(struct llms_file *lf, void *arg,
 	struct llms_agent *agent;
 	struct llms_task *task;
 	bool ended = false;
+	u64 now = llms_now();
 	int ret = 0;
 
 	if (req->flags)
@@ -626,16 +440,26 @@ long llms_ioc_agent_unregister(struct llms_file *lf, void *arg,
 	}
 
 	spin_lock(&llmsched.lock);
-	llms_for_each_agent_task(task, agent)
-		if (task->fetched_by == agent->core.id)
-			ret = -EBUSY;
-	if (!ret)
-		ended = llms_agent_end_locked(agent, llms_now());
+	if (!agent->lost) {
+		llms_for_each_agent_task(task, agent)
+			if (task->fetched_by == agent->core.id)
+				ret = -EBUSY;
+	}
+	if (!ret && !agent->lost) {
+		agent->lost = true;
+		/* Unfetched tasks go back at no cost to their retry budget. */
+		llms_for_each_agent_task_safe(task, agent)
+			lsc_task_requeue(&llmsched.eng, &task->core, false,
+					 now);
+		llms_agent_remove_locked(agent, now);
+		wake_up_all(agent->wq);
+		ended = true;
+	}
 	spin_unlock(&llmsched.lock);
 
 	if (!ret) {
 		if (ended)
-			llms_agent_end_finish(agent);
+			llms_agent_removed(agent);
 		lf->agent = NULL;
 		llms_agent_put(agent);
 	}
@@ -663,7 +487,7 @@ void llms_agent_file_flush(struct llms_file *lf, struct file *file)
 	mutex_unlock(&lf->agent_lock);
 	if (!agent)
 		return;
-	llms_agent_end(agent);
+	llms_agent_lose(agent, false);
 	llms_agent_put(agent);
 }
 
@@ -678,17 +502,40 @@ void llms_agent_file_release(struct llms_file *lf)
 	mutex_unlock(&lf->agent_lock);
 	if (!agent)
 		return;
-	llms_agent_end(agent);
+	llms_agent_lose(agent, false);
 	llms_agent_put(agent);
 }
 
-/* The watchdog: agents whose process exited or that went silent. */
-void llms_agents_check(void)
+/*
+ * Under the lock: stop the tasks of @agent that ran past their time limit
+ * (time frozen does not count).
+ */
+static void llms_agent_time_limits_locked(struct llms_agent *agent, u64 now)
+{
+	struct llms_task *task;
+
+	llms_for_each_agent_task(task, agent) {
+		if (!task->time_limit_ns || !task->start_ns ||
+		    task->core.state == LSC_TASK_STOPPING ||
+		    task->core.state == LSC_TASK_ASSIGNED)
+			continue;
+		if (llms_task_run_ns(task, now) > task->time_limit_ns)
+			lsc_task_stop(&llmsched.eng, &task->core,
+				      LSC_STOP_TIMEOUT, now);
+	}
+}
+
+/*
+ * The watchdog: agents whose process exited or that went silent are lost,
+ * fencing agents whose cgroup emptied are let go, and tasks past their time
+ * limit are stopped.  Returns whether an agent is still fencing.
+ */
+bool llms_agents_check(void)
 {
 	unsigned long timeout, now = jiffies;
 	struct llms_agent *agent;
 	unsigned long index;
-	bool gone;
+	bool gone, fencing = false;
 
 	timeout = msecs_to_jiffies(READ_ONCE(llmsched.limits.heartbeat_timeout_ms));
 	for (index = 0; ; index++) {
@@ -698,67 +545,54 @@ void llms_agents_check(void)
 		 */
 		spin_lock(&llmsched.lock);
 		agent = xa_find(&llmsched.agents, &index, ULONG_MAX, XA_PRESENT);
-		if (agent)
+		if (agent) {
 			kobject_get(&agent->kobj);
+			if (!agent->lost)
+				llms_agent_time_limits_locked(agent,
+							      llms_now());
+		}
 		spin_unlock(&llmsched.lock);
 		if (!agent)
 			break;
-		if (atomic_read(&agent->fetching))
-			WRITE_ONCE(agent->last_seen, now);
-		gone = llms_agent_process_gone(agent);
-		if (gone || time_after(now, READ_ONCE(agent->last_seen) + timeout)) {
-			if (llms_agent_end(agent))
+		if (READ_ONCE(agent->fencing)) {
+			llms_agent_try_fence(agent);
+			fencing |= READ_ONCE(agent->fencing);
+		} else if (!READ_ONCE(agent->lost)) {
+			if (atomic_read(&agent->fetching))
+				WRITE_ONCE(agent->last_seen, now);
+			gone = llms_agent_process_gone(agent);
+			if ((gone || time_after(now, READ_ONCE(agent->last_seen) +
+						timeout)) &&
+			    llms_agent_lose(agent, !gone)) {
 				pr_info_ratelimited("agent %u lost: %s\n",
 						    agent->core.id, gone ?
 						    "its process exited" :
 						    "no heartbeat");
+				fencing |= READ_ONCE(agent->fencing);
+			}
 		}
 		llms_agent_put(agent);
 	}
+	return fencing;
 }
 
-long llms_ioc_load_report(struct llms_file *lf, void *arg,
-			  struct llms_ucmd *ucmd)
+/*
+ * At unload no file is open, but lost agents may still be fencing: with
+ * the module gone nothing can run their tasks twice, so they go now,
+ * before their sysfs folders' parent does.  The watchdog is stopped.
+ */
+void llms_agents_exit(void)
 {
-	struct llmsched_load_report *req = arg;
-	struct llmsched_load_entry *entries;
 	struct llms_agent *agent;
-	u64 now;
-	u32 i;
+	unsigned long index;
 
-	if (req->flags)
-		return -EINVAL;
-	if (!req->count || req->count > LLMS_LOAD_ENTRIES_MAX ||
-	    req->entry_size != sizeof(*entries))
-		return -EINVAL;
-
-	entries = kvmalloc_array(req->count, sizeof(*entries), GFP_KERNEL);
-	if (!entries)
-		return -ENOMEM;
-	if (copy_from_user(entries, u64_to_user_ptr(req->entries_ptr),
-			   req->count * sizeof(*entries))) {
-		kvfree(entries);
-		return -EFAULT;
+	xa_for_each(&llmsched.agents, index, agent) {
+		spin_lock(&llmsched.lock);
+		agent->fencing = false;
+		lsc_agent_remove(&llmsched.eng, &agent->core, llms_now());
+		xa_erase(&llmsched.agents, index);
+		spin_unlock(&llmsched.lock);
+		llms_agent_sysfs_del(agent);
+		llms_agent_put(agent);
 	}
-	for (i = 0; i < req->count; i++) {
-		if (entries[i].load > LLMS_LOAD_MAX) {
-			kvfree(entries);
-			return -EINVAL;
-		}
-	}
-
-	now = llms_now();
-	spin_lock(&llmsched.lock);
-	for (i = 0; i < req->count; i++) {
-		agent = xa_load(&llmsched.agents, entries[i].agent_id);
-		if (agent && !agent->lost)
-			lsc_agent_set_measured(&llmsched.eng, &agent->core,
-					       entries[i].load);
-	}
-	lsc_balance(&llmsched.eng, now);
-	lsc_dispatch(&llmsched.eng, now);
-	spin_unlock(&llmsched.lock);
-
-	kvfree(entries);
-	return 0;
 }

@@ -110,6 +110,15 @@ struct llms_events {
  * @start_ns: when the agent reported it started
  * @end_ns: when it ended
  * @runtime_ns: the run time the agent measured
+ * @time_limit_ns: the longest it may run (0: no limit), frozen time aside
+ * @frozen_ns: time spent frozen before its last thaw
+ * @frozen_since_ns: when it was last frozen
+ * @control_link: in its agent's llms_agent.controls while it has a
+ *	control record (kill, freeze, thaw) the agent has not taken yet
+ * @control: the enum llmsched_control_kind asked of its agent, 0 for none;
+ *	kept until the agent confirms it
+ * @control_reason: for a kill, why (enum llmsched_task_reason)
+ * @label: its label, NUL-padded
  */
 struct llms_task {
 	struct lsc_task core;
@@ -131,6 +140,13 @@ struct llms_task {
 	u64 start_ns;
 	u64 end_ns;
 	u64 runtime_ns;
+	u64 time_limit_ns;
+	u64 frozen_ns;
+	u64 frozen_since_ns;
+	struct list_head control_link;
+	u8 control;
+	u8 control_reason;
+	char label[LLMSCHED_LABEL_MAX];
 };
 
 /**
@@ -171,9 +187,13 @@ struct llms_user {
  * @cgroup_id: the cgroup's id (its inode number in cgroupfs), by which the
  *	runtime's load probe knows it
  * @last_seen: jiffies of its last call
- * @fetching: calls waiting in AGENT_FETCH: an agent waiting for work is
- *	alive, however long it waits
+ * @fetching: calls waiting in AGENT_FETCH or AGENT_CONTROL: an agent
+ *	waiting for work is alive, however long it waits
+ * @controls: its tasks with a control record not taken yet, oldest first
+ * @control_seq: the number of the last control record it took
  * @lost: declared lost or unregistered: it takes no more calls
+ * @lost_pending: lost by the watchdog, and the LOST record not taken yet
+ * @fencing: lost, and its tasks wait until its cgroup holds no process
  * @kobj_added: @kobj is in sysfs
  */
 struct llms_agent {
@@ -186,7 +206,11 @@ struct llms_agent {
 	u64 cgroup_id;
 	unsigned long last_seen;
 	atomic_t fetching;
+	struct list_head controls;
+	u64 control_seq;
 	bool lost;
+	bool lost_pending;
+	bool fencing;
 	bool kobj_added;
 };
 
@@ -221,6 +245,8 @@ struct llms_ucmd {
 };
 
 int llms_ucmd_respond(struct llms_ucmd *ucmd, const void *arg);
+int llms_put_entries(void __user *dst, u32 esize, const void *src,
+		     size_t ksize, u32 n);
 
 /**
  * struct llms_limits - tunable limits (sysfs and LLMSCHED_IOC_SET_LIMITS)
@@ -320,6 +346,8 @@ int llms_sched_init(void);
 void llms_sched_exit(void);
 u64 llms_now(void);
 unsigned long llms_timeout_jiffies(u64 ns);
+unsigned long llms_deadline(u64 ns);
+u64 llms_time_left_ns(unsigned long deadline, bool restart);
 struct llms_task *llms_task_alloc(void);
 int llms_task_alloc_bulk(u32 n, struct llms_task **tasks);
 int llms_task_table_insert(struct llms_task **tasks, u32 n);
@@ -340,7 +368,10 @@ void llms_events_close(struct llms_events *ev);
 void llms_events_put(struct llms_events *ev);
 int llms_events_ready(struct llms_events *ev);
 void llms_watchdog_kick(void);
+void llms_watchdog_fence(void);
+void llms_watchdog_stop(void);
 u32 llms_task_bytes(u32 payload_len, u32 nr_deps);
+u64 llms_task_run_ns(const struct llms_task *task, u64 now);
 int llms_res_vector_check(const __u64 *vec, u64 max, bool need_any);
 
 /* task.c: the submitters' ioctls */
@@ -359,7 +390,7 @@ long llms_ioc_task_list(struct llms_file *lf, void *arg,
 ssize_t llms_events_read(struct llms_file *lf, char __user *buf,
 			 size_t count, bool nonblock);
 
-/* agent.c: the runtime's ioctls */
+/* agent.c, agent_io.c, agent_admin.c: the runtime's ioctls */
 long llms_ioc_agent_register(struct llms_file *lf, void *arg,
 			     struct llms_ucmd *ucmd);
 long llms_ioc_agent_fetch(struct llms_file *lf, void *arg,
@@ -372,14 +403,31 @@ long llms_ioc_agent_heartbeat(struct llms_file *lf, void *arg,
 			      struct llms_ucmd *ucmd);
 long llms_ioc_agent_unregister(struct llms_file *lf, void *arg,
 			       struct llms_ucmd *ucmd);
+long llms_ioc_agent_control(struct llms_file *lf, void *arg,
+			    struct llms_ucmd *ucmd);
+long llms_ioc_agent_confirm(struct llms_file *lf, void *arg,
+			    struct llms_ucmd *ucmd);
+long llms_ioc_agent_list(struct llms_file *lf, void *arg,
+			 struct llms_ucmd *ucmd);
+long llms_ioc_agent_drain(struct llms_file *lf, void *arg,
+			  struct llms_ucmd *ucmd);
+long llms_ioc_agent_resize(struct llms_file *lf, void *arg,
+			   struct llms_ucmd *ucmd);
 long llms_ioc_load_report(struct llms_file *lf, void *arg,
 			  struct llms_ucmd *ucmd);
 void llms_agent_file_flush(struct llms_file *lf, struct file *file);
 void llms_agent_file_release(struct llms_file *lf);
-bool llms_agent_has_work(struct llms_agent *agent);
+struct llms_agent *llms_file_agent(struct llms_file *lf);
+struct llms_agent *llms_file_agent_any(struct llms_file *lf);
+__poll_t llms_agent_poll(struct llms_agent *agent);
+void llms_agent_post_control(struct llms_agent *agent, struct llms_task *task,
+			     u8 kind, u8 reason);
+void llms_task_drop_control(struct llms_task *task);
+u32 llms_agent_uapi_state(const struct llms_agent *agent);
 void llms_agent_put(struct llms_agent *agent);
 void llms_agent_release(struct kobject *kobj);
-void llms_agents_check(void);
+bool llms_agents_check(void);
+void llms_agents_exit(void);
 
 /* admin.c */
 long llms_ioc_version(struct llms_file *lf, void *arg,
@@ -389,6 +437,10 @@ long llms_ioc_set_capacity(struct llms_file *lf, void *arg,
 long llms_ioc_get_capacity(struct llms_file *lf, void *arg,
 			   struct llms_ucmd *ucmd);
 long llms_ioc_set_policy(struct llms_file *lf, void *arg,
+			 struct llms_ucmd *ucmd);
+long llms_ioc_get_estimator(struct llms_file *lf, void *arg,
+			    struct llms_ucmd *ucmd);
+long llms_ioc_get_limits(struct llms_file *lf, void *arg,
 			 struct llms_ucmd *ucmd);
 long llms_ioc_get_policy(struct llms_file *lf, void *arg,
 			 struct llms_ucmd *ucmd);
@@ -414,29 +466,17 @@ int llms_netlink_init(void);
 void llms_netlink_exit(void);
 void llms_netlink_task_event(const struct llms_task *task, u32 from, u32 to,
 			     u64 now);
-void llms_netlink_agent_event(u32 agent_id, bool up, u64 now);
+void llms_netlink_agent_event(const struct llms_agent *agent, u32 state,
+			      u64 now);
 
-/* Mapping between the engine's states and the uAPI's. */
+/*
+ * The engine's task states are the uAPI's, number for number (checked in
+ * llms_uapi_checks()); NEW, a task still being submitted, is nobody's to
+ * see.
+ */
 static inline u32 llms_uapi_state(u32 engine_state)
 {
-	switch (engine_state) {
-	case LSC_TASK_QUEUED:
-		return LLMSCHED_TASK_QUEUED;
-	case LSC_TASK_RUNNABLE:
-		return LLMSCHED_TASK_RUNNABLE;
-	case LSC_TASK_ASSIGNED:
-		return LLMSCHED_TASK_ASSIGNED;
-	case LSC_TASK_RUNNING:
-		return LLMSCHED_TASK_RUNNING;
-	case LSC_TASK_SUCCEEDED:
-		return LLMSCHED_TASK_SUCCEEDED;
-	case LSC_TASK_FAILED:
-		return LLMSCHED_TASK_FAILED;
-	case LSC_TASK_CANCELLED:
-		return LLMSCHED_TASK_CANCELLED;
-	default:
-		return 0;
-	}
+	return engine_state == LSC_TASK_NEW ? 0 : engine_state;
 }
 
 static inline struct llms_task *to_llms_task(struct lsc_task *core)

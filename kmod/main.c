@@ -55,7 +55,12 @@ union llms_ucmd_buffer {
 	struct llmsched_agent_complete complete;
 	struct llmsched_agent_heartbeat heartbeat;
 	struct llmsched_agent_unregister unregister;
+	struct llmsched_agent_control control;
+	struct llmsched_agent_confirm confirm;
 	struct llmsched_load_report load;
+	struct llmsched_agent_list agent_list;
+	struct llmsched_agent_drain drain;
+	struct llmsched_agent_resize resize;
 	struct llmsched_capacity capacity;
 	struct llmsched_policy policy;
 	struct llmsched_estimator estimator;
@@ -83,131 +88,173 @@ struct llms_ioctl_op {
 	bool copy_out;
 };
 
+/*
+ * One entry of the table: the command, its handler, its structure (whose
+ * first version's size the uAPI names as <NAME>_SIZE_VER0), whether it
+ * needs CAP_SYS_ADMIN and whether it has output fields.
+ */
+#define LLMS_IOCTL(_cmd, _fn, _type, _ver0, _admin, _out)		\
+	[_IOC_NR(_cmd)] = {						\
+		.handler = _fn,						\
+		.size = sizeof(struct _type),				\
+		.min_size = _ver0,					\
+		.admin = _admin,					\
+		.copy_out = _out,					\
+	}
+
 static const struct llms_ioctl_op llms_ioctl_ops[] = {
-	[_IOC_NR(LLMSCHED_IOC_VERSION)] = {
-		.handler = llms_ioc_version,
-		.size = sizeof(struct llmsched_version),
-		.min_size = offsetofend(struct llmsched_version, res_known),
-		.copy_out = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_SUBMIT)] = {
-		.handler = llms_ioc_submit,
-		.size = sizeof(struct llmsched_task_submit),
-		.min_size = offsetofend(struct llmsched_task_submit, __reserved),
-		.copy_out = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_SUBMIT_BATCH)] = {
-		.handler = llms_ioc_submit_batch,
-		.size = sizeof(struct llmsched_submit_batch),
-		.min_size = offsetofend(struct llmsched_submit_batch, __reserved),
-		.copy_out = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_CANCEL)] = {
-		.handler = llms_ioc_cancel,
-		.size = sizeof(struct llmsched_task_cancel),
-		.min_size = offsetofend(struct llmsched_task_cancel, task_id),
-	},
-	[_IOC_NR(LLMSCHED_IOC_TASK_QUERY)] = {
-		.handler = llms_ioc_task_query,
-		.size = sizeof(struct llmsched_task_info),
-		.min_size = offsetofend(struct llmsched_task_info, nr_deps),
-		.copy_out = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_TASK_WAIT)] = {
-		.handler = llms_ioc_task_wait,
-		.size = sizeof(struct llmsched_task_wait),
-		.min_size = offsetofend(struct llmsched_task_wait, __reserved),
-		.copy_out = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_TASK_LIST)] = {
-		.handler = llms_ioc_task_list,
-		.size = sizeof(struct llmsched_task_list),
-		.min_size = offsetofend(struct llmsched_task_list, entries_ptr),
-		.copy_out = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_AGENT_REGISTER)] = {
-		.handler = llms_ioc_agent_register,
-		.size = sizeof(struct llmsched_agent_register),
-		.min_size = offsetofend(struct llmsched_agent_register, tags),
-		.admin = true,
-		.copy_out = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_AGENT_FETCH)] = {
-		.handler = llms_ioc_agent_fetch,
-		.size = sizeof(struct llmsched_agent_fetch),
-		.min_size = offsetofend(struct llmsched_agent_fetch, __reserved),
-		.admin = true,
-		.copy_out = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_AGENT_START)] = {
-		.handler = llms_ioc_agent_start,
-		.size = sizeof(struct llmsched_agent_task),
-		.min_size = offsetofend(struct llmsched_agent_task, task_id),
-		.admin = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_AGENT_COMPLETE)] = {
-		.handler = llms_ioc_agent_complete,
-		.size = sizeof(struct llmsched_agent_complete),
-		.min_size = offsetofend(struct llmsched_agent_complete, runtime_ns),
-		.admin = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_AGENT_HEARTBEAT)] = {
-		.handler = llms_ioc_agent_heartbeat,
-		.size = sizeof(struct llmsched_agent_heartbeat),
-		.min_size = offsetofend(struct llmsched_agent_heartbeat, flags),
-		.admin = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_AGENT_UNREGISTER)] = {
-		.handler = llms_ioc_agent_unregister,
-		.size = sizeof(struct llmsched_agent_unregister),
-		.min_size = offsetofend(struct llmsched_agent_unregister, flags),
-		.admin = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_LOAD_REPORT)] = {
-		.handler = llms_ioc_load_report,
-		.size = sizeof(struct llmsched_load_report),
-		.min_size = offsetofend(struct llmsched_load_report, entries_ptr),
-		.admin = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_SET_CAPACITY)] = {
-		.handler = llms_ioc_set_capacity,
-		.size = sizeof(struct llmsched_capacity),
-		.min_size = offsetofend(struct llmsched_capacity, reserved),
-		.admin = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_GET_CAPACITY)] = {
-		.handler = llms_ioc_get_capacity,
-		.size = sizeof(struct llmsched_capacity),
-		.min_size = offsetofend(struct llmsched_capacity, reserved),
-		.admin = true,
-		.copy_out = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_SET_POLICY)] = {
-		.handler = llms_ioc_set_policy,
-		.size = sizeof(struct llmsched_policy),
-		.min_size = offsetofend(struct llmsched_policy, imbalance_threshold),
-		.admin = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_GET_POLICY)] = {
-		.handler = llms_ioc_get_policy,
-		.size = sizeof(struct llmsched_policy),
-		.min_size = offsetofend(struct llmsched_policy, imbalance_threshold),
-		.admin = true,
-		.copy_out = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_SET_ESTIMATOR)] = {
-		.handler = llms_ioc_set_estimator,
-		.size = sizeof(struct llmsched_estimator),
-		.min_size = offsetofend(struct llmsched_estimator, coeff),
-		.admin = true,
-	},
-	[_IOC_NR(LLMSCHED_IOC_SET_LIMITS)] = {
-		.handler = llms_ioc_set_limits,
-		.size = sizeof(struct llmsched_limits),
-		.min_size = offsetofend(struct llmsched_limits, __reserved),
-		.admin = true,
-	},
+	LLMS_IOCTL(LLMSCHED_IOC_VERSION, llms_ioc_version, llmsched_version,
+		   LLMSCHED_VERSION_SIZE_VER0, false, true),
+	LLMS_IOCTL(LLMSCHED_IOC_SUBMIT, llms_ioc_submit, llmsched_task_submit,
+		   LLMSCHED_TASK_SUBMIT_SIZE_VER0, false, true),
+	LLMS_IOCTL(LLMSCHED_IOC_SUBMIT_BATCH, llms_ioc_submit_batch,
+		   llmsched_submit_batch, LLMSCHED_SUBMIT_BATCH_SIZE_VER0,
+		   false, true),
+	LLMS_IOCTL(LLMSCHED_IOC_CANCEL, llms_ioc_cancel, llmsched_task_cancel,
+		   LLMSCHED_TASK_CANCEL_SIZE_VER0, false, false),
+	LLMS_IOCTL(LLMSCHED_IOC_TASK_QUERY, llms_ioc_task_query,
+		   llmsched_task_info, LLMSCHED_TASK_INFO_SIZE_VER0, false,
+		   true),
+	LLMS_IOCTL(LLMSCHED_IOC_TASK_WAIT, llms_ioc_task_wait,
+		   llmsched_task_wait, LLMSCHED_TASK_WAIT_SIZE_VER0, false, true),
+	LLMS_IOCTL(LLMSCHED_IOC_TASK_LIST, llms_ioc_task_list,
+		   llmsched_task_list, LLMSCHED_TASK_LIST_SIZE_VER0, false, true),
+	LLMS_IOCTL(LLMSCHED_IOC_GET_CAPACITY, llms_ioc_get_capacity,
+		   llmsched_capacity, LLMSCHED_CAPACITY_SIZE_VER0, false, true),
+	LLMS_IOCTL(LLMSCHED_IOC_GET_POLICY, llms_ioc_get_policy,
+		   llmsched_policy, LLMSCHED_POLICY_SIZE_VER0, false, true),
+	LLMS_IOCTL(LLMSCHED_IOC_GET_ESTIMATOR, llms_ioc_get_estimator,
+		   llmsched_estimator, LLMSCHED_ESTIMATOR_SIZE_VER0, false,
+		   true),
+	LLMS_IOCTL(LLMSCHED_IOC_GET_LIMITS, llms_ioc_get_limits,
+		   llmsched_limits, LLMSCHED_LIMITS_SIZE_VER0, false, true),
+
+	LLMS_IOCTL(LLMSCHED_IOC_AGENT_REGISTER, llms_ioc_agent_register,
+		   llmsched_agent_register, LLMSCHED_AGENT_REGISTER_SIZE_VER0,
+		   true, true),
+	LLMS_IOCTL(LLMSCHED_IOC_AGENT_FETCH, llms_ioc_agent_fetch,
+		   llmsched_agent_fetch, LLMSCHED_AGENT_FETCH_SIZE_VER0, true,
+		   true),
+	LLMS_IOCTL(LLMSCHED_IOC_AGENT_START, llms_ioc_agent_start,
+		   llmsched_agent_task, LLMSCHED_AGENT_TASK_SIZE_VER0, true,
+		   false),
+	LLMS_IOCTL(LLMSCHED_IOC_AGENT_COMPLETE, llms_ioc_agent_complete,
+		   llmsched_agent_complete, LLMSCHED_AGENT_COMPLETE_SIZE_VER0,
+		   true, false),
+	LLMS_IOCTL(LLMSCHED_IOC_AGENT_HEARTBEAT, llms_ioc_agent_heartbeat,
+		   llmsched_agent_heartbeat, LLMSCHED_AGENT_HEARTBEAT_SIZE_VER0,
+		   true, false),
+	LLMS_IOCTL(LLMSCHED_IOC_AGENT_UNREGISTER, llms_ioc_agent_unregister,
+		   llmsched_agent_unregister,
+		   LLMSCHED_AGENT_UNREGISTER_SIZE_VER0, true, false),
+	LLMS_IOCTL(LLMSCHED_IOC_AGENT_CONTROL, llms_ioc_agent_control,
+		   llmsched_agent_control, LLMSCHED_AGENT_CONTROL_SIZE_VER0,
+		   true, true),
+	LLMS_IOCTL(LLMSCHED_IOC_AGENT_CONFIRM, llms_ioc_agent_confirm,
+		   llmsched_agent_confirm, LLMSCHED_AGENT_CONFIRM_SIZE_VER0,
+		   true, false),
+	LLMS_IOCTL(LLMSCHED_IOC_LOAD_REPORT, llms_ioc_load_report,
+		   llmsched_load_report, LLMSCHED_LOAD_REPORT_SIZE_VER0, true,
+		   false),
+	LLMS_IOCTL(LLMSCHED_IOC_AGENT_LIST, llms_ioc_agent_list,
+		   llmsched_agent_list, LLMSCHED_AGENT_LIST_SIZE_VER0, true,
+		   true),
+	LLMS_IOCTL(LLMSCHED_IOC_AGENT_DRAIN, llms_ioc_agent_drain,
+		   llmsched_agent_drain, LLMSCHED_AGENT_DRAIN_SIZE_VER0, true,
+		   false),
+	LLMS_IOCTL(LLMSCHED_IOC_AGENT_RESIZE, llms_ioc_agent_resize,
+		   llmsched_agent_resize, LLMSCHED_AGENT_RESIZE_SIZE_VER0, true,
+		   false),
+
+	LLMS_IOCTL(LLMSCHED_IOC_SET_CAPACITY, llms_ioc_set_capacity,
+		   llmsched_capacity, LLMSCHED_CAPACITY_SIZE_VER0, true, false),
+	LLMS_IOCTL(LLMSCHED_IOC_SET_POLICY, llms_ioc_set_policy,
+		   llmsched_policy, LLMSCHED_POLICY_SIZE_VER0, true, false),
+	LLMS_IOCTL(LLMSCHED_IOC_SET_ESTIMATOR, llms_ioc_set_estimator,
+		   llmsched_estimator, LLMSCHED_ESTIMATOR_SIZE_VER0, true,
+		   false),
+	LLMS_IOCTL(LLMSCHED_IOC_SET_LIMITS, llms_ioc_set_limits,
+		   llmsched_limits, LLMSCHED_LIMITS_SIZE_VER0, true, false),
 };
+
+/*
+ * The first version of every structure is the one this module was built
+ * with: 1.0 is where they all start.  A later field moves sizeof() past
+ * _SIZE_VER0, never the other way.
+ */
+/* A structure as this module builds it is its first version. */
+#define LLMS_VER0(type, ver0)	BUILD_BUG_ON(sizeof(struct type) != (ver0))
+
+/* Two constants of two enums that must be equal. */
+#define LLMS_SAME(a, b)	BUILD_BUG_ON((int)(a) != (int)(b))
+
+static void __init llms_uapi_checks(void)
+{
+	/* One definition of each constant: the engine's are the uAPI's. */
+	LLMS_SAME(LSC_TASK_QUEUED, LLMSCHED_TASK_QUEUED);
+	LLMS_SAME(LSC_TASK_RUNNABLE, LLMSCHED_TASK_RUNNABLE);
+	LLMS_SAME(LSC_TASK_ASSIGNED, LLMSCHED_TASK_ASSIGNED);
+	LLMS_SAME(LSC_TASK_RUNNING, LLMSCHED_TASK_RUNNING);
+	LLMS_SAME(LSC_TASK_SUCCEEDED, LLMSCHED_TASK_SUCCEEDED);
+	LLMS_SAME(LSC_TASK_FAILED, LLMSCHED_TASK_FAILED);
+	LLMS_SAME(LSC_TASK_CANCELLED, LLMSCHED_TASK_CANCELLED);
+	LLMS_SAME(LSC_TASK_STOPPING, LLMSCHED_TASK_STOPPING);
+	LLMS_SAME(LSC_TASK_FROZEN, LLMSCHED_TASK_FROZEN);
+	LLMS_SAME(LSC_TASK_NR_STATES, LLMSCHED_TASK_FROZEN + 1);
+	LLMS_SAME(LSC_POLICY_PRIO_FIFO, LLMSCHED_POLICY_PRIO_FIFO);
+	LLMS_SAME(LSC_POLICY_SJF, LLMSCHED_POLICY_SJF);
+	LLMS_SAME(LSC_POLICY_MLFQ, LLMSCHED_POLICY_MLFQ);
+	LLMS_SAME(LSC_POLICY_DRF, LLMSCHED_POLICY_DRF);
+	LLMS_SAME(LSC_POLICY_NR, LLMSCHED_POLICY_DRF + 1);
+	LLMS_SAME(LSC_CHOOSE_LEAST_LOADED, LLMSCHED_CHOICE_LEAST_LOADED);
+	LLMS_SAME(LSC_CHOOSE_BEST_FIT, LLMSCHED_CHOICE_BEST_FIT);
+	LLMS_SAME(LSC_CHOOSE_NR, LLMSCHED_CHOICE_BEST_FIT + 1);
+	LLMS_SAME(LSC_RES_CPU, LLMSCHED_RES_CPU);
+	LLMS_SAME(LSC_RES_MEM, LLMSCHED_RES_MEM);
+	LLMS_SAME(LSC_RES_GPU, LLMSCHED_RES_GPU);
+	LLMS_SAME(LSC_RES_GPU_MEM, LLMSCHED_RES_GPU_MEM);
+	LLMS_SAME(LSC_NR_RES, LLMSCHED_RES_KNOWN);
+	LLMS_SAME(LSC_MAX_RES, LLMSCHED_RES_MAX);
+	LLMS_SAME(LSC_PRIO_MIN, LLMSCHED_PRIO_MIN);
+	LLMS_SAME(LSC_PRIO_MAX, LLMSCHED_PRIO_MAX);
+	LLMS_SAME(LSC_PRIO_DEFAULT, LLMSCHED_PRIO_DEFAULT);
+	LLMS_SAME(LSC_EST_MAX_FEATURES, LLMSCHED_FEATURES_MAX);
+	BUILD_BUG_ON(LSC_AGENT_MAX_SLOTS < LLMSCHED_SLOTS_MAX);
+	LLMS_SAME(LSC_WAIT_NONE, LLMSCHED_WAIT_NONE);
+	LLMS_SAME(LSC_WAIT_DEPS, LLMSCHED_WAIT_DEPS);
+	LLMS_SAME(LSC_WAIT_TURN, LLMSCHED_WAIT_TURN);
+	LLMS_SAME(LSC_WAIT_USER_LIMIT, LLMSCHED_WAIT_USER_LIMIT);
+	LLMS_SAME(LSC_WAIT_NO_AGENT, LLMSCHED_WAIT_NO_AGENT);
+	LLMS_SAME(LSC_WAIT_REKEY, LLMSCHED_WAIT_REKEY);
+	LLMS_SAME(LSC_WAIT_NR, LLMSCHED_WAIT_REKEY + 1);
+
+	LLMS_VER0(llmsched_version, LLMSCHED_VERSION_SIZE_VER0);
+	LLMS_VER0(llmsched_task_submit, LLMSCHED_TASK_SUBMIT_SIZE_VER0);
+	LLMS_VER0(llmsched_submit_batch, LLMSCHED_SUBMIT_BATCH_SIZE_VER0);
+	LLMS_VER0(llmsched_task_cancel, LLMSCHED_TASK_CANCEL_SIZE_VER0);
+	LLMS_VER0(llmsched_task_info, LLMSCHED_TASK_INFO_SIZE_VER0);
+	LLMS_VER0(llmsched_task_wait, LLMSCHED_TASK_WAIT_SIZE_VER0);
+	LLMS_VER0(llmsched_task_list, LLMSCHED_TASK_LIST_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_register, LLMSCHED_AGENT_REGISTER_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_fetch, LLMSCHED_AGENT_FETCH_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_task, LLMSCHED_AGENT_TASK_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_complete, LLMSCHED_AGENT_COMPLETE_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_heartbeat, LLMSCHED_AGENT_HEARTBEAT_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_unregister, LLMSCHED_AGENT_UNREGISTER_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_control, LLMSCHED_AGENT_CONTROL_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_confirm, LLMSCHED_AGENT_CONFIRM_SIZE_VER0);
+	LLMS_VER0(llmsched_load_entry, LLMSCHED_LOAD_ENTRY_SIZE_VER0);
+	LLMS_VER0(llmsched_load_report, LLMSCHED_LOAD_REPORT_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_info, LLMSCHED_AGENT_INFO_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_list, LLMSCHED_AGENT_LIST_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_drain, LLMSCHED_AGENT_DRAIN_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_resize, LLMSCHED_AGENT_RESIZE_SIZE_VER0);
+	LLMS_VER0(llmsched_capacity, LLMSCHED_CAPACITY_SIZE_VER0);
+	LLMS_VER0(llmsched_policy, LLMSCHED_POLICY_SIZE_VER0);
+	LLMS_VER0(llmsched_estimator, LLMSCHED_ESTIMATOR_SIZE_VER0);
+	LLMS_VER0(llmsched_limits, LLMSCHED_LIMITS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(union llms_ucmd_buffer) > 512);
+}
 
 static int llmsched_open(struct inode *inode, struct file *file)
 {
@@ -259,6 +306,29 @@ static int llmsched_release(struct inode *inode, struct file *file)
  * dispatcher then does not copy it again, unless the handler clears
  * @ucmd->responded to report a later failure.
  */
+/*
+ * Write @n entries of @ksize bytes from @src to an array of the caller's
+ * whose entries are @esize bytes: each gets what both sizes hold, and an
+ * entry larger than the kernel's is zeroed past it (fields this kernel does
+ * not know are absent, and absent is zero).
+ */
+int llms_put_entries(void __user *dst, u32 esize, const void *src,
+		     size_t ksize, u32 n)
+{
+	size_t copy = min_t(size_t, esize, ksize);
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		void __user *to = dst + (size_t)i * esize;
+
+		if (copy_to_user(to, src + i * ksize, copy))
+			return -EFAULT;
+		if (esize > copy && clear_user(to + copy, esize - copy))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 int llms_ucmd_respond(struct llms_ucmd *ucmd, const void *arg)
 {
 	ucmd->responded = true;
@@ -326,8 +396,8 @@ static __poll_t llmsched_poll(struct file *file, poll_table *wait)
 	poll_wait(file, &lf->agent_wq, wait);
 	mutex_lock(&lf->agent_lock);
 	agent = lf->agent;
-	if (agent && llms_agent_has_work(agent))
-		mask |= EPOLLIN | EPOLLRDNORM;
+	if (agent)
+		mask |= llms_agent_poll(agent);
 	mutex_unlock(&lf->agent_lock);
 
 	spin_lock(&llmsched.lock);
@@ -380,6 +450,7 @@ static int __init llmsched_init(void)
 {
 	int ret;
 
+	llms_uapi_checks();
 	if (dev_mode & ~0777) {
 		pr_err("dev_mode %#o has bits outside 0777\n", dev_mode);
 		return -EINVAL;
@@ -457,6 +528,8 @@ static void __exit llmsched_exit(void)
 {
 	cdev_device_del(&llmsched_cdev, llmsched_dev);
 	put_device(llmsched_dev);
+	llms_watchdog_stop();
+	llms_agents_exit();
 	llms_debugfs_exit();
 	llms_netlink_exit();
 	llmsched_sysfs_exit();

@@ -14,6 +14,11 @@
  * happened, and a state change costs the same however many sockets listen.
  * Nothing is recorded while nobody listens.  When the ring is full the
  * event is dropped: the gap in LLMSCHED_A_SEQ tells the listener.
+ *
+ * Dump requests (LLMSCHED_CMD_GET_TASK, LLMSCHED_CMD_GET_AGENT; for
+ * administrators) resync a listener: every task and agent the module holds,
+ * a bounded number per lock hold, as messages of the event commands with
+ * the sequence number of the last event recorded when the dump began.
  */
 
 #include <linux/slab.h>
@@ -39,11 +44,31 @@ static const struct genl_multicast_group llms_mcgrps[] = {
 	},
 };
 
+static int llms_nl_dump_tasks(struct sk_buff *skb, struct netlink_callback *cb);
+static int llms_nl_dump_agents(struct sk_buff *skb,
+			       struct netlink_callback *cb);
+
+/* No request takes attributes: the core rejects any (strict validation). */
+static const struct genl_small_ops llms_genl_ops[] = {
+	{
+		.cmd	= LLMSCHED_CMD_GET_TASK,
+		.dumpit	= llms_nl_dump_tasks,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= LLMSCHED_CMD_GET_AGENT,
+		.dumpit	= llms_nl_dump_agents,
+		.flags	= GENL_ADMIN_PERM,
+	},
+};
+
 static struct genl_family llms_genl_family __ro_after_init = {
 	.name		= LLMSCHED_GENL_NAME,
 	.version	= LLMSCHED_GENL_VERSION,
 	.maxattr	= LLMSCHED_A_MAX,
 	.module		= THIS_MODULE,
+	.small_ops	= llms_genl_ops,
+	.n_small_ops	= ARRAY_SIZE(llms_genl_ops),
 	.mcgrps		= llms_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(llms_mcgrps),
 	.netnsok	= false,
@@ -61,6 +86,7 @@ struct llms_nl_rec {
 	u32 agent_id;
 	u32 uid;
 	s32 exit_status;
+	char label[LLMSCHED_LABEL_MAX];
 };
 
 /*
@@ -76,11 +102,12 @@ static struct {
 	struct work_struct work;
 } llms_nl;
 
-/* Room for the largest event: three 64-bit and six 32-bit attributes. */
+/* Room for the largest event: 64-bit, 32-bit attributes and a label. */
 static size_t llms_event_size(void)
 {
-	return 3 * nla_total_size_64bit(sizeof(u64)) +
-	       6 * nla_total_size(sizeof(u32));
+	return 4 * nla_total_size_64bit(sizeof(u64)) +
+	       10 * nla_total_size(sizeof(u32)) +
+	       nla_total_size(LLMSCHED_LABEL_MAX);
 }
 
 static int llms_nl_put(struct sk_buff *skb, const struct llms_nl_rec *r)
@@ -102,7 +129,9 @@ static int llms_nl_put(struct sk_buff *skb, const struct llms_nl_rec *r)
 	       nla_put_u64_64bit(skb, LLMSCHED_A_TIME_NS, r->time_ns,
 				 LLMSCHED_A_PAD) ||
 	       nla_put_u64_64bit(skb, LLMSCHED_A_SEQ, r->seq, LLMSCHED_A_PAD) ||
-	       nla_put_s32(skb, LLMSCHED_A_EXIT_STATUS, r->exit_status);
+	       nla_put_s32(skb, LLMSCHED_A_EXIT_STATUS, r->exit_status) ||
+	       (r->label[0] &&
+		nla_put_string(skb, LLMSCHED_A_LABEL, r->label));
 }
 
 static void llms_nl_send(const struct llms_nl_rec *r)
@@ -185,17 +214,157 @@ void llms_netlink_task_event(const struct llms_task *task, u32 from, u32 to,
 	r->agent_id = task->agent_id;
 	r->uid = from_kuid_munged(&init_user_ns, task->owner);
 	r->exit_status = task->exit_status;
+	memcpy(r->label, task->label, sizeof(r->label));
 }
 
-/* Called under llmsched.lock. */
-void llms_netlink_agent_event(u32 agent_id, bool up, u64 now)
+/*
+ * Called under llmsched.lock: @agent arrived, drains, is fencing or left
+ * (@state enum llmsched_agent_state, 0 when it left).
+ */
+void llms_netlink_agent_event(const struct llms_agent *agent, u32 state,
+			      u64 now)
 {
 	struct llms_nl_rec *r = llms_nl_record(LLMSCHED_CMD_AGENT_EVENT, now);
 
 	if (!r)
 		return;
-	r->agent_id = agent_id;
-	r->state = up;
+	r->agent_id = agent->core.id;
+	r->state = state;
+}
+
+/* Messages put in a dump buffer per lock hold. */
+#define LLMS_NL_DUMP_BATCH	128
+
+/*
+ * The state of a dump across its calls: the next id to look at and the
+ * sequence number it reports (taken on its first call).
+ */
+struct llms_nl_dump {
+	unsigned long next;
+	u64 seq;
+	bool started;
+};
+
+static struct llms_nl_dump *llms_nl_dump_state(struct netlink_callback *cb)
+{
+	struct llms_nl_dump *d = (struct llms_nl_dump *)cb->ctx;
+
+	BUILD_BUG_ON(sizeof(*d) > sizeof(cb->ctx));
+	if (!d->started) {
+		d->started = true;
+		d->next = 1;
+		d->seq = llms_nl.seq;
+	}
+	return d;
+}
+
+static void *llms_nl_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			      u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+			   cb->nlh->nlmsg_seq, &llms_genl_family, NLM_F_MULTI,
+			   cmd);
+}
+
+/* Under the lock: one task of a dump. */
+static int llms_nl_put_task(struct sk_buff *skb, struct netlink_callback *cb,
+			    const struct llms_task *task, u64 seq)
+{
+	void *hdr = llms_nl_dump_put(skb, cb, LLMSCHED_CMD_TASK_EVENT);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, LLMSCHED_A_TASK_ID, task->core.id,
+			      LLMSCHED_A_PAD) ||
+	    nla_put_u32(skb, LLMSCHED_A_STATE,
+			llms_uapi_state(task->core.state)) ||
+	    nla_put_u32(skb, LLMSCHED_A_REASON, task->reason) ||
+	    nla_put_u32(skb, LLMSCHED_A_AGENT_ID, task->agent_id) ||
+	    nla_put_u32(skb, LLMSCHED_A_UID,
+			from_kuid_munged(&init_user_ns, task->owner)) ||
+	    nla_put_u32(skb, LLMSCHED_A_PRIORITY, task->core.prio) ||
+	    nla_put_u32(skb, LLMSCHED_A_WAIT,
+			lsc_task_wait(&llmsched.eng, &task->core)) ||
+	    nla_put_u64_64bit(skb, LLMSCHED_A_TIME_NS, task->submit_ns,
+			      LLMSCHED_A_PAD) ||
+	    nla_put_u64_64bit(skb, LLMSCHED_A_SEQ, seq, LLMSCHED_A_PAD) ||
+	    nla_put_s32(skb, LLMSCHED_A_EXIT_STATUS, task->exit_status) ||
+	    (task->label[0] &&
+	     nla_put_string(skb, LLMSCHED_A_LABEL, task->label))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int llms_nl_dump_tasks(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct llms_task *task;
+	struct llms_nl_dump *d;
+	unsigned long index;
+	u32 n = 0;
+
+	spin_lock(&llmsched.lock);
+	d = llms_nl_dump_state(cb);
+	index = d->next;
+	xa_for_each_start(&llmsched.tasks, index, task, index) {
+		if (task->core.state == LSC_TASK_NEW)
+			continue;
+		if (n == LLMS_NL_DUMP_BATCH ||
+		    llms_nl_put_task(skb, cb, task, d->seq))
+			break;
+		n++;
+	}
+	/* @index is the first task not put (or past the last one). */
+	d->next = task ? index : ULONG_MAX;
+	spin_unlock(&llmsched.lock);
+	return n ? skb->len : 0;
+}
+
+/* Under the lock: one agent of a dump. */
+static int llms_nl_put_agent(struct sk_buff *skb, struct netlink_callback *cb,
+			     const struct llms_agent *agent, u64 seq)
+{
+	void *hdr = llms_nl_dump_put(skb, cb, LLMSCHED_CMD_AGENT_EVENT);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, LLMSCHED_A_AGENT_ID, agent->core.id) ||
+	    nla_put_u32(skb, LLMSCHED_A_STATE, llms_agent_uapi_state(agent)) ||
+	    nla_put_u32(skb, LLMSCHED_A_SLOTS, agent->core.slots) ||
+	    nla_put_u32(skb, LLMSCHED_A_USED_SLOTS, agent->core.used_slots) ||
+	    nla_put_u32(skb, LLMSCHED_A_LOAD, lsc_agent_load(&agent->core)) ||
+	    nla_put_u64_64bit(skb, LLMSCHED_A_CGROUP_ID, agent->cgroup_id,
+			      LLMSCHED_A_PAD) ||
+	    nla_put_u64_64bit(skb, LLMSCHED_A_SEQ, seq, LLMSCHED_A_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int llms_nl_dump_agents(struct sk_buff *skb,
+			       struct netlink_callback *cb)
+{
+	struct llms_agent *agent;
+	struct llms_nl_dump *d;
+	unsigned long index;
+	u32 n = 0;
+
+	spin_lock(&llmsched.lock);
+	d = llms_nl_dump_state(cb);
+	index = d->next;
+	xa_for_each_start(&llmsched.agents, index, agent, index) {
+		if (n == LLMS_NL_DUMP_BATCH ||
+		    llms_nl_put_agent(skb, cb, agent, d->seq))
+			break;
+		n++;
+	}
+	d->next = agent ? index : ULONG_MAX;
+	spin_unlock(&llmsched.lock);
+	return n ? skb->len : 0;
 }
 
 int llms_netlink_init(void)

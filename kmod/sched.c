@@ -41,6 +41,8 @@ static struct kmem_cache *llms_task_cache;
  * or when a new agent class appears (lsc_set_rekey_budget()).
  */
 #define LLMS_REKEY_BATCH	256
+/* While an agent is fencing, its cgroup is looked at this often. */
+#define LLMS_FENCE_POLL_MS	20
 
 u64 llms_now(void)
 {
@@ -58,6 +60,26 @@ unsigned long llms_timeout_jiffies(u64 ns)
 
 	ns = min(ns, year);
 	return nsecs_to_jiffies(ns + TICK_NSEC - 1) + 1;
+}
+
+/* The jiffy at which a caller's wait of @ns ends. */
+unsigned long llms_deadline(u64 ns)
+{
+	return jiffies + llms_timeout_jiffies(ns);
+}
+
+/*
+ * What is left of a wait until @deadline, in nanoseconds, written back to
+ * the caller: a wait a signal interrupted is restarted (SA_RESTART) with
+ * it, so it must then stay a timed wait (@restart: at least 1 ns) and not
+ * become a look.
+ */
+u64 llms_time_left_ns(unsigned long deadline, bool restart)
+{
+	long left = (long)(deadline - jiffies);
+	u64 ns = left > 0 ? jiffies_to_nsecs(left) : 0;
+
+	return restart && !ns ? 1 : ns;
 }
 
 /* ------------------------------------------------------------ events */
@@ -129,6 +151,8 @@ static void llms_events_record(struct llms_task *task, u64 now)
 		ev->overflow = true;
 	}
 	rec = &ev->ring[ev->tail % LLMS_EVENT_RING];
+	rec->size = sizeof(*rec);
+	rec->__reserved = 0;
 	rec->task_id = task->core.id;
 	rec->time_ns = now;
 	rec->state = llms_uapi_state(task->core.state);
@@ -275,6 +299,7 @@ void llms_task_init_ref(struct llms_task *task)
 {
 	kref_init(&task->ref);
 	INIT_LIST_HEAD(&task->ended_link);
+	INIT_LIST_HEAD(&task->control_link);
 }
 
 /*
@@ -539,6 +564,29 @@ static bool llms_state_waiting(u32 state)
 	return state == LSC_TASK_QUEUED || state == LSC_TASK_RUNNABLE;
 }
 
+/* What a stopping task's reason says: why it stops. */
+static u32 llms_stop_reason(u32 reason)
+{
+	switch (reason) {
+	case LSC_STOP_TIMEOUT:
+		return LLMSCHED_REASON_TIMEOUT;
+	case LSC_STOP_AGENT_LOST:
+		return LLMSCHED_REASON_AGENT_LOST;
+	default:
+		return LLMSCHED_REASON_CANCELLED;
+	}
+}
+
+/* How long @task has run by @now, the time it spent frozen left out. */
+u64 llms_task_run_ns(const struct llms_task *task, u64 now)
+{
+	u64 frozen = task->frozen_ns;
+
+	if (task->core.state == LSC_TASK_FROZEN)
+		frozen += now - task->frozen_since_ns;
+	return now - task->start_ns - frozen;
+}
+
 /* The uAPI reason of an engine-decided failure. */
 static u32 llms_engine_reason(u32 reason)
 {
@@ -551,6 +599,8 @@ static u32 llms_engine_reason(u32 reason)
 		return LLMSCHED_REASON_CANCELLED;
 	case LSC_FAIL_EXIT:
 		return LLMSCHED_REASON_EXIT;
+	case LSC_FAIL_TIMEOUT:
+		return LLMSCHED_REASON_TIMEOUT;
 	default:
 		return LLMSCHED_REASON_NONE;
 	}
@@ -572,6 +622,12 @@ static void llms_cb_task_changed(struct lsc_engine *eng, struct lsc_task *core,
 		llmsched.waiting_by_prio[core->prio]--;
 	if (llms_state_waiting(to))
 		llmsched.waiting_by_prio[core->prio]++;
+	if (from == LSC_TASK_FROZEN)
+		task->frozen_ns += now - task->frozen_since_ns;
+	/* Off its agent: what was asked of it there no longer holds. */
+	if (to != LSC_TASK_RUNNING && to != LSC_TASK_FROZEN &&
+	    to != LSC_TASK_STOPPING && to != LSC_TASK_ASSIGNED)
+		llms_task_drop_control(task);
 
 	switch (to) {
 	case LSC_TASK_RUNNABLE:
@@ -583,7 +639,15 @@ static void llms_cb_task_changed(struct lsc_engine *eng, struct lsc_task *core,
 		task->agent_id = core->agent->id;
 		break;
 	case LSC_TASK_RUNNING:
-		task->start_ns = now;
+		/* Started, or thawed: a thaw is no new start. */
+		if (from == LSC_TASK_ASSIGNED)
+			task->start_ns = now;
+		break;
+	case LSC_TASK_FROZEN:
+		task->frozen_since_ns = now;
+		break;
+	case LSC_TASK_STOPPING:
+		task->reason = llms_stop_reason(core->stop_reason);
 		break;
 	case LSC_TASK_SUCCEEDED:
 	case LSC_TASK_FAILED:
@@ -624,10 +688,37 @@ static void llms_cb_task_migrated(struct lsc_engine *eng, struct lsc_task *core,
 	wake_up_interruptible(to_llms_agent(to)->wq);
 }
 
+/* The engine stops a task that may be running: its agent kills it. */
+static void llms_cb_task_stop(struct lsc_engine *eng, struct lsc_task *core,
+			      struct lsc_agent *agent, u32 reason)
+{
+	llms_agent_post_control(to_llms_agent(agent), to_llms_task(core),
+				LLMSCHED_CONTROL_KILL,
+				llms_stop_reason(reason));
+}
+
+/* Preemption: the agent freezes a task, and later thaws it. */
+static void llms_cb_task_freeze(struct lsc_engine *eng, struct lsc_task *core,
+				struct lsc_agent *agent)
+{
+	llms_agent_post_control(to_llms_agent(agent), to_llms_task(core),
+				LLMSCHED_CONTROL_FREEZE, LLMSCHED_REASON_NONE);
+}
+
+static void llms_cb_task_thaw(struct lsc_engine *eng, struct lsc_task *core,
+			      struct lsc_agent *agent)
+{
+	llms_agent_post_control(to_llms_agent(agent), to_llms_task(core),
+				LLMSCHED_CONTROL_THAW, LLMSCHED_REASON_NONE);
+}
+
 static const struct lsc_ops llms_engine_ops = {
 	.task_changed	= llms_cb_task_changed,
 	.task_assigned	= llms_cb_task_assigned,
 	.task_migrated	= llms_cb_task_migrated,
+	.task_stop	= llms_cb_task_stop,
+	.task_freeze	= llms_cb_task_freeze,
+	.task_thaw	= llms_cb_task_thaw,
 };
 
 /* ------------------------------------------------------------ watchdog */
@@ -641,8 +732,16 @@ static unsigned long llms_watchdog_interval(void)
 
 static void llms_watchdog_fn(struct work_struct *work)
 {
-	llms_agents_check();
-	schedule_delayed_work(&llmsched.watchdog, llms_watchdog_interval());
+	bool fencing = llms_agents_check();
+
+	schedule_delayed_work(&llmsched.watchdog, fencing ?
+			      msecs_to_jiffies(LLMS_FENCE_POLL_MS) :
+			      llms_watchdog_interval());
+}
+
+void llms_watchdog_stop(void)
+{
+	cancel_delayed_work_sync(&llmsched.watchdog);
 }
 
 /* The heartbeat timeout changed: look again soon. */
@@ -650,6 +749,13 @@ void llms_watchdog_kick(void)
 {
 	mod_delayed_work(system_wq, &llmsched.watchdog,
 			 llms_watchdog_interval());
+}
+
+/* An agent started fencing: look at its cgroup at the fencing pace. */
+void llms_watchdog_fence(void)
+{
+	mod_delayed_work(system_wq, &llmsched.watchdog,
+			 msecs_to_jiffies(LLMS_FENCE_POLL_MS));
 }
 
 /* -------------------------------------------------------- init / exit */

@@ -475,7 +475,9 @@ static ssize_t agent_state_show(struct kobject *kobj,
 	const char *state;
 
 	spin_lock(&llmsched.lock);
-	if (agent->lost)
+	if (agent->fencing)
+		state = "fencing";
+	else if (agent->lost)
 		state = "lost";
 	else if (agent->core.health == LSC_AGENT_DRAINING)
 		state = "draining";
@@ -486,25 +488,31 @@ static ssize_t agent_state_show(struct kobject *kobj,
 }
 
 /*
- * The ids of its assigned and running tasks, space separated: other users'
- * task ids, so for root only (mode 0400).  At most 64 slots of 20 digits:
- * well within the page.
+ * Its tasks, one per line: "ID STATE LABEL", or "ID STATE" without a label.
+ * Other users' tasks, so for root only (mode 0400).  At most 64 slots (and
+ * the frozen tasks beside them) of under 64 bytes each: lines past the
+ * page are left out rather than cut.
  */
 static ssize_t agent_tasks_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
 	struct llms_agent *agent = to_agent(kobj);
 	struct llms_task *task;
+	char line[80];
 	ssize_t len = 0;
+	int n;
 
 	spin_lock(&llmsched.lock);
-	if (!agent->lost) {
-		llms_for_each_agent_task(task, agent)
-			len += sysfs_emit_at(buf, len, "%s%llu",
-					     len ? " " : "", task->core.id);
+	llms_for_each_agent_task(task, agent) {
+		n = snprintf(line, sizeof(line), "%llu %s%s%s\n",
+			     task->core.id,
+			     lsc_task_state_name(task->core.state),
+			     task->label[0] ? " " : "", task->label);
+		if (len + n >= PAGE_SIZE)
+			break;
+		len += sysfs_emit_at(buf, len, "%s", line);
 	}
 	spin_unlock(&llmsched.lock);
-	len += sysfs_emit_at(buf, len, "\n");
 	return len;
 }
 

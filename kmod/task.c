@@ -71,6 +71,25 @@ static int llms_task_get_owned(u64 id, struct llms_task **taskp)
 }
 
 /*
+ * A label is printable ASCII, then NUL padding to the end of the field
+ * (so that it is always NUL-terminated): 0 or -EINVAL.
+ */
+static int llms_label_check(const char *label)
+{
+	unsigned int i, len = strnlen(label, LLMSCHED_LABEL_MAX);
+
+	if (len == LLMSCHED_LABEL_MAX)
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (label[i] < 0x20 || label[i] > 0x7e)
+			return -EINVAL;
+	for (; i < LLMSCHED_LABEL_MAX; i++)
+		if (label[i])
+			return -EINVAL;
+	return 0;
+}
+
+/*
  * The checks that need nothing but the structure itself, in the documented
  * order: flags, then the values and sizes of its fields, then the caller's
  * right to its priority.  What the pointers point at comes later.
@@ -99,6 +118,9 @@ static int llms_submit_check(const struct llmsched_task_submit *req)
 		return -E2BIG;
 	if (req->nr_deps > LLMSCHED_DEPS_MAX)
 		return -EINVAL;
+	ret = llms_label_check(req->label);
+	if (ret)
+		return ret;
 	/* As with nice(2): raising urgency above the ceiling is a privilege. */
 	if (req->priority > READ_ONCE(llmsched.limits.max_user_priority) &&
 	    !capable(CAP_SYS_NICE))
@@ -134,8 +156,15 @@ static void llms_prep_release(struct llms_prep *prep, bool committed)
 	prep->task = NULL;
 }
 
+/*
+ * The task's dependency edges.  In a batch (@preps, this entry being
+ * @index), a dependency with LLMSCHED_DEP_BATCH_INDEX names an earlier
+ * entry: its task is not in the table yet, and is held like the others
+ * until the commit, so that it cannot be freed between two chunks.
+ */
 static int llms_prep_deps(struct llms_prep *prep,
-			  const struct llmsched_task_submit *req)
+			  const struct llmsched_task_submit *req,
+			  struct llms_prep *preps, u32 index)
 {
 	struct llms_task *task = prep->task;
 	u32 n = req->nr_deps;
@@ -165,14 +194,27 @@ static int llms_prep_deps(struct llms_prep *prep,
 		goto out;
 
 	for (i = 0; i < n; i++) {
-		struct llms_task *dep = llms_task_get(ids[i]);
+		struct llms_task *dep;
 
-		ret = -ENOENT;
-		if (!dep)
-			goto out;
-		prep->dep_refs[i] = dep;
-		if (!llms_may_access(dep))
-			goto out;
+		if (ids[i] & LLMSCHED_DEP_BATCH_INDEX) {
+			u64 at = ids[i] & ~LLMSCHED_DEP_BATCH_INDEX;
+
+			/* Only earlier entries: no cycle can be built. */
+			ret = -EINVAL;
+			if (!preps || at >= index)
+				goto out;
+			dep = preps[at].task;
+			kref_get(&dep->ref);
+			prep->dep_refs[i] = dep;
+		} else {
+			dep = llms_task_get(ids[i]);
+			ret = -ENOENT;
+			if (!dep)
+				goto out;
+			prep->dep_refs[i] = dep;
+			if (!llms_may_access(dep))
+				goto out;
+		}
 		task->deps[i].on = &dep->core;
 	}
 	ret = 0;
@@ -189,7 +231,7 @@ out:
  */
 static int llms_prepare(struct llms_file *lf, struct llms_prep *prep,
 			const struct llmsched_task_submit *req,
-			struct llms_task *task)
+			struct llms_task *task, struct llms_prep *preps, u32 index)
 {
 	unsigned int i;
 	int ret;
@@ -212,7 +254,7 @@ static int llms_prepare(struct llms_file *lf, struct llms_prep *prep,
 
 	/* Set first: the dependency references are released by this count. */
 	prep->nr_deps = req->nr_deps;
-	ret = llms_prep_deps(prep, req);
+	ret = llms_prep_deps(prep, req, preps, index);
 	if (ret)
 		return ret;
 	prep->nr_features = req->nr_features;
@@ -228,6 +270,10 @@ static int llms_prepare(struct llms_file *lf, struct llms_prep *prep,
 	task->core.priv = task;
 	task->owner = current_euid();
 	task->submit_flags = req->flags;
+	if (req->flags & LLMSCHED_SUBMIT_PREEMPTIBLE)
+		task->core.flags |= LSC_TASK_F_PREEMPTIBLE;
+	task->time_limit_ns = req->time_limit_ns;
+	memcpy(task->label, req->label, sizeof(task->label));
 	task->bytes = llms_task_bytes(req->payload_len, req->nr_deps);
 	return 0;
 }
@@ -377,7 +423,7 @@ long llms_ioc_submit(struct llms_file *lf, void *arg, struct llms_ucmd *ucmd)
 	task = llms_task_alloc();
 	if (!task)
 		return -ENOMEM;
-	ret = llms_prepare(lf, &prep, req, task);
+	ret = llms_prepare(lf, &prep, req, task, NULL, 0);
 	if (!ret)
 		ret = llms_task_table_insert(&prep.task, 1);
 	if (!ret)
@@ -404,18 +450,21 @@ long llms_ioc_submit(struct llms_file *lf, void *arg, struct llms_ucmd *ucmd)
 
 /*
  * Write the ids @first, @first + 1, ... (or 0 to all when @first is 0) to
- * the task_id of @n entries, in one stretch of user access.
+ * the task_id of @n entries of @esize bytes, in one stretch of user access.
  */
-static int llms_batch_put_ids(struct llmsched_task_submit __user *uentries,
-			      u64 first, u32 n)
+static int llms_batch_put_ids(void __user *uentries, u32 esize, u64 first,
+			      u32 n)
 {
 	u32 i;
 
-	if (!user_write_access_begin(uentries, n * sizeof(*uentries)))
+	if (!user_write_access_begin(uentries, (size_t)n * esize))
 		return -EFAULT;
-	for (i = 0; i < n; i++)
-		unsafe_put_user(first ? first + i : 0, &uentries[i].task_id,
-				efault);
+	for (i = 0; i < n; i++) {
+		u64 __user *id = uentries + (size_t)i * esize +
+				 offsetof(struct llmsched_task_submit, task_id);
+
+		unsafe_put_user(first ? first + i : 0, id, efault);
+	}
 	user_write_access_end();
 	return 0;
 efault:
@@ -425,37 +474,40 @@ efault:
 
 /*
  * Copy in, check and prepare entries [@first, @first + @k) of a batch,
- * their tasks taken from the slab in bulk into @tasks.  Entries are taken
- * in order, so the first bad one is the one named.  *@allocated counts the
- * tasks taken, prepared or not, for the caller to release.
+ * each of @esize bytes, their tasks taken from the slab in bulk into
+ * @tasks.  Entries are taken in order, so the first bad one is the one
+ * named.  *@allocated counts the tasks taken, prepared or not, for the
+ * caller to release.
  */
-static int llms_batch_prepare(struct llms_file *lf,
-			      struct llmsched_task_submit __user *uentries,
-			      struct llmsched_task_submit *chunk, u32 first,
-			      u32 k, struct llms_prep *preps,
-			      struct llms_task **tasks, u32 *allocated,
-			      u32 *bad)
+static int llms_batch_prepare(struct llms_file *lf, void __user *uentries,
+			      u32 esize, u32 first, u32 k,
+			      struct llms_prep *preps, struct llms_task **tasks,
+			      u32 *allocated, u32 *bad)
 {
+	struct llmsched_task_submit entry;
 	u32 i;
 	int ret;
 
-	if (copy_from_user(chunk, uentries + first, k * sizeof(*chunk)))
-		return -EFAULT;
 	ret = llms_task_alloc_bulk(k, tasks + first);
 	if (ret)
 		return ret;
 	*allocated += k;
-	for (i = 0; i < k; i++) {
-		ret = chunk[i].size != sizeof(*chunk) ? -EINVAL :
-		      llms_submit_check(&chunk[i]);
-		if (!ret)
-			ret = llms_prepare(lf, &preps[first + i], &chunk[i],
-					   tasks[first + i]);
-		if (ret) {
-			*bad = first + i;
+	for (i = first; i < first + k; i++) {
+		*bad = i;
+		ret = copy_struct_from_user(&entry, sizeof(entry),
+					    uentries + (size_t)i * esize, esize);
+		if (ret)
 			return ret;
-		}
+		if (entry.size != esize)
+			return -EINVAL;
+		ret = llms_submit_check(&entry);
+		if (!ret)
+			ret = llms_prepare(lf, &preps[i], &entry, tasks[i],
+					   preps, i);
+		if (ret)
+			return ret;
 	}
+	*bad = first + k;
 	return 0;
 }
 
@@ -463,11 +515,11 @@ long llms_ioc_submit_batch(struct llms_file *lf, void *arg,
 			   struct llms_ucmd *ucmd)
 {
 	struct llmsched_submit_batch *batch = arg;
-	struct llmsched_task_submit __user *uentries;
-	struct llmsched_task_submit *chunk;
+	void __user *uentries;
 	struct llms_task **tasks;
 	struct llms_prep *preps;
 	u32 i, k, n = batch->count, allocated = 0;
+	u32 esize = batch->entry_size;
 	bool committed = false, ids_out = false;
 	int ret;
 
@@ -475,26 +527,27 @@ long llms_ioc_submit_batch(struct llms_file *lf, void *arg,
 	if (batch->flags || batch->__reserved)
 		return -EINVAL;
 	if (!n || n > LLMSCHED_BATCH_MAX ||
-	    batch->entry_size != sizeof(*chunk))
+	    esize < LLMSCHED_TASK_SUBMIT_SIZE_VER0 || esize > PAGE_SIZE)
 		return -EINVAL;
 
 	uentries = u64_to_user_ptr(batch->entries_ptr);
-	chunk = kmalloc_array(min_t(u32, n, LLMS_BATCH_CHUNK), sizeof(*chunk),
-			      LLMS_GFP_USER);
 	preps = kvcalloc(n, sizeof(*preps), LLMS_GFP_USER_KV);
 	tasks = kvmalloc_array(n, sizeof(*tasks), LLMS_GFP_USER_KV);
 	ret = -ENOMEM;
-	if (!chunk || !preps || !tasks)
+	if (!preps || !tasks)
 		goto out;
 	ret = llms_events_prepare(lf);
 	for (i = 0; !ret && i < n; i += k) {
 		k = min_t(u32, n - i, LLMS_BATCH_CHUNK);
-		ret = llms_batch_prepare(lf, uentries, chunk, i, k, preps,
+		batch->error_index = n;
+		ret = llms_batch_prepare(lf, uentries, esize, i, k, preps,
 					 tasks, &allocated,
 					 &batch->error_index);
 	}
-	if (!ret)
-		ret = llms_task_table_insert(tasks, n);
+	if (ret)
+		goto release;
+	batch->error_index = n;
+	ret = llms_task_table_insert(tasks, n);
 	/*
 	 * Every id and the outcome reach the caller before any task is
 	 * visible: the ids are consecutive, and a task of the batch may end
@@ -502,7 +555,7 @@ long llms_ioc_submit_batch(struct llms_file *lf, void *arg,
 	 */
 	if (!ret) {
 		ids_out = true;
-		ret = llms_batch_put_ids(uentries, tasks[0]->core.id, n);
+		ret = llms_batch_put_ids(uentries, esize, tasks[0]->core.id, n);
 	}
 	if (!ret)
 		ret = llms_ucmd_respond(ucmd, batch);
@@ -512,10 +565,11 @@ long llms_ioc_submit_batch(struct llms_file *lf, void *arg,
 		committed = true;
 	} else if (ids_out) {
 		/* Nothing was created: take the ids back where we can. */
-		llms_batch_put_ids(uentries, 0, n);
+		llms_batch_put_ids(uentries, esize, 0, n);
 		ucmd->responded = false;
 	}
 
+release:
 	/* Tasks past a failed entry were never handed to a prep. */
 	for (i = 0; i < allocated; i++) {
 		if (preps[i].task)
@@ -527,7 +581,6 @@ long llms_ioc_submit_batch(struct llms_file *lf, void *arg,
 out:
 	kvfree(tasks);
 	kvfree(preps);
-	kfree(chunk);
 	return ret;
 }
 
@@ -545,11 +598,18 @@ long llms_ioc_cancel(struct llms_file *lf, void *arg,
 		return ret;
 
 	spin_lock(&llmsched.lock);
-	if (lsc_task_terminal(task->core.state)) {
+	/* Ended, or being stopped already: it ends without this call. */
+	if (lsc_task_terminal(task->core.state) ||
+	    task->core.state == LSC_TASK_STOPPING) {
 		ret = -EALREADY;
 	} else {
 		u64 now = llms_now();
 
+		/*
+		 * A task that may run becomes STOPPING: the engine asks its
+		 * agent to kill it (a control record) and it holds its slot
+		 * until the agent confirms.
+		 */
 		ret = lsc_task_cancel(&llmsched.eng, &task->core, now);
 		WARN_ON_ONCE(ret);
 		lsc_dispatch(&llmsched.eng, now);
@@ -588,6 +648,11 @@ static void llms_fill_info(struct llmsched_task_info *info,
 	info->tags = task->core.tags;
 	info->payload_len = task->payload_len;
 	info->nr_deps = task->core.nr_deps;
+	info->time_limit_ns = task->time_limit_ns;
+	info->wait = lsc_task_wait(&llmsched.eng, &task->core);
+	info->__reserved = 0;
+	info->flags = task->fetched_by ? LLMSCHED_INFO_FETCHED : 0;
+	memcpy(info->label, task->label, sizeof(info->label));
 }
 
 long llms_ioc_task_query(struct llms_file *lf, void *arg,
@@ -649,14 +714,20 @@ long llms_ioc_task_wait(struct llms_file *lf, void *arg,
 		return ret;
 
 	if (!llms_task_ended(task)) {
-		left = 0;
-		if (req->timeout_ns)
+		unsigned long deadline = llms_deadline(req->timeout_ns);
+
+		if (!req->timeout_ns) {
+			ret = -EAGAIN;
+		} else {
 			left = llms_wait_ended(task,
 					       llms_timeout_jiffies(req->timeout_ns));
-		if (left == 0)
-			ret = -ETIMEDOUT;
-		else if (left < 0)
-			ret = -EINTR;
+			if (left == 0)
+				ret = -ETIMEDOUT;
+			else if (left < 0)
+				ret = -ERESTARTSYS;
+			req->timeout_ns = llms_time_left_ns(deadline,
+							    ret == -ERESTARTSYS);
+		}
 	}
 
 	spin_lock(&llmsched.lock);
@@ -668,6 +739,44 @@ long llms_ioc_task_wait(struct llms_file *lf, void *arg,
 	return ret;
 }
 
+/* Under the lock: whether a task list shows @task to the caller. */
+static bool llms_list_shows(const struct llmsched_task_list *req,
+			    const struct llms_task *task, kuid_t me)
+{
+	if (task->core.state == LSC_TASK_NEW)
+		return false;
+	if (!(req->flags & LLMSCHED_LIST_ALL_USERS) && !uid_eq(task->owner, me))
+		return false;
+	return true;
+}
+
+/*
+ * Under the lock: the tasks on agent @req->agent_id, into @infos in id
+ * order (an agent holds at most a few dozen), all in one page.
+ */
+static u32 llms_list_agent_tasks(const struct llmsched_task_list *req,
+				 struct llmsched_task_info *infos, kuid_t me)
+{
+	struct llms_agent *agent = xa_load(&llmsched.agents, req->agent_id);
+	struct llms_task *task;
+	u32 n = 0, i;
+
+	if (!agent)
+		return 0;
+	llms_for_each_agent_task(task, agent) {
+		if (n == req->count)
+			break;
+		if (!llms_list_shows(req, task, me))
+			continue;
+		/* Insertion by id: the agent keeps them by expected end. */
+		for (i = n; i && infos[i - 1].task_id > task->core.id; i--)
+			infos[i] = infos[i - 1];
+		llms_fill_info(&infos[i], task);
+		n++;
+	}
+	return n;
+}
+
 long llms_ioc_task_list(struct llms_file *lf, void *arg,
 			struct llms_ucmd *ucmd)
 {
@@ -677,13 +786,16 @@ long llms_ioc_task_list(struct llms_file *lf, void *arg,
 	kuid_t me = current_euid();
 	unsigned long index;
 	struct llms_task *task;
-	u32 n = 0, scanned = 0;
+	u32 n = 0, scanned = 0, i;
 	int ret = 0;
 
-	if (req->flags & ~LLMSCHED_LIST_FLAGS)
+	if (req->flags & ~LLMSCHED_LIST_FLAGS || req->__reserved)
+		return -EINVAL;
+	if (!(req->flags & LLMSCHED_LIST_AGENT) && req->agent_id)
 		return -EINVAL;
 	if (!req->count || req->count > LLMS_LIST_MAX ||
-	    req->entry_size != sizeof(*infos))
+	    req->entry_size < LLMSCHED_TASK_INFO_SIZE_VER0 ||
+	    req->entry_size > PAGE_SIZE)
 		return -EINVAL;
 	if (all && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -692,30 +804,32 @@ long llms_ioc_task_list(struct llms_file *lf, void *arg,
 	if (!infos)
 		return -ENOMEM;
 
-	index = max_t(u64, req->start_id, 1);
 	req->next_id = 0;
 	spin_lock(&llmsched.lock);
-	/* Tasks in the table stay there, and alive, while the lock is held. */
-	xa_for_each_start(&llmsched.tasks, index, task, index) {
-		if (n == req->count || scanned == LLMS_LIST_SCAN) {
-			req->next_id = index;
-			break;
+	if (req->flags & LLMSCHED_LIST_AGENT) {
+		n = llms_list_agent_tasks(req, infos, me);
+	} else {
+		index = max_t(u64, req->start_id, 1);
+		/* Tasks in the table stay there, and alive, under the lock. */
+		xa_for_each_start(&llmsched.tasks, index, task, index) {
+			if (n == req->count || scanned == LLMS_LIST_SCAN) {
+				req->next_id = index;
+				break;
+			}
+			scanned++;
+			if (!llms_list_shows(req, task, me))
+				continue;
+			llms_fill_info(&infos[n], task);
+			n++;
 		}
-		scanned++;
-		if (task->core.state == LSC_TASK_NEW)
-			continue;
-		if (!all && !uid_eq(task->owner, me))
-			continue;
-		infos[n].size = sizeof(*infos);
-		llms_fill_info(&infos[n], task);
-		n++;
 	}
 	spin_unlock(&llmsched.lock);
 
-	if (copy_to_user(u64_to_user_ptr(req->entries_ptr), infos,
-			 n * sizeof(*infos)))
-		ret = -EFAULT;
-	req->count = n;
+	for (i = 0; i < n; i++)
+		infos[i].size = min_t(u32, req->entry_size, sizeof(*infos));
+	ret = llms_put_entries(u64_to_user_ptr(req->entries_ptr),
+			       req->entry_size, infos, sizeof(*infos), n);
+	req->count = ret ? 0 : n;
 	kvfree(infos);
 	return ret;
 }

@@ -6,22 +6,27 @@
  * over the classes that can hold the task), the reservation of the blocked
  * head (EASY backfilling: the earliest time it fits, and what the reserved
  * agent will have left over then), and the dispatch walk over the run
- * queue's partitions.
+ * queue's partitions.  An agent's first frozen task keeps its CPU and a
+ * slot against waiting tasks of lower or equal priority (see preempt.c).
  */
 #include "internal.h"
 
 bool lsc_fits_now(const struct lsc_agent *a, const struct lsc_task *t)
 {
+	u64 claim;
+	u32 kept;
 	int k;
 
-	if (a->health != LSC_AGENT_UP || a->used_slots >= a->slots)
+	kept = lsc_thaw_claim(a, t, &claim);
+	if (a->health != LSC_AGENT_UP || a->used_slots + kept >= a->slots)
 		return false;
 	if ((t->tags & a->tags) != t->tags)
 		return false;
 	for (k = 0; k < LSC_NR_RES; k++)
-		if (t->demand[k] > a->cap[k] - a->committed[k])
+		if (t->demand[k] > lsc_agent_free(a, k))
 			return false;
-	return true;
+	return lsc_add_sat(t->demand[LSC_RES_CPU], claim) <=
+	       lsc_agent_free(a, LSC_RES_CPU);
 }
 
 /* The kind in which @t asks for the largest share of the host. */
@@ -93,8 +98,7 @@ struct lsc_agent *lsc_pick_agent(const struct lsc_engine *eng,
 					best = a;
 				break;
 			}
-			score = a->cap[kind] - a->committed[kind] -
-				t->demand[kind];
+			score = lsc_agent_free(a, kind) - t->demand[kind];
 			if (lsc_better(a, score, best, best_score)) {
 				best = a;
 				best_score = score;
@@ -106,39 +110,30 @@ struct lsc_agent *lsc_pick_agent(const struct lsc_engine *eng,
 
 /* -------------------------------------------------------------- backfill */
 
-/**
- * struct lsc_resv - reservation of the blocked head task
- * @agent: the agent it will start on
- * @at: its shadow time (expected start there)
- * @extra: what the agent will have left over at @at once the head started
- * @extra_slots: slots left over then
- */
-struct lsc_resv {
-	struct lsc_agent *agent;
-	u64 at;
-	u64 extra[LSC_NR_RES];
-	u32 extra_slots;
-};
-
 /*
  * Earliest expected time @t fits on @a if nothing else is assigned there,
- * releasing @a's tasks in order of expected end.  O(slots).
+ * releasing @a's tasks in order of expected end.  Frozen tasks release
+ * nothing (their end is unknown), and the CPU and slot that @a keeps for
+ * its first frozen task against @t stay kept.  O(slots).
  */
 static u64 lsc_fit_time(const struct lsc_agent *a, const struct lsc_task *t,
 			u64 now, u64 *extra, u32 *extra_slots)
 {
 	const struct lsc_list *l;
 	const struct lsc_task *u;
-	u64 free[LSC_NR_RES];
+	u64 free[LSC_NR_RES], claim;
 	u64 at = now;
-	u32 slots = a->slots - a->used_slots;
+	u32 slots = a->slots - a->used_slots, kept;
 	int k;
 
+	kept = lsc_thaw_claim(a, t, &claim);
 	for (k = 0; k < LSC_NR_RES; k++)
-		free[k] = a->cap[k] - a->committed[k];
+		free[k] = lsc_agent_free(a, k);
 	l = a->tasks.next;
 	for (;;) {
-		bool ok = slots > 0;
+		bool ok = slots > kept &&
+			  lsc_add_sat(t->demand[LSC_RES_CPU], claim) <=
+			  free[LSC_RES_CPU];
 
 		for (k = 0; ok && k < LSC_NR_RES; k++)
 			ok = t->demand[k] <= free[k];
@@ -154,7 +149,8 @@ static u64 lsc_fit_time(const struct lsc_agent *a, const struct lsc_task *t,
 			}
 			for (k = 0; k < LSC_NR_RES; k++)
 				extra[k] = free[k] - t->demand[k];
-			*extra_slots = slots - 1;
+			extra[LSC_RES_CPU] -= claim;
+			*extra_slots = slots - 1 - kept;
 			return at;
 		}
 		if (l == &a->tasks)
@@ -174,7 +170,9 @@ static u64 lsc_fit_time(const struct lsc_agent *a, const struct lsc_task *t,
  * agents of the classes that can hold it, in order of their earliest task
  * end, the earliest fit time.  An agent's fit time is at least its
  * earliest task end, so the walk stops as soon as that passes the best
- * found.  Returns false when no UP agent can ever hold @t.
+ * found.  Returns false when no UP agent can ever hold @t; true with no
+ * agent (and @r->at U64_MAX) when some can but none has a fit time: the
+ * frozen holdings in its way never release here (they thaw first).
  */
 static bool lsc_reserve(const struct lsc_engine *eng,
 			const struct lsc_task *t, u64 mask, u64 now,
@@ -187,12 +185,16 @@ static bool lsc_reserve(const struct lsc_engine *eng,
 	struct lsc_agent *a;
 	struct lsc_node *n;
 	u32 seen, xs = 0;
+	bool held = false;
 
 	r->agent = NULL;
 	r->at = U64_MAX;
+	memset(r->extra, 0, sizeof(r->extra));
+	r->extra_slots = 0;
 	while ((c = lsc_next_class(eng, &slots, &pos))) {
 		if (!lsc_cap_fits(c->cap, c->tags, t))
 			continue;
+		held |= c->nr_up > 0;
 		seen = 0;
 		for (n = lsc_tree_first(&c->release);
 		     n && seen < eng->tun.agent_scan;
@@ -210,7 +212,7 @@ static bool lsc_reserve(const struct lsc_engine *eng,
 			}
 		}
 	}
-	return r->agent;
+	return r->agent || held;
 }
 
 /* May @t start on @a now without delaying the reservation @r? */
@@ -257,15 +259,17 @@ static void lsc_hold_for_head(struct lsc_engine *eng, struct lsc_user *u)
 }
 
 /*
- * The blocked @t of @p is the head: reserve for it.  Besides resources on
- * the reserved agent the head needs a slot of its user's limit: when only
- * one is left, the user's other tasks wait behind the head (the walk holds
- * the user, as if it were at its limit).
+ * The blocked @t of @p is the head: reserve for it, where tasks freeze
+ * for it when some can (preempt.c), else at its earliest fit time.
+ * Besides resources on the reserved agent the head needs a slot of its
+ * user's limit: when only one is left, the user's other tasks wait behind
+ * the head (the walk holds the user, as if it were at its limit).
  */
 static bool lsc_head(struct lsc_engine *eng, const struct lsc_part *p,
 		     struct lsc_task *t, u64 now, struct lsc_resv *r)
 {
-	if (!lsc_reserve(eng, t, p->mask, now, r))
+	if (!lsc_preempt(eng, t, p->mask, now, r) &&
+	    !lsc_reserve(eng, t, p->mask, now, r))
 		return false;
 	eng->resv_task = t;
 	eng->resv_agent = r->agent;
@@ -352,6 +356,7 @@ u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 		if (++p->skips >= eng->tun.backfill_depth)
 			lsc_walk_out(eng, p);
 	}
+	lsc_thaw_pass(eng, &r, now);
 	lsc_walk_end(eng);
 	return assigned;
 }

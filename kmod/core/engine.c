@@ -4,9 +4,16 @@
  *
  * Every state change goes through lsc_set_state(); the files around this
  * one keep the structures a state implies (the run queue for RUNNABLE,
- * the agent and the ledger for ASSIGNED and RUNNING, the dependency edges
- * for QUEUED).  See engine.h for the contract with the caller and
- * Documentation/scheduling/policies.rst for the policies.
+ * the agent and the ledger for ASSIGNED, RUNNING, STOPPING and FROZEN, the
+ * dependency edges for QUEUED).  See engine.h for the contract with the
+ * caller and Documentation/scheduling/policies.rst for the policies.
+ *
+ * Stopping: a task that may be running on its agent (fetched, started or
+ * frozen) is never dropped from it by the engine's own decision.  Cancel,
+ * a time limit and a fenced agent make it STOPPING: it keeps what it holds
+ * until the caller says nothing of it runs any more (lsc_task_stopped(),
+ * or its own end reported by lsc_task_complete() or lsc_task_requeue(),
+ * or lsc_agent_remove()); then its stop reason decides how it ends.
  */
 #include "internal.h"
 
@@ -14,11 +21,11 @@
 
 static const char * const lsc_state_names[LSC_TASK_NR_STATES] = {
 	"new", "queued", "runnable", "assigned", "running", "succeeded",
-	"failed", "cancelled",
+	"failed", "cancelled", "stopping", "frozen",
 };
 
 static const char * const lsc_reason_names[LSC_FAIL_NR] = {
-	"none", "exit", "agent-lost", "dep-failed", "cancelled",
+	"none", "exit", "agent-lost", "dep-failed", "cancelled", "timeout",
 };
 
 static const char * const lsc_wait_names[LSC_WAIT_NR] = {
@@ -68,6 +75,7 @@ void lsc_engine_init(struct lsc_engine *eng, const struct lsc_ops *ops,
 	lsc_list_init(&eng->classes);
 	lsc_list_init(&eng->shared_classes);
 	lsc_list_init(&eng->user_list);
+	lsc_list_init(&eng->thaw_check);
 	lsc_rq_init(eng);
 }
 
@@ -80,11 +88,6 @@ int lsc_set_agent_choice(struct lsc_engine *eng, u32 choice)
 }
 
 /* ------------------------------------------------------- state machine */
-
-static bool lsc_state_active(u32 state)
-{
-	return state == LSC_TASK_ASSIGNED || state == LSC_TASK_RUNNING;
-}
 
 /*
  * The one place where a task changes state: counters, per-user and engine
@@ -104,6 +107,8 @@ void lsc_set_state(struct lsc_engine *eng, struct lsc_task *t, u32 to,
 	if (from == LSC_TASK_RUNNABLE) {
 		eng->nr_runnable--;
 		u->nr_runnable--;
+		if (t->flags & LSC_TASK_F_PREEMPTING)
+			lsc_preempt_detach(eng, t);
 	}
 	if (lsc_state_active(from)) {
 		eng->nr_active--;
@@ -130,10 +135,15 @@ void lsc_set_state(struct lsc_engine *eng, struct lsc_task *t, u32 to,
 		eng->ops->task_changed(eng, t, from, to);
 }
 
+/* @t leaves its agent: whatever it holds there is released. */
 static void lsc_release(struct lsc_engine *eng, struct lsc_task *t)
 {
-	lsc_agent_give(eng, t);
+	if (lsc_task_preemptible(t))
+		t->agent->nr_preemptible--;
+	lsc_freeze_drop(eng, t);
 	lsc_user_charge(eng, t, false);
+	lsc_agent_give(eng, t);
+	t->flags &= ~LSC_TASK_F_THAWING;
 }
 
 /*
@@ -175,11 +185,61 @@ void lsc_finish(struct lsc_engine *eng, struct lsc_task *t, u32 to,
 		break;
 	case LSC_TASK_ASSIGNED:
 	case LSC_TASK_RUNNING:
+	case LSC_TASK_STOPPING:
+	case LSC_TASK_FROZEN:
 		lsc_release(eng, t);
 		break;
 	}
 	lsc_set_state(eng, t, to, reason);
 	lsc_propagate(eng, t);
+}
+
+/*
+ * @t (pinned ASSIGNED, RUNNING or FROZEN) may run on its agent: it becomes
+ * STOPPING for @reason and keeps what it holds.  A freeze in flight is
+ * dropped (the round goes on without it); a thaw in flight too (its CPU
+ * and slot are committed already).  @notify: tell the caller to kill it.
+ */
+void lsc_stop(struct lsc_engine *eng, struct lsc_task *t, u32 reason,
+	      bool notify)
+{
+	struct lsc_agent *a = t->agent;
+
+	if (lsc_task_preemptible(t))
+		a->nr_preemptible--;
+	lsc_freeze_drop(eng, t);
+	t->flags &= ~LSC_TASK_F_THAWING;
+	t->stop_reason = (u8)reason;
+	eng->stats.stops++;
+	if (t->flags & LSC_TASK_F_ICED) {
+		/* Behind the frozen tasks that wait for a thaw. */
+		lsc_list_del(&t->alink);
+		lsc_list_add_after(&t->alink, a->frozen_tasks.prev);
+		lsc_thaw_queue(eng, a);
+	}
+	lsc_set_state(eng, t, LSC_TASK_STOPPING, LSC_FAIL_NONE);
+	if (notify && eng->ops && eng->ops->task_stop)
+		eng->ops->task_stop(eng, t, a, (enum lsc_stop_reason)reason);
+}
+
+/* Nothing of STOPPING @t runs any more: its stop reason decides. */
+void lsc_stop_resolve(struct lsc_engine *eng, struct lsc_task *t, u64 now)
+{
+	switch (t->stop_reason) {
+	case LSC_STOP_CANCEL:
+		lsc_finish(eng, t, LSC_TASK_CANCELLED, LSC_FAIL_CANCELLED);
+		break;
+	case LSC_STOP_TIMEOUT:
+		lsc_finish(eng, t, LSC_TASK_FAILED, LSC_FAIL_TIMEOUT);
+		break;
+	default:
+		if (t->retries)
+			lsc_requeue(eng, t, now, true);
+		else
+			lsc_finish(eng, t, LSC_TASK_FAILED,
+				   LSC_FAIL_AGENT_LOST);
+		break;
+	}
 }
 
 /* ---------------------------------------------------------------- tasks */
@@ -221,6 +281,8 @@ int lsc_task_submit(struct lsc_engine *eng, struct lsc_task *task,
 	task->start_ns = 0;
 	task->agent = NULL;
 	task->reason = LSC_FAIL_NONE;
+	task->stop_reason = LSC_STOP_CANCEL;
+	task->preempt_on = NULL;
 	task->work = NULL;
 	lsc_list_init(&task->dependents);
 	lsc_list_init(&task->alink);
@@ -287,6 +349,8 @@ int lsc_task_start(struct lsc_engine *eng, struct lsc_task *task, u64 now)
 	lsc_agent_link_task(a, task);
 	lsc_agent_index(eng, a);
 	lsc_set_state(eng, task, LSC_TASK_RUNNING, LSC_FAIL_NONE);
+	if (lsc_task_preemptible(task))
+		a->nr_preemptible++;
 	return 0;
 }
 
@@ -296,8 +360,11 @@ int lsc_task_complete(struct lsc_engine *eng, struct lsc_task *task,
 	if (!lsc_state_active(task->state))
 		return -LSC_EINVAL;
 	task->exit_status = exit_status;
-	if (exit_status && (task->flags & LSC_TASK_F_RETRY_ON_EXIT) &&
-	    task->retries) {
+	if (task->state == LSC_TASK_STOPPING) {
+		/* It ended before the kill: the stop decides. */
+		lsc_stop_resolve(eng, task, now);
+	} else if (exit_status && (task->flags & LSC_TASK_F_RETRY_ON_EXIT) &&
+		   task->retries) {
 		lsc_requeue(eng, task, now, true);
 	} else {
 		lsc_mlfq_feedback(eng, task, now);
@@ -314,7 +381,9 @@ int lsc_task_requeue(struct lsc_engine *eng, struct lsc_task *task,
 {
 	if (!lsc_state_active(task->state))
 		return -LSC_EINVAL;
-	if (use_retry && !task->retries) {
+	if (task->state == LSC_TASK_STOPPING) {
+		lsc_stop_resolve(eng, task, now);
+	} else if (use_retry && !task->retries) {
 		lsc_mlfq_feedback(eng, task, now);
 		lsc_finish(eng, task, LSC_TASK_FAILED, LSC_FAIL_EXIT);
 	} else {
@@ -324,11 +393,46 @@ int lsc_task_requeue(struct lsc_engine *eng, struct lsc_task *task,
 	return 0;
 }
 
+/* Pinned ASSIGNED, RUNNING or FROZEN: its command may be running. */
+static bool lsc_may_run(const struct lsc_task *t)
+{
+	return t->state == LSC_TASK_RUNNING || t->state == LSC_TASK_FROZEN ||
+	       (t->state == LSC_TASK_ASSIGNED &&
+		(t->flags & LSC_TASK_F_PINNED));
+}
+
 int lsc_task_cancel(struct lsc_engine *eng, struct lsc_task *task, u64 now)
 {
 	if (task->state == LSC_TASK_NEW || lsc_task_terminal(task->state))
 		return -LSC_EINVAL;
-	lsc_finish(eng, task, LSC_TASK_CANCELLED, LSC_FAIL_CANCELLED);
+	if (task->state == LSC_TASK_STOPPING)
+		return -LSC_EBUSY;
+	if (lsc_may_run(task))
+		lsc_stop(eng, task, LSC_STOP_CANCEL, true);
+	else
+		lsc_finish(eng, task, LSC_TASK_CANCELLED, LSC_FAIL_CANCELLED);
+	lsc_prop_flush(eng);
+	return 0;
+}
+
+int lsc_task_stop(struct lsc_engine *eng, struct lsc_task *task, u32 reason,
+		  u64 now)
+{
+	if (reason != LSC_STOP_CANCEL && reason != LSC_STOP_TIMEOUT)
+		return -LSC_EINVAL;
+	if (task->state == LSC_TASK_STOPPING)
+		return -LSC_EBUSY;
+	if (!lsc_may_run(task))
+		return -LSC_EINVAL;
+	lsc_stop(eng, task, reason, true);
+	return 0;
+}
+
+int lsc_task_stopped(struct lsc_engine *eng, struct lsc_task *task, u64 now)
+{
+	if (task->state != LSC_TASK_STOPPING)
+		return -LSC_EINVAL;
+	lsc_stop_resolve(eng, task, now);
 	lsc_prop_flush(eng);
 	return 0;
 }

@@ -65,10 +65,14 @@ enum lsc_res {
 
 /* ----------------------------------------------------------------- tasks */
 
-/* Priorities: larger is more urgent. */
+/*
+ * Priorities: larger is more urgent.  The same values as the uAPI's
+ * LLMSCHED_PRIO_MIN, LLMSCHED_PRIO_MAX and LLMSCHED_PRIO_DEFAULT (the
+ * module checks them with static assertions).
+ */
 #define LSC_PRIO_MIN		0
 #define LSC_PRIO_MAX		255
-#define LSC_PRIO_DEFAULT	1
+#define LSC_PRIO_DEFAULT	100
 
 /* Estimator: at most this many features per task. */
 #define LSC_EST_MAX_FEATURES	8
@@ -87,21 +91,33 @@ enum lsc_res {
  * @LSC_TASK_SUCCEEDED: finished with exit status 0 (terminal)
  * @LSC_TASK_FAILED: failed, see enum lsc_fail_reason (terminal)
  * @LSC_TASK_CANCELLED: cancelled by lsc_task_cancel() (terminal)
+ * @LSC_TASK_STOPPING: its command may still run on its agent, which is
+ *	being told to kill it (cancelled, timed out) or was fenced (lost);
+ *	it keeps its resources and its slot until lsc_task_stopped() (or
+ *	lsc_agent_remove()) says nothing of it runs any more; see
+ *	&lsc_task.stop_reason
+ * @LSC_TASK_FROZEN: preempted: its agent froze it; it keeps its memory,
+ *	GPUs and GPU memory, not its CPU nor its slot, until it is thawed
+ *	(lsc_task_thawed() makes it RUNNING again)
  * @LSC_TASK_NR_STATES: number of states
  *
  * Every transition goes through one engine function, which counts it in
- * &lsc_stats.transitions and calls &lsc_ops.task_changed.
+ * &lsc_stats.transitions and calls &lsc_ops.task_changed.  The numbers
+ * are fixed (the module ties them to the uAPI's with static assertions):
+ * new states are added at the end.
  */
 enum lsc_task_state {
 	LSC_TASK_NEW = 0,
-	LSC_TASK_QUEUED,
-	LSC_TASK_RUNNABLE,
-	LSC_TASK_ASSIGNED,
-	LSC_TASK_RUNNING,
-	LSC_TASK_SUCCEEDED,
-	LSC_TASK_FAILED,
-	LSC_TASK_CANCELLED,
-	LSC_TASK_NR_STATES,
+	LSC_TASK_QUEUED = 1,
+	LSC_TASK_RUNNABLE = 2,
+	LSC_TASK_ASSIGNED = 3,
+	LSC_TASK_RUNNING = 4,
+	LSC_TASK_SUCCEEDED = 5,
+	LSC_TASK_FAILED = 6,
+	LSC_TASK_CANCELLED = 7,
+	LSC_TASK_STOPPING = 8,
+	LSC_TASK_FROZEN = 9,
+	LSC_TASK_NR_STATES = 10,
 };
 
 /**
@@ -114,15 +130,37 @@ enum lsc_task_state {
  * @LSC_FAIL_DEP_FAILED: a dependency, direct or transitive, failed or was
  *	cancelled
  * @LSC_FAIL_CANCELLED: cancelled by lsc_task_cancel() (state CANCELLED)
+ * @LSC_FAIL_TIMEOUT: stopped by lsc_task_stop() with LSC_STOP_TIMEOUT
+ *	(its time limit passed)
  * @LSC_FAIL_NR: number of reasons
+ *
+ * Fixed numbers, new reasons at the end (tied to the uAPI's).
  */
 enum lsc_fail_reason {
 	LSC_FAIL_NONE = 0,
-	LSC_FAIL_EXIT,
-	LSC_FAIL_AGENT_LOST,
-	LSC_FAIL_DEP_FAILED,
-	LSC_FAIL_CANCELLED,
-	LSC_FAIL_NR,
+	LSC_FAIL_EXIT = 1,
+	LSC_FAIL_AGENT_LOST = 2,
+	LSC_FAIL_DEP_FAILED = 3,
+	LSC_FAIL_CANCELLED = 4,
+	LSC_FAIL_TIMEOUT = 5,
+	LSC_FAIL_NR = 6,
+};
+
+/**
+ * enum lsc_stop_reason - why a task is STOPPING (&lsc_task.stop_reason)
+ * @LSC_STOP_CANCEL: lsc_task_cancel() (or lsc_task_stop() with it): it ends
+ *	CANCELLED
+ * @LSC_STOP_TIMEOUT: lsc_task_stop(): its time limit passed; it ends
+ *	FAILED with reason LSC_FAIL_TIMEOUT
+ * @LSC_STOP_AGENT_LOST: its agent was marked LOST (fenced): it is requeued
+ *	on its retry budget, or fails with reason LSC_FAIL_AGENT_LOST
+ * @LSC_STOP_NR: number of reasons
+ */
+enum lsc_stop_reason {
+	LSC_STOP_CANCEL = 0,
+	LSC_STOP_TIMEOUT = 1,
+	LSC_STOP_AGENT_LOST = 2,
+	LSC_STOP_NR = 3,
 };
 
 /* &lsc_task.flags, set by the caller */
@@ -134,7 +172,12 @@ enum lsc_fail_reason {
  * while the task stays ASSIGNED; the engine clears it on requeue.
  */
 #define LSC_TASK_F_PINNED		0x2
-#define LSC_TASK_F_CALLER_MASK		0x3
+/*
+ * The task may be frozen (preempted) while RUNNING to make room for a
+ * task of strictly higher priority (see lsc_dispatch()).
+ */
+#define LSC_TASK_F_PREEMPTIBLE		0x4
+#define LSC_TASK_F_CALLER_MASK		0x7
 /* Engine-internal flags (read-only). */
 #define LSC_TASK_F_ESTIMATED		0x100	/* est_ns came from estimator */
 /* On the engine's propagation list (see lsc_propagate_pending()). */
@@ -145,15 +188,25 @@ enum lsc_fail_reason {
 #define LSC_TASK_F_EXTRA		0x800
 /* In its user's lane rather than its partition's (engine-internal). */
 #define LSC_TASK_F_OWN_LANE		0x1000
+/* RUNNING, &lsc_ops.task_freeze called, lsc_task_frozen() not yet. */
+#define LSC_TASK_F_FREEZING		0x2000
+/* FROZEN, its CPU and slot committed again, &lsc_ops.task_thaw called,
+ * lsc_task_thawed() not yet.
+ */
+#define LSC_TASK_F_THAWING		0x4000
+/* A RUNNABLE head for which a freeze round is in flight (on @preempt_on). */
+#define LSC_TASK_F_PREEMPTING		0x8000
+/* What it holds is in its agent's &lsc_agent.frozen (no CPU, no slot). */
+#define LSC_TASK_F_ICED			0x10000
 
 /**
  * enum lsc_wait - why a task that has not started waits
- * @LSC_WAIT_NONE: it does not wait (NEW, ASSIGNED, RUNNING or terminal)
+ * @LSC_WAIT_NONE: it does not wait (NEW, on an agent or terminal)
  * @LSC_WAIT_DEPS: QUEUED: a dependency has not succeeded yet
  * @LSC_WAIT_TURN: RUNNABLE and dispatchable: it waits for its turn in
  *	the policy order or for a fitting agent to free up
  * @LSC_WAIT_USER_LIMIT: RUNNABLE, but its user has &lsc_user.max_active
- *	tasks ASSIGNED or RUNNING; dispatch does not look at it until one ends
+ *	tasks on agents; dispatch does not look at it until one ends
  * @LSC_WAIT_NO_AGENT: RUNNABLE and parked: no agent that is UP can hold it
  *	(tags, capacity); it is picked up again when one that can registers,
  *	comes back UP or grows
@@ -163,12 +216,12 @@ enum lsc_fail_reason {
  */
 enum lsc_wait {
 	LSC_WAIT_NONE = 0,
-	LSC_WAIT_DEPS,
-	LSC_WAIT_TURN,
-	LSC_WAIT_USER_LIMIT,
-	LSC_WAIT_NO_AGENT,
-	LSC_WAIT_REKEY,
-	LSC_WAIT_NR,
+	LSC_WAIT_DEPS = 1,
+	LSC_WAIT_TURN = 2,
+	LSC_WAIT_USER_LIMIT = 3,
+	LSC_WAIT_NO_AGENT = 4,
+	LSC_WAIT_REKEY = 5,
+	LSC_WAIT_NR = 6,
 };
 
 struct lsc_engine;
@@ -214,6 +267,7 @@ struct lsc_dep {
  * @priv: caller's pointer, never touched by the engine
  * @state: current state (enum lsc_task_state)
  * @reason: enum lsc_fail_reason of a FAILED or CANCELLED task
+ * @stop_reason: enum lsc_stop_reason while STOPPING (kept after it)
  * @level: MLFQ demotions so far (the level is @prio minus this, floor 0):
  *	its owner's charge for its shape at submission, plus one per requeue
  *	after a failure or an overrun
@@ -225,18 +279,25 @@ struct lsc_dep {
  *	of the tasks that the same agent classes can hold
  * @arrival_ns: submission time
  * @start_ns: time of assignment, then of start; with @est_ns the expected
- *	end, used by backfilling
+ *	end, used by backfilling.  A thaw moves it later by the time the task
+ *	spent frozen, so that @start_ns + @est_ns stays its expected end and
+ *	the time since @start_ns its progress
  * @qkey: while RUNNABLE, the major part of its policy order (engine-internal)
+ * @frozen_ns: while FROZEN (its holdings iced), when it was frozen
  * @rank_ns: upward rank: @est_ns plus the longest chain of estimates of
  *	the dependents submitted so far (see &lsc_tunables.dag_rank)
  * @user: the submitting user's account
- * @agent: the agent while ASSIGNED or RUNNING, else NULL
+ * @agent: the agent while ASSIGNED, RUNNING, STOPPING or FROZEN, else NULL
+ * @preempt_on: while LSC_TASK_F_PREEMPTING, the agent whose tasks freeze
+ *	for it, else NULL (engine-internal)
  * @deps: the caller's dependency array
  * @dependents: head of the list of unresolved edges pointing at this task
  * @qnode: link in a run queue treap while RUNNABLE
  * @qlink: link in a FIFO run of its user's run queue while RUNNABLE
- * @alink: link in the agent's task list while ASSIGNED or RUNNING, in its
- *	user's list of visible tasks while RUNNABLE
+ * @alink: link in the agent's task list while it holds a CPU and a slot
+ *	there (ASSIGNED, RUNNING, STOPPING, FROZEN and thawing), in its
+ *	agent's frozen list while its holdings are iced, in its user's list of
+ *	visible tasks while RUNNABLE
  * @work: next task on the engine's propagation list (&lsc_engine.prop)
  *	while LSC_TASK_F_PROPAGATING is set; engine-internal otherwise
  */
@@ -257,7 +318,8 @@ struct lsc_task {
 	s32 exit_status;
 	u32 nr_deps;
 	u32 nr_pending;
-	u32 part;
+	u16 part;
+	u8 stop_reason;
 	u64 start_ns;
 	u64 rank_ns;
 	struct lsc_user *user;
@@ -267,10 +329,14 @@ struct lsc_task {
 	struct lsc_list alink;
 	struct lsc_task *work;
 	/* What run queue searches read, in one cache line with the link. */
-	u64 qkey;
+	union {
+		u64 qkey;
+		u64 frozen_ns;
+	};
 	u64 arrival_ns;
 	struct lsc_node qnode;
 	struct lsc_list qlink;
+	struct lsc_agent *preempt_on;
 };
 
 /* ---------------------------------------------------------------- agents */
@@ -278,17 +344,23 @@ struct lsc_task {
 /**
  * enum lsc_agent_health - health of an agent
  * @LSC_AGENT_UP: takes new tasks
- * @LSC_AGENT_DRAINING: keeps its tasks, takes no new ones
- * @LSC_AGENT_LOST: gone; its tasks were requeued or failed
+ * @LSC_AGENT_DRAINING: keeps its tasks (they run, freeze and thaw as
+ *	usual), takes no new ones
+ * @LSC_AGENT_LOST: fenced: its tasks that never ran were requeued, the
+ *	others are STOPPING until lsc_agent_remove() (or lsc_task_stopped());
+ *	it keeps its reservation and takes no task
  */
 enum lsc_agent_health {
 	LSC_AGENT_UP = 0,
-	LSC_AGENT_DRAINING,
-	LSC_AGENT_LOST,
+	LSC_AGENT_DRAINING = 1,
+	LSC_AGENT_LOST = 2,
 };
 
 /* Upper bound of &lsc_agent.slots (per-agent work is O(slots)). */
 #define LSC_AGENT_MAX_SLOTS	1024
+
+/* Preemption: most tasks frozen to make room for one head. */
+#define LSC_FREEZE_MAX		8
 
 /* Load unit: per-mille of the agent's reservation (1000 = fully used). */
 #define LSC_LOAD_SCALE		1000
@@ -348,15 +420,30 @@ struct lsc_class {
  * @priv: caller's pointer, never touched by the engine
  * @health: enum lsc_agent_health
  * @registered: non-zero between lsc_agent_add() and lsc_agent_remove()
+ * @thaw_queued: on &lsc_engine.thaw_check (engine-internal)
  * @__pad: zero
- * @used_slots: tasks ASSIGNED or RUNNING on it
+ * @used_slots: tasks holding a slot on it: ASSIGNED, RUNNING, STOPPING
+ *	(unless stopped while frozen) and thawing
  * @measured: last measured CPU load, per-mille of its reservation
- * @load: its load, per-mille: max(@measured, dominant committed share)
- * @committed: resources committed to its ASSIGNED and RUNNING tasks
+ * @load: its load, per-mille: max(@measured, dominant share held by its
+ *	tasks, @committed plus @frozen)
+ * @committed: resources committed to the tasks of @tasks
+ * @frozen: resources held by its frozen tasks (those of @frozen_tasks):
+ *	their memory, GPUs and GPU memory, never CPU; @committed + @frozen is
+ *	what its tasks hold, never above @cap
  * @next_end: earliest expected end of its tasks (U64_MAX when none)
  * @nr_assigned: tasks ever assigned to it (migrations in included)
  * @nr_migrated_out: tasks migrated away from it
- * @tasks: its ASSIGNED and RUNNING tasks, by expected end
+ * @nr_frozen: tasks on @frozen_tasks, at most @slots
+ * @nr_freezing: tasks asked to freeze (LSC_TASK_F_FREEZING) and not
+ *	frozen yet: a freeze round is in flight while non-zero
+ * @nr_preemptible: RUNNING tasks with LSC_TASK_F_PREEMPTIBLE, not
+ *	freezing
+ * @preempt_for: the head the freeze round in flight is for, or NULL
+ * @tasks: its tasks that hold a CPU and a slot, by expected end
+ * @frozen_tasks: its tasks whose holdings are iced (FROZEN, and STOPPING
+ *	ones cancelled while frozen, last), in thaw order
+ * @tlink: in &lsc_engine.thaw_check
  * @cls: its class
  * @cls_store: storage for a class (see struct lsc_class)
  * @cls_link: in @cls->members
@@ -373,15 +460,23 @@ struct lsc_agent {
 
 	u8 health;
 	u8 registered;
-	u16 __pad;
+	u8 thaw_queued;
+	u8 __pad;
 	u32 used_slots;
 	u32 measured;
 	u32 load;
 	u64 committed[LSC_NR_RES];
+	u64 frozen[LSC_NR_RES];
 	u64 next_end;
 	u64 nr_assigned;
 	u64 nr_migrated_out;
+	u32 nr_frozen;
+	u32 nr_freezing;
+	u32 nr_preemptible;
+	struct lsc_task *preempt_for;
 	struct lsc_list tasks;
+	struct lsc_list frozen_tasks;
+	struct lsc_list tlink;
 	struct lsc_class *cls;
 	struct lsc_class cls_store;
 	struct lsc_list cls_link;
@@ -404,16 +499,17 @@ struct lsc_agent {
  * struct lsc_user - a submitter's account (fair share, limits, feedback)
  * @uid: caller sets: user id (ties in DRF go to the lower uid)
  * @max_active: caller sets before lsc_user_add(), later only through
- *	lsc_user_set_limit(): most tasks ASSIGNED or RUNNING at once, 0 for
+ *	lsc_user_set_limit(): most tasks on agents at once (ASSIGNED,
+ *	RUNNING, STOPPING, FROZEN), 0 for
  *	no limit (tasks over the limit wait; dispatch does not look at them)
  * @priv: caller's pointer, never touched by the engine
  * @registered: non-zero between lsc_user_add() and lsc_user_remove()
  * @share: dominant share of the total registered agent capacity, in
  *	units of 1/LSC_SHARE_ONE
- * @alloc: resources committed to the user's ASSIGNED and RUNNING tasks
+ * @alloc: resources its tasks hold on agents (a frozen task's CPU not)
  * @nr_tasks: submitted tasks not yet terminal
  * @nr_runnable: RUNNABLE tasks
- * @nr_active: ASSIGNED and RUNNING tasks
+ * @nr_active: its tasks on agents (ASSIGNED, RUNNING, STOPPING, FROZEN)
  * @runq: the hidden tasks of its lanes (when it has a limit, or under
  *	DRF), by (partition, policy order), in FIFO runs (engine-internal)
  * @visible: the visible tasks of its lanes, linked through
@@ -500,13 +596,15 @@ struct lsc_part {
  * @LSC_POLICY_DRF: user with the smallest dominant share first; within a
  *	user, priority-FIFO
  * @LSC_POLICY_NR: number of policies
+ *
+ * Fixed numbers (the module ties them to the uAPI's): new ones at the end.
  */
 enum lsc_policy {
 	LSC_POLICY_PRIO_FIFO = 0,
-	LSC_POLICY_SJF,
-	LSC_POLICY_MLFQ,
-	LSC_POLICY_DRF,
-	LSC_POLICY_NR,
+	LSC_POLICY_SJF = 1,
+	LSC_POLICY_MLFQ = 2,
+	LSC_POLICY_DRF = 3,
+	LSC_POLICY_NR = 4,
 };
 
 /**
@@ -515,11 +613,13 @@ enum lsc_policy {
  * @LSC_CHOOSE_BEST_FIT: least capacity left over in the task's dominant
  *	kind, then lowest id
  * @LSC_CHOOSE_NR: number of choices
+ *
+ * Fixed numbers (tied to the uAPI's), new ones at the end.
  */
 enum lsc_agent_choice {
 	LSC_CHOOSE_LEAST_LOADED = 0,
-	LSC_CHOOSE_BEST_FIT,
-	LSC_CHOOSE_NR,
+	LSC_CHOOSE_BEST_FIT = 1,
+	LSC_CHOOSE_NR = 2,
 };
 
 /**
@@ -563,9 +663,17 @@ struct lsc_tunables {
  *	RUNNABLE -> ASSIGNED task_changed)
  * @task_migrated: the ASSIGNED @task moved from @from to @to (no state
  *	change)
- * @task_requeued: the ASSIGNED or RUNNING @task left @agent and was
- *	requeued (after the -> RUNNABLE task_changed); the caller should stop
- *	it there
+ * @task_requeued: @task left @agent and was requeued (after the ->
+ *	RUNNABLE task_changed); when it was ASSIGNED or RUNNING there the
+ *	caller should stop it there (a STOPPING task is known to be stopped)
+ * @task_stop: @task became STOPPING (after the task_changed) for @reason
+ *	LSC_STOP_CANCEL or LSC_STOP_TIMEOUT: tell @agent to kill it (a frozen
+ *	one included), then call lsc_task_stopped() once nothing of it runs.
+ *	Not called for LSC_STOP_AGENT_LOST: the caller fences the whole agent
+ * @task_freeze: preemption: tell @agent to freeze the RUNNING @task
+ *	(cgroup.freeze), then call lsc_task_frozen()
+ * @task_thaw: tell @agent to thaw the FROZEN @task, whose CPU and slot are
+ *	committed again from now on, then call lsc_task_thawed()
  *
  * Called synchronously inside the engine call that made the change; they
  * must not call into the engine and must not free anything.
@@ -579,6 +687,12 @@ struct lsc_ops {
 			      struct lsc_agent *from, struct lsc_agent *to);
 	void (*task_requeued)(struct lsc_engine *eng, struct lsc_task *task,
 			      struct lsc_agent *agent);
+	void (*task_stop)(struct lsc_engine *eng, struct lsc_task *task,
+			  struct lsc_agent *agent, enum lsc_stop_reason reason);
+	void (*task_freeze)(struct lsc_engine *eng, struct lsc_task *task,
+			    struct lsc_agent *agent);
+	void (*task_thaw)(struct lsc_engine *eng, struct lsc_task *task,
+			  struct lsc_agent *agent);
 };
 
 /**
@@ -594,6 +708,11 @@ struct lsc_ops {
  * @rekeys: re-queueings started (policy switches, agent class changes)
  * @rekeyed: tasks moved by them
  * @passed: tasks a dispatch walk examined and did not assign
+ * @preemptions: freeze rounds started (one per head and agent)
+ * @freezes: tasks asked to freeze (&lsc_ops.task_freeze)
+ * @frozen: freezes confirmed (lsc_task_frozen())
+ * @thaws: tasks asked to thaw (&lsc_ops.task_thaw)
+ * @stops: tasks made STOPPING
  */
 struct lsc_stats {
 	u64 transitions[LSC_TASK_NR_STATES][LSC_TASK_NR_STATES];
@@ -607,6 +726,11 @@ struct lsc_stats {
 	u64 rekeys;
 	u64 rekeyed;
 	u64 passed;
+	u64 preemptions;
+	u64 freezes;
+	u64 frozen;
+	u64 thaws;
+	u64 stops;
 };
 
 /**
@@ -666,11 +790,15 @@ struct lsc_stats {
  * @nr_classes: their number
  * @nr_agents: registered agents
  * @nr_runnable: RUNNABLE tasks
- * @nr_active: ASSIGNED and RUNNING tasks
+ * @nr_active: tasks on agents: ASSIGNED, RUNNING, STOPPING and FROZEN
+ * @thaw_check: agents with frozen tasks to look at in the next dispatch
+ *	(their holdings or health changed), through &lsc_agent.tlink
  * @resv_task: head task holding the backfill reservation after the last
  *	dispatch, or NULL
- * @resv_agent: agent of that reservation
- * @resv_ns: its shadow time (expected earliest start)
+ * @resv_agent: agent of that reservation (NULL when no agent's fit time
+ *	is known)
+ * @resv_ns: its shadow time (expected earliest start; U64_MAX without an
+ *	agent)
  * @stats: counters
  * @user_list: registered users
  * @nr_users: their number
@@ -724,6 +852,7 @@ struct lsc_engine {
 	u32 nr_agents;
 	u64 nr_runnable;
 	u64 nr_active;
+	struct lsc_list thaw_check;
 	struct lsc_task *resv_task;
 	struct lsc_agent *resv_agent;
 	u64 resv_ns;
@@ -935,7 +1064,7 @@ int lsc_user_remove(struct lsc_engine *eng, struct lsc_user *user);
  * lsc_user_set_limit() - change a registered account's max_active
  * @eng: the engine
  * @user: the account
- * @max_active: most tasks ASSIGNED or RUNNING at once, 0 for no limit
+ * @max_active: most tasks on agents at once, 0 for no limit
  *
  * Tasks already active above a lowered limit keep running.  O(partitions
  * of the user's tasks * log n).  Does not dispatch.
@@ -1009,11 +1138,16 @@ bool lsc_task_can_ever_fit(const struct lsc_engine *eng,
 int lsc_task_start(struct lsc_engine *eng, struct lsc_task *task, u64 now);
 
 /**
- * lsc_task_complete() - an ASSIGNED or RUNNING task ended
+ * lsc_task_complete() - a task on an agent ended
  * @eng: the engine
- * @task: the task
+ * @task: the task (ASSIGNED, RUNNING, FROZEN or STOPPING)
  * @exit_status: 0 for success
  * @now: current time
+ *
+ * A STOPPING task's command ended by itself before the kill: the stop
+ * decides the outcome, as lsc_task_stopped() does (@exit_status is kept in
+ * &lsc_task.exit_status, nothing more).  A FROZEN task (thawing or not)
+ * ends as a RUNNING one does.
  *
  * Releases its resources.  Status 0: SUCCEEDED, and dependents whose last
  * dependency this was become RUNNABLE.  Otherwise FAILED (reason exit),
@@ -1027,24 +1161,25 @@ int lsc_task_start(struct lsc_engine *eng, struct lsc_task *task, u64 now);
  * vector and tags); one that ended within it takes one back.  The user's
  * next tasks of that shape start that many levels down.
  *
- * Return: 0, or -LSC_EINVAL if the task is neither ASSIGNED nor RUNNING.
+ * Return: 0, or -LSC_EINVAL if the task is not on an agent.
  */
 int lsc_task_complete(struct lsc_engine *eng, struct lsc_task *task,
 		      s32 exit_status, u64 now);
 
 /**
- * lsc_task_requeue() - put an ASSIGNED or RUNNING task back in the queue
+ * lsc_task_requeue() - put a task on an agent back in the queue
  * @eng: the engine
- * @task: the task
+ * @task: the task (ASSIGNED, RUNNING, FROZEN or STOPPING)
  * @use_retry: true: the task failed on its agent and should run again
  *	if its retry budget allows (one retry and one MLFQ level used; FAILED
  *	with reason exit when none is left); false: the agent gives back a
  *	task it never ran (unregistering), at no cost to the task
  * @now: current time
  *
- * Its resources are released; RUNNABLE again unless it failed.
+ * Its resources are released; RUNNABLE again unless it failed.  On a
+ * STOPPING task it acts as lsc_task_stopped(): the stop decides.
  *
- * Return: 0, or -LSC_EINVAL if the task is neither ASSIGNED nor RUNNING.
+ * Return: 0, or -LSC_EINVAL if the task is not on an agent.
  */
 int lsc_task_requeue(struct lsc_engine *eng, struct lsc_task *task,
 		     bool use_retry, u64 now);
@@ -1055,14 +1190,84 @@ int lsc_task_requeue(struct lsc_engine *eng, struct lsc_task *task,
  * @task: the task
  * @now: current time
  *
- * Any non-terminal state -> CANCELLED (an ASSIGNED or RUNNING task's
- * resources are released; the caller stops it on its agent).  Dependents
- * fail transitively with reason dep-failed (all of them in this call, or at
- * most the propagation budget's worth, see lsc_set_propagation_budget()).
+ * A task that never ran (QUEUED, RUNNABLE, or ASSIGNED and not
+ * LSC_TASK_F_PINNED: never fetched) becomes CANCELLED at once; its
+ * dependents fail transitively with reason dep-failed (all of them in this
+ * call, or at most the propagation budget's worth, see
+ * lsc_set_propagation_budget()).  One that may run (ASSIGNED and pinned,
+ * RUNNING, FROZEN) becomes STOPPING with reason LSC_STOP_CANCEL: it keeps
+ * its resources and its slot, &lsc_ops.task_stop is called, and it ends
+ * CANCELLED (dependents failing then) in lsc_task_stopped().  O(log n +
+ * slots), plus the dependents reached.
  *
- * Return: 0, or -LSC_EINVAL if the task is NEW or already terminal.
+ * Return: 0; -LSC_EBUSY if it is STOPPING already; -LSC_EINVAL if it is
+ * NEW or terminal.
  */
 int lsc_task_cancel(struct lsc_engine *eng, struct lsc_task *task, u64 now);
+
+/**
+ * lsc_task_stop() - stop a task that may be running on its agent
+ * @eng: the engine
+ * @task: the task: ASSIGNED and LSC_TASK_F_PINNED, RUNNING or FROZEN
+ * @reason: LSC_STOP_TIMEOUT (its time limit passed) or LSC_STOP_CANCEL
+ * @now: current time
+ *
+ * It becomes STOPPING with @reason, keeps its resources and its slot, and
+ * &lsc_ops.task_stop is called; lsc_task_stopped() ends it (FAILED with
+ * reason timeout, or CANCELLED).  A freeze or thaw in flight is dropped
+ * (its confirmation is refused).  O(log n + slots).
+ *
+ * Return: 0; -LSC_EBUSY if it is STOPPING already; -LSC_EINVAL for
+ * another state or reason (LSC_STOP_AGENT_LOST is the engine's own).
+ */
+int lsc_task_stop(struct lsc_engine *eng, struct lsc_task *task, u32 reason,
+		  u64 now);
+
+/**
+ * lsc_task_stopped() - nothing of a STOPPING task runs any more
+ * @eng: the engine
+ * @task: a STOPPING task
+ * @now: current time
+ *
+ * Its resources and slot are released and its stop reason decides: cancel
+ * -> CANCELLED (reason cancelled); timeout -> FAILED (reason timeout);
+ * agent lost -> RUNNABLE again on its retry budget (one retry and one MLFQ
+ * level used), or FAILED (reason agent-lost) when none is left.  Its
+ * dependents are resolved as for any end.  O(log n + slots + dependents
+ * reached), bounded by the propagation budget.
+ *
+ * Return: 0, or -LSC_EINVAL if the task is not STOPPING.
+ */
+int lsc_task_stopped(struct lsc_engine *eng, struct lsc_task *task, u64 now);
+
+/**
+ * lsc_task_frozen() - the agent froze a task it was asked to
+ * @eng: the engine
+ * @task: a RUNNING task with LSC_TASK_F_FREEZING
+ * @now: current time
+ *
+ * RUNNING -> FROZEN: its CPU and its slot are released, its memory, GPUs
+ * and GPU memory stay held (&lsc_agent.frozen).  The round ends with its
+ * last freeze.  Does not dispatch: call lsc_dispatch().  O(log n + slots).
+ *
+ * Return: 0, or -LSC_EINVAL when the task is not freezing (it ended, was
+ * stopped or its agent lost in between: a late confirmation changes
+ * nothing).
+ */
+int lsc_task_frozen(struct lsc_engine *eng, struct lsc_task *task, u64 now);
+
+/**
+ * lsc_task_thawed() - the agent thawed a task it was asked to
+ * @eng: the engine
+ * @task: a FROZEN task with LSC_TASK_F_THAWING
+ * @now: current time
+ *
+ * FROZEN -> RUNNING (its CPU and slot were committed when the thaw was
+ * asked for).  O(1).
+ *
+ * Return: 0, or -LSC_EINVAL when the task is not thawing.
+ */
+int lsc_task_thawed(struct lsc_engine *eng, struct lsc_task *task, u64 now);
 
 /**
  * lsc_task_terminal() - whether a state is terminal
@@ -1125,7 +1330,8 @@ u64 lsc_nr_parked(const struct lsc_engine *eng);
  * lsc_task_state_name() - printable name of a state
  * @state: enum lsc_task_state
  *
- * Return: "queued", "runnable", ... or "?" when out of range.
+ * Return: "new", "queued", "runnable", "assigned", "running", "succeeded",
+ * "failed", "cancelled", "stopping", "frozen", or "?" when out of range.
  */
 const char *lsc_task_state_name(u32 state);
 
@@ -1133,7 +1339,8 @@ const char *lsc_task_state_name(u32 state);
  * lsc_fail_reason_name() - printable name of a failure reason
  * @reason: enum lsc_fail_reason
  *
- * Return: "none", "exit", "agent-lost", "dep-failed", "cancelled" or "?".
+ * Return: "none", "exit", "agent-lost", "dep-failed", "cancelled",
+ * "timeout" or "?".
  */
 const char *lsc_fail_reason_name(u32 reason);
 
@@ -1173,12 +1380,16 @@ int lsc_agent_add(struct lsc_engine *eng, struct lsc_agent *agent, u64 now);
  * @health: enum lsc_agent_health
  * @now: current time
  *
- * LOST requeues its ASSIGNED and RUNNING tasks (RUNNABLE, one retry used,
- * one MLFQ level down) while their retry budget lasts, else fails them with
- * reason agent-lost; a LOST agent takes no task until set UP again.
- * O(tasks on it * log n).
+ * LOST fences it: its ASSIGNED tasks that are not LSC_TASK_F_PINNED (never
+ * fetched, they never ran) go back to RUNNABLE at no cost; the pinned,
+ * RUNNING and FROZEN ones become STOPPING with reason LSC_STOP_AGENT_LOST
+ * and keep their resources (no &lsc_ops.task_stop: the caller fences the
+ * whole agent), until lsc_agent_remove() or lsc_task_stopped().  A freeze
+ * round in flight there is dropped.  The agent keeps its reservation and
+ * takes no task until set UP again.  DRAINING: it takes no new task; its
+ * tasks run, freeze and thaw as usual.  O(tasks on it * log n).
  *
- * Return: 0 or -LSC_EINVAL.
+ * Return: 0, -LSC_ENOENT if not registered, -LSC_EINVAL for a bad health.
  */
 int lsc_agent_set_health(struct lsc_engine *eng, struct lsc_agent *agent,
 			 u32 health, u64 now);
@@ -1189,10 +1400,14 @@ int lsc_agent_set_health(struct lsc_engine *eng, struct lsc_agent *agent,
  * @agent: a registered agent
  * @now: current time
  *
- * Its remaining tasks are handled as for LOST, then its reservation leaves
- * the ledger.  O(log n) plus O(class members) when the agent's storage held
- * its class.  RUNNABLE tasks that no UP agent can hold any more are parked
- * (lsc_task_wait()).
+ * The caller removes an agent once nothing of it can run any more (its
+ * cgroup is empty).  Its STOPPING tasks are resolved as lsc_task_stopped()
+ * would; its other tasks are fenced and resolved at once: those that never
+ * ran are requeued at no cost, the others as agent-lost (requeued on their
+ * retry budget, or failed).  Then its reservation leaves the ledger.
+ * O(tasks on it * log n) plus O(class members) when the agent's storage
+ * held its class.  RUNNABLE tasks that no UP agent can hold any more are
+ * parked (lsc_task_wait()).
  *
  * Return: 0 or -LSC_ENOENT if not registered.
  */
@@ -1212,20 +1427,25 @@ int lsc_agent_set_measured(struct lsc_engine *eng, struct lsc_agent *agent,
 			   u32 permille);
 
 /**
- * lsc_agent_resize() - change an agent's reservation
+ * lsc_agent_resize() - change an agent's reservation and slots
  * @eng: the engine
  * @agent: a registered agent
  * @cap: new capacity per enum lsc_res
+ * @slots: new slot count, 1..LSC_AGENT_MAX_SLOTS, or 0 to keep it
  *
  * A capacity vector no other agent of its tags has makes a new class, as
- * in lsc_agent_add().
+ * in lsc_agent_add().  Atomic: on error nothing changed.  Checked in this
+ * order: registration, @slots, what its tasks hold, the host.  O(log n +
+ * frozen tasks on it + classes), plus the re-queueing of a new class.
  *
- * Return: 0; -LSC_EBUSY when some kind would fall below what its tasks
- * have committed; -LSC_EOVERCOMMIT when the host would be over-committed;
- * -LSC_ENOENT if not registered (nothing changed on error).
+ * Return: 0; -LSC_ENOENT if not registered; -LSC_EINVAL for @slots above
+ * LSC_AGENT_MAX_SLOTS; -LSC_EBUSY when some kind would fall below what its
+ * tasks hold (&lsc_agent.committed + &lsc_agent.frozen), below the demand
+ * of one of its frozen tasks (it could never thaw), or @slots below its
+ * used slots; -LSC_EOVERCOMMIT when the host would be over-committed.
  */
 int lsc_agent_resize(struct lsc_engine *eng, struct lsc_agent *agent,
-		     const u64 *cap);
+		     const u64 *cap, u32 slots);
 
 /**
  * lsc_agent_load() - an agent's load
@@ -1250,15 +1470,35 @@ static inline u32 lsc_agent_load(const struct lsc_agent *agent)
  * agent.  The walk only looks at partitions (tasks the same agent classes
  * can hold) in which some UP agent has a free slot, and at no task of a
  * user at its limit.  The first task that fits nowhere (the head) gets a
- * reservation (agent and shadow time); behind it tasks are assigned only
- * when they cannot delay the head, and at most backfill_depth of them per
- * partition are passed over (see policies.rst).
+ * reservation (agent and shadow time; none when no agent's fit time is
+ * known because frozen holdings stand in its way: then only strict order,
+ * without backfilling, holds back the tasks behind it); behind it tasks
+ * are assigned only when they cannot delay the head, and at most
+ * backfill_depth of them per partition are passed over (see
+ * policies.rst).
+ *
+ * Preemption: when the head could fit an UP agent if LSC_TASK_F_PREEMPTIBLE
+ * RUNNING tasks there of strictly lower priority gave up their CPU and
+ * slot, the engine picks at most LSC_FREEZE_MAX of them on one agent
+ * (lowest priority first, then least progress; see policies.rst), calls
+ * &lsc_ops.task_freeze for each, and the head keeps its reservation there
+ * (nothing behind it takes what they free) until it is assigned.  At most
+ * one round is in flight per agent.
+ *
+ * Thaw: then, a FROZEN task whose agent (UP or DRAINING) has its CPU and
+ * a slot free is thawed (its CPU and slot committed, &lsc_ops.task_thaw
+ * called) unless a waiting task of higher priority could use them: the
+ * walk gives no task of lower or equal priority the CPU and slot that an
+ * agent's first frozen task needs, and no thaw delays the head.
  *
  * Afterwards no UP agent without a task stands beside a RUNNABLE task it
  * can hold whose user is below its limit (unless re-queueing is pending,
- * or backfilling is off and the task is behind the head).  Call it after
- * every event that adds work or frees resources.  O((assigned + partitions
- * * (backfill_depth + 1)) * (classes + agent_scan) * log n).
+ * backfilling is off and the task is behind the head, or the agent keeps
+ * its CPU or slot for a frozen task of higher or equal priority).  Call it
+ * after every event that adds work or frees resources.  O((assigned +
+ * partitions * (backfill_depth + 1)) * (classes + agent_scan) * log n),
+ * plus O(agent_scan * classes * LSC_FREEZE_MAX * slots) for a victim
+ * search and O(thaws + agents whose holdings changed) for the thaws.
  *
  * Return: number of tasks assigned.
  */

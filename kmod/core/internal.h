@@ -13,6 +13,7 @@
  *   dispatch.c   fit, agent choice, the head's reservation, backfilling and
  *                the dispatch walk
  *   balance.c    load imbalance and migration
+ *   preempt.c    preemption: victims, freeze rounds, frozen holdings, thaw
  *   estimator.c  run-time estimates and MLFQ's feedback from overruns
  */
 #ifndef _LSC_INTERNAL_H
@@ -128,6 +129,77 @@ static inline u64 lsc_task_end(const struct lsc_task *t)
 	return lsc_add_sat(t->start_ns, t->est_ns);
 }
 
+/* On an agent: it holds resources there. */
+static inline bool lsc_state_active(u32 state)
+{
+	return state == LSC_TASK_ASSIGNED || state == LSC_TASK_RUNNING ||
+	       state == LSC_TASK_STOPPING || state == LSC_TASK_FROZEN;
+}
+
+/* What @a has left in kind @k: its tasks hold committed + frozen. */
+static inline u64 lsc_agent_free(const struct lsc_agent *a, int k)
+{
+	return a->cap[k] - a->committed[k] - a->frozen[k];
+}
+
+/* What @t holds on its agent: its demand, less its CPU while iced. */
+static inline void lsc_task_held(const struct lsc_task *t, u64 *held)
+{
+	memcpy(held, t->demand, sizeof(t->demand));
+	if (t->flags & LSC_TASK_F_ICED)
+		held[LSC_RES_CPU] = 0;
+}
+
+/* Counted in &lsc_agent.nr_preemptible: a victim candidate. */
+static inline bool lsc_task_preemptible(const struct lsc_task *t)
+{
+	return t->state == LSC_TASK_RUNNING &&
+	       (t->flags & (LSC_TASK_F_PREEMPTIBLE | LSC_TASK_F_FREEZING)) ==
+	       LSC_TASK_F_PREEMPTIBLE;
+}
+
+/* The frozen task of @a to thaw first (its list starts with them). */
+static inline struct lsc_task *lsc_thaw_next(const struct lsc_agent *a)
+{
+	struct lsc_task *f;
+
+	if (lsc_list_empty(&a->frozen_tasks))
+		return NULL;
+	f = lsc_container_of(a->frozen_tasks.next, struct lsc_task, alink);
+	return f->state == LSC_TASK_FROZEN ? f : NULL;
+}
+
+/*
+ * The CPU @a keeps for its first frozen task against @t (with a slot):
+ * a frozen task goes before waiting tasks of lower or equal priority.
+ * Returns false when nothing is kept against @t.
+ */
+static inline bool lsc_thaw_claim(const struct lsc_agent *a,
+				  const struct lsc_task *t, u64 *cpu)
+{
+	const struct lsc_task *f = lsc_thaw_next(a);
+
+	*cpu = 0;
+	if (!f || f->prio < t->prio)
+		return false;
+	*cpu = f->demand[LSC_RES_CPU];
+	return true;
+}
+
+/**
+ * struct lsc_resv - reservation of the blocked head task
+ * @agent: the agent it will start on
+ * @at: its shadow time (expected start there)
+ * @extra: what the agent will have left over at @at once the head started
+ * @extra_slots: slots left over then
+ */
+struct lsc_resv {
+	struct lsc_agent *agent;
+	u64 at;
+	u64 extra[LSC_NR_RES];
+	u32 extra_slots;
+};
+
 static inline bool lsc_user_at_limit(const struct lsc_user *u)
 {
 	return u->max_active && u->nr_active >= u->max_active;
@@ -162,6 +234,9 @@ void lsc_finish(struct lsc_engine *eng, struct lsc_task *t, u32 to,
 		u32 reason);
 void lsc_requeue(struct lsc_engine *eng, struct lsc_task *t, u64 now,
 		 bool failed);
+void lsc_stop(struct lsc_engine *eng, struct lsc_task *t, u32 reason,
+	      bool notify);
+void lsc_stop_resolve(struct lsc_engine *eng, struct lsc_task *t, u64 now);
 
 /* ------------------------------------------------------------ runq.c */
 
@@ -193,12 +268,16 @@ void lsc_agent_take(struct lsc_engine *eng, struct lsc_agent *a,
 		    struct lsc_task *t, u64 now);
 void lsc_agent_give(struct lsc_engine *eng, struct lsc_task *t);
 void lsc_agent_link_task(struct lsc_agent *a, struct lsc_task *t);
+void lsc_agent_ice(struct lsc_engine *eng, struct lsc_task *t, u64 now);
+void lsc_agent_unice(struct lsc_engine *eng, struct lsc_task *t, u64 now);
 u64 lsc_task_mask(const struct lsc_engine *eng, const struct lsc_task *t);
 struct lsc_class *lsc_next_class(const struct lsc_engine *eng, u64 *slots,
 				 const struct lsc_list **pos);
 u32 lsc_load_of(const struct lsc_agent *a, const u64 *committed);
 void lsc_user_update_share(struct lsc_engine *eng, struct lsc_user *u);
 void lsc_user_charge(struct lsc_engine *eng, struct lsc_task *t, bool add);
+void lsc_user_charge_cpu(struct lsc_engine *eng, struct lsc_task *t,
+			 bool add);
 
 /* ------------------------------------------------------------ deps.c */
 
@@ -213,6 +292,15 @@ bool lsc_fits_now(const struct lsc_agent *a, const struct lsc_task *t);
 struct lsc_agent *lsc_pick_agent(const struct lsc_engine *eng,
 				 const struct lsc_task *t, u64 mask,
 				 const struct lsc_agent *skip);
+
+/* --------------------------------------------------------- preempt.c */
+
+bool lsc_preempt(struct lsc_engine *eng, struct lsc_task *head, u64 mask,
+		 u64 now, struct lsc_resv *r);
+void lsc_preempt_detach(struct lsc_engine *eng, struct lsc_task *head);
+void lsc_freeze_drop(struct lsc_engine *eng, struct lsc_task *t);
+void lsc_thaw_queue(struct lsc_engine *eng, struct lsc_agent *a);
+void lsc_thaw_pass(struct lsc_engine *eng, struct lsc_resv *r, u64 now);
 
 /* ------------------------------------------------------- estimator.c */
 

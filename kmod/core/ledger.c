@@ -6,6 +6,13 @@
  * class slots that partition masks are made of, which slots have an UP or a
  * ready agent, the host's ledger (the sum of reservations never exceeds
  * the host capacity), and the user accounts with their dominant shares.
+ *
+ * What an agent's tasks hold is in two vectors: &lsc_agent.committed for
+ * the tasks that hold a CPU and a slot (&lsc_agent.tasks), and
+ * &lsc_agent.frozen for the frozen ones, whose memory, GPUs and GPU memory
+ * stay held while their CPU and slot are free (&lsc_agent.frozen_tasks).
+ * A lost agent is fenced: the tasks that may run there keep what they hold
+ * until the caller removes it.
  */
 #include "internal.h"
 
@@ -48,7 +55,12 @@ static int lsc_acmp_end(const struct lsc_node *na, const struct lsc_node *nb,
 
 u32 lsc_load_of(const struct lsc_agent *a, const u64 *committed)
 {
-	u64 dom = lsc_dominant(committed, a->cap, LSC_LOAD_SCALE);
+	u64 held[LSC_NR_RES], dom;
+	int k;
+
+	for (k = 0; k < LSC_NR_RES; k++)
+		held[k] = committed[k] + a->frozen[k];
+	dom = lsc_dominant(held, a->cap, LSC_LOAD_SCALE);
 
 	return (u32)(dom > a->measured ? dom : a->measured);
 }
@@ -166,6 +178,9 @@ void lsc_agent_index(struct lsc_engine *eng, struct lsc_agent *a)
 	a->load = lsc_load_of(a, a->committed);
 	a->next_end = lsc_list_empty(&a->tasks) ? U64_MAX :
 		      lsc_task_end(task_of_alink(a->tasks.next));
+	/* What it holds changed: its first frozen task may thaw now. */
+	if (a->nr_frozen)
+		lsc_thaw_queue(eng, a);
 	if (a->health != LSC_AGENT_UP)
 		return;
 	lsc_tree_insert(&eng->loads, &a->lnode, lsc_acmp_load,
@@ -205,17 +220,90 @@ void lsc_agent_take(struct lsc_engine *eng, struct lsc_agent *a,
 	lsc_agent_index(eng, a);
 }
 
-/* Release @t's demand from its agent (agent side only). */
+/* Release what @t holds from its agent (agent side only). */
 void lsc_agent_give(struct lsc_engine *eng, struct lsc_task *t)
 {
 	struct lsc_agent *a = t->agent;
+	u64 held[LSC_NR_RES];
 
+	lsc_agent_unindex(eng, a);
+	if (t->flags & LSC_TASK_F_ICED) {
+		lsc_task_held(t, held);
+		lsc_vec_sub(a->frozen, held);
+		a->nr_frozen--;
+		t->flags &= ~LSC_TASK_F_ICED;
+	} else {
+		lsc_vec_sub(a->committed, t->demand);
+		a->used_slots--;
+	}
+	lsc_list_del(&t->alink);
+	t->agent = NULL;
+	lsc_agent_index(eng, a);
+}
+
+/*
+ * Frozen tasks in thaw order: higher priority first, then frozen earlier,
+ * then lower id; the STOPPING ones (cancelled while frozen) come last.
+ */
+static bool lsc_thaw_before(const struct lsc_task *a, const struct lsc_task *b)
+{
+	if (b->state != LSC_TASK_FROZEN)
+		return true;
+	if (a->prio != b->prio)
+		return a->prio > b->prio;
+	if (a->frozen_ns != b->frozen_ns)
+		return a->frozen_ns < b->frozen_ns;
+	return a->id < b->id;
+}
+
+/*
+ * RUNNING @t froze: its CPU and slot go back to its agent, the rest of
+ * its demand stays held there, as frozen.  O(log n + frozen tasks).
+ */
+void lsc_agent_ice(struct lsc_engine *eng, struct lsc_task *t, u64 now)
+{
+	struct lsc_agent *a = t->agent;
+	struct lsc_list *pos = &a->frozen_tasks;
+	u64 held[LSC_NR_RES];
+
+	lsc_user_charge_cpu(eng, t, false);
 	lsc_agent_unindex(eng, a);
 	lsc_vec_sub(a->committed, t->demand);
 	a->used_slots--;
 	lsc_list_del(&t->alink);
-	t->agent = NULL;
+	t->flags |= LSC_TASK_F_ICED;
+	t->frozen_ns = now;
+	lsc_task_held(t, held);
+	lsc_vec_add(a->frozen, held);
+	a->nr_frozen++;
+	while (pos->next != &a->frozen_tasks &&
+	       !lsc_thaw_before(t, task_of_alink(pos->next)))
+		pos = pos->next;
+	lsc_list_add_after(&t->alink, pos);
 	lsc_agent_index(eng, a);
+}
+
+/*
+ * Frozen @t thaws: its CPU and slot are committed again, and its expected
+ * end moves by the time it spent frozen.  O(log n + slots).
+ */
+void lsc_agent_unice(struct lsc_engine *eng, struct lsc_task *t, u64 now)
+{
+	struct lsc_agent *a = t->agent;
+	u64 held[LSC_NR_RES];
+
+	lsc_agent_unindex(eng, a);
+	lsc_task_held(t, held);
+	lsc_vec_sub(a->frozen, held);
+	a->nr_frozen--;
+	t->flags &= ~LSC_TASK_F_ICED;
+	lsc_vec_add(a->committed, t->demand);
+	a->used_slots++;
+	lsc_list_del(&t->alink);
+	t->start_ns = lsc_add_sat(t->start_ns, now - t->frozen_ns);
+	lsc_agent_link_task(a, t);
+	lsc_agent_index(eng, a);
+	lsc_user_charge_cpu(eng, t, true);
 }
 
 /* -------------------------------------------------------------- classes */
@@ -360,13 +448,28 @@ static void lsc_users_rekey(struct lsc_engine *eng)
 		lsc_user_update_share(eng, user_of_link(l));
 }
 
-/* @t's resources join (@add) or leave its user's allocation. */
+/* What @t holds joins (@add) or leaves its user's allocation. */
 void lsc_user_charge(struct lsc_engine *eng, struct lsc_task *t, bool add)
 {
+	u64 held[LSC_NR_RES];
+
+	lsc_task_held(t, held);
 	if (add)
-		lsc_vec_add(t->user->alloc, t->demand);
+		lsc_vec_add(t->user->alloc, held);
 	else
-		lsc_vec_sub(t->user->alloc, t->demand);
+		lsc_vec_sub(t->user->alloc, held);
+	lsc_user_update_share(eng, t->user);
+}
+
+/* @t's CPU alone: it froze (leaves) or thawed (joins). */
+void lsc_user_charge_cpu(struct lsc_engine *eng, struct lsc_task *t,
+			 bool add)
+{
+	u64 *cpu = &t->user->alloc[LSC_RES_CPU];
+
+	LSC_WARN_ON(!add && *cpu < t->demand[LSC_RES_CPU]);
+	*cpu = add ? *cpu + t->demand[LSC_RES_CPU] :
+	       *cpu - t->demand[LSC_RES_CPU];
 	lsc_user_update_share(eng, t->user);
 }
 
@@ -428,6 +531,8 @@ void lsc_agent_init(struct lsc_agent *agent, u32 id)
 	agent->id = id;
 	agent->slots = 1;
 	lsc_list_init(&agent->tasks);
+	lsc_list_init(&agent->frozen_tasks);
+	lsc_list_init(&agent->tlink);
 	lsc_list_init(&agent->cls_link);
 }
 
@@ -448,10 +553,18 @@ int lsc_agent_add(struct lsc_engine *eng, struct lsc_agent *agent, u64 now)
 	agent->used_slots = 0;
 	agent->measured = 0;
 	memset(agent->committed, 0, sizeof(agent->committed));
+	memset(agent->frozen, 0, sizeof(agent->frozen));
+	agent->nr_frozen = 0;
+	agent->nr_freezing = 0;
+	agent->nr_preemptible = 0;
+	agent->preempt_for = NULL;
+	agent->thaw_queued = 0;
 	memset(&agent->rnode, 0, sizeof(agent->rnode));
 	memset(&agent->enode, 0, sizeof(agent->enode));
 	memset(&agent->lnode, 0, sizeof(agent->lnode));
 	lsc_list_init(&agent->tasks);
+	lsc_list_init(&agent->frozen_tasks);
+	lsc_list_init(&agent->tlink);
 	made = lsc_agent_join_class(eng, agent);
 	lsc_agent_index(eng, agent);
 	lsc_vec_add(eng->reserved, agent->cap);
@@ -474,17 +587,42 @@ int lsc_agent_set_measured(struct lsc_engine *eng, struct lsc_agent *agent,
 	return 0;
 }
 
+/* Could every frozen task of @a thaw within @cap?  O(frozen tasks). */
+static bool lsc_frozen_fit(const struct lsc_agent *a, const u64 *cap)
+{
+	const struct lsc_list *l;
+	const struct lsc_task *f;
+	int k;
+
+	for (l = a->frozen_tasks.next; l != &a->frozen_tasks; l = l->next) {
+		f = task_of_alink(l);
+		if (f->state != LSC_TASK_FROZEN)
+			continue;
+		for (k = 0; k < LSC_NR_RES; k++)
+			if (f->demand[k] > cap[k])
+				return false;
+	}
+	return true;
+}
+
 int lsc_agent_resize(struct lsc_engine *eng, struct lsc_agent *agent,
-		     const u64 *cap)
+		     const u64 *cap, u32 slots)
 {
 	bool made;
 	int k;
 
 	if (!agent->registered)
 		return -LSC_ENOENT;
+	if (slots > LSC_AGENT_MAX_SLOTS)
+		return -LSC_EINVAL;
+	if (!slots)
+		slots = agent->slots;
 	for (k = 0; k < LSC_NR_RES; k++)
-		if (cap[k] < agent->committed[k])
+		if (cap[k] < agent->frozen[k] ||
+		    cap[k] - agent->frozen[k] < agent->committed[k])
 			return -LSC_EBUSY;
+	if (slots < agent->used_slots || !lsc_frozen_fit(agent, cap))
+		return -LSC_EBUSY;
 	for (k = 0; k < LSC_NR_RES; k++)
 		if (cap[k] > agent->cap[k] &&
 		    cap[k] - agent->cap[k] >
@@ -496,6 +634,7 @@ int lsc_agent_resize(struct lsc_engine *eng, struct lsc_agent *agent,
 	if (agent->health == LSC_AGENT_UP)
 		lsc_vec_sub(eng->up_cap, agent->cap);
 	memcpy(agent->cap, cap, sizeof(agent->cap));
+	agent->slots = slots;
 	lsc_vec_add(eng->reserved, agent->cap);
 	if (agent->health == LSC_AGENT_UP)
 		lsc_vec_add(eng->up_cap, agent->cap);
@@ -507,19 +646,66 @@ int lsc_agent_resize(struct lsc_engine *eng, struct lsc_agent *agent,
 	return 0;
 }
 
-/* Requeue or fail every task of @a (it was lost or is leaving). */
+/* Never fetched: it never ran, whatever happens to its agent. */
+static bool lsc_unfetched(const struct lsc_task *t)
+{
+	return t->state == LSC_TASK_ASSIGNED &&
+	       !(t->flags & LSC_TASK_F_PINNED);
+}
+
+/*
+ * @a is fenced (LOST): its tasks that never ran go back to the queue at
+ * no cost; those that may run become STOPPING and keep what they hold.
+ * A freeze round in flight is dropped with them.
+ */
+static void lsc_agent_fence(struct lsc_engine *eng, struct lsc_agent *a,
+			    u64 now)
+{
+	struct lsc_list *l, *next;
+	struct lsc_task *t;
+
+	if (a->preempt_for)
+		lsc_preempt_detach(eng, a->preempt_for);
+	for (l = a->tasks.next; l != &a->tasks; l = next) {
+		next = l->next;
+		t = task_of_alink(l);
+		if (lsc_unfetched(t))
+			lsc_requeue(eng, t, now, false);
+		else if (t->state != LSC_TASK_STOPPING)
+			lsc_stop(eng, t, LSC_STOP_AGENT_LOST, false);
+	}
+	/* Frozen ones move behind the others as they stop. */
+	while ((t = lsc_thaw_next(a)))
+		lsc_stop(eng, t, LSC_STOP_AGENT_LOST, false);
+}
+
+/*
+ * @a leaves: nothing of it runs any more.  Its STOPPING tasks end as
+ * their stop reason says; the others as if fenced and stopped.
+ */
 static void lsc_agent_evict(struct lsc_engine *eng, struct lsc_agent *a,
 			    u64 now)
 {
+	struct lsc_list *list = &a->tasks;
 	struct lsc_task *t;
 
-	while (!lsc_list_empty(&a->tasks)) {
-		t = task_of_alink(a->tasks.next);
-		if (t->retries)
-			lsc_requeue(eng, t, now, true);
-		else
-			lsc_finish(eng, t, LSC_TASK_FAILED,
-				   LSC_FAIL_AGENT_LOST);
+	if (a->preempt_for)
+		lsc_preempt_detach(eng, a->preempt_for);
+	for (;;) {
+		if (lsc_list_empty(list)) {
+			if (list == &a->frozen_tasks)
+				break;
+			list = &a->frozen_tasks;
+			continue;
+		}
+		t = task_of_alink(list->next);
+		if (lsc_unfetched(t)) {
+			lsc_requeue(eng, t, now, false);
+			continue;
+		}
+		if (t->state != LSC_TASK_STOPPING)
+			t->stop_reason = LSC_STOP_AGENT_LOST;
+		lsc_stop_resolve(eng, t, now);
 	}
 	lsc_prop_flush(eng);
 }
@@ -545,8 +731,10 @@ int lsc_agent_set_health(struct lsc_engine *eng, struct lsc_agent *agent,
 	}
 	lsc_class_sync(eng, agent->cls);
 	lsc_agent_index(eng, agent);
+	if (health != LSC_AGENT_UP && agent->preempt_for)
+		lsc_preempt_detach(eng, agent->preempt_for);
 	if (health == LSC_AGENT_LOST)
-		lsc_agent_evict(eng, agent, now);
+		lsc_agent_fence(eng, agent, now);
 	return 0;
 }
 
@@ -557,6 +745,10 @@ int lsc_agent_remove(struct lsc_engine *eng, struct lsc_agent *agent,
 		return -LSC_ENOENT;
 	lsc_agent_evict(eng, agent, now);
 	lsc_agent_unindex(eng, agent);
+	if (agent->thaw_queued) {
+		lsc_list_del(&agent->tlink);
+		agent->thaw_queued = 0;
+	}
 	if (agent->health == LSC_AGENT_UP)
 		lsc_vec_sub(eng->up_cap, agent->cap);
 	lsc_agent_leave_class(eng, agent);

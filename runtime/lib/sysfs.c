@@ -265,17 +265,54 @@ void llms_sysfs_agent_free(struct llms_sysfs_agent *agent)
 	agent->ntasks = 0;
 }
 
-/* The space-separated task ids of an agent's "tasks" file. */
+/*
+ * One line of an agent's "tasks" file, "ID STATE [LABEL]" without its
+ * newline, into @t: false when it has another shape.  The label is the
+ * rest of the line: labels are printable ASCII and may hold spaces.
+ */
+static bool parse_task_line(const char *line, size_t len,
+			    struct llms_sysfs_agent_task *t)
+{
+	const char *p = line, *end = line + len, *word;
+	char *num_end;
+
+	memset(t, 0, sizeof(*t));
+	if (p == end || *p < '0' || *p > '9')
+		return false;
+	errno = 0;
+	t->id = strtoull(p, &num_end, 10);
+	if (errno || num_end == end || *num_end != ' ')
+		return false;
+	word = num_end + 1;
+	for (p = word; p < end && *p != ' '; p++)
+		if (*p < 'a' || *p > 'z')
+			return false;
+	if (p == word || (size_t)(p - word) >= sizeof(t->state))
+		return false;
+	memcpy(t->state, word, p - word);
+	if (p == end)
+		return true;
+	word = p + 1;
+	if (word == end || (size_t)(end - word) >= sizeof(t->label))
+		return false;
+	for (p = word; p < end; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return false;
+	memcpy(t->label, word, end - word);
+	return true;
+}
+
+/* An agent's "tasks" file: one task a line. */
 static int parse_tasks(const char *rel, const char *text,
 		       struct llms_sysfs_agent *a, struct llms_error **err)
 {
-	const char *p = text;
-	uint64_t *grown;
+	const char *line = text, *nl;
+	struct llms_sysfs_agent_task *grown;
 	size_t cap = 0;
-	char *end;
 
-	while (*p && *p != '\n') {
-		if (*p < '0' || *p > '9')
+	for (; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
 			goto bad;
 		if (a->ntasks == cap) {
 			cap = cap ? 2 * cap : 16;
@@ -286,17 +323,17 @@ static int parse_tasks(const char *rel, const char *text,
 						      LLMS_SYSFS_ROOT, rel);
 			a->tasks = grown;
 		}
-		errno = 0;
-		a->tasks[a->ntasks++] = strtoull(p, &end, 10);
-		if (errno || (*end != ' ' && *end != '\n' && *end))
+		if (!parse_task_line(line, nl - line, &a->tasks[a->ntasks]))
 			goto bad;
-		p = *end == ' ' ? end + 1 : end;
+		a->ntasks++;
 	}
 	return 0;
 bad:
 	return llms_error_set(err, EPROTO,
-			      "reading %s/%s: not task ids: \"%.40s\"",
-			      LLMS_SYSFS_ROOT, rel, text);
+			      "reading %s/%s: not an \"ID STATE [LABEL]\" line: \"%.*s\"",
+			      LLMS_SYSFS_ROOT, rel,
+			      (int)strcspn(line, "\n") > 60 ? 60 :
+			      (int)strcspn(line, "\n"), line);
 }
 
 int llms_sysfs_read_agent(uint32_t id, struct llms_sysfs_agent *agent,

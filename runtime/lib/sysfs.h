@@ -68,10 +68,18 @@ void llms_sysfs_pairs_free(struct llms_sysfs_pair *pairs, size_t count);
 int llms_sysfs_agent_ids(uint32_t **ids, size_t *count,
 			 struct llms_error **err);
 
+/* One line of an agent's "tasks" file: "ID STATE [LABEL]". */
+struct llms_sysfs_agent_task {
+	uint64_t id;
+	char state[16];			/* "assigned", "running", ... */
+	char label[LLMSCHED_LABEL_MAX];	/* "" when it has none */
+};
+
 /*
  * An agent's folder, agents/<id>/.
- * @tasks, @ntasks: the ids of its assigned and running tasks; the file is
- *	root's only, so @tasks_read is false (and @ntasks 0) for others.
+ * @tasks, @ntasks: its assigned, running, stopping and frozen tasks; the
+ *	file is root's only, so @tasks_read is false (and @ntasks 0) for
+ *	others.
  */
 struct llms_sysfs_agent {
 	uint32_t id;
@@ -87,7 +95,7 @@ struct llms_sysfs_agent {
 	char *state;
 	bool tasks_read;
 	size_t ntasks;
-	uint64_t *tasks;
+	struct llms_sysfs_agent_task *tasks;
 };
 
 /*

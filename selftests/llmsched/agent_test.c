@@ -458,17 +458,36 @@ TEST_F(agent, start_and_complete_checks)
 	EXPECT_FAILS(-EALREADY, ls_agent_start(a->fd, ids[0]),
 		     "started twice");
 
-	/* Cancelled under the agent's feet: ECANCELED, both calls. */
+	/*
+	 * Cancelled under the agent's feet: both are stopping, and hold
+	 * their slots until the agent says nothing of them runs.
+	 */
 	ASSERT_EQ(0, ls_cancel(self->fd, ids[0]));
 	ASSERT_EQ(0, ls_cancel(self->fd, ids[1]));
+	ASSERT_EQ(0, ls_query(self->fd, ids[1], &info));
+	EXPECT_EQ(LLMSCHED_TASK_STOPPING, info.state);
 	SNAPSHOT(ids, 2);
-	EXPECT_FAILS(-ECANCELED, ls_agent_complete(a->fd, ids[0], 0, 0, 0,
-						   1000), "complete cancelled");
 	EXPECT_FAILS(-ECANCELED, ls_agent_start(a->fd, ids[1]),
-		     "start cancelled");
+		     "start a stopping task");
+	/* A report of its end confirms the stop, and says so. */
+	EXPECT_EQ(-ECANCELED, ls_agent_complete(a->fd, ids[0], 0, 0, 0, 1000));
 	ASSERT_EQ(0, ls_query(self->fd, ids[0], &info));
 	EXPECT_EQ(LLMSCHED_TASK_CANCELLED, info.state);
 	EXPECT_EQ(LLMSCHED_REASON_CANCELLED, info.reason);
+	/* The other one's kill, through the control channel. */
+	{
+		struct llmsched_agent_control c;
+
+		ASSERT_EQ(0, ls_agent_control(a->fd, 0, &c));
+		EXPECT_EQ((__u32)LLMSCHED_CONTROL_KILL, c.kind);
+		EXPECT_EQ(ids[1], c.task_id);
+		EXPECT_EQ(-EAGAIN, ls_agent_control(a->fd, 0, &c))
+			TH_LOG("the ended task's record went with it");
+		ASSERT_EQ(0, ls_agent_confirm(a->fd, ids[1],
+					      LLMSCHED_CONTROL_KILL));
+	}
+	EXPECT_EQ(LLMSCHED_TASK_CANCELLED, (ls_query(self->fd, ids[1], &info),
+					    info.state));
 
 	/* Complete without start is allowed; then the task is no longer
 	 * the agent's.
@@ -574,8 +593,11 @@ TEST_F(agent, load_report_checks)
 	EXPECT_FAILS(-EINVAL, load_report(self->fd, e, 4097, sizeof(e[0])),
 		     "count 4097");
 	EXPECT_FAILS(-EINVAL, load_report(self->fd, e, 2, 4), "entry_size 4");
-	EXPECT_FAILS(-EINVAL, load_report(self->fd, e, 2, 16),
-		     "entry_size 16");
+	/* Read as newer 16-byte entries, the first one's tail is not zero. */
+	EXPECT_FAILS(-E2BIG, load_report(self->fd, e, 2, 16),
+		     "entry_size 16, a tail set");
+	EXPECT_FAILS(-EINVAL, load_report(self->fd, e, 2, 8192),
+		     "entry_size above a page");
 	EXPECT_FAILS(-EFAULT, load_report(self->fd, NULL, 2, sizeof(e[0])),
 		     "entries NULL");
 	/* One load above the cap: the whole call fails, nothing applied. */
@@ -765,11 +787,12 @@ TEST_F(agent, closed_agent_file_requeues_its_tasks)
 	close(a->fd);
 	a->fd = -1;
 	/*
-	 * Both back in the queue: the one that ran with a retry used, the
-	 * one never fetched (it never ran) at no cost.
+	 * Both back in the queue: the one never fetched (it never ran) at
+	 * once and at no cost; the one that ran once nothing of the agent
+	 * runs any more (the module killed its process), with a retry used.
 	 */
-	ASSERT_EQ(0, ls_query(self->fd, ids[0], &info));
-	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);
+	ASSERT_EQ(0, ls_wait_state(self->fd, ids[0], LLMSCHED_TASK_RUNNABLE,
+				   5000, &info));
 	EXPECT_EQ(0U, info.retries_left);
 	ASSERT_EQ(0, ls_query(self->fd, ids[1], &info));
 	EXPECT_EQ(LLMSCHED_TASK_RUNNABLE, info.state);

@@ -186,6 +186,7 @@ static int read_agent_unprivileged(void *arg)
 
 TEST_F(sysfs, agent_folder_is_read_whole)
 {
+	struct llmsched_task_submit labelled;
 	struct llms_sysfs_agent a;
 	uint32_t *ids = NULL;
 	size_t count = 0, i;
@@ -196,6 +197,10 @@ TEST_F(sysfs, agent_folder_is_read_whole)
 	ASSERT_EQ(0, ls_agent_spawn(&self->a, 2, LS_CPUS(2), LS_GB(1), 0));
 	ASSERT_EQ(0, ls_submit_simple(self->fd, 100, LS_CPUS(1), 0, LS_SEC(1),
 				      &task));
+	/* A label with a space: the rest of its line. */
+	ls_task_init(&labelled, 100, LS_CPUS(1), 0, LS_SEC(1));
+	strcpy(labelled.label, "eval shard 7");
+	ASSERT_EQ(0, ls_submit(self->fd, &labelled));
 	ASSERT_EQ(0, llms_sysfs_read_agent(self->a.id, &a, &self->err))
 	TH_LOG("%s", lib_errmsg(&self->err));
 	EXPECT_EQ(self->a.id, a.id);
@@ -210,8 +215,13 @@ TEST_F(sysfs, agent_folder_is_read_whole)
 	EXPECT_EQ(2, a.slots);
 	EXPECT_STREQ("up", a.state);
 	EXPECT_TRUE(a.tasks_read);
-	ASSERT_EQ(1, a.ntasks);
-	EXPECT_EQ(task, a.tasks[0]);
+	ASSERT_EQ(2, a.ntasks);
+	EXPECT_EQ(task, a.tasks[0].id);
+	EXPECT_STREQ("assigned", a.tasks[0].state);
+	EXPECT_STREQ("", a.tasks[0].label);
+	EXPECT_EQ(labelled.task_id, a.tasks[1].id);
+	EXPECT_STREQ("assigned", a.tasks[1].state);
+	EXPECT_STREQ("eval shard 7", a.tasks[1].label);
 	expected = a;
 	EXPECT_EQ(0, ls_run_as(LS_NOBODY, read_agent_unprivileged, NULL));
 	llms_sysfs_agent_free(&a);

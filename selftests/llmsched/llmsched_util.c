@@ -225,6 +225,32 @@ int ls_set_limits(int fd, __u32 max_tasks, __u32 per_user, __u32 hb_ms)
 	return ls_ioctl(fd, LLMSCHED_IOC_SET_LIMITS, &l);
 }
 
+int ls_get_limits(int fd, struct llmsched_limits *l)
+{
+	LS_INIT(*l);
+	return ls_ioctl(fd, LLMSCHED_IOC_GET_LIMITS, l);
+}
+
+int ls_set_all_limits(int fd, const struct llmsched_limits *want)
+{
+	struct llmsched_limits l;
+
+	if (want) {
+		l = *want;
+	} else {
+		LS_INIT(l);
+		l.max_tasks = LS_DEF_MAX_TASKS;
+		l.max_tasks_per_user = LS_DEF_MAX_PER_USER;
+		l.heartbeat_timeout_ms = LS_DEF_HEARTBEAT_MS;
+		l.retain_ended = LS_DEF_RETAIN_ENDED;
+		l.max_bytes_per_user = LS_DEF_MAX_BYTES;
+		l.max_user_priority = LS_DEF_MAX_USER_PRIO;
+	}
+	l.size = sizeof(l);
+	l.flags = LLMSCHED_LIMITS_USER_PRIORITY;
+	return ls_ioctl(fd, LLMSCHED_IOC_SET_LIMITS, &l);
+}
+
 int ls_set_policy(int fd, __u32 policy, __u32 choice, __u32 flags)
 {
 	struct llmsched_policy p;
@@ -275,26 +301,18 @@ int ls_reset(int fd, __u64 cpu, __u64 mem)
 	struct llmsched_policy p;
 	int ret;
 
+	/*
+	 * An earlier test's lost agents finish their fences first: their
+	 * tasks go back to the run queue, to be cancelled below.
+	 */
+	ret = ls_wait_no_fencing(fd, 10000);
+	if (ret)
+		return ret;
 	ret = ls_cancel_all(fd);
 	if (ret < 0)
 		return ret;
-	ret = ls_set_limits(fd, LS_DEF_MAX_TASKS, LS_DEF_MAX_PER_USER,
-			    LS_DEF_HEARTBEAT_MS);
-	if (!ret)
-		ret = ls_sysfs_write("limits/retain_ended",
-				     LS_STR(LS_DEF_RETAIN_ENDED));
-	/*
-	 * A module from before these limits has no such files: the tests
-	 * that show its bugs still run against it (the ABI test is where a
-	 * missing file fails).
-	 */
-	if (!ret)
-		ret = ls_sysfs_write("limits/max_user_priority",
-				     LS_STR(LS_DEF_MAX_USER_PRIO));
-	if (!ret || ret == -ENOENT)
-		ret = ls_sysfs_write("limits/max_bytes_per_user",
-				     LS_STR(LS_DEF_MAX_BYTES));
-	if (ret && ret != -ENOENT)
+	ret = ls_set_all_limits(fd, NULL);
+	if (ret)
 		return ret;
 	/*
 	 * The aging step and the imbalance threshold too: 0 would keep what
@@ -383,6 +401,106 @@ int ls_agent_unregister(int fd)
 
 	LS_INIT(u);
 	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_UNREGISTER, &u);
+}
+
+int ls_agent_control(int fd, __u64 timeout_ns,
+		     struct llmsched_agent_control *c)
+{
+	struct llmsched_agent_control mine;
+
+	if (!c)
+		c = &mine;
+	LS_INIT(*c);
+	c->timeout_ns = timeout_ns;
+	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_CONTROL, c);
+}
+
+int ls_agent_confirm(int fd, __u64 task_id, __u32 kind)
+{
+	struct llmsched_agent_confirm c;
+
+	LS_INIT(c);
+	c.task_id = task_id;
+	c.kind = kind;
+	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_CONFIRM, &c);
+}
+
+int ls_agent_list(int fd, __u32 start_id, struct llmsched_agent_info *ent,
+		  __u32 *count, __u32 *next_id)
+{
+	struct llmsched_agent_list l;
+	int ret;
+
+	LS_INIT(l);
+	l.start_id = start_id;
+	l.count = *count;
+	l.entry_size = sizeof(*ent);
+	l.entries_ptr = (uintptr_t)ent;
+	ret = ls_ioctl(fd, LLMSCHED_IOC_AGENT_LIST, &l);
+	*count = l.count;
+	if (next_id)
+		*next_id = l.next_id;
+	return ret;
+}
+
+int ls_wait_no_fencing(int fd, unsigned int timeout_ms)
+{
+	__u64 deadline = ls_now_ns() + LS_MSEC(timeout_ms);
+	struct llmsched_agent_info ent[64];
+	__u32 n, i, start, next;
+	bool fencing;
+	int ret;
+
+	do {
+		fencing = false;
+		start = 0;
+		do {
+			n = LS_ARRAY_SIZE(ent);
+			ret = ls_agent_list(fd, start, ent, &n, &next);
+			if (ret)
+				return ret;
+			for (i = 0; i < n; i++)
+				fencing |= ent[i].state == LLMSCHED_AGENT_FENCING;
+			start = next;
+		} while (next);
+		if (!fencing)
+			return 0;
+		usleep(10000);
+	} while (ls_now_ns() < deadline);
+	return -ETIMEDOUT;
+}
+
+int ls_agent_info(int fd, __u32 agent_id, struct llmsched_agent_info *info)
+{
+	__u32 n = 1;
+	int ret = ls_agent_list(fd, agent_id, info, &n, NULL);
+
+	if (ret)
+		return ret;
+	return n && info->agent_id == agent_id ? 0 : -ENOENT;
+}
+
+int ls_agent_drain(int fd, __u32 agent_id, __u32 flags)
+{
+	struct llmsched_agent_drain d;
+
+	LS_INIT(d);
+	d.flags = flags;
+	d.agent_id = agent_id;
+	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_DRAIN, &d);
+}
+
+int ls_agent_resize(int fd, __u32 agent_id, __u32 slots, __u64 cpu,
+		    __u64 mem)
+{
+	struct llmsched_agent_resize r;
+
+	LS_INIT(r);
+	r.agent_id = agent_id;
+	r.slots = slots;
+	r.capacity[LLMSCHED_RES_CPU] = cpu;
+	r.capacity[LLMSCHED_RES_MEM] = mem;
+	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_RESIZE, &r);
 }
 
 int ls_agent_run_one(int fd, __u64 timeout_ns, __u64 *id)
@@ -715,7 +833,7 @@ static void close_inherited(int keep1, int keep2, int keep3)
 			close(i);
 }
 
-pid_t ls_spawn_sleeper(const struct ls_cgroup *cg)
+static pid_t spawn_in(const struct ls_cgroup *cg, bool spin)
 {
 	int p[2], ret;
 	pid_t pid;
@@ -737,7 +855,8 @@ pid_t ls_spawn_sleeper(const struct ls_cgroup *cg)
 			_exit(1);
 		close(p[1]);
 		for (;;)
-			pause();
+			if (!spin)
+				pause();
 	}
 	close(p[1]);
 	/* Wait until the child let go of the test's files. */
@@ -750,6 +869,16 @@ pid_t ls_spawn_sleeper(const struct ls_cgroup *cg)
 		return ret;
 	}
 	return pid;
+}
+
+pid_t ls_spawn_sleeper(const struct ls_cgroup *cg)
+{
+	return spawn_in(cg, false);
+}
+
+pid_t ls_spawn_spinner(const struct ls_cgroup *cg)
+{
+	return spawn_in(cg, true);
 }
 
 void ls_kill_reap(pid_t pid)

@@ -104,6 +104,9 @@ int ls_set_capacity(int fd, __u64 cpu, __u64 mem);
 int ls_get_capacity(int fd, struct llmsched_capacity *c);
 int ls_set_limits(int fd, __u32 max_tasks, __u32 per_user, __u32 hb_ms);
 int ls_set_policy(int fd, __u32 policy, __u32 choice, __u32 flags);
+int ls_get_limits(int fd, struct llmsched_limits *l);
+/* Every limit at once: @want, or the defaults when NULL. */
+int ls_set_all_limits(int fd, const struct llmsched_limits *want);
 /* Cancel every task of every user that has not ended; count or -errno. */
 int ls_cancel_all(int fd);
 /*
@@ -127,6 +130,19 @@ int ls_agent_complete(int fd, __u64 task_id, __u32 flags, __u32 reason,
 		      __s32 exit_status, __u64 runtime_ns);
 int ls_agent_heartbeat(int fd);
 int ls_agent_unregister(int fd);
+/* The next control record into *@c (may be NULL); 0 or -errno. */
+int ls_agent_control(int fd, __u64 timeout_ns,
+		     struct llmsched_agent_control *c);
+int ls_agent_confirm(int fd, __u64 task_id, __u32 kind);
+int ls_agent_list(int fd, __u32 start_id, struct llmsched_agent_info *ent,
+		  __u32 *count, __u32 *next_id);
+/* Wait until no agent is fencing (lost, its cgroup not yet empty). */
+int ls_wait_no_fencing(int fd, unsigned int timeout_ms);
+/* One agent's entry of the agent list: 0, -ENOENT or -errno. */
+int ls_agent_info(int fd, __u32 agent_id, struct llmsched_agent_info *info);
+int ls_agent_drain(int fd, __u32 agent_id, __u32 flags);
+int ls_agent_resize(int fd, __u32 agent_id, __u32 slots, __u64 cpu,
+		    __u64 mem);
 /* Fetch, start and complete (successfully) one task; its id in *@id. */
 int ls_agent_run_one(int fd, __u64 timeout_ns, __u64 *id);
 
@@ -214,6 +230,8 @@ int ls_cgroup_destroy(struct ls_cgroup *cg);
 
 /* A process that does nothing, in @cg; its pid or -errno. */
 pid_t ls_spawn_sleeper(const struct ls_cgroup *cg);
+/* A process that spins on the CPU, in @cg; its pid or -errno. */
+pid_t ls_spawn_spinner(const struct ls_cgroup *cg);
 /* SIGKILL and reap @pid (if > 0). */
 void ls_kill_reap(pid_t pid);
 

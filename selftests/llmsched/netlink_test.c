@@ -39,7 +39,11 @@ struct nl_event {
 	__u64 task_id, time_ns, seq;
 	__u32 state, old_state, reason, agent_id, uid;
 	__s32 exit_status;
-	bool has_old_state, has_seq;
+	bool has_old_state, has_seq, has_wait;
+	/* Dumps. */
+	__u32 priority, wait, slots, used_slots;
+	__u64 cgroup_id;
+	char label[LLMSCHED_LABEL_MAX];
 };
 
 struct listener {
@@ -61,6 +65,14 @@ static int on_message(struct nl_msg *msg, void *arg)
 		[LLMSCHED_A_TIME_NS] = { .type = NLA_U64 },
 		[LLMSCHED_A_SEQ] = { .type = NLA_U64 },
 		[LLMSCHED_A_EXIT_STATUS] = { .type = NLA_U32 },
+		[LLMSCHED_A_LABEL] = { .type = NLA_STRING,
+				       .maxlen = LLMSCHED_LABEL_MAX },
+		[LLMSCHED_A_PRIORITY] = { .type = NLA_U32 },
+		[LLMSCHED_A_WAIT] = { .type = NLA_U32 },
+		[LLMSCHED_A_SLOTS] = { .type = NLA_U32 },
+		[LLMSCHED_A_USED_SLOTS] = { .type = NLA_U32 },
+		[LLMSCHED_A_LOAD] = { .type = NLA_U32 },
+		[LLMSCHED_A_CGROUP_ID] = { .type = NLA_U64 },
 	};
 	struct listener *l = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
@@ -101,6 +113,20 @@ static int on_message(struct nl_msg *msg, void *arg)
 	}
 	if (a[LLMSCHED_A_EXIT_STATUS])
 		e->exit_status = (__s32)nla_get_u32(a[LLMSCHED_A_EXIT_STATUS]);
+	if (a[LLMSCHED_A_LABEL])
+		nla_strlcpy(e->label, a[LLMSCHED_A_LABEL], sizeof(e->label));
+	if (a[LLMSCHED_A_PRIORITY])
+		e->priority = nla_get_u32(a[LLMSCHED_A_PRIORITY]);
+	if (a[LLMSCHED_A_WAIT]) {
+		e->wait = nla_get_u32(a[LLMSCHED_A_WAIT]);
+		e->has_wait = true;
+	}
+	if (a[LLMSCHED_A_SLOTS])
+		e->slots = nla_get_u32(a[LLMSCHED_A_SLOTS]);
+	if (a[LLMSCHED_A_USED_SLOTS])
+		e->used_slots = nla_get_u32(a[LLMSCHED_A_USED_SLOTS]);
+	if (a[LLMSCHED_A_CGROUP_ID])
+		e->cgroup_id = nla_get_u64(a[LLMSCHED_A_CGROUP_ID]);
 	return NL_OK;
 }
 
@@ -152,6 +178,27 @@ static int listener_run(struct listener *l, unsigned int timeout_ms,
 			return -EIO;
 	}
 	return 0;
+}
+
+/*
+ * Take in whatever messages are waiting, without waiting for more; the
+ * number of times the socket overflowed (ENOBUFS: events were lost, which
+ * is what a dump resyncs from).
+ */
+static int listener_drain(struct listener *l)
+{
+	struct pollfd pfd = { .fd = nl_socket_get_fd(l->sk),
+			      .events = POLLIN };
+	int ret, overflows = 0;
+
+	while (poll(&pfd, 1, 0) > 0) {
+		ret = nl_recvmsgs_default(l->sk);
+		if (ret == -NLE_NOMEM)
+			overflows++;
+		else if (ret < 0 && ret != -NLE_AGAIN)
+			break;
+	}
+	return overflows;
 }
 
 FIXTURE(netlink) {
@@ -466,6 +513,176 @@ TEST_F(netlink, events_carry_an_unprivileged_submitters_uid)
 	}
 	EXPECT_LT(0, seen);
 	ls_shared_free(id, sizeof(*id));
+}
+
+/* ---------------------------------------------------------------- dumps */
+
+/*
+ * Dump @cmd into @l on a socket of its own: 0, or the -errno of the
+ * kernel's refusal.
+ */
+static int dump(int cmd, struct listener *l)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int family, ret;
+
+	if (!sk)
+		return -ENOMEM;
+	ret = -ECONNREFUSED;
+	if (genl_connect(sk))
+		goto out;
+	ret = -ENOENT;
+	family = genl_ctrl_resolve(sk, LLMSCHED_GENL_NAME);
+	if (family < 0)
+		goto out;
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_message, l);
+	ret = genl_send_simple(sk, family, cmd, LLMSCHED_GENL_VERSION,
+			       NLM_F_DUMP);
+	if (ret >= 0)
+		ret = nl_recvmsgs_default(sk);
+	if (ret == -NLE_PERM)
+		ret = -EPERM;
+	else if (ret < 0)
+		ret = -EIO;
+	else
+		ret = 0;
+out:
+	nl_socket_free(sk);
+	return ret;
+}
+
+#define DUMP_TASKS	600
+
+/*
+ * A listener that joined, then dumped, has the whole state: every task
+ * once (over many messages of many dump calls), with its label, priority
+ * and wait, the dump's SEQ no older than what it heard, and every later
+ * change with a SEQ past the dump's.
+ */
+TEST_F_TIMEOUT(netlink, dump_gives_the_whole_state_and_its_seq, 120)
+{
+	struct llmsched_task_submit *t;
+	struct listener *d;
+	__u64 heard = 0, dump_seq = 0;
+	int *seen, i, j, runnable = 0, assigned = 0, overflows;
+	struct llmsched_agent_info ai;
+	__u32 idx;
+	bool saw_later = false;
+
+	t = calloc(DUMP_TASKS, sizeof(*t));
+	seen = calloc(DUMP_TASKS, sizeof(*seen));
+	d = calloc(1, sizeof(*d));
+	ASSERT_NE(NULL, t);
+	ASSERT_NE(NULL, seen);
+	ASSERT_NE(NULL, d);
+	ASSERT_EQ(0, ls_agent_spawn(&self->a, 2, LS_CPUS(8), LS_GB(32), 0));
+	for (i = 0; i < DUMP_TASKS; i++) {
+		ls_task_init(&t[i], 1 + i % 7, LS_CPUS(1), LS_GB(1), LS_SEC(1));
+		snprintf(t[i].label, sizeof(t[i].label), "dump-%d", i);
+	}
+	for (i = 0; i < DUMP_TASKS; i += 100)
+		ASSERT_EQ(0, ls_submit_batch(self->fd, t + i, 100, &idx));
+	/* What the listener heard before the dump. */
+	usleep(200000);
+	overflows = listener_drain(self->l);
+	for (j = 0; j < self->l->n; j++)
+		if (self->l->ev[j].seq > heard)
+			heard = self->l->ev[j].seq;
+	ASSERT_LT(0ULL, heard);
+
+	ASSERT_EQ(0, dump(LLMSCHED_CMD_GET_TASK, d));
+	EXPECT_EQ(0, d->bad);
+	EXPECT_EQ(0, d->dropped);
+	for (j = 0; j < d->n; j++) {
+		struct nl_event *e = &d->ev[j];
+
+		EXPECT_EQ(LLMSCHED_CMD_TASK_EVENT, e->cmd);
+		EXPECT_TRUE(e->has_seq);
+		if (!j)
+			dump_seq = e->seq;
+		EXPECT_EQ(dump_seq, e->seq) TH_LOG("one SEQ for the dump");
+		EXPECT_FALSE(e->has_old_state);
+		i = (int)(e->task_id - t[0].task_id);
+		if (e->task_id < t[0].task_id || i >= DUMP_TASKS)
+			continue;
+		seen[i]++;
+		EXPECT_STREQ(t[i].label, e->label);
+		EXPECT_EQ(t[i].priority, e->priority);
+		EXPECT_EQ(0U, e->uid);
+		if (e->state == LLMSCHED_TASK_RUNNABLE) {
+			runnable++;
+			EXPECT_TRUE(e->has_wait);
+			EXPECT_EQ((__u32)LLMSCHED_WAIT_TURN, e->wait);
+		} else if (e->state == LLMSCHED_TASK_ASSIGNED) {
+			assigned++;
+			EXPECT_EQ(self->a.id, e->agent_id);
+		}
+	}
+	TH_LOG("%d messages; SEQ %llu heard (the socket overflowed %d times), %llu in the dump",
+	       d->n, (unsigned long long)heard, overflows,
+	       (unsigned long long)dump_seq);
+	EXPECT_LE(heard, dump_seq);
+	for (i = 0; i < DUMP_TASKS; i++)
+		EXPECT_EQ(1, seen[i]) TH_LOG("task %d", i);
+	EXPECT_EQ(2, assigned);
+	EXPECT_EQ(DUMP_TASKS - 2, runnable);
+
+	/* Agents: slots, use and cgroup. */
+	memset(d, 0, sizeof(*d));
+	ASSERT_EQ(0, dump(LLMSCHED_CMD_GET_AGENT, d));
+	ASSERT_EQ(0, ls_agent_info(self->fd, self->a.id, &ai));
+	for (j = 0, i = 0; j < d->n; j++) {
+		struct nl_event *e = &d->ev[j];
+
+		EXPECT_EQ(LLMSCHED_CMD_AGENT_EVENT, e->cmd);
+		if (e->agent_id != self->a.id)
+			continue;
+		i++;
+		EXPECT_EQ((__u32)LLMSCHED_AGENT_UP, e->state);
+		EXPECT_EQ(2U, e->slots);
+		EXPECT_EQ(2U, e->used_slots);
+		EXPECT_EQ(ai.cgroup_id, e->cgroup_id);
+		EXPECT_NE(0ULL, e->cgroup_id);
+	}
+	EXPECT_EQ(1, i);
+
+	/* A change after the dump comes with a later SEQ. */
+	self->l->n = 0;
+	ASSERT_EQ(0, ls_cancel(self->fd, t[DUMP_TASKS - 1].task_id));
+	ASSERT_EQ(0, listener_run(self->l, 5000, got_task,
+				  &t[DUMP_TASKS - 1].task_id));
+	for (j = 0; j < self->l->n; j++)
+		if (self->l->ev[j].task_id == t[DUMP_TASKS - 1].task_id) {
+			EXPECT_LT(dump_seq, self->l->ev[j].seq);
+			saw_later = true;
+		}
+	EXPECT_TRUE(saw_later);
+	free(d);
+	free(seen);
+	free(t);
+}
+
+static int dump_as_unprivileged(void *arg)
+{
+	struct listener *l = calloc(1, sizeof(*l));
+	int ret;
+
+	if (!l)
+		return 10;
+	ret = dump(*(int *)arg, l);
+	free(l);
+	return ret == -EPERM ? 0 : 1;
+}
+
+/* Dumps show every user's tasks: for an administrator only. */
+TEST_F(netlink, dumps_need_cap_sys_admin)
+{
+	int cmd;
+
+	cmd = LLMSCHED_CMD_GET_TASK;
+	EXPECT_EQ(0, ls_run_as(LS_NOBODY, dump_as_unprivileged, &cmd));
+	cmd = LLMSCHED_CMD_GET_AGENT;
+	EXPECT_EQ(0, ls_run_as(LS_NOBODY, dump_as_unprivileged, &cmd));
 }
 
 TEST_HARNESS_MAIN

@@ -39,7 +39,7 @@ struct worker {
 	bool do_start;
 	unsigned int delay_us;	/* between fetch and start: widens races */
 	int *stop;
-	unsigned long done, cancelled, failed_calls;
+	unsigned long done, cancelled, kills, failed_calls;
 	int first_err;
 	const char *first_call;
 };
@@ -50,6 +50,31 @@ static void worker_err(struct worker *w, const char *call, int err)
 		w->first_err = err;
 		w->first_call = call;
 	}
+}
+
+/*
+ * The kernel's requests: a KILL for each task whose start was refused
+ * (nothing of it runs here, so it is done at once); nothing else is asked
+ * of an agent that never freezes and is never lost.
+ */
+static void worker_controls(struct worker *w)
+{
+	struct llmsched_agent_control c;
+	int ret;
+
+	while (!(ret = ls_agent_control(w->fd, 0, &c))) {
+		if (c.kind != LLMSCHED_CONTROL_KILL) {
+			worker_err(w, "control kind", -EPROTO);
+			continue;
+		}
+		ret = ls_agent_confirm(w->fd, c.task_id, LLMSCHED_CONTROL_KILL);
+		if (ret)
+			worker_err(w, "confirm", ret);
+		else
+			w->kills++;
+	}
+	if (ret != -EAGAIN)
+		worker_err(w, "control", ret);
 }
 
 /* An agent: fetch, (start,) complete; a cancel under its feet is fine. */
@@ -64,6 +89,10 @@ static void *agent_worker(void *arg)
 		ret = ls_agent_fetch(w->fd, LS_MSEC(20), &f, buf, sizeof(buf));
 		if (ret == -ETIMEDOUT || ret == -EAGAIN || ret == -EINTR)
 			continue;
+		if (ret == -ENOMSG) {
+			worker_controls(w);
+			continue;
+		}
 		if (ret) {
 			worker_err(w, "fetch", ret);
 			continue;
@@ -72,6 +101,7 @@ static void *agent_worker(void *arg)
 			usleep(w->delay_us);
 		if (w->do_start) {
 			ret = ls_agent_start(w->fd, f.task_id);
+			/* Not run: its KILL record comes through FETCH. */
 			if (ret == -ECANCELED) {
 				w->cancelled++;
 				continue;
@@ -278,7 +308,7 @@ TEST_F_TIMEOUT(stress, cancel_races_dispatch_and_completion, 180)
 	__u64 *ids, t0;
 	int nr = 0, cstop = 0, i, j;
 	__u32 idx;
-	unsigned long done = 0, seen_cancel = 0, main_ok = 0;
+	unsigned long done = 0, seen_cancel = 0, kills = 0, main_ok = 0;
 
 	ids = calloc(RACE_TASKS, sizeof(*ids));
 	ASSERT_NE(NULL, ids);
@@ -332,11 +362,15 @@ TEST_F_TIMEOUT(stress, cancel_races_dispatch_and_completion, 180)
 	for (i = 0; i < self->nr_agents; i++) {
 		done += self->w[i].done;
 		seen_cancel += self->w[i].cancelled;
+		kills += self->w[i].kills;
 	}
 	ASSERT_EQ(0, ls_stats_read(&s1));
 	EXPECT_EQ(s0.submitted + RACE_TASKS, s1.submitted);
 	EXPECT_EQ(s0.succeeded + done, s1.succeeded);
-	TH_LOG("agents: %lu completed, %lu met ECANCELED", done, seen_cancel);
+	TH_LOG("agents: %lu completed, %lu met ECANCELED, %lu kills confirmed",
+	       done, seen_cancel, kills);
+	/* A KILL comes only for a task whose start was refused. */
+	EXPECT_GE(seen_cancel, kills);
 	EXPECT_EQ(s0.cancelled + can.ok + main_ok, s1.cancelled);
 	EXPECT_EQ(s0.failed, s1.failed);
 	EXPECT_EQ((unsigned long)RACE_TASKS, done + can.ok + main_ok);
@@ -837,6 +871,16 @@ TEST_F_TIMEOUT(stress, unload_refused_under_load_then_leaks_nothing, 180)
 	for (i = 0; i < MAX_AGENTS; i++)
 		ls_agent_destroy(&self->a[i]);
 	self->nr_agents = 0;
+	/* The agent lost with a fetched task is fenced until its cgroup is
+	 * empty: the watchdog sees that within a tick or two.
+	 */
+	{
+		int fd = ls_open();
+
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(0, ls_wait_no_fencing(fd, 5000));
+		close(fd);
+	}
 	/*
 	 * Every file closed: no agent, file or event ring is left, whatever
 	 * their size (one leaked agent is invisible in a slab count).

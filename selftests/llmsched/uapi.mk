@@ -35,6 +35,11 @@ PROGRAMS += selftest-security
 VM_TESTS += selftest-security
 selftest-security_SRCS := selftests/llmsched/security_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
 
+PROGRAMS += selftest-control
+VM_TESTS += selftest-control
+selftest-control_SRCS := selftests/llmsched/control_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
+selftest-control_LDLIBS := -lpthread
+
 # Only the debug kernel has fault injection: make check-debug runs it.
 PROGRAMS += selftest-fault
 DEBUG_VM_TESTS += selftest-fault

@@ -53,6 +53,7 @@ FIXTURE(uapi) {
 	struct ls_snapshot snap;
 	struct llmsched_task_submit batch[2];
 	struct llmsched_task_info list[4];
+	struct llmsched_agent_info agents[4];
 	struct llmsched_load_entry load;
 	char payload[256];
 	size_t page;
@@ -286,6 +287,52 @@ static int fill_capacity(FIXTURE_DATA(uapi) *self, void *arg)
 	return 0;
 }
 
+/* The spare agent registered again, to be drained (and undrained). */
+static int fill_drain(FIXTURE_DATA(uapi) *self, void *arg)
+{
+	struct llmsched_agent_drain *d = arg;
+	int ret;
+
+	ls_agent_unregister(self->spare.fd);
+	ret = ls_agent_register(self->spare.fd, self->spare.pid,
+				self->spare.cg.fd, 1, LS_CPUS(1), LS_GB(1), 0,
+				&self->spare.id);
+	d->agent_id = self->spare.id;
+	return ret;
+}
+
+/* The fixture's agent, resized to what it is. */
+static int fill_resize(FIXTURE_DATA(uapi) *self, void *arg)
+{
+	struct llmsched_agent_resize *r = arg;
+	int ret = ensure_agent(self);
+
+	r->agent_id = self->agent.id;
+	r->slots = 4;
+	r->capacity[LLMSCHED_RES_CPU] = AGENT_CPU;
+	r->capacity[LLMSCHED_RES_MEM] = AGENT_MEM;
+	return ret;
+}
+
+static int fill_agent_list(FIXTURE_DATA(uapi) *self, void *arg)
+{
+	struct llmsched_agent_list *l = arg;
+
+	l->count = LS_ARRAY_SIZE(self->agents);
+	l->entry_size = sizeof(self->agents[0]);
+	l->entries_ptr = (uintptr_t)self->agents;
+	return 0;
+}
+
+static int fill_confirm(FIXTURE_DATA(uapi) *self, void *arg)
+{
+	struct llmsched_agent_confirm *c = arg;
+
+	c->task_id = NO_SUCH_TASK;
+	c->kind = LLMSCHED_CONTROL_KILL;
+	return ensure_agent(self);
+}
+
 static int fill_estimator(FIXTURE_DATA(uapi) *self, void *arg)
 {
 	struct llmsched_estimator *e = arg;
@@ -315,12 +362,21 @@ static const struct ioc_desc ioctls[] = {
 		llmsched_submit_batch, FD_ADMIN, 1U << 0, fill_batch, 0),
 	IOC("CANCEL", LLMSCHED_IOC_CANCEL, llmsched_task_cancel, FD_ADMIN,
 	    1U << 0, fill_cancel, 0),
+	/* Only @task_id and @flags are read: the rest is the answer. */
 	IOC("TASK_QUERY", LLMSCHED_IOC_TASK_QUERY, llmsched_task_info,
 	    FD_ADMIN, 1U << 0, fill_query, 0),
 	IOC_RSV("TASK_WAIT", LLMSCHED_IOC_TASK_WAIT, llmsched_task_wait,
 		FD_ADMIN, 1U << 0, fill_wait, 0),
-	IOC("TASK_LIST", LLMSCHED_IOC_TASK_LIST, llmsched_task_list, FD_ADMIN,
-	    1U << 1, fill_list, 0),
+	IOC_RSV("TASK_LIST", LLMSCHED_IOC_TASK_LIST, llmsched_task_list,
+		FD_ADMIN, 1U << 2, fill_list, 0),
+	IOC("GET_CAPACITY", LLMSCHED_IOC_GET_CAPACITY, llmsched_capacity,
+	    FD_ADMIN, 1U << 0, fill_none, 0),
+	IOC("GET_POLICY", LLMSCHED_IOC_GET_POLICY, llmsched_policy, FD_ADMIN,
+	    1U << 0, fill_none, 0),
+	IOC_RSV("GET_ESTIMATOR", LLMSCHED_IOC_GET_ESTIMATOR,
+		llmsched_estimator, FD_ADMIN, 1U << 0, fill_none, 0),
+	IOC_RSV("GET_LIMITS", LLMSCHED_IOC_GET_LIMITS, llmsched_limits,
+		FD_ADMIN, 1U << 0, fill_none, 0),
 	IOC_RSV("AGENT_REGISTER", LLMSCHED_IOC_AGENT_REGISTER,
 		llmsched_agent_register, FD_SPARE, 1U << 0, fill_register, 0),
 	IOC_RSV("AGENT_FETCH", LLMSCHED_IOC_AGENT_FETCH, llmsched_agent_fetch,
@@ -334,20 +390,27 @@ static const struct ioc_desc ioctls[] = {
 	    llmsched_agent_heartbeat, FD_AGENT, 1U << 0, fill_agent, 0),
 	IOC("AGENT_UNREGISTER", LLMSCHED_IOC_AGENT_UNREGISTER,
 	    llmsched_agent_unregister, FD_AGENT, 1U << 0, fill_agent, 0),
+	IOC("AGENT_CONTROL", LLMSCHED_IOC_AGENT_CONTROL,
+	    llmsched_agent_control, FD_AGENT, 1U << 0, fill_agent, -EAGAIN),
+	IOC_RSV("AGENT_CONFIRM", LLMSCHED_IOC_AGENT_CONFIRM,
+		llmsched_agent_confirm, FD_AGENT, 1U << 0, fill_confirm,
+		-ENOENT),
 	IOC("LOAD_REPORT", LLMSCHED_IOC_LOAD_REPORT, llmsched_load_report,
 	    FD_ADMIN, 1U << 0, fill_load, 0),
+	IOC("AGENT_LIST", LLMSCHED_IOC_AGENT_LIST, llmsched_agent_list,
+	    FD_ADMIN, 1U << 0, fill_agent_list, 0),
+	IOC_RSV("AGENT_DRAIN", LLMSCHED_IOC_AGENT_DRAIN, llmsched_agent_drain,
+		FD_ADMIN, 1U << 1, fill_drain, 0),
+	IOC("AGENT_RESIZE", LLMSCHED_IOC_AGENT_RESIZE, llmsched_agent_resize,
+	    FD_ADMIN, 1U << 0, fill_resize, 0),
 	IOC("SET_CAPACITY", LLMSCHED_IOC_SET_CAPACITY, llmsched_capacity,
 	    FD_ADMIN, 1U << 0, fill_capacity, 0),
-	IOC("GET_CAPACITY", LLMSCHED_IOC_GET_CAPACITY, llmsched_capacity,
-	    FD_ADMIN, 1U << 0, fill_none, 0),
 	IOC("SET_POLICY", LLMSCHED_IOC_SET_POLICY, llmsched_policy, FD_ADMIN,
-	    1U << 1, fill_none, 0),
-	IOC("GET_POLICY", LLMSCHED_IOC_GET_POLICY, llmsched_policy, FD_ADMIN,
-	    1U << 0, fill_none, 0),
+	    1U << 2, fill_none, 0),
 	IOC_RSV("SET_ESTIMATOR", LLMSCHED_IOC_SET_ESTIMATOR,
 		llmsched_estimator, FD_ADMIN, 1U << 0, fill_estimator, 0),
 	IOC_RSV("SET_LIMITS", LLMSCHED_IOC_SET_LIMITS, llmsched_limits,
-		FD_ADMIN, 1U << 0, fill_none, 0),
+		FD_ADMIN, 1U << 1, fill_none, 0),
 };
 
 static int desc_fd(FIXTURE_DATA(uapi) *self, const struct ioc_desc *d)
@@ -500,7 +563,10 @@ TEST_F_TIMEOUT(uapi, every_ioctl_checks_pointer_size_flags_and_reserved, 120)
 TEST_F(uapi, unknown_command_is_enotty)
 {
 	unsigned long cmds[] = {
+		_IO(LLMSCHED_IOCTL_MAGIC, 0x0b),
 		_IO(LLMSCHED_IOCTL_MAGIC, 0x14),
+		_IO(LLMSCHED_IOCTL_MAGIC, 0x2c),
+		_IO(LLMSCHED_IOCTL_MAGIC, 0x44),
 		_IO(LLMSCHED_IOCTL_MAGIC, 0x7f),
 		_IO(LLMSCHED_IOCTL_MAGIC, 0xff),
 		/* The right number with a size encoded: a different command. */
@@ -547,9 +613,9 @@ TEST_F(uapi, common_checks_ordering)
 	} big;
 
 	SNAPSHOT();
-	/* Unknown command before anything about the argument. */
+	/* Unknown command (0x3f: no range holds it) before the argument. */
 	EXPECT_FAILS(-ENOTTY, ls_ioctl(self->fd, _IO(LLMSCHED_IOCTL_MAGIC,
-						       0x40), (void *)8),
+						       0x3f), (void *)8),
 		     "ENOTTY before EFAULT");
 	/* The size before the flags and the content. */
 	memset(&big, 0, sizeof(big));
@@ -977,12 +1043,26 @@ TEST_F(uapi, submit_batch_checks_count_and_entry_size)
 	EXPECT_FAILS(-EINVAL, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH,
 				       &b), "count 4097");
 	b.count = 2;
-	b.entry_size = sizeof(*t) - 8;
+	b.entry_size = LLMSCHED_TASK_SUBMIT_SIZE_VER0 - 8;
 	EXPECT_FAILS(-EINVAL, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH,
-				       &b), "entry_size short");
+				       &b), "entry_size below the first version");
+	b.entry_size = self->page + 8;
+	EXPECT_FAILS(-EINVAL, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH,
+				       &b), "entry_size over a page");
+	/* Read at the longer stride, entry 0's tail is entry 1's head. */
 	b.entry_size = sizeof(*t) + 8;
+	EXPECT_FAILS(-E2BIG, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH,
+				      &b), "entry_size longer, tail not zero");
+	/* Each entry's own size must be the batch's entry_size. */
+	memset(self->buf, 0, sizeof(*t) + 8);
+	memcpy(self->buf, t, sizeof(*t));
+	b.entries_ptr = (uintptr_t)self->buf;
+	b.count = 1;
 	EXPECT_FAILS(-EINVAL, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH,
-				       &b), "entry_size long");
+				       &b), "entry size unlike entry_size");
+	EXPECT_EQ(0U, b.error_index);
+	b.entries_ptr = (uintptr_t)t;
+	b.count = 2;
 	b.entry_size = 0;
 	EXPECT_FAILS(-EINVAL, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT_BATCH,
 				       &b), "entry_size 0");
@@ -1115,7 +1195,8 @@ TEST_F(uapi, cancel_query_wait_on_unknown_or_ended_task)
 	EXPECT_EQ(LLMSCHED_REASON_CANCELLED, w.reason);
 	ASSERT_EQ(0, ls_wait(self->fd, self->ids[1], LS_SEC(3600), &w));
 	/* Not ended, timeout 0: only looks. */
-	EXPECT_EQ(-ETIMEDOUT, ls_wait(self->fd, self->ids[0], 0, &w));
+	/* A timeout of 0 only looks: EAGAIN, as for AGENT_FETCH. */
+	EXPECT_EQ(-EAGAIN, ls_wait(self->fd, self->ids[0], 0, &w));
 	EXPECT_FALSE(ls_state_is_terminal(w.state));
 	EXPECT_EQ(0U, w.reason);
 }
@@ -1139,11 +1220,14 @@ TEST_F(uapi, task_list_checks)
 	l.count = 1025;
 	EXPECT_FAILS(-EINVAL, LIST_CALL(), "count 1025");
 	LIST_INIT();
-	l.entry_size = sizeof(self->list[0]) - 8;
-	EXPECT_FAILS(-EINVAL, LIST_CALL(), "entry_size short");
+	l.entry_size = LLMSCHED_TASK_INFO_SIZE_VER0 - 8;
+	EXPECT_FAILS(-EINVAL, LIST_CALL(), "entry_size below the first version");
 	LIST_INIT();
-	l.entry_size = sizeof(self->list[0]) + 8;
-	EXPECT_FAILS(-EINVAL, LIST_CALL(), "entry_size long");
+	l.entry_size = self->page + 8;
+	EXPECT_FAILS(-EINVAL, LIST_CALL(), "entry_size over a page");
+	LIST_INIT();
+	l.agent_id = 1;
+	EXPECT_FAILS(-EINVAL, LIST_CALL(), "agent_id without LIST_AGENT");
 	LIST_INIT();
 	l.entries_ptr = 0;
 	EXPECT_FAILS(-EFAULT, LIST_CALL(), "entries NULL");
@@ -1153,7 +1237,7 @@ TEST_F(uapi, task_list_checks)
 	/* Room for 4 entries declared, one before the PROT_NONE page. */
 	EXPECT_FAILS(-EFAULT, LIST_CALL(), "entries straddle");
 	LIST_INIT();
-	l.flags = 1U << 1;
+	l.flags = 1U << 2;
 	EXPECT_FAILS(-EINVAL, LIST_CALL(), "unknown flag");
 	/* The largest page is accepted. */
 	LIST_INIT();
@@ -1212,8 +1296,8 @@ TEST_F(uapi, policy_checks_and_reads_back)
 	EXPECT_FAILS(-EINVAL, ls_set_policy(self->fd, 4, 0, 0), "policy 4");
 	EXPECT_FAILS(-EINVAL, ls_set_policy(self->fd, ~0U, 0, 0), "policy ~0");
 	EXPECT_FAILS(-EINVAL, ls_set_policy(self->fd, 0, 2, 0), "choice 2");
-	EXPECT_FAILS(-EINVAL, ls_set_policy(self->fd, 0, 0, 1U << 1),
-		     "flag 2");
+	EXPECT_FAILS(-EINVAL, ls_set_policy(self->fd, 0, 0, 1U << 2),
+		     "flag 4");
 
 	LS_INIT(p);
 	p.policy = LLMSCHED_POLICY_MLFQ;
@@ -1371,10 +1455,11 @@ static const unsigned long privileged_cmds[] = {
 	LLMSCHED_IOC_AGENT_REGISTER, LLMSCHED_IOC_AGENT_FETCH,
 	LLMSCHED_IOC_AGENT_START, LLMSCHED_IOC_AGENT_COMPLETE,
 	LLMSCHED_IOC_AGENT_HEARTBEAT, LLMSCHED_IOC_AGENT_UNREGISTER,
-	LLMSCHED_IOC_LOAD_REPORT, LLMSCHED_IOC_SET_CAPACITY,
-	LLMSCHED_IOC_GET_CAPACITY, LLMSCHED_IOC_SET_POLICY,
-	LLMSCHED_IOC_GET_POLICY, LLMSCHED_IOC_SET_ESTIMATOR,
-	LLMSCHED_IOC_SET_LIMITS,
+	LLMSCHED_IOC_AGENT_CONTROL, LLMSCHED_IOC_AGENT_CONFIRM,
+	LLMSCHED_IOC_LOAD_REPORT, LLMSCHED_IOC_AGENT_LIST,
+	LLMSCHED_IOC_AGENT_DRAIN, LLMSCHED_IOC_AGENT_RESIZE,
+	LLMSCHED_IOC_SET_CAPACITY, LLMSCHED_IOC_SET_POLICY,
+	LLMSCHED_IOC_SET_ESTIMATOR, LLMSCHED_IOC_SET_LIMITS,
 };
 
 static int unpriv_privileged_calls(void *arg)
@@ -1458,6 +1543,60 @@ static int unpriv_own_tasks(void *arg)
 	return 0;
 }
 
+/* The getters show what sysfs shows everyone: no privilege needed. */
+static int unpriv_getters(void *arg)
+{
+	struct unpriv *u = arg;
+	struct llmsched_capacity c;
+	struct llmsched_policy p;
+	struct llmsched_estimator e;
+	struct llmsched_limits l;
+	int fd = ls_open();
+
+	if (fd < 0)
+		return 10;
+	LS_INIT(c);
+	U_CALL(u, ls_ioctl(fd, LLMSCHED_IOC_GET_CAPACITY, &c));
+	u->own[0] = c.capacity[LLMSCHED_RES_CPU];
+	LS_INIT(p);
+	U_CALL(u, ls_ioctl(fd, LLMSCHED_IOC_GET_POLICY, &p));
+	u->state[0] = p.policy;
+	LS_INIT(e);
+	U_CALL(u, ls_ioctl(fd, LLMSCHED_IOC_GET_ESTIMATOR, &e));
+	u->state[1] = e.nr_coeffs;
+	LS_INIT(l);
+	U_CALL(u, ls_ioctl(fd, LLMSCHED_IOC_GET_LIMITS, &l));
+	u->state[2] = l.max_tasks_per_user;
+	close(fd);
+	return 0;
+}
+
+TEST_F(unpriv, getters_need_no_privilege)
+{
+	struct llmsched_estimator e;
+
+	LS_INIT(e);
+	e.nr_coeffs = 2;
+	e.coeff[0] = (__s64)LS_SEC(1) << LLMSCHED_ESTIMATOR_SHIFT;
+	e.coeff[1] = 1000LL << LLMSCHED_ESTIMATOR_SHIFT;
+	ASSERT_EQ(0, ls_ioctl(self->fd, LLMSCHED_IOC_SET_ESTIMATOR, &e));
+	ASSERT_EQ(0, ls_set_policy(self->fd, LLMSCHED_POLICY_SJF,
+				   LLMSCHED_CHOICE_LEAST_LOADED, 0));
+	ASSERT_EQ(0, ls_run_as(LS_NOBODY, unpriv_getters, self->u));
+	ASSERT_EQ(4, self->u->n);
+	EXPECT_EQ(0, self->u->ret[0]) TH_LOG("GET_CAPACITY");
+	EXPECT_EQ(0, self->u->ret[1]) TH_LOG("GET_POLICY");
+	EXPECT_EQ(0, self->u->ret[2]) TH_LOG("GET_ESTIMATOR");
+	EXPECT_EQ(0, self->u->ret[3]) TH_LOG("GET_LIMITS");
+	EXPECT_EQ(HOST_CPU, self->u->own[0]);
+	EXPECT_EQ((__u32)LLMSCHED_POLICY_SJF, self->u->state[0]);
+	EXPECT_EQ(2U, self->u->state[1]);
+	EXPECT_EQ(LS_DEF_MAX_PER_USER, self->u->state[2]);
+	e.nr_coeffs = 1;
+	e.coeff[1] = 0;
+	ls_ioctl(self->fd, LLMSCHED_IOC_SET_ESTIMATOR, &e);
+}
+
 /* An unprivileged user submits, queries, waits on and cancels its own. */
 TEST_F(unpriv, user_owns_its_tasks)
 {
@@ -1478,7 +1617,7 @@ TEST_F(unpriv, user_owns_its_tasks)
 	EXPECT_EQ(0, u->ret[5]) TH_LOG("CANCEL own");
 	EXPECT_EQ(0, u->ret[6]) TH_LOG("WAIT own, ended");
 	EXPECT_EQ(LLMSCHED_TASK_CANCELLED, u->state[0]);
-	EXPECT_EQ(-ETIMEDOUT, u->ret[7]) TH_LOG("WAIT own, timeout 0");
+	EXPECT_EQ(-EAGAIN, u->ret[7]) TH_LOG("WAIT own, timeout 0");
 	EXPECT_EQ(0, u->ret[8]) TH_LOG("LIST own");
 	EXPECT_EQ(3U, u->listed);
 	EXPECT_EQ(0U, u->listed_other);

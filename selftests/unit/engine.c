@@ -54,31 +54,172 @@ TEST(agent_loss_requeues_then_fails_when_retries_run_out)
 	ASSERT_EQ(A(w, 1), t->agent);
 	ASSERT_EQ(0, lsc_agent_set_health(&w->eng, A(w, 1), LSC_AGENT_LOST,
 					  1));
+	/* Fenced: it keeps its slot until its agent is known dead. */
+	ASSERT_EQ(LSC_TASK_STOPPING, t->state);
+	ASSERT_EQ(LSC_STOP_AGENT_LOST, t->stop_reason);
+	ASSERT_EQ(1, t->retries);
+	ASSERT_EQ(1, A(w, 1)->used_slots);
+	ASSERT_EQ(1000, A(w, 1)->committed[LSC_RES_CPU]);
+	ASSERT_EQ(0, lsc_agent_remove(&w->eng, A(w, 1), 1));
 	ASSERT_EQ(LSC_TASK_RUNNABLE, t->state);
 	ASSERT_EQ(0, t->retries);
-	ASSERT_EQ(0, A(w, 1)->used_slots);
-	ASSERT_EQ(0, A(w, 1)->committed[LSC_RES_CPU]);
 	lsc_dispatch(&w->eng, 1);
 	ASSERT_EQ(A(w, 2), t->agent);	/* not the lost one */
+	lsc_task_start(&w->eng, t, 1);
 	ASSERT_EQ(0, lsc_agent_remove(&w->eng, A(w, 2), 2));
 	ASSERT_EQ(LSC_TASK_FAILED, t->state);
 	ASSERT_EQ(LSC_FAIL_AGENT_LOST, t->reason);
 	ASSERT_EQ(1, w->terminal_calls[0]);
-	ASSERT_EQ(1, w->eng.stats.transitions[LSC_TASK_ASSIGNED]
-					    [LSC_TASK_FAILED]);
 	ASSERT_EQ(1, w->eng.stats.transitions[LSC_TASK_RUNNING]
+					    [LSC_TASK_FAILED]);
+	ASSERT_EQ(1, w->eng.stats.transitions[LSC_TASK_STOPPING]
 					    [LSC_TASK_RUNNABLE]);
-	/* A RUNNING task without retries fails with agent-lost too. */
+	/* Through lsc_task_stopped() on a lost agent, the same. */
 	add_agent(w, 3, 4, 8, 1, 0);
 	t = mk_task(w, 2, 1, 1000, 1, 10);
 	submit(w, t, 0);
 	lsc_dispatch(&w->eng, 3);
 	lsc_task_start(&w->eng, t, 3);
 	lsc_agent_set_health(&w->eng, A(w, 3), LSC_AGENT_LOST, 4);
+	ASSERT_EQ(LSC_TASK_STOPPING, t->state);
+	ASSERT_EQ(0, lsc_task_stopped(&w->eng, t, 5));
 	ASSERT_EQ(LSC_TASK_FAILED, t->state);
 	ASSERT_EQ(LSC_FAIL_AGENT_LOST, t->reason);
+	ASSERT_EQ(0, A(w, 3)->used_slots);
 	ASSERT_EQ(NULL, w->violation);
 	free(w);
+}
+
+TEST(cancel_of_a_task_that_may_run_stops_it_keeping_its_slot)
+{
+	struct world *w = world_new();
+	struct lsc_task *t;
+
+	add_agent(w, 1, 4, 8, 1, 0);
+	add_task(w, 1, 1, 4000, 1, 10);
+	t = mk_task(w, 2, 1, 1000, 1, 10);		/* depends on task 1 */
+	submit_deps(w, t, 1, 0);
+	add_task(w, 3, 1, 1000, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	lsc_task_start(&w->eng, T(w, 1), 0);
+	ASSERT_EQ(0, lsc_task_cancel(&w->eng, T(w, 1), 1));
+	ASSERT_EQ(LSC_TASK_STOPPING, T(w, 1)->state);
+	ASSERT_EQ(LSC_STOP_CANCEL, T(w, 1)->stop_reason);
+	ASSERT_EQ(1, w->nr_stop_cb);
+	/* Its command may still run: it keeps the agent. */
+	ASSERT_EQ(4000, A(w, 1)->committed[LSC_RES_CPU]);
+	ASSERT_EQ(1, A(w, 1)->used_slots);
+	ASSERT_EQ(0, lsc_dispatch(&w->eng, 1));
+	ASSERT_EQ(LSC_TASK_QUEUED, t->state);	/* not resolved yet */
+	ASSERT_EQ(-LSC_EBUSY, lsc_task_cancel(&w->eng, T(w, 1), 1));
+	ASSERT_EQ(-LSC_EBUSY, lsc_task_stop(&w->eng, T(w, 1),
+					    LSC_STOP_TIMEOUT, 1));
+	ASSERT_EQ(-LSC_EINVAL, lsc_task_start(&w->eng, T(w, 1), 1));
+	ASSERT_EQ(0, lsc_task_stopped(&w->eng, T(w, 1), 2));
+	ASSERT_EQ(LSC_TASK_CANCELLED, T(w, 1)->state);
+	ASSERT_EQ(LSC_FAIL_CANCELLED, T(w, 1)->reason);
+	ASSERT_EQ(LSC_TASK_FAILED, t->state);
+	ASSERT_EQ(LSC_FAIL_DEP_FAILED, t->reason);
+	ASSERT_EQ(-LSC_EINVAL, lsc_task_stopped(&w->eng, T(w, 1), 2));
+	ASSERT_EQ(1, lsc_dispatch(&w->eng, 2));
+	ASSERT_EQ(A(w, 1), T(w, 3)->agent);
+	ASSERT_EQ(1, w->eng.stats.transitions[LSC_TASK_RUNNING]
+					    [LSC_TASK_STOPPING]);
+	ASSERT_EQ(1, w->eng.stats.transitions[LSC_TASK_STOPPING]
+					    [LSC_TASK_CANCELLED]);
+	ASSERT_EQ(1, w->terminal_calls[0]);
+	ASSERT_EQ(NULL, w->violation);
+	free(w);
+}
+
+TEST(cancel_of_a_task_that_never_ran_ends_it_at_once)
+{
+	struct world *w = world_new();
+
+	add_agent(w, 1, 4, 8, 2, 0);
+	add_task(w, 1, 1, 1000, 1, 10);
+	add_task(w, 2, 1, 1000, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	/* Task 1 was never fetched; task 2 was (pinned). */
+	T(w, 2)->flags |= LSC_TASK_F_PINNED;
+	ASSERT_EQ(0, lsc_task_cancel(&w->eng, T(w, 1), 1));
+	ASSERT_EQ(LSC_TASK_CANCELLED, T(w, 1)->state);
+	ASSERT_EQ(0, lsc_task_cancel(&w->eng, T(w, 2), 1));
+	ASSERT_EQ(LSC_TASK_STOPPING, T(w, 2)->state);
+	ASSERT_EQ(1, A(w, 1)->used_slots);
+	ASSERT_EQ(1, w->nr_stop_cb);
+	free(w);
+}
+
+TEST(time_limit_stop_fails_the_task_with_reason_timeout)
+{
+	struct world *w = world_new();
+	struct lsc_task *t;
+
+	add_agent(w, 1, 4, 8, 1, 0);
+	t = add_task(w, 1, 1, 1000, 1, 10);
+	/* Not started: there is no run to time out. */
+	ASSERT_EQ(-LSC_EINVAL, lsc_task_stop(&w->eng, t, LSC_STOP_TIMEOUT, 0));
+	lsc_dispatch(&w->eng, 0);
+	ASSERT_EQ(-LSC_EINVAL, lsc_task_stop(&w->eng, t, LSC_STOP_TIMEOUT, 0));
+	lsc_task_start(&w->eng, t, 0);
+	ASSERT_EQ(-LSC_EINVAL, lsc_task_stop(&w->eng, t, LSC_STOP_AGENT_LOST,
+					     0));
+	ASSERT_EQ(-LSC_EINVAL, lsc_task_stop(&w->eng, t, LSC_STOP_NR, 0));
+	ASSERT_EQ(LSC_TASK_RUNNING, t->state);
+	ASSERT_EQ(0, lsc_task_stop(&w->eng, t, LSC_STOP_TIMEOUT, 20 * SEC));
+	ASSERT_EQ(LSC_TASK_STOPPING, t->state);
+	ASSERT_EQ('s', w->log[w->nr_log - 1].kind);
+	ASSERT_EQ(LSC_STOP_TIMEOUT, w->log[w->nr_log - 1].to);
+	ASSERT_EQ(0, lsc_task_stopped(&w->eng, t, 21 * SEC));
+	ASSERT_EQ(LSC_TASK_FAILED, t->state);
+	ASSERT_EQ(LSC_FAIL_TIMEOUT, t->reason);
+	ASSERT_STREQ("timeout", lsc_fail_reason_name(t->reason));
+	free(w);
+}
+
+TEST(end_reported_for_a_stopping_task_is_decided_by_the_stop)
+{
+	struct world *w = world_new();
+
+	add_agent(w, 1, 4, 8, 2, 0);
+	add_task(w, 1, 1, 1000, 1, 10);
+	add_task(w, 2, 1, 1000, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	lsc_task_start(&w->eng, T(w, 1), 0);
+	lsc_task_start(&w->eng, T(w, 2), 0);
+	lsc_task_stop(&w->eng, T(w, 1), LSC_STOP_TIMEOUT, 1);
+	lsc_task_cancel(&w->eng, T(w, 2), 1);
+	/* Both commands ended by themselves before the kill. */
+	ASSERT_EQ(0, lsc_task_complete(&w->eng, T(w, 1), 0, 2));
+	ASSERT_EQ(LSC_TASK_FAILED, T(w, 1)->state);
+	ASSERT_EQ(LSC_FAIL_TIMEOUT, T(w, 1)->reason);
+	ASSERT_EQ(0, lsc_task_requeue(&w->eng, T(w, 2), true, 2));
+	ASSERT_EQ(LSC_TASK_CANCELLED, T(w, 2)->state);
+	ASSERT_EQ(0, A(w, 1)->used_slots);
+	free(w);
+}
+
+TEST(states_reasons_and_defaults_keep_their_numbers_and_names)
+{
+	struct lsc_task t;
+
+	ASSERT_EQ(8, LSC_TASK_STOPPING);
+	ASSERT_EQ(9, LSC_TASK_FROZEN);
+	ASSERT_EQ(10, LSC_TASK_NR_STATES);
+	ASSERT_EQ(5, LSC_FAIL_TIMEOUT);
+	ASSERT_EQ(6, LSC_FAIL_NR);
+	ASSERT_EQ(2, LSC_STOP_AGENT_LOST);
+	ASSERT_STREQ("cancelled", lsc_task_state_name(LSC_TASK_CANCELLED));
+	ASSERT_STREQ("stopping", lsc_task_state_name(LSC_TASK_STOPPING));
+	ASSERT_STREQ("frozen", lsc_task_state_name(LSC_TASK_FROZEN));
+	ASSERT_STREQ("?", lsc_task_state_name(LSC_TASK_NR_STATES));
+	ASSERT_STREQ("timeout", lsc_fail_reason_name(LSC_FAIL_TIMEOUT));
+	ASSERT_STREQ("?", lsc_fail_reason_name(LSC_FAIL_NR));
+	ASSERT_EQ(100, LSC_PRIO_DEFAULT);
+	lsc_task_init(&t, 1);
+	ASSERT_EQ(LSC_PRIO_DEFAULT, t.prio);
+	ASSERT_EQ(0x7, LSC_TASK_F_CALLER_MASK);
 }
 
 TEST(draining_agent_keeps_its_tasks_takes_no_new_ones)

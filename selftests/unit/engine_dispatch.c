@@ -302,7 +302,8 @@ TEST(head_keeps_the_last_slot_of_its_users_limit)
 	/* Agent 3 could take task 4 (a 1000 s task on a free agent) but that
 	 * would leave the head's user no slot at its start.
 	 */
-	lsc_agent_resize(&w->eng, A(w, 1), (u64[LSC_NR_RES]){ 8000, 8 * GB });
+	lsc_agent_resize(&w->eng, A(w, 1), (u64[LSC_NR_RES]){ 8000, 8 * GB },
+			 0);
 	ASSERT_EQ(1, lsc_dispatch(&w->eng, 0));
 	ASSERT_EQ(T(w, 3), w->eng.resv_task);
 	ASSERT_EQ(LSC_TASK_RUNNABLE, T(w, 4)->state);

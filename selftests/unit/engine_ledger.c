@@ -64,6 +64,7 @@ TEST(many_agents_in_one_class_all_used)
 	for (i = 1; i <= 20; i++)
 		add_task(w, i, 1, 1000, 1, 5);
 	ASSERT_EQ(W_AGENTS, lsc_dispatch(&w->eng, 0));
+	ASSERT_EQ(0, lsc_task_start(&w->eng, T(w, 1), 0));
 	/* Remove the class host: the class moves, the others still work. */
 	ASSERT_EQ(0, lsc_agent_remove(&w->eng, A(w, 1), 0));
 	ASSERT_EQ(1, w->eng.nr_classes);
@@ -117,11 +118,11 @@ TEST(resize_stays_above_committed_and_within_host)
 	lsc_dispatch(&w->eng, 0);
 	cap[LSC_RES_CPU] = 2000;
 	cap[LSC_RES_MEM] = 8 * GB;
-	ASSERT_EQ(-LSC_EBUSY, lsc_agent_resize(&w->eng, A(w, 1), cap));
+	ASSERT_EQ(-LSC_EBUSY, lsc_agent_resize(&w->eng, A(w, 1), cap, 0));
 	cap[LSC_RES_CPU] = 7000;
-	ASSERT_EQ(-LSC_EOVERCOMMIT, lsc_agent_resize(&w->eng, A(w, 1), cap));
+	ASSERT_EQ(-LSC_EOVERCOMMIT, lsc_agent_resize(&w->eng, A(w, 1), cap, 0));
 	cap[LSC_RES_CPU] = 6000;
-	ASSERT_EQ(0, lsc_agent_resize(&w->eng, A(w, 1), cap));
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, A(w, 1), cap, 0));
 	ASSERT_EQ(8000, w->eng.reserved[LSC_RES_CPU]);
 	ASSERT_EQ(500, A(w, 1)->load);
 	/* The grown agent now takes a 3-CPU task next to the first. */
@@ -131,8 +132,159 @@ TEST(resize_stays_above_committed_and_within_host)
 	/* Shrinking an idle agent is always possible. */
 	cap[LSC_RES_CPU] = 1000;
 	cap[LSC_RES_MEM] = 4 * GB;
-	ASSERT_EQ(0, lsc_agent_resize(&w->eng, A(w, 2), cap));
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, A(w, 2), cap, 0));
 	ASSERT_EQ(6000 + 1000, w->eng.reserved[LSC_RES_CPU]);
+	free(w);
+}
+
+TEST(lost_agent_is_fenced_until_it_is_removed)
+{
+	struct world *w = world_new();
+	struct lsc_agent *a;
+	u32 i;
+
+	a = add_agent(w, 1, 8, 8, 4, 0);
+	add_agent(w, 2, 8, 8, 4, 0);
+	/* Tasks 1-4 on agent 1: never fetched, fetched, running, running
+	 * with a retry left.
+	 */
+	for (i = 1; i <= 4; i++)
+		add_task(w, i, 1, 2000, 1, 10);
+	T(w, 1)->retries = 1;
+	T(w, 4)->retries = 1;
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_DRAINING, 0);
+	ASSERT_EQ(4, lsc_dispatch(&w->eng, 0));
+	T(w, 2)->flags |= LSC_TASK_F_PINNED;
+	lsc_task_start(&w->eng, T(w, 3), 0);
+	lsc_task_start(&w->eng, T(w, 4), 0);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_UP, 0);
+	ASSERT_EQ(0, lsc_agent_set_health(&w->eng, a, LSC_AGENT_LOST, 1));
+	/* It never ran: back to the queue at no cost, onto agent 2. */
+	ASSERT_EQ(LSC_TASK_RUNNABLE, T(w, 1)->state);
+	ASSERT_EQ(1, T(w, 1)->retries);
+	for (i = 2; i <= 4; i++) {
+		ASSERT_EQ(LSC_TASK_STOPPING, T(w, i)->state);
+		ASSERT_EQ(LSC_STOP_AGENT_LOST, T(w, i)->stop_reason);
+		ASSERT_EQ(a, T(w, i)->agent);
+	}
+	ASSERT_EQ(0, w->nr_stop_cb);		/* the caller fences the agent */
+	ASSERT_EQ(6000, a->committed[LSC_RES_CPU]);
+	ASSERT_EQ(3, a->used_slots);
+	ASSERT_EQ(16000, w->eng.reserved[LSC_RES_CPU]);
+	ASSERT_EQ(1, lsc_dispatch(&w->eng, 1));
+	ASSERT_EQ(A(w, 2), T(w, 1)->agent);
+	/* Its tasks stop when it is removed: nothing of it runs any more. */
+	ASSERT_EQ(0, lsc_agent_remove(&w->eng, a, 2));
+	ASSERT_EQ(LSC_TASK_FAILED, T(w, 2)->state);
+	ASSERT_EQ(LSC_FAIL_AGENT_LOST, T(w, 2)->reason);
+	ASSERT_EQ(LSC_TASK_FAILED, T(w, 3)->state);
+	ASSERT_EQ(LSC_TASK_RUNNABLE, T(w, 4)->state);
+	ASSERT_EQ(0, T(w, 4)->retries);
+	ASSERT_EQ(1, T(w, 4)->level);
+	ASSERT_EQ(8000, w->eng.reserved[LSC_RES_CPU]);
+	ASSERT_EQ(NULL, w->violation);
+	free(w);
+}
+
+TEST(remove_of_an_agent_never_lost_fences_and_resolves_at_once)
+{
+	struct world *w = world_new();
+
+	add_agent(w, 1, 4, 8, 2, 0);
+	add_task(w, 1, 1, 1000, 1, 10);
+	add_task(w, 2, 1, 1000, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	lsc_task_start(&w->eng, T(w, 2), 0);
+	lsc_task_cancel(&w->eng, T(w, 2), 0);
+	ASSERT_EQ(LSC_TASK_STOPPING, T(w, 2)->state);
+	ASSERT_EQ(0, lsc_agent_remove(&w->eng, A(w, 1), 1));
+	ASSERT_EQ(LSC_TASK_RUNNABLE, T(w, 1)->state);	/* never ran */
+	ASSERT_EQ(LSC_TASK_CANCELLED, T(w, 2)->state);	/* its stop decides */
+	ASSERT_EQ(0, w->eng.reserved[LSC_RES_CPU]);
+	free(w);
+}
+
+TEST(resize_with_slots_never_below_what_tasks_hold_and_atomic)
+{
+	struct world *w = world_new();
+	u64 host[LSC_NR_RES] = { 16000, 32 * GB, 0, 0 };
+	u64 cap[LSC_NR_RES] = { 4000, 8 * GB, 0, 0 };
+	struct lsc_agent *a;
+	struct lsc_task *v;
+
+	lsc_set_host_capacity(&w->eng, host);
+	a = add_agent(w, 1, 4, 8, 2, 0);
+	v = mk_task(w, 1, 1, 2000, 3, 100);
+	v->flags |= LSC_TASK_F_PREEMPTIBLE;
+	submit(w, v, 0);
+	add_task(w, 2, 1, 1000, 1, 100);
+	lsc_dispatch(&w->eng, 0);
+	lsc_task_start(&w->eng, v, 0);
+	/* Freeze v for a head of 3 CPUs: 3 GB frozen, the head 1 more. */
+	add_task(w, 3, 5, 3000, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	lsc_task_frozen(&w->eng, v, 0);
+	lsc_dispatch(&w->eng, 0);
+	ASSERT_EQ(a, T(w, 3)->agent);
+	ASSERT_EQ(2, a->used_slots);
+	ASSERT_EQ(3 * GB, a->frozen[LSC_RES_MEM]);
+	ASSERT_EQ(-LSC_EINVAL, lsc_agent_resize(&w->eng, a, cap,
+						LSC_AGENT_MAX_SLOTS + 1));
+	ASSERT_EQ(-LSC_EBUSY, lsc_agent_resize(&w->eng, a, cap, 1));
+	/* 2 GB held by the running tasks + 3 GB frozen: 4 GB is too few. */
+	cap[LSC_RES_MEM] = 4 * GB;
+	ASSERT_EQ(-LSC_EBUSY, lsc_agent_resize(&w->eng, a, cap, 0));
+	cap[LSC_RES_MEM] = 5 * GB;
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, a, cap, 0));
+	cap[LSC_RES_CPU] = 3000;
+	ASSERT_EQ(-LSC_EBUSY, lsc_agent_resize(&w->eng, a, cap, 0));
+	cap[LSC_RES_CPU] = 20000;
+	ASSERT_EQ(-LSC_EOVERCOMMIT, lsc_agent_resize(&w->eng, a, cap, 3));
+	/* Nothing changed on error. */
+	ASSERT_EQ(2, a->slots);
+	ASSERT_EQ(4000, a->cap[LSC_RES_CPU]);
+	ASSERT_EQ(5 * GB, a->cap[LSC_RES_MEM]);
+	ASSERT_EQ(5 * GB, w->eng.reserved[LSC_RES_MEM]);
+	/* Grow: more CPU and a third slot, so the frozen task thaws. */
+	cap[LSC_RES_CPU] = 6000;
+	cap[LSC_RES_MEM] = 8 * GB;
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, a, cap, 3));
+	ASSERT_EQ(3, a->slots);
+	ASSERT_EQ(6000, w->eng.reserved[LSC_RES_CPU]);
+	lsc_dispatch(&w->eng, 0);
+	ASSERT_TRUE(v->flags & LSC_TASK_F_THAWING);
+	ASSERT_EQ(3, a->used_slots);
+	ASSERT_EQ(NULL, w->violation);
+	free(w);
+}
+
+TEST(resize_refuses_a_size_a_frozen_task_could_never_thaw_in)
+{
+	struct world *w = world_new();
+	u64 cap[LSC_NR_RES] = { 1500, 8 * GB, 0, 0 };
+	struct lsc_agent *a;
+	struct lsc_task *v, *h;
+
+	a = add_agent(w, 1, 4, 8, 1, 0);
+	v = mk_task(w, 1, 1, 2000, 3, 100);
+	v->flags |= LSC_TASK_F_PREEMPTIBLE;
+	submit(w, v, 0);
+	lsc_dispatch(&w->eng, 0);
+	lsc_task_start(&w->eng, v, 0);
+	h = add_task(w, 2, 5, 1000, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	lsc_task_frozen(&w->eng, v, 0);
+	lsc_dispatch(&w->eng, 0);
+	lsc_task_complete(&w->eng, h, 0, 1);
+	/* Nothing runs; v (2 CPUs) is frozen: 1.5 CPUs holds what is held,
+	 * but v could never thaw in it.
+	 */
+	ASSERT_EQ(0, a->committed[LSC_RES_CPU]);
+	ASSERT_EQ(-LSC_EBUSY, lsc_agent_resize(&w->eng, a, cap, 0));
+	cap[LSC_RES_CPU] = 2000;
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, a, cap, 0));
+	lsc_dispatch(&w->eng, 1);
+	ASSERT_TRUE(v->flags & LSC_TASK_F_THAWING);
 	free(w);
 }
 

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Randomized property tests of the scheduling engine: thousands of seeds,
- * a few hundred random operations each (submissions with dependencies and
- * tags, dispatch, start, completion and failure, cancellation, agents
- * joining, draining, lost, removed and resized, measured loads, balancing,
- * policy switches, user limits, the rank option), checking after every
- * operation the invariants the engine promises, and after every dispatch
- * that no idle agent stands beside work it can hold.  A second mode sets a
+ * a few hundred random operations each (submissions with dependencies,
+ * tags and the preemptible flag, dispatch, fetch (pin), start, completion
+ * and failure, cancellation, time-limit stops and their confirmations,
+ * freeze and thaw confirmations arriving late, never or for tasks no
+ * longer freezing, agents joining, draining, fenced (lost), removed and
+ * resized with their slots, measured loads, balancing, policy switches,
+ * user limits, the rank option), checking after every operation the
+ * invariants the engine promises, and after every dispatch that no idle
+ * agent stands beside work it can hold.  A second mode sets a
  * small random propagation budget and interleaves lsc_propagate_pending()
  * calls among the operations; a third does the same with re-queueing
  * (lsc_rekey_step()).  Everything is checked against the test's own
@@ -21,7 +24,7 @@
 #define P_TASKS		200
 #define P_USERS		3
 
-enum prop_mode { MODE_PLAIN, MODE_PROPAGATION, MODE_REKEY };
+enum prop_mode { MODE_PLAIN, MODE_PROPAGATION, MODE_REKEY, MODE_PREEMPT };
 
 struct prop {
 	struct world *w;
@@ -46,6 +49,22 @@ struct prop {
 	u32 nr_shared;
 	u32 nr_parked_seen;
 	u32 nr_limited_seen;
+	/* Fetched (pinned) by the test, and the calls that report an end. */
+	bool pinned[W_TASKS];
+	const struct lsc_task *reporting;
+	const struct lsc_agent *removing;
+	/* Dispatches so far, and the one each pending freeze was asked in. */
+	u32 nr_dispatch;
+	u32 freeze_in[W_TASKS];
+	u32 nr_fences, nr_late, nr_confirms;
+	u32 nr_round_checks, nr_thaw_checks, nr_agentless, nr_claim_checks;
+	u32 nr_frozen_waits;
+	/* The reservation was checked as the walk left it (before thaws). */
+	bool resv_checked;
+	/* Preemption mode: more priorities and preemptible tasks, agents
+	 * that confirm what they are asked more often.
+	 */
+	bool preempt;
 };
 
 static u64 rnd(struct prop *p)
@@ -82,58 +101,172 @@ static bool rekey_pending(const struct lsc_engine *eng)
 	return eng->nr_stale || eng->rekey_again;
 }
 
+/*
+ * What @a's tasks hold, from the callbacks (@x, when not NULL, left out):
+ * those that hold a CPU and a slot in @used (their count in *@slots), the
+ * frozen ones' demand but CPU in @frozen.
+ */
+static void ref_held(struct world *w, const struct lsc_agent *a,
+		     const struct lsc_task *x, u64 *used, u64 *frozen,
+		     u32 *slots)
+{
+	int k, ai = agent_index(w, a);
+	u32 i;
+
+	memset(used, 0, LSC_NR_RES * sizeof(*used));
+	memset(frozen, 0, LSC_NR_RES * sizeof(*frozen));
+	*slots = 0;
+	for (i = 0; i < w->nr_tasks; i++) {
+		if (w->on_agent[i] != ai || &w->tasks[i] == x)
+			continue;
+		if (w->iced[i]) {
+			for (k = 0; k < LSC_NR_RES; k++)
+				if (k != LSC_RES_CPU)
+					frozen[k] += w->tasks[i].demand[k];
+			continue;
+		}
+		(*slots)++;
+		for (k = 0; k < LSC_NR_RES; k++)
+			used[k] += w->tasks[i].demand[k];
+	}
+}
+
+/*
+ * The frozen task of @a to thaw first, by the documented order: higher
+ * priority, then frozen earlier, then lower id (STOPPING ones never).
+ */
+static const struct lsc_task *ref_first_frozen(struct world *w,
+					       const struct lsc_agent *a)
+{
+	const struct lsc_task *best = NULL, *f;
+	u32 i;
+
+	for (i = 0; i < w->nr_tasks; i++) {
+		if (w->on_agent[i] != agent_index(w, a) || !w->iced[i] ||
+		    w->seen_state[i] != LSC_TASK_FROZEN)
+			continue;
+		f = &w->tasks[i];
+		if (!best || f->prio > best->prio ||
+		    (f->prio == best->prio &&
+		     (w->frozen_at[i] < w->frozen_at[task_index(w, best)] ||
+		      (w->frozen_at[i] == w->frozen_at[task_index(w, best)] &&
+		       f->id < best->id))))
+			best = f;
+	}
+	return best;
+}
+
+/* The CPU (and a slot) @a keeps against @t for its first frozen task. */
+static u32 ref_claim(struct world *w, const struct lsc_agent *a,
+		     const struct lsc_task *t, u64 *cpu)
+{
+	const struct lsc_task *f = ref_first_frozen(w, a);
+
+	*cpu = 0;
+	if (!f || f->prio < t->prio)
+		return 0;
+	*cpu = f->demand[LSC_RES_CPU];
+	return 1;
+}
+
 /* Does @t fit @a now, if @x (when not NULL) were not on it? */
 static bool ref_fits(struct world *w, const struct lsc_task *t,
 		     const struct lsc_agent *a, const struct lsc_task *x)
 {
-	u64 used[LSC_NR_RES] = { 0 };
-	u32 slots = 0, i;
-	int k, ai = agent_index(w, a);
+	u64 used[LSC_NR_RES], frozen[LSC_NR_RES], claim;
+	u32 slots, kept;
+	int k;
 
 	if (!a->registered || a->health != LSC_AGENT_UP)
 		return false;
 	if ((t->tags & a->tags) != t->tags)
 		return false;
-	for (i = 0; i < w->nr_tasks; i++) {
-		if (w->on_agent[i] != ai || &w->tasks[i] == x)
-			continue;
-		slots++;
-		for (k = 0; k < LSC_NR_RES; k++)
-			used[k] += w->tasks[i].demand[k];
-	}
-	if (slots >= a->slots)
+	ref_held(w, a, x, used, frozen, &slots);
+	kept = ref_claim(w, a, t, &claim);
+	if (slots + kept >= a->slots)
 		return false;
+	used[LSC_RES_CPU] += claim;
 	for (k = 0; k < LSC_NR_RES; k++)
-		if (used[k] + t->demand[k] > a->cap[k])
+		if (used[k] + frozen[k] + t->demand[k] > a->cap[k])
 			return false;
 	return true;
 }
 
 /*
- * Earliest expected time @t fits on @a, releasing its tasks by end time;
- * with @x (not NULL), as if @x started there now.
+ * Does the head @t fit @a once the tasks asked to freeze there froze
+ * (their CPU and slot free, the rest held), with @x (when not NULL)
+ * placed there too?
+ */
+static bool ref_round_fits_with(struct world *w, const struct lsc_task *t,
+				const struct lsc_agent *a,
+				const struct lsc_task *x)
+{
+	u64 used[LSC_NR_RES], frozen[LSC_NR_RES], claim;
+	u32 slots, i;
+	int k;
+
+	if (!a->registered || a->health != LSC_AGENT_UP ||
+	    (t->tags & a->tags) != t->tags || ref_claim(w, a, t, &claim))
+		return false;
+	ref_held(w, a, NULL, used, frozen, &slots);
+	for (i = 0; i < w->nr_tasks; i++) {
+		if (w->on_agent[i] != agent_index(w, a) || !w->freezing[i])
+			continue;
+		slots--;
+		used[LSC_RES_CPU] -= w->tasks[i].demand[LSC_RES_CPU];
+	}
+	if (x) {
+		slots++;
+		for (k = 0; k < LSC_NR_RES; k++)
+			used[k] += x->demand[k];
+	}
+	if (slots >= a->slots)
+		return false;
+	for (k = 0; k < LSC_NR_RES; k++)
+		if (used[k] + frozen[k] + t->demand[k] > a->cap[k])
+			return false;
+	return true;
+}
+
+static bool ref_round_fits(struct world *w, const struct lsc_task *t,
+			   const struct lsc_agent *a)
+{
+	return ref_round_fits_with(w, t, a, NULL);
+}
+
+/*
+ * Earliest expected time @t fits on @a, releasing its tasks by end time
+ * (frozen ones never; the CPU and slot kept for the first frozen one stay
+ * kept); with @x (not NULL), as if @x started there now.
  */
 static u64 ref_fit_time_with(struct world *w, const struct lsc_task *t,
 			     const struct lsc_agent *a, u64 now,
 			     const struct lsc_task *x)
 {
-	u64 used[LSC_NR_RES] = { 0 }, at = now, end[W_TASKS];
+	u64 used[LSC_NR_RES] = { 0 }, at = now, end[W_TASKS], claim;
 	bool done[W_TASKS] = { 0 }, on[W_TASKS] = { 0 };
-	u32 slots = 0, i;
+	u32 slots = 0, i, kept;
 	int k, ai = agent_index(w, a);
 
+	kept = ref_claim(w, a, t, &claim);
+	used[LSC_RES_CPU] = claim;
 	for (i = 0; i < w->nr_tasks; i++) {
 		on[i] = w->on_agent[i] == ai || &w->tasks[i] == x;
 		if (!on[i])
 			continue;
+		for (k = 0; k < LSC_NR_RES; k++)
+			if (!w->iced[i] || k != LSC_RES_CPU)
+				used[k] += w->tasks[i].demand[k];
+		if (w->iced[i]) {
+			done[i] = true;
+			continue;
+		}
 		end[i] = &w->tasks[i] == x ? now + x->est_ns :
 			 w->tasks[i].start_ns + w->tasks[i].est_ns;
 		slots++;
-		for (k = 0; k < LSC_NR_RES; k++)
-			used[k] += w->tasks[i].demand[k];
 	}
 	for (;;) {
-		bool ok = slots < a->slots;
+		bool ok = slots + kept < a->slots;
 		int best = -1;
 
 		for (k = 0; ok && k < LSC_NR_RES; k++)
@@ -194,7 +327,8 @@ static int pf_cmp(const struct lsc_task *a, const struct lsc_task *b)
 
 /*
  * Called at every assignment.  (1) A backfilled task never pushes the
- * reserved head's expected start past its shadow time.  (2) In
+ * reserved head's expected start past its shadow time (a head for which
+ * tasks freeze: it still fits once they froze).  (2) In
  * priority-FIFO, every RUNNABLE task ahead of the one assigned either fits
  * no agent (before this assignment) or is held back by backfilling: it is
  * not the head, and the only agents it fits are the reserved one, where it
@@ -210,10 +344,27 @@ static void on_assign(struct world *w, struct lsc_task *x,
 
 	if (!p->in_dispatch)
 		return;
+	/* What the agent's first frozen task needs stays free for it. */
+	{
+		u64 used[LSC_NR_RES], frozen[LSC_NR_RES], claim;
+		u32 slots;
+
+		if (ref_claim(w, xa, x, &claim)) {
+			ref_held(w, xa, NULL, used, frozen, &slots);
+			if (slots + 1 > xa->slots ||
+			    used[LSC_RES_CPU] + claim > xa->cap[LSC_RES_CPU])
+				w->violation = "a task took what a frozen task of higher or equal priority waits for";
+			p->nr_claim_checks++;
+		}
+	}
 	if (head && x != head) {
 		p->nr_backfill_checks++;
-		if (ref_fit_time(w, head, eng->resv_agent, w->now) >
-		    eng->resv_ns)
+		if (!eng->resv_agent)
+			p->nr_agentless++;
+		else if (head->flags & LSC_TASK_F_PREEMPTING ?
+			 !ref_round_fits(w, head, eng->resv_agent) :
+			 ref_fit_time(w, head, eng->resv_agent, w->now) >
+			 eng->resv_ns)
 			w->violation = "backfilled task delays the head";
 	}
 	/*
@@ -267,7 +418,9 @@ static bool ref_can_hold(struct world *w, const struct lsc_task *t,
  * After a priority-FIFO dispatch: the first RUNNABLE task that some UP
  * agent could hold is the head; it holds the reservation, at exactly the
  * earliest time it fits on any UP agent (so the pruned shadow-time search
- * is exact).
+ * is exact; on no agent when frozen holdings, which never release there,
+ * are in its way everywhere), or, when tasks freeze for it, now on their
+ * agent, where it fits once they froze.
  */
 static void check_reservation(struct prop *p)
 {
@@ -293,6 +446,15 @@ static void check_reservation(struct prop *p)
 	}
 	if (!head)
 		return;
+	if (eng->resv_task == head &&
+	    (head->flags & LSC_TASK_F_PREEMPTING)) {
+		p->nr_round_checks++;
+		if (eng->resv_agent != head->preempt_on ||
+		    eng->resv_ns != w->now ||
+		    !ref_round_fits(w, head, eng->resv_agent))
+			w->violation = "a head that tasks freeze for is not reserved where it fits once they froze";
+		return;
+	}
 	for (j = 0; j < P_AGENTS; j++) {
 		if (!ref_can_hold(w, head, &w->agents[j]))
 			continue;
@@ -302,16 +464,18 @@ static void check_reservation(struct prop *p)
 	}
 	if (eng->resv_task != head)
 		w->violation = "blocked head holds no reservation";
-	else if (eng->resv_ns != best)
+	else if (eng->resv_ns != best ||
+		 !eng->resv_agent != (best == U64_MAX))
 		w->violation = "reservation is not the earliest fit time";
 }
 
+/* No task holds a slot there (frozen ones may). */
 static bool ref_idle(struct world *w, const struct lsc_agent *a)
 {
 	u32 i;
 
 	for (i = 0; i < w->nr_tasks; i++)
-		if (w->on_agent[i] == agent_index(w, a))
+		if (w->on_agent[i] == agent_index(w, a) && !w->iced[i])
 			return false;
 	return true;
 }
@@ -365,8 +529,10 @@ static const char *check_liveness(struct prop *p)
 			if (!ref_fits(w, t, a, NULL))
 				continue;
 			if (head && a == eng->resv_agent &&
-			    ref_fit_time_with(w, head, a, w->now, t) >
-			    eng->resv_ns)
+			    (head->flags & LSC_TASK_F_PREEMPTING ?
+			     !ref_round_fits_with(w, head, a, t) :
+			     ref_fit_time_with(w, head, a, w->now, t) >
+			     eng->resv_ns))
 				continue;
 			/* The head keeps a slot of its user's limit. */
 			if (head && t->user == head->user &&
@@ -509,6 +675,37 @@ static const char *check_structure(struct prop *p)
 	return NULL;
 }
 
+/*
+ * An agent's preemption books against the callbacks: its freezing tasks,
+ * its victim candidates, the head its round is for.
+ */
+static const char *check_rounds(struct prop *p, const struct lsc_agent *a)
+{
+	struct world *w = p->w;
+	u32 i, freezing = 0, preemptible = 0;
+
+	for (i = 0; i < w->nr_tasks; i++) {
+		const struct lsc_task *t = &w->tasks[i];
+
+		if ((t->flags & LSC_TASK_F_PREEMPTING) &&
+		    (t->state != LSC_TASK_RUNNABLE || !t->preempt_on ||
+		     t->preempt_on->preempt_for != t))
+			return "a preempting head is not its round's";
+		if (w->on_agent[i] != agent_index(w, a))
+			continue;
+		freezing += w->freezing[i];
+		preemptible += w->seen_state[i] == LSC_TASK_RUNNING &&
+			       (t->flags & LSC_TASK_F_PREEMPTIBLE) &&
+			       !w->freezing[i];
+	}
+	if (freezing != a->nr_freezing || preemptible != a->nr_preemptible)
+		return "an agent miscounts its freezing or preemptible tasks";
+	if (a->preempt_for && (!a->nr_freezing ||
+			       a->preempt_for->preempt_on != a))
+		return "an agent's round names a head that is not its";
+	return NULL;
+}
+
 /* Invariants after every operation; NULL when they all hold. */
 static const char *check(struct prop *p)
 {
@@ -531,27 +728,29 @@ static const char *check(struct prop *p)
 		return err;
 	for (j = 0; j < P_AGENTS; j++) {
 		struct lsc_agent *a = &w->agents[j];
-		u64 used[LSC_NR_RES] = { 0 };
-		u32 n = 0;
+		u64 used[LSC_NR_RES], frozen[LSC_NR_RES];
+		u32 n, nf = 0;
 
 		if (!a->registered)
 			continue;
 		for (k = 0; k < LSC_NR_RES; k++)
 			reserved[k] += a->cap[k];
-		for (i = 0; i < w->nr_tasks; i++) {
-			if (w->on_agent[i] != (int)j)
-				continue;
-			n++;
-			for (k = 0; k < LSC_NR_RES; k++)
-				used[k] += w->tasks[i].demand[k];
-		}
+		ref_held(w, a, NULL, used, frozen, &n);
+		for (i = 0; i < w->nr_tasks; i++)
+			nf += w->on_agent[i] == (int)j && w->iced[i];
 		if (n > a->slots || n != a->used_slots)
 			return "agent slots over-committed or miscounted";
+		if (nf != a->nr_frozen)
+			return "agent frozen tasks miscounted";
+		if ((err = check_rounds(p, a)))
+			return err;
 		for (k = 0; k < LSC_NR_RES; k++) {
-			if (used[k] > a->cap[k])
-				return "agent resources over-committed";
+			if (used[k] + frozen[k] > a->cap[k])
+				return "agent resources over-committed (frozen holdings counted)";
 			if (used[k] != a->committed[k])
 				return "agent committed vector is wrong";
+			if (frozen[k] != a->frozen[k])
+				return "agent frozen vector is wrong";
 		}
 	}
 	for (k = 0; k < LSC_NR_RES; k++) {
@@ -569,15 +768,22 @@ static const char *check(struct prop *p)
 			return "task state differs from callbacks";
 		if (w->terminal_calls[i] != (lsc_task_terminal(t->state) ? 1 : 0))
 			return "terminal state not reported exactly once";
-		if ((w->on_agent[i] >= 0) !=
-		    (t->state == LSC_TASK_ASSIGNED ||
-		     t->state == LSC_TASK_RUNNING))
+		if ((w->on_agent[i] >= 0) != on_agent_state(t->state))
 			return "task on an agent in the wrong state";
+		if (w->iced[i] != !!(t->flags & LSC_TASK_F_ICED))
+			return "frozen holdings differ from the callbacks";
+		if (w->freezing[i] != !!(t->flags & LSC_TASK_F_FREEZING) ||
+		    w->thawing[i] != !!(t->flags & LSC_TASK_F_THAWING))
+			return "freeze or thaw in flight differs from the callbacks";
+		if ((t->state == LSC_TASK_STOPPING) !=
+		    (w->seen_state[i] == LSC_TASK_STOPPING))
+			return "stopping differs from the callbacks";
 		for (j = 0; j < t->nr_deps; j++) {
 			u32 dst = w->tasks[t->deps[j].on_id - 1].state;
 
-			if (t->state >= LSC_TASK_RUNNABLE &&
-			    t->state <= LSC_TASK_SUCCEEDED &&
+			if (t->state != LSC_TASK_QUEUED &&
+			    t->state != LSC_TASK_FAILED &&
+			    t->state != LSC_TASK_CANCELLED &&
 			    dst != LSC_TASK_SUCCEEDED)
 				return "task went ahead of an unfinished dependency";
 		}
@@ -618,7 +824,119 @@ static const char *check(struct prop *p)
 	for (i = 0; i < P_USERS; i++)
 		if (active[i] != w->users[i].nr_active)
 			return "user active count is wrong";
+	/* DRF's allocations: what each user's tasks hold, frozen CPU not. */
+	for (i = 0; i < P_USERS; i++) {
+		u64 alloc[LSC_NR_RES] = { 0 };
+
+		for (j = 0; j < w->nr_tasks; j++) {
+			if (w->on_agent[j] < 0 ||
+			    w->tasks[j].user != &w->users[i])
+				continue;
+			for (k = 0; k < LSC_NR_RES; k++)
+				if (!w->iced[j] || k != LSC_RES_CPU)
+					alloc[k] += w->tasks[j].demand[k];
+		}
+		if (memcmp(alloc, w->users[i].alloc, sizeof(alloc)))
+			return "user allocation differs from what its tasks hold";
+	}
 	return NULL;
+}
+
+/* ------------------------------------------------- stops and freezes */
+
+/* Fetched, started or frozen: its command may run on its agent. */
+static bool ref_may_run(struct prop *p, const struct lsc_task *t, u32 state)
+{
+	return state == LSC_TASK_RUNNING || state == LSC_TASK_FROZEN ||
+	       state == LSC_TASK_STOPPING ||
+	       (state == LSC_TASK_ASSIGNED && p->pinned[task_index(p->w, t)]);
+}
+
+/*
+ * Fencing: a task whose command may run leaves its agent only inside a
+ * call that reports it ended (complete, requeue, stopped) or removes the
+ * agent (nothing of it runs any more): never twice at once.
+ */
+static void on_changed(struct world *w, struct lsc_task *t, u32 from, u32 to)
+{
+	struct prop *p = prop_of(w);
+	int i = task_index(w, t);
+
+	if (on_agent_state(to))
+		return;
+	if (ref_may_run(p, t, from) && p->reporting != t &&
+	    !(p->removing && w->on_agent[i] == agent_index(w, p->removing)))
+		w->violation = "a task that may run left its agent unconfirmed";
+	p->pinned[i] = false;
+}
+
+/*
+ * Each freeze: for the head, of a preemptible RUNNING task of strictly
+ * lower priority on the head's reserved agent, inside a dispatch, and one
+ * round at a time per agent.
+ */
+static void on_freeze(struct world *w, struct lsc_task *t, struct lsc_agent *a)
+{
+	struct prop *p = prop_of(w);
+	const struct lsc_task *head = w->eng.resv_task;
+	u32 i, n;
+
+	if (!p->in_dispatch)
+		w->violation = "a freeze outside a dispatch";
+	else if (!head || t->prio >= head->prio)
+		w->violation = "froze a task of priority >= the head's";
+	else if (!(t->flags & LSC_TASK_F_PREEMPTIBLE) ||
+		 w->seen_state[task_index(w, t)] != LSC_TASK_RUNNING ||
+		 w->on_agent[task_index(w, t)] != agent_index(w, a))
+		w->violation = "froze a task not preemptible and RUNNING there";
+	else if (w->eng.resv_agent != a || head->preempt_on != a)
+		w->violation = "froze a task away from the head's agent";
+	for (i = 0, n = 1; i < w->nr_tasks; i++) {
+		if (w->on_agent[i] != agent_index(w, a))
+			continue;
+		n += w->freezing[i] || w->iced[i];
+		if (w->freezing[i] && p->freeze_in[i] != p->nr_dispatch)
+			w->violation = "two freeze rounds in flight on one agent";
+	}
+	if (n > a->slots)
+		w->violation = "an agent would hold more frozen tasks than slots";
+	p->freeze_in[task_index(w, t)] = p->nr_dispatch;
+}
+
+/*
+ * Each thaw: inside a dispatch, on an agent that is not lost, of the
+ * agent's first frozen task in thaw order, which fits there now; not
+ * delaying a head of higher priority reserved there.
+ */
+static void on_thaw(struct world *w, struct lsc_task *t, struct lsc_agent *a)
+{
+	struct prop *p = prop_of(w);
+	const struct lsc_task *head = w->eng.resv_task;
+	int i = task_index(w, t);
+	u64 used[LSC_NR_RES], frozen[LSC_NR_RES];
+	u32 slots;
+
+	p->nr_thaw_checks++;
+	/* Thaws come after the walk: its reservation is as it left it. */
+	if (!p->resv_checked) {
+		p->resv_checked = true;
+		check_reservation(p);
+	}
+	if (!p->in_dispatch || a->health == LSC_AGENT_LOST)
+		w->violation = "a thaw outside a dispatch or on a lost agent";
+	if (ref_first_frozen(w, a) != t)
+		w->violation = "a thaw out of thaw order";
+	/* As the engine sees it now: the thawing task holds its CPU. */
+	w->iced[i] = false;
+	ref_held(w, a, NULL, used, frozen, &slots);
+	if (slots > a->slots || used[LSC_RES_CPU] > a->cap[LSC_RES_CPU])
+		w->violation = "a thaw without a free CPU and slot";
+	if (head && head->prio > t->prio && w->eng.resv_agent == a &&
+	    (head->flags & LSC_TASK_F_PREEMPTING ?
+	     !ref_round_fits(w, head, a) :
+	     ref_fit_time(w, head, a, w->now) > w->eng.resv_ns))
+		w->violation = "a thaw delays a head of higher priority";
+	w->iced[i] = true;
 }
 
 /* ----------------------------------------------------------- operations */
@@ -654,7 +972,7 @@ static void op_submit(struct prop *p)
 	t = &w->tasks[w->nr_tasks];
 	d = w->deps[w->nr_tasks];
 	lsc_task_init(t, w->nr_tasks + 1);
-	t->prio = rn(p, 4);
+	t->prio = rn(p, p->preempt ? 8 : 4);
 	t->demand[LSC_RES_CPU] = cpu[rn(p, 6)];
 	t->demand[LSC_RES_MEM] = rn(p, 5) * GB;
 	if (!rn(p, 8)) {
@@ -667,6 +985,8 @@ static void op_submit(struct prop *p)
 	t->retries = rn(p, 3);
 	if (!rn(p, 4))
 		t->flags = LSC_TASK_F_RETRY_ON_EXIT;
+	if (rn(p, p->preempt ? 5 : 2))
+		t->flags |= LSC_TASK_F_PREEMPTIBLE;
 	nd = w->nr_tasks && !rn(p, 3) ? 1 + rn(p, 2) : 0;
 	/* Bounded mode: denser graphs, so that propagation is often cut. */
 	if (p->budget && w->nr_tasks && !nd && rn(p, 2))
@@ -679,6 +999,113 @@ static void op_submit(struct prop *p)
 	if (lsc_task_submit(&w->eng, t, &w->users[rn(p, P_USERS)], d, n, x,
 			    2, w->now))
 		w->violation = "valid submission refused";
+}
+
+/* LOST: what never ran is requeued, what may run is fenced, STOPPING. */
+static void op_fence(struct prop *p, struct lsc_agent *a)
+{
+	struct world *w = p->w;
+	bool may[W_TASKS] = { 0 };
+	u32 i;
+
+	for (i = 0; i < w->nr_tasks; i++)
+		may[i] = w->on_agent[i] == agent_index(w, a) &&
+			 ref_may_run(p, &w->tasks[i], w->tasks[i].state);
+	if (lsc_agent_set_health(&w->eng, a, LSC_AGENT_LOST, w->now))
+		w->violation = "fencing a registered agent refused";
+	p->nr_fences++;
+	for (i = 0; i < w->nr_tasks; i++) {
+		const struct lsc_task *t = &w->tasks[i];
+
+		if (may[i] && (t->state != LSC_TASK_STOPPING ||
+			       t->agent != a))
+			w->violation = "a fenced task that may run is not STOPPING on its agent";
+		if (!may[i] && w->on_agent[i] == agent_index(w, a) &&
+		    t->state != LSC_TASK_STOPPING)
+			w->violation = "a task that never ran stayed on a fenced agent";
+	}
+}
+
+/*
+ * Removal: nothing of the agent runs any more.  What never ran is
+ * requeued at no cost; a STOPPING task ends as its stop says; the others
+ * as fenced and stopped: requeued on their retry budget, or failed.
+ */
+static void op_remove(struct prop *p, struct lsc_agent *a)
+{
+	struct world *w = p->w;
+	u32 was[W_TASKS], why[W_TASKS], retries[W_TASKS], i;
+	bool on[W_TASKS], pinned[W_TASKS];
+
+	for (i = 0; i < w->nr_tasks; i++) {
+		on[i] = w->on_agent[i] == agent_index(w, a);
+		was[i] = w->tasks[i].state;
+		why[i] = w->tasks[i].stop_reason;
+		retries[i] = w->tasks[i].retries;
+		pinned[i] = p->pinned[i];
+	}
+	p->removing = a;
+	if (lsc_agent_remove(&w->eng, a, w->now))
+		w->violation = "removal of a registered agent refused";
+	p->removing = NULL;
+	for (i = 0; i < w->nr_tasks; i++) {
+		const struct lsc_task *t = &w->tasks[i];
+		u32 end = was[i] == LSC_TASK_STOPPING ? why[i] :
+			  LSC_STOP_AGENT_LOST;
+
+		if (!on[i])
+			continue;
+		if (was[i] == LSC_TASK_ASSIGNED && !pinned[i]) {
+			if (t->state != LSC_TASK_RUNNABLE ||
+			    t->retries != retries[i])
+				w->violation = "a removed agent's task that never ran was not requeued freely";
+			continue;
+		}
+		if ((end == LSC_STOP_CANCEL && t->state != LSC_TASK_CANCELLED) ||
+		    (end == LSC_STOP_TIMEOUT && t->reason != LSC_FAIL_TIMEOUT) ||
+		    (end == LSC_STOP_AGENT_LOST &&
+		     (retries[i] ? t->state != LSC_TASK_RUNNABLE :
+				   t->reason != LSC_FAIL_AGENT_LOST)))
+			w->violation = "a removed agent's task did not end as its stop says";
+	}
+}
+
+/* Resize, slots too: the decision is checked against the callbacks. */
+static void op_resize(struct prop *p, struct lsc_agent *a, const u64 *cap)
+{
+	struct world *w = p->w;
+	u64 used[LSC_NR_RES], frozen[LSC_NR_RES];
+	u32 slots = rn(p, 5), n, i;
+	int k, want = 0, ret;
+
+	if (!rn(p, 20))
+		slots = LSC_AGENT_MAX_SLOTS + 1;
+	ref_held(w, a, NULL, used, frozen, &n);
+	if (slots > LSC_AGENT_MAX_SLOTS)
+		want = -LSC_EINVAL;
+	for (k = 0; !want && k < LSC_NR_RES; k++)
+		if (cap[k] < used[k] + frozen[k])
+			want = -LSC_EBUSY;
+	if (!want && slots && slots < n)
+		want = -LSC_EBUSY;
+	for (i = 0; !want && i < w->nr_tasks; i++)
+		for (k = 0; w->on_agent[i] == agent_index(w, a) &&
+		     w->iced[i] && w->seen_state[i] == LSC_TASK_FROZEN &&
+		     k < LSC_NR_RES; k++)
+			if (w->tasks[i].demand[k] > cap[k])
+				want = -LSC_EBUSY;
+	for (k = 0; !want && k < LSC_NR_RES; k++)
+		if (w->eng.reserved[k] - a->cap[k] + cap[k] > p->host[k])
+			want = -LSC_EOVERCOMMIT;
+	n = a->slots;
+	memcpy(used, a->cap, sizeof(used));
+	ret = lsc_agent_resize(&w->eng, a, cap, slots);
+	if (ret != want)
+		w->violation = "agent resize: wrong decision";
+	else if (ret && (a->slots != n || memcmp(used, a->cap, sizeof(used))))
+		w->violation = "agent resize changed the agent on error";
+	else if (!ret && a->slots != (slots ? slots : n))
+		w->violation = "agent resize did not set the slots";
 }
 
 static void op_agent(struct prop *p)
@@ -716,28 +1143,55 @@ static void op_agent(struct prop *p)
 		lsc_agent_set_health(&w->eng, a, LSC_AGENT_DRAINING, w->now);
 		break;
 	case 2:
-		lsc_agent_set_health(&w->eng, a, LSC_AGENT_LOST, w->now);
+		op_fence(p, a);
 		break;
 	case 3:
-		lsc_agent_remove(&w->eng, a, w->now);
+		op_remove(p, a);
 		break;
 	case 4:
 		lsc_agent_set_measured(&w->eng, a, rn(p, 1200));
 		break;
 	default:
-		want = 0;
-		for (k = 0; k < LSC_NR_RES; k++)
-			if (cap[k] < a->committed[k])
-				want = -LSC_EBUSY;
-		for (k = 0; !want && k < LSC_NR_RES; k++)
-			if (w->eng.reserved[k] - a->cap[k] + cap[k] >
-			    p->host[k])
-				want = -LSC_EOVERCOMMIT;
-		ret = lsc_agent_resize(&w->eng, a, cap);
-		if (ret != want)
-			w->violation = "agent resize: wrong decision";
+		op_resize(p, a, cap);
 		break;
 	}
+}
+
+/*
+ * After a dispatch: an agent's first frozen task that has its CPU and a
+ * slot free there stays frozen only while a freeze round is in flight
+ * there, or a head of higher priority is reserved there (and the thaw
+ * would not fit what it leaves over, which the thaw hook checks).
+ */
+static const char *check_thaws(struct prop *p)
+{
+	struct world *w = p->w;
+	const struct lsc_task *head = w->eng.resv_task, *f;
+	u64 used[LSC_NR_RES], frozen[LSC_NR_RES];
+	u32 j, slots, i;
+	bool round;
+
+	for (j = 0; j < P_AGENTS; j++) {
+		struct lsc_agent *a = &w->agents[j];
+
+		if (!a->registered || a->health == LSC_AGENT_LOST)
+			continue;
+		f = ref_first_frozen(w, a);
+		if (!f)
+			continue;
+		ref_held(w, a, NULL, used, frozen, &slots);
+		if (slots >= a->slots || used[LSC_RES_CPU] +
+		    f->demand[LSC_RES_CPU] > a->cap[LSC_RES_CPU])
+			continue;
+		round = false;
+		for (i = 0; i < w->nr_tasks; i++)
+			round |= w->freezing[i] && w->on_agent[i] == (int)j;
+		p->nr_frozen_waits++;
+		if (!round && !(head && w->eng.resv_agent == a &&
+				head->prio > f->prio))
+			return "a frozen task that could thaw stayed frozen";
+	}
+	return NULL;
 }
 
 static void op_dispatch(struct prop *p)
@@ -745,11 +1199,16 @@ static void op_dispatch(struct prop *p)
 	struct world *w = p->w;
 
 	p->in_dispatch = true;
+	p->nr_dispatch++;
+	p->resv_checked = false;
 	lsc_dispatch(&w->eng, w->now);
 	p->in_dispatch = false;
-	check_reservation(p);
+	if (!p->resv_checked)
+		check_reservation(p);
 	if (!w->violation)
 		w->violation = check_liveness(p);
+	if (!w->violation)
+		w->violation = check_thaws(p);
 }
 
 static void op_tunables(struct prop *p)
@@ -765,11 +1224,138 @@ static void op_tunables(struct prop *p)
 		w->violation = "valid tunables refused";
 }
 
+/* The call reports @t's end: it may leave its agent. */
+static int report_end(struct prop *p, struct lsc_task *t, int how)
+{
+	struct world *w = p->w;
+	int ret;
+
+	p->reporting = t;
+	if (how == 0)
+		ret = lsc_task_complete(&w->eng, t, rn(p, 6) ? 0 : 1, w->now);
+	else if (how == 1)
+		ret = lsc_task_requeue(&w->eng, t, rn(p, 2), w->now);
+	else
+		ret = lsc_task_stopped(&w->eng, t, w->now);
+	p->reporting = NULL;
+	return ret;
+}
+
+/* Complete, requeue or confirm the stop of @t; a stop decides the end. */
+static void op_end(struct prop *p, struct lsc_task *t, int how)
+{
+	struct world *w = p->w;
+	u32 stopping = t->state == LSC_TASK_STOPPING, why = t->stop_reason;
+	u32 retries = t->retries;
+
+	if (report_end(p, t, how)) {
+		w->violation = "the end of a task on an agent refused";
+		return;
+	}
+	if (!stopping)
+		return;
+	if ((why == LSC_STOP_CANCEL && t->state != LSC_TASK_CANCELLED) ||
+	    (why == LSC_STOP_TIMEOUT && (t->state != LSC_TASK_FAILED ||
+					 t->reason != LSC_FAIL_TIMEOUT)) ||
+	    (why == LSC_STOP_AGENT_LOST &&
+	     (retries ? t->state != LSC_TASK_RUNNABLE ||
+			t->retries != retries - 1 :
+			t->state != LSC_TASK_FAILED ||
+			t->reason != LSC_FAIL_AGENT_LOST)))
+		w->violation = "a stopped task did not end as its stop says";
+}
+
+/* Cancel or stop: what may run stops, what never ran ends at once. */
+static void op_stop(struct prop *p, struct lsc_task *t, bool cancel)
+{
+	struct world *w = p->w;
+	u32 was = t->state, reason = rn(p, 8) ? LSC_STOP_TIMEOUT :
+				     rn(p, 2) ? LSC_STOP_CANCEL :
+				     LSC_STOP_AGENT_LOST;
+	bool may = ref_may_run(p, t, was) && was != LSC_TASK_STOPPING;
+	int want, ret;
+
+	if (cancel) {
+		want = was == LSC_TASK_STOPPING ? -LSC_EBUSY :
+		       was == LSC_TASK_NEW || lsc_task_terminal(was) ?
+		       -LSC_EINVAL : 0;
+		ret = lsc_task_cancel(&w->eng, t, w->now);
+		reason = LSC_STOP_CANCEL;
+	} else {
+		want = reason == LSC_STOP_AGENT_LOST ? -LSC_EINVAL :
+		       was == LSC_TASK_STOPPING ? -LSC_EBUSY :
+		       may ? 0 : -LSC_EINVAL;
+		ret = lsc_task_stop(&w->eng, t, reason, w->now);
+	}
+	if (ret != want)
+		w->violation = "cancel or stop: wrong decision";
+	else if (ret && t->state != was)
+		w->violation = "a refused cancel or stop changed the task";
+	else if (!ret && may && (t->state != LSC_TASK_STOPPING ||
+				 t->stop_reason != reason))
+		w->violation = "a task that may run did not become STOPPING";
+	else if (!ret && !may && t->state != LSC_TASK_CANCELLED)
+		w->violation = "a task that never ran was not cancelled at once";
+}
+
+/* The agent confirms a freeze or a thaw (or one it was never asked for). */
+static void op_confirm(struct prop *p, bool thaw)
+{
+	struct world *w = p->w;
+	struct lsc_task *t = NULL;
+	u32 i, start, was;
+	bool asked;
+	int ret;
+
+	if (!w->nr_tasks)
+		return;
+	start = rn(p, w->nr_tasks);
+	for (i = 0; i < w->nr_tasks && !t; i++) {
+		u32 j = (start + i) % w->nr_tasks;
+
+		if (thaw ? w->thawing[j] : w->freezing[j])
+			t = &w->tasks[j];
+	}
+	if (!t || !rn(p, 10))
+		t = &w->tasks[start];
+	asked = thaw ? w->thawing[task_index(w, t)] :
+		w->freezing[task_index(w, t)];
+	was = t->state;
+	ret = thaw ? lsc_task_thawed(&w->eng, t, w->now) :
+	       lsc_task_frozen(&w->eng, t, w->now);
+	if (ret != (asked ? 0 : -LSC_EINVAL))
+		w->violation = "a freeze or thaw confirmation: wrong decision";
+	else if (!asked && t->state != was)
+		w->violation = "a late confirmation changed the task";
+	else if (asked && t->state !=
+		 (thaw ? LSC_TASK_RUNNING : LSC_TASK_FROZEN))
+		w->violation = "a confirmed freeze or thaw did not take";
+	if (asked)
+		p->nr_confirms++;
+	else
+		p->nr_late++;
+}
+
+/* The agent fetches an ASSIGNED task (or gives it back, unfetched). */
+static void op_pin(struct prop *p, struct lsc_task *t)
+{
+	int i = task_index(p->w, t);
+
+	p->pinned[i] = !p->pinned[i];
+	if (p->pinned[i])
+		t->flags |= LSC_TASK_F_PINNED;
+	else
+		t->flags &= ~LSC_TASK_F_PINNED;
+}
+
+#define ON_AGENT	((1U << LSC_TASK_ASSIGNED) | (1U << LSC_TASK_RUNNING) | \
+			 (1U << LSC_TASK_FROZEN) | (1U << LSC_TASK_STOPPING))
+
 static void one_op(struct prop *p)
 {
 	struct world *w = p->w;
 	struct lsc_task *t;
-	u32 r = rn(p, 100);
+	u32 r = rn(p, 128);
 
 	w->now += rn(p, 3) * SEC / 2;
 	p->idle = false;
@@ -786,6 +1372,17 @@ static void one_op(struct prop *p)
 			p->nr_pending_busy++;
 		return;
 	}
+	if (p->preempt && !rn(p, 3)) {
+		/* Agents that start and confirm, then the kernel's dispatch. */
+		t = pick_task(p, 1U << LSC_TASK_ASSIGNED);
+		if (t && rn(p, 2) && lsc_task_start(&w->eng, t, w->now))
+			w->violation = "start of an ASSIGNED task refused";
+		else
+			op_confirm(p, rn(p, 2));
+		if (!w->violation)
+			op_dispatch(p);
+		return;
+	}
 	if (r < 30) {
 		op_submit(p);
 	} else if (r < 52) {
@@ -794,35 +1391,49 @@ static void one_op(struct prop *p)
 		t = pick_task(p, 1U << LSC_TASK_ASSIGNED);
 		if (t && lsc_task_start(&w->eng, t, w->now))
 			w->violation = "start of an ASSIGNED task refused";
+	} else if (r < 78) {
+		/* A frozen task seldom ends (it cannot, unless killed). */
+		t = pick_task(p, rn(p, 4) ? ON_AGENT &
+				~(1U << LSC_TASK_FROZEN) : ON_AGENT);
+		if (t)
+			op_end(p, t, 0);
 	} else if (r < 80) {
-		t = pick_task(p, (1U << LSC_TASK_ASSIGNED) |
-				 (1U << LSC_TASK_RUNNING));
-		if (t && lsc_task_complete(&w->eng, t, rn(p, 6) ? 0 : 1,
-					   w->now))
-			w->violation = "completion refused";
-	} else if (r < 82) {
-		t = pick_task(p, (1U << LSC_TASK_ASSIGNED) |
-				 (1U << LSC_TASK_RUNNING));
-		if (t && lsc_task_requeue(&w->eng, t, rn(p, 2), w->now))
-			w->violation = "requeue refused";
-	} else if (r < 85) {
-		t = pick_task(p, (1U << LSC_TASK_QUEUED) |
-				 (1U << LSC_TASK_RUNNABLE) |
-				 (1U << LSC_TASK_ASSIGNED) |
-				 (1U << LSC_TASK_RUNNING));
-		if (t && lsc_task_cancel(&w->eng, t, w->now))
-			w->violation = "cancel refused";
-	} else if (r < 93) {
+		t = pick_task(p, ON_AGENT);
+		if (t)
+			op_end(p, t, 1);
+	} else if (r < 84) {
+		t = pick_task(p, 1U << LSC_TASK_STOPPING);
+		if (t)
+			op_end(p, t, 2);
+	} else if (r < 87) {
+		t = pick_task(p, rn(p, 4) ? ON_AGENT |
+				(1U << LSC_TASK_QUEUED) |
+				(1U << LSC_TASK_RUNNABLE) : ~0U);
+		if (t)
+			op_stop(p, t, true);
+	} else if (r < 89) {
+		t = pick_task(p, ON_AGENT | (1U << LSC_TASK_RUNNABLE));
+		if (t)
+			op_stop(p, t, false);
+	} else if (r < 92) {
+		t = pick_task(p, 1U << LSC_TASK_ASSIGNED);
+		if (t)
+			op_pin(p, t);
+	} else if (r < 102) {
+		op_confirm(p, false);
+	} else if (r < 110) {
+		op_confirm(p, true);
+	} else if (r < 118) {
 		op_agent(p);
-	} else if (r < 95) {
+	} else if (r < 120) {
 		lsc_balance(&w->eng, w->now);
-	} else if (r < 97) {
+	} else if (r < 122) {
 		lsc_set_policy(&w->eng, rn(p, LSC_POLICY_NR));
-	} else if (r < 98) {
+	} else if (r < 124) {
 		if (lsc_user_set_limit(&w->eng, &w->users[rn(p, P_USERS)],
 				       rn(p, 4)))
 			w->violation = "limit of a registered user refused";
-	} else if (r < 99) {
+	} else if (r < 126) {
 		op_tunables(p);
 	} else {
 		lsc_set_agent_choice(&w->eng, rn(p, LSC_CHOOSE_NR));
@@ -845,6 +1456,9 @@ static struct prop *prop_new(u64 seed, enum prop_mode mode)
 	memcpy(p->host, host, sizeof(host));
 	lsc_set_host_capacity(&p->w->eng, host);
 	p->w->on_assign = on_assign;
+	p->w->on_changed = on_changed;
+	p->w->on_freeze = on_freeze;
+	p->w->on_thaw = on_thaw;
 	lsc_default_tunables(&tun);
 	tun.backfill_depth = depth[rn(p, 4)];
 	tun.dag_rank = rn(p, 2);
@@ -856,6 +1470,7 @@ static struct prop *prop_new(u64 seed, enum prop_mode mode)
 		p->budget = 1 + rn(p, 2);
 		lsc_set_propagation_budget(&p->w->eng, p->budget);
 	}
+	p->preempt = mode == MODE_PREEMPT;
 	if (mode == MODE_REKEY) {
 		p->rekey_budget = 1 + rn(p, 3);
 		lsc_set_rekey_budget(&p->w->eng, p->rekey_budget);
@@ -884,8 +1499,12 @@ static void dump(struct prop *p, const char *err)
 
 		if (!a->registered)
 			continue;
-		fprintf(stderr, " agent %u health %u slots %u/%u cap %llu/%llu/%llu/%llu used %llu/%llu tags %llx slot %u\n",
+		fprintf(stderr, " agent %u health %u slots %u/%u frozen %u (cpu %llu mem %llu) freezing %u for %lld cap %llu/%llu/%llu/%llu used %llu/%llu tags %llx slot %u\n",
 			a->id, a->health, a->used_slots, a->slots,
+			a->nr_frozen, (unsigned long long)a->frozen[0],
+			(unsigned long long)(a->frozen[1] / GB),
+			a->nr_freezing,
+			a->preempt_for ? (long long)a->preempt_for->id : -1LL,
 			(unsigned long long)a->cap[0],
 			(unsigned long long)(a->cap[1] / GB),
 			(unsigned long long)a->cap[2],
@@ -897,11 +1516,11 @@ static void dump(struct prop *p, const char *err)
 	for (i = 0; i < w->nr_tasks; i++) {
 		struct lsc_task *t = &w->tasks[i];
 
-		if (t->state != LSC_TASK_RUNNABLE && t->state != LSC_TASK_ASSIGNED &&
-		    t->state != LSC_TASK_RUNNING)
+		if (t->state != LSC_TASK_RUNNABLE && !on_agent_state(t->state))
 			continue;
-		fprintf(stderr, " task %llu %s prio %u user %ld lim %u/%u dem %llu/%llu/%llu/%llu tags %llx est %llu arr %llu part %u mask %llx q %u key %llx agent %d\n",
+		fprintf(stderr, " task %llu %s flags %x start %llu prio %u user %ld lim %u/%u dem %llu/%llu/%llu/%llu tags %llx est %llu arr %llu part %u mask %llx q %u key %llx agent %d\n",
 			(unsigned long long)t->id, lsc_task_state_name(t->state),
+			t->flags, (unsigned long long)t->start_ns / SEC,
 			t->prio, (long)(t->user - w->users),
 			(unsigned)t->user->nr_active, t->user->max_active,
 			(unsigned long long)t->demand[0],
@@ -924,6 +1543,9 @@ struct prop_sum {
 	u64 live_idle, live_partial;
 	u32 shared, limited;
 	u64 rekeys, rekeyed, overruns;
+	u64 preemptions, freezes, frozen, thaws, stops;
+	u64 fences, late, confirms, round_checks, thaw_checks;
+	u64 claim_checks, frozen_waits;
 };
 
 static const char *run_seed(u64 seed, u32 ops, struct prop_sum *sum,
@@ -955,12 +1577,23 @@ static const char *run_seed(u64 seed, u32 ops, struct prop_sum *sum,
 		op_dispatch(p);
 		err = check(p);
 	}
-	/* Cancel what is left: every task ends exactly once. */
+	/* Cancel what is left, confirm the stops: every task ends once. */
 	for (i = 0; i < w->nr_tasks && !err; i++) {
 		struct lsc_task *t = &w->tasks[i];
 
-		if (t->state != LSC_TASK_NEW && !lsc_task_terminal(t->state))
-			lsc_task_cancel(&w->eng, t, w->now);
+		u32 tries;
+
+		/* A fenced one may come back RUNNABLE: cancel it again. */
+		for (tries = 0; tries < 3 && !err &&
+		     t->state != LSC_TASK_NEW && !lsc_task_terminal(t->state);
+		     tries++) {
+			if (t->state != LSC_TASK_STOPPING)
+				lsc_task_cancel(&w->eng, t, w->now);
+			if (t->state == LSC_TASK_STOPPING && report_end(p, t, 2))
+				err = "a stop confirmation refused";
+			if (!err)
+				err = w->violation;
+		}
 	}
 	/* Finish any pending propagation, a small budget at a time. */
 	for (i = 0; p->budget && !err && i < 100000; i++) {
@@ -981,10 +1614,19 @@ static const char *run_seed(u64 seed, u32 ops, struct prop_sum *sum,
 	for (i = 0; i < LSC_NR_PARTS && !err; i++)
 		if (w->eng.parts[i].used)
 			err = "a partition outlived its tasks";
-	for (i = 0; i < P_AGENTS && !err; i++)
-		if (w->agents[i].registered &&
-		    lsc_agent_remove(&w->eng, &w->agents[i], w->now))
+	for (i = 0; i < P_AGENTS && !err; i++) {
+		struct lsc_agent *a = &w->agents[i];
+
+		if (!a->registered)
+			continue;
+		if (a->used_slots || a->nr_frozen || a->nr_freezing ||
+		    a->nr_preemptible || a->preempt_for)
+			err = "an agent kept tasks or a round after they ended";
+		else if (lsc_agent_remove(&w->eng, a, w->now))
 			err = "agent removal failed";
+	}
+	if (!err && !lsc_list_empty(&w->eng.thaw_check))
+		err = "agents left to thaw without agents";
 	for (k = 0; k < LSC_NR_RES && !err; k++)
 		if (w->eng.reserved[k])
 			err = "ledger not empty after removing every agent";
@@ -1011,6 +1653,18 @@ static const char *run_seed(u64 seed, u32 ops, struct prop_sum *sum,
 	sum->rekeys += w->eng.stats.rekeys;
 	sum->rekeyed += w->eng.stats.rekeyed;
 	sum->overruns += w->eng.stats.overruns;
+	sum->preemptions += w->eng.stats.preemptions;
+	sum->freezes += w->eng.stats.freezes;
+	sum->frozen += w->eng.stats.frozen;
+	sum->thaws += w->eng.stats.thaws;
+	sum->stops += w->eng.stats.stops;
+	sum->fences += p->nr_fences;
+	sum->late += p->nr_late;
+	sum->confirms += p->nr_confirms;
+	sum->round_checks += p->nr_round_checks;
+	sum->thaw_checks += p->nr_thaw_checks;
+	sum->claim_checks += p->nr_claim_checks;
+	sum->frozen_waits += p->nr_frozen_waits;
 	free(w);
 	free(p);
 	g_cur = NULL;
@@ -1026,6 +1680,10 @@ static void run_seeds(struct __test_metadata *_metadata, const char *what,
 
 	memset(sum, 0, sizeof(*sum));
 	for (seed = 1; seed <= 3000; seed++) {
+		/* PROP_SEED=N runs seed N alone (with PROP_DUMP: the world). */
+		if (getenv("PROP_SEED") &&
+		    seed != strtoull(getenv("PROP_SEED"), NULL, 0))
+			continue;
 		err = run_seed(seed, 300, sum, mode);
 		if (err)
 			TH_LOG("%s: seed %llu: %s", what,
@@ -1049,6 +1707,19 @@ static void run_seeds(struct __test_metadata *_metadata, const char *what,
 	       sum->shared, (unsigned long long)sum->rekeys,
 	       (unsigned long long)sum->rekeyed,
 	       (unsigned long long)sum->overruns, sum->busy);
+	TH_LOG("%s: %llu freeze rounds, %llu freezes (%llu confirmed), %llu thaws (%llu checked), %llu reservations of preempting heads checked, %llu assignments beside a frozen task's claim, %llu frozen tasks that fit kept frozen, %llu stops, %llu fences, %llu confirmations and %llu late or unasked ones",
+	       what, (unsigned long long)sum->preemptions,
+	       (unsigned long long)sum->freezes,
+	       (unsigned long long)sum->frozen,
+	       (unsigned long long)sum->thaws,
+	       (unsigned long long)sum->thaw_checks,
+	       (unsigned long long)sum->round_checks,
+	       (unsigned long long)sum->claim_checks,
+	       (unsigned long long)sum->frozen_waits,
+	       (unsigned long long)sum->stops,
+	       (unsigned long long)sum->fences,
+	       (unsigned long long)sum->confirms,
+	       (unsigned long long)sum->late);
 }
 
 TEST(random_ops_never_overcommit_and_every_task_ends_once)
@@ -1066,6 +1737,14 @@ TEST(random_ops_never_overcommit_and_every_task_ends_once)
 	ASSERT_LT(1000, sum.st.passed);
 	ASSERT_LT(1000, sum.rekeyed);
 	ASSERT_EQ(0, sum.shared);
+	/* Preemption, stops and fences are exercised too. */
+	ASSERT_LT(1000, sum.preemptions);
+	ASSERT_LT(1000, sum.frozen);
+	ASSERT_LT(300, sum.thaws);
+	ASSERT_LT(1000, sum.round_checks);
+	ASSERT_LT(1000, sum.stops);
+	ASSERT_LT(1000, sum.fences);
+	ASSERT_LT(1000, sum.late);
 }
 
 /*
@@ -1097,6 +1776,28 @@ TEST(random_ops_with_bounded_requeueing)
 	run_seeds(_metadata, "bounded re-queueing", MODE_REKEY, &sum);
 	ASSERT_LT(1000, sum.rekeyed);
 	ASSERT_LT(1000, sum.busy);
+	ASSERT_LT(100000, sum.live_idle);
+}
+
+/*
+ * The same with 8 priorities, most tasks preemptible, and agents that
+ * start tasks and confirm freezes and thaws more often (each then
+ * followed by a dispatch): freeze rounds, frozen holdings, the CPU and
+ * slot kept for frozen tasks, thaw order and thaws held back by a head,
+ * with every invariant of the plain run.
+ */
+TEST(random_ops_with_preemption)
+{
+	struct prop_sum sum;
+
+	run_seeds(_metadata, "preemption", MODE_PREEMPT, &sum);
+	ASSERT_LT(4000, sum.preemptions);
+	ASSERT_LT(3000, sum.frozen);
+	ASSERT_LT(1500, sum.thaws);
+	ASSERT_LT(4000, sum.round_checks);
+	ASSERT_LT(50, sum.claim_checks);
+	ASSERT_LT(500, sum.frozen_waits);
+	ASSERT_LT(1000, sum.fences);
 	ASSERT_LT(100000, sum.live_idle);
 }
 

@@ -272,10 +272,14 @@ TEST(mlfq_requeue_after_agent_loss_moves_down_one_level)
 	submit(w, t1, 0);
 	lsc_dispatch(&w->eng, w->now);
 	ASSERT_EQ(LSC_TASK_ASSIGNED, t1->state);
+	ASSERT_EQ(0, lsc_task_start(&w->eng, t1, w->now));
 	/* Same priority, arrives 500 ns later: behind t1 while t1 is level 5. */
 	w->now = 500;
 	add_task(w, 2, 5, 1000, 1, 10);
 	lsc_agent_set_health(&w->eng, A(w, 1), LSC_AGENT_LOST, w->now);
+	/* Fenced: it may still run there until its end is confirmed. */
+	ASSERT_EQ(LSC_TASK_STOPPING, t1->state);
+	ASSERT_EQ(0, lsc_task_stopped(&w->eng, t1, w->now));
 	ASSERT_EQ(LSC_TASK_RUNNABLE, t1->state);
 	ASSERT_EQ(1, t1->level);
 	ASSERT_EQ(0, t1->retries);

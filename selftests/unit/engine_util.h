@@ -20,7 +20,9 @@
 #define W_LOG		4096
 
 struct ev {
-	char kind;		/* 'c' changed, 'a' assigned, 'm' migrated, 'r' requeued */
+	char kind;		/* 'c' changed, 'a' assigned, 'm' migrated,
+				 * 'r' requeued, 's' stop, 'z' freeze, 't' thaw
+				 */
 	u64 task;
 	u32 agent;
 	u32 agent2;
@@ -43,12 +45,34 @@ struct world {
 	u32 seen_state[W_TASKS];
 	u32 terminal_calls[W_TASKS];
 	int on_agent[W_TASKS];		/* agent index or -1 */
+	/* Frozen there: its CPU and slot free, the rest held (from the
+	 * FROZEN transition to its thaw callback).
+	 */
+	bool iced[W_TASKS];
+	bool freezing[W_TASKS];		/* task_freeze called, not frozen */
+	bool thawing[W_TASKS];		/* task_thaw called, not RUNNING */
+	u64 frozen_at[W_TASKS];
 	u32 nr_assigned_cb;
 	u32 nr_migrated_cb;
+	u32 nr_stop_cb, nr_freeze_cb, nr_thaw_cb;
 	const char *violation;
 	void (*on_assign)(struct world *w, struct lsc_task *t,
 			  struct lsc_agent *a);
+	/* Called first thing in each callback, when set. */
+	void (*on_changed)(struct world *w, struct lsc_task *t, u32 from,
+			   u32 to);
+	void (*on_freeze)(struct world *w, struct lsc_task *t,
+			  struct lsc_agent *a);
+	void (*on_thaw)(struct world *w, struct lsc_task *t,
+			struct lsc_agent *a);
 };
+
+/* On an agent: it holds resources there. */
+static inline bool on_agent_state(u32 state)
+{
+	return state == LSC_TASK_ASSIGNED || state == LSC_TASK_RUNNING ||
+	       state == LSC_TASK_STOPPING || state == LSC_TASK_FROZEN;
+}
 
 static inline struct world *world_of(struct lsc_engine *eng)
 {
@@ -79,6 +103,8 @@ static inline void cb_changed(struct lsc_engine *eng, struct lsc_task *t,
 	struct world *w = world_of(eng);
 	int i = task_index(w, t);
 
+	if (w->on_changed)
+		w->on_changed(w, t, from, to);
 	if (w->seen_state[i] != (u32)from)
 		w->violation = "callback 'from' differs from last state";
 	if (lsc_task_terminal(from))
@@ -88,8 +114,18 @@ static inline void cb_changed(struct lsc_engine *eng, struct lsc_task *t,
 	w->seen_state[i] = to;
 	if (lsc_task_terminal(to))
 		w->terminal_calls[i]++;
-	if (to != LSC_TASK_ASSIGNED && to != LSC_TASK_RUNNING)
+	if (from == LSC_TASK_RUNNING && to == LSC_TASK_FROZEN) {
+		w->iced[i] = true;
+		w->frozen_at[i] = w->now;
+	}
+	if (from == LSC_TASK_RUNNING)
+		w->freezing[i] = false;
+	if (from == LSC_TASK_FROZEN)
+		w->thawing[i] = false;
+	if (!on_agent_state(to)) {
 		w->on_agent[i] = -1;
+		w->iced[i] = false;
+	}
 	w_log(w, (struct ev){ .kind = 'c', .task = t->id, .from = from,
 			      .to = to });
 }
@@ -129,6 +165,50 @@ static inline void cb_requeued(struct lsc_engine *eng, struct lsc_task *t,
 	w_log(w, (struct ev){ .kind = 'r', .task = t->id, .agent = a->id });
 }
 
+static inline void cb_stop(struct lsc_engine *eng, struct lsc_task *t,
+			   struct lsc_agent *a, enum lsc_stop_reason reason)
+{
+	struct world *w = world_of(eng);
+
+	if (t->state != LSC_TASK_STOPPING || t->stop_reason != reason ||
+	    t->agent != a || reason == LSC_STOP_AGENT_LOST)
+		w->violation = "task_stop on a task not STOPPING there";
+	w->nr_stop_cb++;
+	w_log(w, (struct ev){ .kind = 's', .task = t->id, .agent = a->id,
+			      .to = reason });
+}
+
+static inline void cb_freeze(struct lsc_engine *eng, struct lsc_task *t,
+			     struct lsc_agent *a)
+{
+	struct world *w = world_of(eng);
+	int i = task_index(w, t);
+
+	if (w->on_freeze)
+		w->on_freeze(w, t, a);
+	if (t->state != LSC_TASK_RUNNING || t->agent != a || w->freezing[i])
+		w->violation = "task_freeze on a task not RUNNING there";
+	w->freezing[i] = true;
+	w->nr_freeze_cb++;
+	w_log(w, (struct ev){ .kind = 'z', .task = t->id, .agent = a->id });
+}
+
+static inline void cb_thaw(struct lsc_engine *eng, struct lsc_task *t,
+			   struct lsc_agent *a)
+{
+	struct world *w = world_of(eng);
+	int i = task_index(w, t);
+
+	if (t->state != LSC_TASK_FROZEN || t->agent != a || !w->iced[i])
+		w->violation = "task_thaw on a task not FROZEN there";
+	if (w->on_thaw)
+		w->on_thaw(w, t, a);
+	w->iced[i] = false;
+	w->thawing[i] = true;
+	w->nr_thaw_cb++;
+	w_log(w, (struct ev){ .kind = 't', .task = t->id, .agent = a->id });
+}
+
 static inline struct world *world_new(void)
 {
 	struct world *w = calloc(1, sizeof(*w));
@@ -139,6 +219,9 @@ static inline struct world *world_new(void)
 	w->ops.task_assigned = cb_assigned;
 	w->ops.task_migrated = cb_migrated;
 	w->ops.task_requeued = cb_requeued;
+	w->ops.task_stop = cb_stop;
+	w->ops.task_freeze = cb_freeze;
+	w->ops.task_thaw = cb_thaw;
 	lsc_engine_init(&w->eng, &w->ops, w);
 	lsc_set_host_capacity(&w->eng, host);
 	for (i = 0; i < W_USERS; i++) {

@@ -136,6 +136,8 @@ static const struct bad_case bad_cases[] = {
 	  "bad field 'at=-3': must be a time in seconds (12, 0.5, 250ms)" },
 	{ "task id=9 cpu=1 mem=1 est=1 prio=256",
 	  "bad field 'prio=256': must be an integer 0..255 (255 runs first)" },
+	{ "task id=9 cpu=1 mem=1 est=1 preempt=yes",
+	  "bad field 'preempt=yes': must be 0 or 1 (1: it may be frozen for a task of higher priority)" },
 	{ "task id=x cpu=1 mem=1 est=1",
 	  "bad field 'id=x': must be an unsigned integer" },
 	{ "task id=1 cpu=1 mem=1 est=1",
@@ -478,6 +480,52 @@ TEST(liveness_counter_counts_idle_agents_beside_fitting_work)
 	EXPECT_LT(99.9, r.idle_fit_s);
 	EXPECT_GT(100.1, r.idle_fit_s);
 	EXPECT_EQ(r.idle_fit_s, r.idle_fit_strict_s);
+	sim_result_free(&r);
+	trace_free(&t);
+}
+
+/*
+ * Preemption: a preemptible low task fills the only agent; a high one
+ * arrives 10 s in, the low one freezes (0.1 s), the high one runs 5 s,
+ * the low one thaws (0.1 s) and runs what it had left.  Without the flag
+ * (or with --preempt off) the high one waits for the low one's end.
+ */
+TEST(preemptible_tasks_freeze_for_higher_priorities_and_thaw)
+{
+	struct sim_opts o = {
+		.policy = LSC_POLICY_PRIO_FIFO,
+		.choice = LSC_CHOOSE_LEAST_LOADED,
+		.backfill = 1,
+		.tick_ns = 1 * S,
+		.preempt = 1,
+		.freeze_delay_ns = S / 10,
+	};
+	struct sim_result r;
+	struct trace_err err;
+	struct trace t;
+
+	ASSERT_EQ(0, parse(&t,
+		"agent id=1 cpu=4 mem=8G\n"
+		"task id=1 prio=0 cpu=4 mem=4G est=100 preempt=1\n"
+		"task id=2 at=10 prio=7 cpu=4 mem=1G est=5\n", &err));
+	ASSERT_EQ(1, t.tasks[0].preempt);
+	ASSERT_EQ(0, t.tasks[1].preempt);
+	ASSERT_EQ(0, trace_finish(&t, &err));
+	ASSERT_EQ(0, sim_run(&t, &o, &r));
+	EXPECT_EQ(1, r.preemptions);
+	EXPECT_EQ(1, r.freezes);
+	EXPECT_EQ(1, r.frozen);
+	EXPECT_EQ(1, r.thaws);
+	EXPECT_EQ(S / 10, r.qwait[7].p50);
+	/* 10.1 + 5 + 0.1 + the 89.9 s it had left. */
+	EXPECT_EQ(105100000000ULL, r.makespan);
+	EXPECT_EQ(0, r.idle_fit_s);
+	sim_result_free(&r);
+	o.preempt = 0;
+	ASSERT_EQ(0, sim_run(&t, &o, &r));
+	EXPECT_EQ(0, r.freezes);
+	EXPECT_EQ(90 * S, r.qwait[7].p50);
+	EXPECT_EQ(105 * S, r.makespan);
 	sim_result_free(&r);
 	trace_free(&t);
 }

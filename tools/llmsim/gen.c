@@ -24,7 +24,13 @@
  *  bursty      bursts at 50x the calm rate (calm mean 600 s, bursts 30 s);
  *  flood       user "flood" submits half the tasks in the first minute,
  *              at priority 3, with max_active a quarter of the slots;
- *              the other users as in mixed.
+ *              the other users as in mixed;
+ *  preempt     75 % long preemptible tasks of priority 0 (preempt=1, run
+ *              times lognormal, median 300 s, sigma 0.5, 1 GB) arrive in
+ *              the first minute and fill the agents; 25 % short tasks of
+ *              priority 7 (median 20 s, sigma 0.5, 1-2 cores, 512 MB)
+ *              arrive uniformly while they drain (the low tasks' work
+ *              over the slots); no GPU task, no dependency.
  * Common to all: users with Zipf shares of the submissions (user i in
  * proportion to 1/(i+1)); estimates = actual x lognormal noise (sigma
  * 0.3); priorities 50 % 0, 30 % 1, 13 % 2, 5 % 3-4, 2 % 5-7.  The mean
@@ -111,12 +117,12 @@ static void print_time(const char *key, double s)
 
 enum shape {
 	S_MIXED, S_UNIFORM, S_HEAVY, S_SMALL_HUGE, S_DAG, S_GPU30, S_BURSTY,
-	S_FLOOD, S_NR
+	S_FLOOD, S_PREEMPT, S_NR
 };
 
 static const char *const shape_names[S_NR] = {
 	"mixed", "uniform", "heavy", "small-huge", "dag", "gpu30", "bursty",
-	"flood",
+	"flood", "preempt",
 };
 
 static void usage(FILE *f)
@@ -147,7 +153,7 @@ static void usage(FILE *f)
 struct gtask {
 	double at, act, est;
 	unsigned long wf;	/* workflow (dag): its tasks arrive at once */
-	unsigned int user, prio, gpu, gpumem_g, cpu_m, ndeps;
+	unsigned int user, prio, gpu, gpumem_g, cpu_m, ndeps, preempt;
 	unsigned long long mem;
 	unsigned long deps[3];
 	unsigned int feat[2];
@@ -226,7 +232,7 @@ static void make_task(struct gen *g, unsigned long i)
 {
 	struct gtask *k = &g->t[i];
 	double gpu_share = g->shape == S_GPU30 ? 0.30 :
-			   g->shape == S_UNIFORM ||
+			   g->shape == S_UNIFORM || g->shape == S_PREEMPT ||
 			   g->shape == S_SMALL_HUGE ? 0 : 0.03;
 
 	k->user = pick_user(g);
@@ -249,6 +255,21 @@ static void make_task(struct gen *g, unsigned long i)
 			k->cpu_m = 250 * (1 + (unsigned int)(rnd() % 4));
 			k->mem = (512ULL << (rnd() % 2)) << 20;
 		}
+		break;
+	case S_PREEMPT:
+		if (unit() < 0.25) {
+			k->prio = 7;
+			k->act = clamp(lognormal(20, 0.5), 1, 600);
+			k->cpu_m = 1000 * (1 + (unsigned int)(rnd() % 2));
+			k->mem = 512ULL << 20;
+		} else {
+			k->prio = 0;
+			k->preempt = 1;
+			k->act = clamp(lognormal(300, 0.5), 30, 3600);
+			k->mem = 1ULL << 30;
+		}
+		if (k->cpu_m > g->max_cpu)
+			k->cpu_m = (unsigned int)g->max_cpu;
 		break;
 	default:
 		k->act = clamp(lognormal(20, 1.2), 0.2, 7200);
@@ -479,7 +500,7 @@ int main(int argc, char **argv)
 	} else {
 		for (i = 0; i < g.tasks; i++)
 			make_task(&g, i);
-		if (g.shape != S_UNIFORM)
+		if (g.shape != S_UNIFORM && g.shape != S_PREEMPT)
 			make_chains(&g);
 	}
 	for (i = 0; i < g.tasks; i++) {
@@ -521,6 +542,20 @@ int main(int argc, char **argv)
 		for (i = 0; i < g.tasks; i += 2)
 			g.t[i].at = 60.0 * i / g.tasks;
 	}
+	if (g.shape == S_PREEMPT) {
+		/* the low tasks in the first minute; the high ones while
+		 * the low ones' work drains (100 slots without --agents)
+		 */
+		double low_work = 0, span;
+
+		for (i = 0; i < g.tasks; i++)
+			if (g.t[i].preempt)
+				low_work += g.t[i].act;
+		span = low_work / (slots ? slots : 100);
+		for (i = 0; i < g.tasks; i++)
+			g.t[i].at = g.t[i].preempt ? 60.0 * i / g.tasks :
+				    uniform(0, span);
+	}
 
 	printf("# llmsim-gen --tasks %lu --users %lu --seed %llu --shape %s%s",
 	       g.tasks, g.users, (unsigned long long)seed,
@@ -561,6 +596,8 @@ int main(int argc, char **argv)
 		else
 			print_time("est", k->est);
 		print_time("act", k->act);
+		if (k->preempt)
+			printf(" preempt=1");
 		for (d = 0; d < k->ndeps; d++)
 			printf("%s%lu", d ? "," : " deps=", k->deps[d] + 1);
 		putchar('\n');

@@ -37,6 +37,9 @@ static void usage(FILE *f)
 		"                       tasks estimated from features (default on)\n"
 		"  --tick SEC           balance and sampling tick (default 1; 0: none)\n"
 		"  --start-delay SEC    assignment to start on the agent (default 0.2)\n"
+		"  --preempt on|off     tasks marked preempt=1 may be frozen for tasks of\n"
+		"                       higher priority (default on)\n"
+		"  --freeze-delay SEC   a freeze or thaw asked to done (default 0.1)\n"
 		"  --shares             also print each user's dominant share over time\n"
 		"  --events             print event lines (one policy only)\n"
 		"  --jobs N             policies simulated at once (default: CPUs)\n"
@@ -73,11 +76,12 @@ static void print_table(const struct trace *t, const struct lower_bound *lb,
 	unsigned int i, p, w, k;
 
 	lb_describe(t, lb, binds, sizeof(binds));
-	printf("llmsim: %zu tasks, %zu agents (%u classes), %zu users; backfill %s, dag-rank %s, choice %s, tick %gs, start delay %gs\n",
+	printf("llmsim: %zu tasks, %zu agents (%u classes), %zu users; backfill %s, dag-rank %s, choice %s, tick %gs, start delay %gs, preempt %s (freeze delay %gs)\n",
 	       t->ntasks, t->nagents, lb->nclasses, t->nusers,
 	       o->backfill ? "on" : "off", o->dag_rank ? "on" : "off",
 	       sim_choice_name(o->choice), sec(o->tick_ns),
-	       sec(o->start_delay_ns));
+	       sec(o->start_delay_ns), o->preempt ? "on" : "off",
+	       sec(o->freeze_delay_ns));
 	printf("lower bound on makespan: %.3f s, bound by %s\n", sec(lb->total),
 	       binds);
 	printf("  terms:");
@@ -100,6 +104,13 @@ static void print_table(const struct trace *t, const struct lower_bound *lb,
 		       (unsigned long long)r[i].backfilled,
 		       (unsigned long long)r[i].migrations,
 		       (unsigned long long)r[i].overruns, r[i].wall_s);
+	for (i = 0; i < n; i++)
+		if (r[i].freezes)
+			printf("%s preemption: %llu freeze rounds, %llu tasks asked to freeze (%llu froze, the rest ended first), %llu thaws\n",
+			       i ? "          " : "\n", (unsigned long long)r[i].preemptions,
+			       (unsigned long long)r[i].freezes,
+			       (unsigned long long)r[i].frozen,
+			       (unsigned long long)r[i].thaws);
 	printf("\nidle-fit: agent-seconds an agent with no task stood beside a RUNNABLE task it could hold\n"
 	       "  whose user was below its limit (the liveness counter; 0 unless the head's reservation%s)\n"
 	       "parked: most tasks at once that no UP agent could hold; share-j: Jain's index of the\n"
@@ -199,10 +210,11 @@ static void print_json(const struct trace *t, const struct lower_bound *lb,
 	lb_describe(t, lb, binds, sizeof(binds));
 	printf("{\"tasks\":%zu,\"agents\":%zu,\"users\":%zu,", t->ntasks,
 	       t->nagents, t->nusers);
-	printf("\"backfill\":%s,\"dag_rank\":%s,\"choice\":\"%s\",\"tick_s\":%.9g,\"start_delay_s\":%.9g,",
+	printf("\"backfill\":%s,\"dag_rank\":%s,\"choice\":\"%s\",\"tick_s\":%.9g,\"start_delay_s\":%.9g,\"preempt\":%s,\"freeze_delay_s\":%.9g,",
 	       o->backfill ? "true" : "false", o->dag_rank ? "true" : "false",
 	       sim_choice_name(o->choice), sec(o->tick_ns),
-	       sec(o->start_delay_ns));
+	       sec(o->start_delay_ns), o->preempt ? "true" : "false",
+	       sec(o->freeze_delay_ns));
 	printf("\"lower_bound_s\":{\"total\":%.9g,\"binds\":\"%s\"",
 	       sec(lb->total), binds);
 	for (k = 0; k < LB_NR; k++)
@@ -267,10 +279,14 @@ static void print_json(const struct trace *t, const struct lower_bound *lb,
 		printf("],\"imbalance_permille\":{\"mean\":%.6g,\"max\":%.6g,\"samples\":%llu},",
 		       r[i].imbalance_mean, r[i].imbalance_max,
 		       (unsigned long long)r[i].ticks);
-		printf("\"migrations\":%llu,\"backfilled\":%llu,\"overruns\":%llu,\"completed\":%llu,\"failed\":%llu,\"wall_s\":%.3f}",
+		printf("\"migrations\":%llu,\"backfilled\":%llu,\"overruns\":%llu,\"preemptions\":%llu,\"freezes\":%llu,\"frozen\":%llu,\"thaws\":%llu,\"completed\":%llu,\"failed\":%llu,\"wall_s\":%.3f}",
 		       (unsigned long long)r[i].migrations,
 		       (unsigned long long)r[i].backfilled,
 		       (unsigned long long)r[i].overruns,
+		       (unsigned long long)r[i].preemptions,
+		       (unsigned long long)r[i].freezes,
+		       (unsigned long long)r[i].frozen,
+		       (unsigned long long)r[i].thaws,
 		       (unsigned long long)r[i].completed,
 		       (unsigned long long)r[i].failed, r[i].wall_s);
 	}
@@ -390,6 +406,8 @@ int main(int argc, char **argv)
 		{ "choice", required_argument, NULL, 'c' },
 		{ "tick", required_argument, NULL, 't' },
 		{ "start-delay", required_argument, NULL, 'd' },
+		{ "preempt", required_argument, NULL, 'P' },
+		{ "freeze-delay", required_argument, NULL, 'z' },
 		{ "events", no_argument, NULL, 'e' },
 		{ "jobs", required_argument, NULL, 'J' },
 		{ "json", no_argument, NULL, 'j' },
@@ -404,6 +422,8 @@ int main(int argc, char **argv)
 		.fit = 1,
 		.tick_ns = 1000000000ULL,
 		.start_delay_ns = 200000000ULL,
+		.preempt = 1,
+		.freeze_delay_ns = 100000000ULL,
 	};
 	uint32_t pol[4 * LSC_POLICY_NR];
 	unsigned int npol = LSC_POLICY_NR, i, jobs;
@@ -474,6 +494,17 @@ int main(int argc, char **argv)
 		case 'd':
 			if (trace_parse_time(optarg, &o.start_delay_ns)) {
 				fprintf(stderr, "llmsim: bad --start-delay '%s': expected seconds\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'P':
+			if (on_off("preempt", optarg, &o.preempt))
+				return 2;
+			break;
+		case 'z':
+			if (trace_parse_time(optarg, &o.freeze_delay_ns)) {
+				fprintf(stderr, "llmsim: bad --freeze-delay '%s': expected seconds\n",
 					optarg);
 				return 2;
 			}

@@ -3,17 +3,22 @@
  * llmsim: discrete-event loop.
  *
  * Events live in a binary heap ordered by (time, kind, sequence):
- * completions, then starts, then arrivals, then balance ticks at the same
- * instant.  After all events of one instant the engine dispatches once
- * (when one of them added work or freed resources).
+ * completions, then starts, then freezes and thaws taking effect, then
+ * arrivals, then balance ticks at the same instant.  After all events of
+ * one instant the engine dispatches once (when one of them added work or
+ * freed resources).
  * The engine is driven with the virtual time and never reads a clock.
  * Arrivals are pushed one at a time (the next in arrival order when the
- * current one is taken), so the heap holds at most the running tasks plus
- * two events.
+ * current one is taken), so the heap holds at most the running tasks (and
+ * their stale completions, one per freeze), the freezes and thaws in
+ * flight, plus two events.
  *
  * A task assigned at time a starts on its agent at a + start_delay and
  * completes after its actual run time.  Until it starts it is ASSIGNED and
  * the balancer may migrate it; the start then restarts on the new agent.
+ * A preemptible task the engine asks to freeze is frozen freeze_delay
+ * later (unless it completed first) and its completion waits; asked to
+ * thaw, it runs again freeze_delay later for the rest of its run time.
  *
  * Besides the event loop, the simulator keeps its own books, from the
  * engine's callbacks and independent of the engine's structures: which
@@ -39,13 +44,16 @@
 /* Share samples kept per user before neighbours merge. */
 #define SIM_SHARE_BINS	1024
 
-enum ev_kind { EV_COMPLETE = 0, EV_START = 1, EV_ARRIVE = 2, EV_TICK = 3 };
+enum ev_kind {
+	EV_COMPLETE = 0, EV_START = 1, EV_FROZEN = 2, EV_THAWED = 3,
+	EV_ARRIVE = 4, EV_TICK = 5,
+};
 
 struct ev {
 	uint64_t t;
 	uint64_t ord;		/* kind << 56 | sequence */
 	uint32_t idx;		/* task index (arrival: position in order[]) */
-	uint32_t gen;		/* start events: task's generation */
+	uint32_t gen;		/* start, completion: task's generation */
 };
 
 struct heap {
@@ -110,8 +118,13 @@ struct sim {
 	struct lsc_user *users;
 	uint64_t *assigned_at;	/* first assignment, for waiting time */
 	uint64_t *runnable_at;	/* first time RUNNABLE */
-	uint32_t *gen;		/* bumped on migration: stale starts */
-	int32_t *on_agent;	/* agent index while ASSIGNED or RUNNING */
+	uint32_t *gen;		/* bumped on migration and freeze: stale
+				 * starts and completions
+				 */
+	int32_t *on_agent;	/* agent index while on an agent */
+	uint64_t *end_at;	/* when it completes while it runs */
+	uint64_t *left;		/* run time left while frozen */
+	uint8_t *iced;		/* frozen, its slot free */
 	struct heap heap;
 	uint64_t seq;
 	uint64_t now;
@@ -300,9 +313,15 @@ static void cb_changed(struct lsc_engine *eng, struct lsc_task *k,
 	}
 	if (from == LSC_TASK_RUNNABLE)
 		books_runnable(s, i, -1);
-	if ((from == LSC_TASK_ASSIGNED || from == LSC_TASK_RUNNING) &&
-	    to != LSC_TASK_RUNNING) {
+	if (from == LSC_TASK_RUNNING && to == LSC_TASK_FROZEN) {
+		/* Its slot is free; it stays on its agent. */
+		s->iced[i] = 1;
 		books_agent(s, &s->agents[s->on_agent[i]], -1);
+	} else if (to != LSC_TASK_ASSIGNED && to != LSC_TASK_RUNNING &&
+		   to != LSC_TASK_FROZEN && s->on_agent[i] >= 0) {
+		if (!s->iced[i])
+			books_agent(s, &s->agents[s->on_agent[i]], -1);
+		s->iced[i] = 0;
 		s->on_agent[i] = -1;
 	}
 	if (!lsc_task_terminal(to))
@@ -363,11 +382,41 @@ static void cb_requeued(struct lsc_engine *eng, struct lsc_task *k,
 	s->gen[tidx(s, k)]++;
 }
 
+/* The agent freezes it (cgroup.freeze) a freeze delay later. */
+static void cb_freeze(struct lsc_engine *eng, struct lsc_task *k,
+		      struct lsc_agent *a)
+{
+	struct sim *s = eng->priv;
+	uint32_t i = tidx(s, k);
+
+	push(s, s->now + s->o->freeze_delay_ns, EV_FROZEN, i, s->gen[i]);
+	if (s->o->events)
+		fprintf(s->o->events, "Task %llu freezing on agent %u\n",
+			(unsigned long long)k->id, a->id);
+}
+
+/* Its CPU and slot are committed again; it runs a freeze delay later. */
+static void cb_thaw(struct lsc_engine *eng, struct lsc_task *k,
+		    struct lsc_agent *a)
+{
+	struct sim *s = eng->priv;
+	uint32_t i = tidx(s, k);
+
+	s->iced[i] = 0;
+	books_agent(s, a, 1);
+	push(s, s->now + s->o->freeze_delay_ns, EV_THAWED, i, s->gen[i]);
+	if (s->o->events)
+		fprintf(s->o->events, "Task %llu thawing on agent %u\n",
+			(unsigned long long)k->id, a->id);
+}
+
 static const struct lsc_ops sim_ops = {
 	.task_changed = cb_changed,
 	.task_assigned = cb_assigned,
 	.task_migrated = cb_migrated,
 	.task_requeued = cb_requeued,
+	.task_freeze = cb_freeze,
+	.task_thaw = cb_thaw,
 };
 
 /* ---------------------------------------------------------------- names */
@@ -426,6 +475,9 @@ static int sim_setup(struct sim *s)
 	s->runnable_at = xcalloc(nt, sizeof(*s->runnable_at));
 	s->gen = xcalloc(nt, sizeof(*s->gen));
 	s->on_agent = xcalloc(nt, sizeof(*s->on_agent));
+	s->end_at = xcalloc(nt, sizeof(*s->end_at));
+	s->left = xcalloc(nt, sizeof(*s->left));
+	s->iced = xcalloc(nt, sizeof(*s->iced));
 	s->fit_cls = xcalloc(nt, sizeof(*s->fit_cls));
 	s->est_at = xcalloc(nt, sizeof(*s->est_at));
 	s->est_err = xcalloc(nt, sizeof(*s->est_err));
@@ -524,6 +576,9 @@ static void sim_free(struct sim *s)
 	free(s->runnable_at);
 	free(s->gen);
 	free(s->on_agent);
+	free(s->end_at);
+	free(s->left);
+	free(s->iced);
 	free(s->fit_cls);
 	free(s->agent_cls);
 	free(s->idle);
@@ -556,6 +611,8 @@ static int submit(struct sim *s, uint32_t i)
 	k->demand[LSC_RES_GPU] = st->gpu;
 	k->demand[LSC_RES_GPU_MEM] = st->gpumem;
 	k->tags = st->tags;
+	if (s->o->preempt && st->preempt)
+		k->flags |= LSC_TASK_F_PREEMPTIBLE;
 	for (j = 0; j < st->ndeps; j++) {
 		memset(&d[j], 0, sizeof(d[j]));
 		d[j].on = &s->tasks[s->t->deps[st->dep_off + j]];
@@ -762,6 +819,8 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 		for (;;) {
 			switch (e.ord >> 56) {
 			case EV_COMPLETE:
+				if (e.gen != s.gen[e.idx])
+					break;	/* frozen since */
 				k = &s.tasks[e.idx];
 				if (lsc_task_complete(&s.eng, k, 0, s.now))
 					goto engine_bug;
@@ -778,8 +837,28 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 					break;
 				if (lsc_task_start(&s.eng, k, s.now))
 					goto engine_bug;
-				push(&s, s.now + t->tasks[e.idx].act,
-				     EV_COMPLETE, e.idx, 0);
+				s.end_at[e.idx] = s.now + t->tasks[e.idx].act;
+				push(&s, s.end_at[e.idx], EV_COMPLETE, e.idx,
+				     s.gen[e.idx]);
+				break;
+			case EV_FROZEN:
+				k = &s.tasks[e.idx];
+				/* It may have completed before the freeze. */
+				if (!(k->flags & LSC_TASK_F_FREEZING))
+					break;
+				if (lsc_task_frozen(&s.eng, k, s.now))
+					goto engine_bug;
+				s.gen[e.idx]++;
+				s.left[e.idx] = s.end_at[e.idx] - s.now;
+				work = 1;
+				break;
+			case EV_THAWED:
+				k = &s.tasks[e.idx];
+				if (lsc_task_thawed(&s.eng, k, s.now))
+					goto engine_bug;
+				s.end_at[e.idx] = s.now + s.left[e.idx];
+				push(&s, s.end_at[e.idx], EV_COMPLETE, e.idx,
+				     s.gen[e.idx]);
 				break;
 			case EV_ARRIVE:
 				if (submit(&s, t->order[e.idx]))
@@ -843,6 +922,10 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 	res->backfilled = s.eng.stats.backfilled;
 	res->dispatches = s.eng.stats.dispatches;
 	res->overruns = s.eng.stats.overruns;
+	res->preemptions = s.eng.stats.preemptions;
+	res->freezes = s.eng.stats.freezes;
+	res->frozen = s.eng.stats.frozen;
+	res->thaws = s.eng.stats.thaws;
 	res->completed = s.done - s.failed;
 	res->failed = s.failed;
 	rc = 0;

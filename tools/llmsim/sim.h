@@ -20,6 +20,8 @@ struct sim_opts {
 	uint64_t tick_ns;	/* balance tick period, 0: no ticks */
 	uint64_t start_delay_ns; /* assignment -> start on the agent */
 	uint64_t age_ns;	/* MLFQ aging step, 0: the engine's default */
+	int preempt;		/* trace's preempt=1 tasks are preemptible */
+	uint64_t freeze_delay_ns; /* freeze (thaw) asked -> frozen (thawed) */
 	FILE *events;		/* print event lines here, or NULL */
 };
 
@@ -76,6 +78,10 @@ struct sim_result {
 	uint64_t failed;
 	uint64_t dispatches;
 	uint64_t overruns;
+	uint64_t preemptions;		/* freeze rounds (one per head) */
+	uint64_t freezes;		/* tasks asked to freeze */
+	uint64_t frozen;		/* of which froze (the rest ended first) */
+	uint64_t thaws;
 	double wall_s;			/* host time the run took */
 };
 

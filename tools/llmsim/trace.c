@@ -364,19 +364,22 @@ static int parse_tags(struct trace *t, const char *str, uint64_t *mask)
 
 enum field {
 	F_ID, F_AT, F_USER, F_PRIO, F_CPU, F_MEM, F_GPU, F_GPUMEM, F_EST,
-	F_ACT, F_DEPS, F_TAGS, F_SLOTS, F_NAME, F_MAX_ACTIVE, F_FEAT, F_NR
+	F_ACT, F_DEPS, F_TAGS, F_SLOTS, F_NAME, F_MAX_ACTIVE, F_FEAT, F_PREEMPT,
+	F_NR
 };
 
 static const char *const field_names[F_NR] = {
 	"id", "at", "user", "prio", "cpu", "mem", "gpu", "gpumem", "est",
 	"act", "deps", "tags", "slots", "name", "max_active", "feat",
+	"preempt",
 };
 
 #define BIT(f)	(1u << (f))
 #define TASK_FIELDS	(BIT(F_ID) | BIT(F_AT) | BIT(F_USER) | BIT(F_PRIO) | \
 			 BIT(F_CPU) | BIT(F_MEM) | BIT(F_GPU) | \
 			 BIT(F_GPUMEM) | BIT(F_EST) | BIT(F_ACT) | \
-			 BIT(F_DEPS) | BIT(F_TAGS) | BIT(F_FEAT))
+			 BIT(F_DEPS) | BIT(F_TAGS) | BIT(F_FEAT) | \
+			 BIT(F_PREEMPT))
 #define TASK_REQUIRED	(BIT(F_ID) | BIT(F_CPU) | BIT(F_MEM))
 #define AGENT_FIELDS	(BIT(F_ID) | BIT(F_CPU) | BIT(F_MEM) | BIT(F_GPU) | \
 			 BIT(F_GPUMEM) | BIT(F_SLOTS) | BIT(F_TAGS))
@@ -572,6 +575,11 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 			if (parse_uint(val[F_PRIO], TRACE_MAX_PRIO, &v))
 				BAD(F_PRIO, "must be an integer 0..255 (255 runs first)");
 			k.prio = (uint32_t)v;
+		}
+		if (val[F_PREEMPT]) {
+			if (parse_uint(val[F_PREEMPT], 1, &v))
+				BAD(F_PREEMPT, "must be 0 or 1 (1: it may be frozen for a task of higher priority)");
+			k.preempt = (uint32_t)v;
 		}
 		if (parse_cpu(val[F_CPU], &k.cpu))
 			BAD(F_CPU, "must be a non-negative number of cores (2, 0.5 or 500m)");

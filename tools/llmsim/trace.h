@@ -8,7 +8,7 @@
  *
  *	agent id=1 cpu=4 mem=8G [gpu=1 gpumem=80G slots=1 tags=a100,nvme]
  *	task id=1 at=0 user=alice prio=3 cpu=2 mem=4G est=10 [act=12.5]
- *	     [gpu=1 gpumem=16G deps=3,4 tags=a100 feat=12000,7]
+ *	     [gpu=1 gpumem=16G deps=3,4 tags=a100 feat=12000,7 preempt=1]
  *	     (est may be left out when feat is given: the engine's estimator
  *	     then estimates it, see simulator.rst)
  *	user name=alice max_active=4
@@ -23,9 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/engine.h"
+
 #define TRACE_MAX_TAGS		64
 #define TRACE_MAX_PRIO		255	/* prio=0..255, higher runs first */
-#define TRACE_DEFAULT_PRIO	1
+#define TRACE_DEFAULT_PRIO	LSC_PRIO_DEFAULT	/* 100 */
 #define TRACE_ERR_LEN		256
 #define TRACE_MAX_FEATURES	8
 
@@ -45,6 +47,7 @@ struct sim_task {
 	uint32_t dep_off;	/* into trace.deps (task indices) */
 	uint32_t nfeat;
 	uint32_t feat_off;	/* into trace.feats */
+	uint32_t preempt;	/* preempt=1: LSC_TASK_F_PREEMPTIBLE */
 	uint32_t line;
 };
 
