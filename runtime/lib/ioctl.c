@@ -55,8 +55,9 @@ struct llms_call {
 #define H_NOMEM HINT(ENOMEM, "the kernel is out of memory; try again later")
 #define H_ADMIN(what)							\
 	HINT(EPERM, what " needs CAP_SYS_ADMIN: run it as root")
+/* Refused so that a later version may give them a meaning. */
 #define H_FLAGS(what)							\
-	HINT(EINVAL, what)
+	HINT(EINVAL, what ": this module gives no meaning to other bits")
 #define H_NOT_AGENT							\
 	HINT(EBADFD, "this file is not a registered agent, or its agent "	\
 	     "was lost (missed heartbeats or its process died): read its "	\
