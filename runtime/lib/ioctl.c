@@ -299,7 +299,8 @@ static const struct llms_hint llms_complete_hints[] = {
 	HINT(ECANCELED, "it was cancelled or is being stopped: the report "
 	     "did not count, the stop decides how it ends (nothing more to "
 	     "confirm)"),
-	HINT(EALREADY, "it has ended already"),
+	HINT(EALREADY, "it has ended already: its end was reported once "
+	     "(or it failed otherwise); report each end once"),
 	END,
 };
 
