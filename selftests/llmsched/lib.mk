@@ -17,3 +17,9 @@ VM_TESTS += selftest-lib-sysfs
 selftest-lib-sysfs_SRCS := selftests/llmsched/lib_sysfs_test.c \
 	$(LIB_TEST_SRCS) selftests/llmsched/llmsched_util.c \
 	selftests/llmsched/module_util.c
+
+PROGRAMS += selftest-lib-ioctl
+VM_TESTS += selftest-lib-ioctl
+selftest-lib-ioctl_SRCS := selftests/llmsched/lib_ioctl_test.c \
+	$(LIB_TEST_SRCS) selftests/llmsched/llmsched_util.c \
+	selftests/llmsched/module_util.c
