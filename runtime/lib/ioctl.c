@@ -59,12 +59,12 @@ struct llms_call {
 #define H_FLAGS(what)							\
 	HINT(EINVAL, what ": this module gives no meaning to other bits")
 #define H_NOT_AGENT							\
-	HINT(EBADFD, "this file is not a registered agent, or its agent "	\
-	     "was lost (missed heartbeats or its process died): read its "	\
+	HINT(EBADFD, "this file is not a registered agent, or its agent " \
+	     "was lost (missed heartbeats or its process died): read its " \
 	     "LOST control record, unregister and register again")
 #define H_INTR								\
 	NORMAL(EINTR, LLMS_IOCTL_INTERRUPTED,				\
-	       "interrupted by a signal without SA_RESTART; timeout_ns "	\
+	       "interrupted by a signal without SA_RESTART; timeout_ns " \
 	       "holds the time left: call again to go on waiting")
 #define H_TIMEDOUT(what)						\
 	NORMAL(ETIMEDOUT, LLMS_IOCTL_TIMED_OUT, what)
@@ -152,7 +152,7 @@ static const struct llms_hint llms_batch_hints[] = {
 };
 
 #define H_NO_TASK							\
-	HINT(ENOENT, "no task of the caller has this id: it never existed, "	\
+	HINT(ENOENT, "no task of the caller has this id: it never existed, " \
 	     "is another user's, or ended and was forgotten (past "	\
 	     "limits/retain_ended)")
 
@@ -275,7 +275,7 @@ static const struct llms_hint llms_fetch_hints[] = {
 
 /* START, COMPLETE and CONFIRM report on a task the agent fetched. */
 #define H_NOT_FETCHED							\
-	HINT(ENOENT, "this agent did not fetch a task of this id (or it "	\
+	HINT(ENOENT, "this agent did not fetch a task of this id (or it " \
 	     "does not exist)")
 
 static const struct llms_hint llms_start_hints[] = {
@@ -563,10 +563,10 @@ int llms_open(int extra_flags, struct llms_error **err)
 	case ENOENT:
 		if (stat(LLMS_SYSFS_ROOT, &st) == 0)
 			return llms_error_set(err, ENOENT,
-					      "opening " LLMS_DEVICE_PATH ": the "
-					      "module is loaded but the device "
-					      "node is missing: is devtmpfs "
-					      "mounted on /dev?");
+					      "opening %s: the module is "
+					      "loaded but the device node is "
+					      "missing: is devtmpfs mounted "
+					      "on /dev?", LLMS_DEVICE_PATH);
 		return llms_error_set(err, ENOENT,
 				      "opening " LLMS_DEVICE_PATH ": the "
 				      "module is not loaded (modprobe "

@@ -190,7 +190,8 @@ TEST_F(ioc, submit_query_wait_cancel)
 	EXPECT_ERR(self->err, EINVAL, 0, "cancelling task", "flags");
 	ASSERT_EQ(0, llms_cancel(self->fd, t.task_id, 0, &self->err));
 	EXPECT_EQ(-EALREADY, llms_cancel(self->fd, t.task_id, 0, &self->err));
-	EXPECT_ERR(self->err, EALREADY, 0, "cancelling task", "nothing to cancel");
+	EXPECT_ERR(self->err, EALREADY, 0, "cancelling task",
+		   "nothing to cancel");
 	ASSERT_EQ(0, llms_task_query(self->fd, t.task_id, &info, &self->err));
 	EXPECT_EQ(LLMSCHED_TASK_CANCELLED, info.state);
 	EXPECT_STREQ("cancelled", llms_task_reason_name(info.reason));
@@ -348,7 +349,8 @@ TEST_F(ioc, unprivileged_callers_are_told_what_they_lack)
 	ASSERT_EQ(0, ls_run_as(LS_NOBODY, set_limits_as_user, r));
 	EXPECT_EQ(-EPERM, r->ret);
 	EXPECT_NE(NULL, strstr(r->msg, "setting the limits: setting the "
-			       "limits needs CAP_SYS_ADMIN")) TH_LOG("%s", r->msg);
+			       "limits needs CAP_SYS_ADMIN"))
+		TH_LOG("%s", r->msg);
 	ASSERT_EQ(0, ls_run_as(LS_NOBODY, list_all_users_as_user, r));
 	EXPECT_EQ(-EPERM, r->ret);
 	EXPECT_NE(NULL, strstr(r->msg, "LLMSCHED_LIST_ALL_USERS needs "
