@@ -6,3 +6,10 @@
 LIBLLMSCHED_SRCS := runtime/lib/error.c runtime/lib/fileio.c \
 	runtime/lib/payload.c runtime/lib/cgroup.c runtime/lib/spawn.c \
 	runtime/lib/sysfs.c runtime/lib/ioctl.c
+
+# The netlink event listener (events.h) needs libnl-genl-3, so it is a
+# list of its own: a program that listens adds all three to its NAME_SRCS,
+# NAME_CFLAGS and NAME_LDLIBS; the others do not link libnl.
+LIBLLMSCHED_EVENTS_SRCS := runtime/lib/events.c
+LIBLLMSCHED_EVENTS_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
+LIBLLMSCHED_EVENTS_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0)
