@@ -6,3 +6,10 @@
 LIBLLMSCHED_SRCS := runtime/lib/error.c runtime/lib/fileio.c \
 	runtime/lib/payload.c runtime/lib/cgroup.c runtime/lib/spawn.c \
 	runtime/lib/sysfs.c
+# The history of ended tasks (history.h), on Debian's libsqlite3: kept out
+# of LIBLLMSCHED_SRCS so that only the programs that use it link SQLite.
+# Such a program lists both source lists and adds the library:
+#   NAME_SRCS := ... $(LIBLLMSCHED_SRCS) $(LIBLLMSCHED_HISTORY_SRCS)
+#   NAME_LDLIBS := $(LIBLLMSCHED_HISTORY_LDLIBS)
+LIBLLMSCHED_HISTORY_SRCS := runtime/lib/history.c
+LIBLLMSCHED_HISTORY_LDLIBS := -lsqlite3
