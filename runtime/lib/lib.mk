@@ -13,3 +13,11 @@ LIBLLMSCHED_SRCS := runtime/lib/error.c runtime/lib/fileio.c \
 LIBLLMSCHED_EVENTS_SRCS := runtime/lib/events.c
 LIBLLMSCHED_EVENTS_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
 LIBLLMSCHED_EVENTS_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0)
+
+# The history of ended tasks (history.h), on Debian's libsqlite3: kept out
+# of LIBLLMSCHED_SRCS so that only the programs that use it link SQLite.
+# Such a program lists both source lists and adds the library:
+#   NAME_SRCS := ... $(LIBLLMSCHED_SRCS) $(LIBLLMSCHED_HISTORY_SRCS)
+#   NAME_LDLIBS := $(LIBLLMSCHED_HISTORY_LDLIBS)
+LIBLLMSCHED_HISTORY_SRCS := runtime/lib/history.c
+LIBLLMSCHED_HISTORY_LDLIBS := -lsqlite3

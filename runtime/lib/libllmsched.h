@@ -12,6 +12,12 @@
  * Each header says what its functions do, their errors and their thread
  * safety; runtime/lib/README says how the pieces fit.  Link with
  * $(LIBLLMSCHED_SRCS) (runtime/lib/lib.mk).
+ *
+ * Not included here: history.h, the history of ended tasks on SQLite.
+ * Only the programs that keep or read the history (llmschedd's agents,
+ * llmctl history) include it and link $(LIBLLMSCHED_HISTORY_SRCS) with
+ * $(LIBLLMSCHED_HISTORY_LDLIBS) (-lsqlite3), so that the others need
+ * neither SQLite's headers nor its library.
  */
 #ifndef LLMSCHED_LIB_LIBLLMSCHED_H
 #define LLMSCHED_LIB_LIBLLMSCHED_H
