@@ -5,4 +5,4 @@
 # those of tools/ and selftests/, so they may use it with :=.
 LIBLLMSCHED_SRCS := runtime/lib/error.c runtime/lib/fileio.c \
 	runtime/lib/payload.c runtime/lib/cgroup.c runtime/lib/spawn.c \
-	runtime/lib/sysfs.c
+	runtime/lib/sysfs.c runtime/lib/units.c

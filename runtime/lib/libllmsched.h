@@ -7,6 +7,7 @@
  *	cgroup.h	cgroup v2 folders, limits, freeze, kill, accounting
  *	spawn.h		clone3() into a cgroup, as a user, with a pidfd
  *	sysfs.h		/sys/kernel/llmsched readers
+ *	units.h		CPU amounts, sizes and durations: parsed, printed
  *
  * Each header says what its functions do, their errors and their thread
  * safety; runtime/lib/README says how the pieces fit.  Link with
@@ -20,5 +21,6 @@
 #include "cgroup.h"
 #include "spawn.h"
 #include "sysfs.h"
+#include "units.h"
 
 #endif /* LLMSCHED_LIB_LIBLLMSCHED_H */
