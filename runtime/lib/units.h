@@ -41,9 +41,9 @@
  *
  * The printers write an exact form in the largest unit that takes at most
  * three decimals ("1.5G", "250ms"); parsing what they print gives the
- * same value back.  They behave as snprintf(): @buf is always NUL-terminated when
- * @size > 0, and the return value is the length of the whole text, which
- * never exceeds LLMS_UNITS_BUF - 1.
+ * same value back.  They behave as snprintf(): @buf is always
+ * NUL-terminated when @size > 0, and the return value is the length of
+ * the whole text, which never exceeds LLMS_UNITS_BUF - 1.
  *
  * Thread safety: none of these keeps state; all may run in any thread.
  */
