@@ -5,7 +5,8 @@
 # those of tools/ and selftests/, so they may use it with :=.
 LIBLLMSCHED_SRCS := runtime/lib/error.c runtime/lib/fileio.c \
 	runtime/lib/payload.c runtime/lib/cgroup.c runtime/lib/spawn.c \
-	runtime/lib/sysfs.c runtime/lib/ioctl.c
+	runtime/lib/sysfs.c runtime/lib/ioctl.c \
+	runtime/lib/units.c
 
 # The netlink event listener (events.h) needs libnl-genl-3, so it is a
 # list of its own: a program that listens adds all three to its NAME_SRCS,

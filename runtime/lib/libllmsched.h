@@ -8,6 +8,7 @@
  *	spawn.h		clone3() into a cgroup, as a user, with a pidfd
  *	sysfs.h		/sys/kernel/llmsched readers
  *	ioctl.h		/dev/llmsched ioctls, with errors that say what to do
+ *	units.h		CPU amounts, sizes and durations: parsed, printed
  *
  * Each header says what its functions do, their errors and their thread
  * safety; runtime/lib/README says how the pieces fit.  Link with
@@ -28,5 +29,6 @@
 #include "spawn.h"
 #include "sysfs.h"
 #include "ioctl.h"
+#include "units.h"
 
 #endif /* LLMSCHED_LIB_LIBLLMSCHED_H */
