@@ -247,7 +247,8 @@ int main(int argc, char **argv)
 	struct llmsd_config cfg;
 	struct llmsd_capacity cap;
 	struct llms_error *err = NULL;
-	char self[PATH_MAX];
+	char self[PATH_MAX], **overrides;
+	size_t noverrides = 0;
 	int c, ret, lock_fd, ready[2] = { -1, -1 };
 	ssize_t n;
 
@@ -303,13 +304,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* The overrides, in their order, after the file. */
+	overrides = calloc(argc, sizeof(*overrides));
+	if (!overrides)
+		return 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:s:fvhV", options, NULL)) != -1)
-		if (c == 's' && llmsd_config_set(&cfg, optarg, &err)) {
+	while ((c = getopt_long(argc, argv, "c:s:fvhV", options, NULL)) != -1) {
+		if (c != 's')
+			continue;
+		overrides[noverrides++] = optarg;
+		if (llmsd_config_set(&cfg, optarg, &err)) {
 			llms_error_print(stderr, "llmschedd", err);
 			llms_error_free(&err);
 			return 2;
 		}
+	}
 	if (llmsd_capacity_discover(&cfg, &cap, &err)) {
 		llms_error_print(stderr, "llmschedd", err);
 		llms_error_free(&err);
@@ -370,7 +378,9 @@ int main(int argc, char **argv)
 	lock_fd = take_lock(cfg.state_dir);
 	if (lock_fd < 0)
 		return 1;
-	ret = llmsd_supervise(&cfg, &cap, self, ready[1]);
+	ret = llmsd_supervise(&cfg, &cap, self, ready[1], overrides,
+			      noverrides);
+	free(overrides);
 	close(lock_fd);
 	llmsd_config_free(&cfg);
 	return ret;

@@ -71,6 +71,8 @@ struct supervisor {
 	size_t nslots;
 	bool stopping;
 	int ready_fd;			/* told once every agent is up */
+	char *const *overrides;		/* --set, after the file */
+	size_t noverrides;
 };
 
 static uint64_t mono_ns(void)
@@ -419,14 +421,9 @@ static int slots_from_config(const struct llmsd_config *cfg,
 static int setup_module(struct supervisor *sv, const struct llmsd_capacity *cap,
 			struct llms_error **err)
 {
-	static const char *const policies[] = {
-		[LLMSCHED_POLICY_PRIO_FIFO] = "prio_fifo",
-		[LLMSCHED_POLICY_SJF] = "sjf",
-		[LLMSCHED_POLICY_MLFQ] = "mlfq",
-		[LLMSCHED_POLICY_DRF] = "drf",
-	};
 	struct llmsched_capacity c = { 0 };
 	struct llmsched_policy p = { 0 };
+	struct llmsched_limits l = { 0 };
 	size_t i;
 	int ret;
 
@@ -434,7 +431,13 @@ static int setup_module(struct supervisor *sv, const struct llmsd_capacity *cap,
 	c.capacity[LLMSCHED_RES_MEM] = cap->mem;
 	c.capacity[LLMSCHED_RES_GPU] = cap->gpu;
 	c.capacity[LLMSCHED_RES_GPU_MEM] = cap->gpu_mem;
-	ret = llms_set_capacity(sv->fd, &c, err);
+	/* Agents that heartbeat too rarely would be declared lost. */
+	ret = llms_get_limits(sv->fd, &l, err);
+	if (!ret)
+		ret = llmsd_config_check_heartbeat(sv->cfg,
+						   l.heartbeat_timeout_ms, err);
+	if (!ret)
+		ret = llms_set_capacity(sv->fd, &c, err);
 	if (ret)
 		return ret;
 	llmsd_info("host capacity: %llu millicores (CPUs %s), %llu MiB, %llu GPU(s)",
@@ -446,35 +449,108 @@ static int setup_module(struct supervisor *sv, const struct llmsd_capacity *cap,
 	ret = llms_get_policy(sv->fd, &p, err);
 	if (ret)
 		return ret;
-	for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
-		if (policies[i] && !strcmp(policies[i], sv->cfg->policy))
+	/* The configuration checked the name; its index is the uAPI's. */
+	for (i = 0; llmsd_policy_names[i]; i++)
+		if (!strcmp(llmsd_policy_names[i], sv->cfg->policy))
 			break;
-	if (i == sizeof(policies) / sizeof(policies[0]))
-		return llms_error_set(err, EINVAL, "policy %s: not one of prio_fifo, sjf, mlfq, drf",
+	if (!llmsd_policy_names[i])
+		return llms_error_set(err, EINVAL, "policy %s: unknown",
 				      sv->cfg->policy);
 	p.policy = (uint32_t)i;
 	return llms_set_policy(sv->fd, &p, err);
 }
 
 /*
+ * A running agent's new shape: the module's ledger and the cgroup's
+ * limits, in the order that never lets the cgroup hold less than the
+ * ledger promises: limits that grow before the ledger, limits that shrink
+ * after it.  The module refuses a shrink below what the agent's tasks hold
+ * (EBUSY) and a growth past the host's free capacity (ENOSPC); then
+ * nothing changes.
+ */
+static int slot_resize(struct supervisor *sv, struct slot *s,
+		       const struct llmsd_agent_spec *next,
+		       struct llms_error **err)
+{
+	struct llmsched_agent_resize r = { 0 };
+	struct llms_cgroup cg = LLMS_CGROUP_INIT;
+	const struct llmsd_agent_spec *cur = &s->spec;
+	char path[4096];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", sv->root.path, s->name);
+	ret = llms_cgroup_open(&cg, path, err);
+	if (ret)
+		return ret;
+	if (next->cpu > cur->cpu)
+		ret = llms_cgroup_set_cpu_max(&cg, next->cpu, 0, err);
+	if (!ret && next->mem > cur->mem)
+		ret = llms_cgroup_set_limit(&cg, LLMS_MEMORY_MAX, next->mem, err);
+	if (!ret) {
+		r.agent_id = s->agent_id;
+		r.slots = next->slots;
+		r.capacity[LLMSCHED_RES_CPU] = next->cpu;
+		r.capacity[LLMSCHED_RES_MEM] = next->mem;
+		r.capacity[LLMSCHED_RES_GPU] = next->gpu;
+		r.capacity[LLMSCHED_RES_GPU_MEM] = next->gpu_mem;
+		ret = llms_agent_resize(sv->fd, &r, err);
+	}
+	if (ret) {
+		/* Back to what the ledger still says. */
+		llms_cgroup_set_cpu_max(&cg, cur->cpu, 0, NULL);
+		llms_cgroup_set_limit(&cg, LLMS_MEMORY_MAX, cur->mem, NULL);
+		llms_cgroup_close(&cg);
+		return ret;
+	}
+	if (next->cpu < cur->cpu)
+		ret = llms_cgroup_set_cpu_max(&cg, next->cpu, 0, err);
+	if (!ret && next->mem < cur->mem)
+		ret = llms_cgroup_set_limit(&cg, LLMS_MEMORY_MAX, next->mem, err);
+	if (!ret)
+		ret = llms_cgroup_set_limit(&cg, LLMS_MEMORY_HIGH,
+					    next->mem_high ? next->mem_high :
+							     next->mem, err);
+	if (!ret)
+		ret = llms_cgroup_set_cpu_weight(&cg, next->cpu_weight, err);
+	llms_cgroup_close(&cg);
+	if (!ret)
+		llmsd_info("agent %s: resized to %llu millicores, %llu MiB, %u slot(s)",
+			   s->name, (unsigned long long)next->cpu,
+			   (unsigned long long)(next->mem >> 20), next->slots);
+	return ret;
+}
+
+static bool same_shape(const struct llmsd_agent_spec *a,
+		       const struct llmsd_agent_spec *b)
+{
+	return a->cpu == b->cpu && a->mem == b->mem && a->gpu == b->gpu &&
+	       a->gpu_mem == b->gpu_mem && a->slots == b->slots &&
+	       a->mem_high == b->mem_high && a->cpu_weight == b->cpu_weight;
+}
+
+/*
  * SIGHUP: read the configuration again.  Agents that are gone drain and
- * leave, new ones start; a changed shape takes effect when the agent next
- * starts (its reservation is its registration).  A bad file changes
- * nothing.
+ * leave, new ones start, running ones whose shape changed are resized
+ * (tags and pinning take effect when the agent next starts).  A bad file
+ * changes nothing.
  */
 static void reload(struct supervisor *sv)
 {
 	struct llmsd_config next;
+	struct llmsd_capacity cap;
 	struct llms_error *err = NULL;
 	struct slot *slots, *grown;
 	size_t n, i, j;
 
 	llmsd_config_init(&next);
-	if (sv->cfg->path && llmsd_config_load(&next, sv->cfg->path, &err)) {
-		llmsd_log_error(LLMSD_ERR, &err, "reloading: keeping the running configuration");
-		llmsd_config_free(&next);
-		return;
-	}
+	if (sv->cfg->path && llmsd_config_load(&next, sv->cfg->path, &err))
+		goto bad;
+	for (i = 0; i < sv->noverrides; i++)
+		if (llmsd_config_set(&next, sv->overrides[i], &err))
+			goto bad;
+	if (llmsd_capacity_discover(&next, &cap, &err) ||
+	    llmsd_config_check(&next, &cap, &err))
+		goto bad;
 	if (slots_from_config(&next, &slots, &n)) {
 		llmsd_config_free(&next);
 		return;
@@ -486,7 +562,15 @@ static void reload(struct supervisor *sv)
 			if (!strcmp(slots[j].name, s->name))
 				break;
 		if (j < n) {
-			s->spec = slots[j].spec;
+			if (!same_shape(&s->spec, &slots[j].spec) &&
+			    slot_running(s) && s->agent_id &&
+			    slot_resize(sv, s, &slots[j].spec, &err)) {
+				llmsd_log_error(LLMSD_ERR, &err,
+						"agent %s: keeping its shape",
+						s->name);
+			} else {
+				s->spec = slots[j].spec;
+			}
 			s->retiring = false;
 			slots[j].name[0] = '\0';
 		} else if (!s->retiring) {
@@ -508,6 +592,11 @@ static void reload(struct supervisor *sv)
 		llmsd_info("agent %s: newly configured", slots[j].name);
 	}
 	free(slots);
+	llmsd_config_free(&next);
+	return;
+bad:
+	llmsd_log_error(LLMSD_ERR, &err,
+			"reloading: keeping the running configuration");
 	llmsd_config_free(&next);
 }
 
@@ -595,12 +684,15 @@ static void tell_ready(struct supervisor *sv)
 }
 
 int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
-		    const char *self_exe, int ready_fd)
+		    const char *self_exe, int ready_fd,
+		    char *const *overrides, size_t noverrides)
 {
 	struct supervisor sv = { .cfg = cfg, .self_exe = self_exe, .fd = -1,
 				 .sig_fd = -1, .mount = LLMS_CGROUP_INIT,
 				 .root = LLMS_CGROUP_INIT,
-				 .ready_fd = ready_fd };
+				 .ready_fd = ready_fd,
+				 .overrides = overrides,
+				 .noverrides = noverrides };
 	uint64_t last_scan = 0, ready_deadline;
 	struct llms_error *err = NULL;
 	struct llmsched_version v;

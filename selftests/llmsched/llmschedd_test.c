@@ -554,6 +554,96 @@ TEST_F_TIMEOUT(llmschedd, restarted_daemon_adopts_its_agents, 120)
 	llms_history_close(h);
 }
 
+/*
+ * A hung agent (SIGSTOPped: it misses its heartbeats while its task runs)
+ * is declared lost; the supervisor kills it, its task finishes on the
+ * other agent, and a new agent takes its place.
+ */
+TEST_F_TIMEOUT(llmschedd, hung_agent_is_killed_and_replaced, 120)
+{
+	const char *const argv[] = { "/bin/sleep", "2", NULL };
+	struct llmsched_agent_info ent[8], a;
+	struct llmsched_task_info info;
+	struct llmsched_limits l;
+	int i, n = 0;
+	__u64 id;
+
+	ASSERT_EQ(0, ls_get_limits(self->fd, &l));
+	l.heartbeat_timeout_ms = 600;
+	ASSERT_EQ(0, ls_set_all_limits(self->fd, &l));
+	ASSERT_EQ(0, daemon_start(self, two_agents));
+	ASSERT_EQ(0, submit_cmd(self->fd, argv, LS_CPUS(1), 0, 0, &id));
+	ASSERT_EQ(0, ls_wait_state(self->fd, id, LLMSCHED_TASK_RUNNING, 20000,
+				   &info));
+	ASSERT_EQ(0, ls_agent_info(self->fd, info.agent_id, &a));
+	ASSERT_EQ(0, kill(a.pid, SIGSTOP));
+	ASSERT_EQ(0, wait_gone(a.pid, 20000)) TH_LOG("the hung agent lives on");
+	ASSERT_EQ(0, wait_end(self->fd, id, 30000, &info));
+	EXPECT_EQ(LLMSCHED_TASK_SUCCEEDED, info.state);
+	EXPECT_NE(a.agent_id, info.agent_id);
+	for (i = 0; i < 100; i++) {
+		n = count_agents(self->fd, ent, 8);
+		if (n == 2 && ent[0].agent_id != a.agent_id &&
+		    ent[1].agent_id != a.agent_id)
+			break;
+		usleep(100000);
+	}
+	EXPECT_EQ(2, n);
+}
+
+/* SIGHUP: agents added, resized and removed as the file now says. */
+TEST_F_TIMEOUT(llmschedd, sighup_adds_resizes_and_removes_agents, 120)
+{
+	struct llmsched_agent_info ent[8], a;
+	char text[1024], changed[1200], cpu_max[64];
+	__u32 small;
+	struct stat st;
+	int i, n = 0;
+
+	ASSERT_EQ(0, daemon_start(self, one_agent));
+	ASSERT_EQ(1, count_agents(self->fd, ent, 8));
+	small = ent[0].agent_id;
+	ASSERT_EQ(0, read_text(self->conf, text, sizeof(text)));
+	/* small-0 shrinks to half a CPU; a second section comes. */
+	*strstr(text, "cpu = 1\n") = '\0';
+	snprintf(changed, sizeof(changed),
+		 "%scpu = 500m\n%s\n[agent more]\ncount = 2\ncpu = 250m\nmemory = 128M\n",
+		 text, strstr(one_agent, "cpu = 1\n") + 8);
+	ASSERT_EQ(0, write_text(self->conf, changed));
+	ASSERT_EQ(0, kill(self->daemon, SIGHUP));
+	for (i = 0; i < 100 && n != 3; i++) {
+		usleep(100000);
+		n = count_agents(self->fd, ent, 8);
+	}
+	EXPECT_EQ(3, n);
+	EXPECT_EQ(0, stat(TEST_CGROUP_ROOT "/more-1/agent", &st));
+	ASSERT_EQ(0, ls_agent_info(self->fd, small, &a));
+	EXPECT_EQ(500, a.capacity[LLMSCHED_RES_CPU]);
+	ASSERT_EQ(0, read_text(TEST_CGROUP_ROOT "/small-0/cpu.max", cpu_max,
+			       sizeof(cpu_max)));
+	EXPECT_STREQ("50000 100000\n", cpu_max);
+	ASSERT_EQ(0, read_text(self->conf, text, sizeof(text)));
+
+	/* A bad file changes nothing. */
+	ASSERT_EQ(0, read_text(self->conf, text, sizeof(text)));
+	ASSERT_EQ(0, write_text(self->conf, "[daemon]\nnonsense = 1\n"));
+	ASSERT_EQ(0, kill(self->daemon, SIGHUP));
+	usleep(1000000);
+	EXPECT_EQ(3, count_agents(self->fd, ent, 8));
+
+	/* Without the second section: its two agents drain and leave. */
+	*strstr(text, "\n[agent more]") = '\0';
+	ASSERT_EQ(0, write_text(self->conf, text));
+	ASSERT_EQ(0, kill(self->daemon, SIGHUP));
+	for (i = 0; i < 100 && n != 1; i++) {
+		usleep(100000);
+		n = count_agents(self->fd, ent, 8);
+	}
+	EXPECT_EQ(1, n);
+	usleep(500000);
+	EXPECT_NE(0, stat(TEST_CGROUP_ROOT "/more-0", &st));
+}
+
 /* A bad configuration: exit status 2, the line named, nothing registered. */
 TEST_F(llmschedd, bad_configuration_is_refused_whole)
 {
