@@ -32,22 +32,42 @@
 #define NSEC_PER_SEC	1000000000ULL
 #define NSEC_PER_MSEC	1000000ULL
 
-/* How long a kill, a freeze or a thaw of a task's cgroup may take. */
-#define CGROUP_OP_TIMEOUT_MS	10000
+/*
+ * How long one turn of the loop waits for a task's cgroup to empty, or to
+ * freeze or thaw: short, so that a process slow to die does not cost the
+ * agent its heartbeats; the wait goes on at the next turn.
+ */
+#define CGROUP_OP_TIMEOUT_MS	50
 /* How long a task's folder may stay busy after its last process. */
 #define CGROUP_REMOVE_TIMEOUT_MS 5000
 
-/* A fetched task, from its fetch to its end. */
+/*
+ * A fetched task, from its fetch to its report.  Two steps wait for its
+ * cgroup to be empty, retried on every turn of the loop rather than
+ * waited for at once (a process in uninterruptible sleep may take long to
+ * die, and the agent must keep its heartbeats meanwhile): confirming a
+ * kill (@kill_wanted) and reporting an end (@ended).
+ */
 struct run {
 	uint64_t id;
 	struct llmsched_agent_fetch fetch;
-	struct llms_child child;	/* pid 0 before it started */
+	struct llms_child child;	/* pidfd -1 when not running */
 	struct llms_cgroup cg;
+	uid_t uid;
+	gid_t gid;
 	uint64_t start_mono, frozen_since, frozen_ns;
 	bool frozen;
+	/* A kill was asked for and is not confirmed yet. */
+	bool kill_wanted;
+	/* A freeze or a thaw was asked for and is not done yet. */
+	enum { FREEZE_WANTED = 1, THAW_WANTED } freeze_wanted;
 	/* Its kill was confirmed: the module ended it, there is no report. */
 	bool stopped;
-	uint32_t stop_reason;
+	/* It ended (or never started): to report once nothing of it runs. */
+	bool ended, requeue;
+	uint32_t end_reason;
+	int32_t end_status;
+	uint64_t runtime_ns;
 	char out_path[4096], err_path[4096];
 	char command[256];
 };
@@ -129,10 +149,14 @@ static void history_open(struct agent *a)
 	}
 }
 
+/*
+ * Record @r's end.  @state, @reason: what the agent reported; the module's
+ * own view wins when it has one (a stop decided the end, a report that did
+ * not count).
+ */
 static void history_record(struct agent *a, const struct run *r,
 			   uint32_t state, uint32_t reason, int32_t status,
-			   uint64_t runtime_ns, uint64_t cpu_usec,
-			   uint64_t mem_peak)
+			   uint64_t cpu_usec, uint64_t mem_peak)
 {
 	struct llms_history_row row = { 0 };
 	struct llmsched_task_info info = { 0 };
@@ -146,7 +170,7 @@ static void history_record(struct agent *a, const struct run *r,
 	row.agent_id = a->id;
 	memcpy(row.demand, r->fetch.demand, sizeof(row.demand));
 	row.est_ns = r->fetch.est_runtime_ns;
-	row.runtime_ns = runtime_ns;
+	row.runtime_ns = r->runtime_ns;
 	row.cpu_usec = cpu_usec;
 	row.mem_peak = mem_peak;
 	row.state = state;
@@ -159,10 +183,17 @@ static void history_record(struct agent *a, const struct run *r,
 		row.submit_ns = to_wall_ns(info.submit_ns);
 		row.start_ns = to_wall_ns(info.start_ns);
 		row.end_ns = to_wall_ns(info.end_ns);
+		if (info.state == LLMSCHED_TASK_SUCCEEDED ||
+		    info.state == LLMSCHED_TASK_FAILED ||
+		    info.state == LLMSCHED_TASK_CANCELLED) {
+			row.state = info.state;
+			row.reason = info.reason;
+			row.exit_status = info.exit_status;
+		}
 	}
 	if (!row.end_ns)
 		row.end_ns = now_ns(CLOCK_REALTIME);
-	if (llms_history_record(a->history, &row, &err))
+	if (llms_history_record(a->history, &row, &err) < 0)
 		llmsd_log_error(LLMSD_WARN, &err, "recording task %llu",
 				(unsigned long long)r->id);
 }
@@ -210,7 +241,12 @@ static void run_cgroup_remove(struct agent *a, struct run *r)
 	llms_error_free(&err);
 }
 
-/* Append a line to the task's standard error file, for its owner to read. */
+/*
+ * Append a line to the task's standard error file, for its owner to read;
+ * the file is made (0600, the owner's) when the task never got to it.
+ * The folder is root's (task_log_dir()), so nobody else can have put
+ * anything at that name.
+ */
 static void run_note(const struct run *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -222,9 +258,15 @@ static void run_note(const struct run *r, const char *fmt, ...)
 
 	if (!r->err_path[0])
 		return;
-	fd = open(r->err_path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(r->err_path,
+		  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+		  O_NONBLOCK, 0600);
 	if (fd < 0)
 		return;
+	if (fchown(fd, r->uid, r->gid)) {
+		close(fd);
+		return;
+	}
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
 	va_end(ap);
@@ -238,79 +280,117 @@ static void run_note(const struct run *r, const char *fmt, ...)
 }
 
 /*
- * Report the end of @r to the module (unless its kill was confirmed) and
- * to the history, then forget it.  @reason, @status as the module takes
- * them; @requeue when the fault was the agent's.
+ * @r ended (or never started): report it once nothing of it runs.
+ * @reason, @status as the module takes them; @requeue when the fault was
+ * the agent's.
  */
-static void run_end(struct agent *a, struct run *r, uint32_t reason,
-		    int32_t status, bool requeue)
+static void run_ended(struct run *r, uint32_t reason, int32_t status,
+		      bool requeue)
+{
+	r->ended = true;
+	r->end_reason = reason;
+	r->end_status = status;
+	r->requeue = requeue;
+	if (r->start_mono) {
+		r->runtime_ns = mono_ns() - r->start_mono - r->frozen_ns;
+		if (r->frozen)
+			r->runtime_ns -= mono_ns() - r->frozen_since;
+	}
+}
+
+/*
+ * Kill what is left of @r and see that nothing of it runs: true then.
+ * False while its processes are still on their way out.
+ */
+static bool run_gone(struct run *r)
+{
+	struct llms_error *err = NULL;
+	bool populated;
+
+	if (r->cg.fd < 0)
+		return true;
+	if (!llms_cgroup_populated(&r->cg, &populated, NULL) && !populated)
+		return true;
+	if (!llms_cgroup_kill(&r->cg, CGROUP_OP_TIMEOUT_MS, &err))
+		return true;
+	if (err->errnum != ETIMEDOUT)
+		llmsd_log_error(LLMSD_WARN, &err, "task %llu: killing it",
+				(unsigned long long)r->id);
+	llms_error_free(&err);
+	return false;
+}
+
+/*
+ * The report of an ended @r whose cgroup is empty: its figures, its folder
+ * removed, the module told (unless its kill was confirmed: the module
+ * ended it then), the history written; then it is forgotten.
+ */
+static void run_report(struct agent *a, struct run *r)
 {
 	struct llmsched_agent_complete c = { 0 };
 	struct llms_cpu_stat cpu = { 0 };
 	struct llms_error *err = NULL;
-	uint64_t runtime = 0, peak = 0;
-	uint32_t state;
+	uint32_t state, reason = r->end_reason;
+	uint64_t peak = 0;
+	bool record = !r->requeue;
 	int ret;
 
-	if (r->start_mono) {
-		runtime = mono_ns() - r->start_mono - r->frozen_ns;
-		if (r->frozen)
-			runtime -= mono_ns() - r->frozen_since;
-	}
 	if (r->cg.fd >= 0) {
-		/* Whatever the command left behind goes with it. */
-		if (llms_cgroup_kill(&r->cg, CGROUP_OP_TIMEOUT_MS, &err))
-			llmsd_log_error(LLMSD_WARN, &err,
-					"task %llu: killing what is left",
-					(unsigned long long)r->id);
 		if (llms_cgroup_cpu_stat(&r->cg, &cpu, NULL))
 			cpu.usage_usec = 0;
 		if (llms_cgroup_memory_peak(&r->cg, &peak, NULL) &&
 		    llms_cgroup_memory_current(&r->cg, &peak, NULL))
 			peak = 0;
 	}
-
+	run_cgroup_remove(a, r);
+	state = reason ? LLMSCHED_TASK_FAILED : LLMSCHED_TASK_SUCCEEDED;
 	if (r->stopped) {
-		state = r->stop_reason == LLMSCHED_REASON_CANCELLED ?
-			LLMSCHED_TASK_CANCELLED : LLMSCHED_TASK_FAILED;
-		reason = r->stop_reason;
+		/* The module ended it with the kill: it says how. */
+		state = LLMSCHED_TASK_CANCELLED;
+		reason = LLMSCHED_REASON_CANCELLED;
 	} else {
 		c.task_id = r->id;
 		c.reason = reason;
-		c.exit_status = status;
-		c.runtime_ns = runtime;
-		c.flags = requeue ? LLMSCHED_COMPLETE_REQUEUE : 0;
+		c.exit_status = r->end_status;
+		c.runtime_ns = r->runtime_ns;
+		c.flags = r->requeue ? LLMSCHED_COMPLETE_REQUEUE : 0;
 		ret = llms_agent_complete(a->fd, &c, &err);
 		a->last_call = mono_ns();
-		if (ret == -ECANCELED) {
-			/* Cancelled meanwhile: the stop decides its end. */
-			llms_error_free(&err);
+		if (ret == -EBADFD) {
+			/* Lost meanwhile: the module decides, nothing to keep. */
+			a->lost = true;
+			record = false;
+		} else if (ret == -ECANCELED || ret == -EALREADY) {
+			/* A stop decided its end: the history asks the module. */
 			state = LLMSCHED_TASK_CANCELLED;
 			reason = LLMSCHED_REASON_CANCELLED;
 		} else if (ret) {
 			llmsd_log_error(LLMSD_WARN, &err, "task %llu",
 					(unsigned long long)r->id);
-			state = reason ? LLMSCHED_TASK_FAILED :
-					 LLMSCHED_TASK_SUCCEEDED;
-		} else {
-			state = reason ? LLMSCHED_TASK_FAILED :
-					 LLMSCHED_TASK_SUCCEEDED;
+			record = false;
 		}
+		llms_error_free(&err);
 	}
-	llmsd_info("task %llu: %s%s%s, status %d, %.3f s", (unsigned long long)r->id,
-		   llms_task_state_name(state), reason ? " " : "",
-		   reason ? llms_task_reason_name(reason) : "", status,
-		   runtime / 1e9);
-	if (!requeue)
-		history_record(a, r, state, reason, status, runtime,
+	llmsd_info("task %llu: %s%s%s, status %d, %.3f s",
+		   (unsigned long long)r->id, llms_task_state_name(state),
+		   reason ? " " : "",
+		   reason ? llms_task_reason_name(reason) : "", r->end_status,
+		   r->runtime_ns / 1e9);
+	if (record)
+		history_record(a, r, state, reason, r->end_status,
 			       cpu.usage_usec, peak);
-	run_cgroup_remove(a, r);
 	run_forget(a, r);
 }
 
 /* ---------------------------------------------------------- launching */
 
-/* LOG_DIR/tasks/UID/, the user's own (0700): other users cannot look. */
+/*
+ * LOG_DIR/tasks/UID/: root's, mode 0711.  Root's, because the agent
+ * creates files in it as root: a folder the user could write to would let
+ * the user put a hard link or a FIFO where the agent is about to open a
+ * log.  0711, because the user reads the files by name (they are 0600,
+ * the user's) while nobody lists or opens another user's.
+ */
 static int task_log_dir(struct agent *a, const struct llms_user *u,
 			char *dir, size_t size, struct llms_error **err)
 {
@@ -323,17 +403,38 @@ static int task_log_dir(struct agent *a, const struct llms_user *u,
 			     LLMSD_TASK_LOG_DIR, (unsigned int)u->uid) >= size)
 		return llms_error_set(err, ENAMETOOLONG, "log folder %s",
 				      a->p->log_dir);
-	if (mkdir(dir, 0700) && errno != EEXIST)
+	if (mkdir(dir, 0711) && errno != EEXIST)
 		return llms_error_set(err, errno, "creating %s", dir);
 	if (lstat(dir, &st) || !S_ISDIR(st.st_mode))
 		return llms_error_set(err, ENOTDIR, "%s is not a folder", dir);
-	if ((st.st_uid != u->uid || st.st_gid != u->gid) &&
-	    chown(dir, u->uid, u->gid))
-		return llms_error_set(err, errno, "giving %s to uid %u", dir,
-				      (unsigned int)u->uid);
-	if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700))
-		return llms_error_set(err, errno, "chmod 0700 %s", dir);
+	if ((st.st_uid || st.st_gid) && lchown(dir, 0, 0))
+		return llms_error_set(err, errno, "giving %s to root", dir);
+	if ((st.st_mode & 07777) != 0711 && chmod(dir, 0711))
+		return llms_error_set(err, errno, "chmod 0711 %s", dir);
 	return 0;
+}
+
+/*
+ * What a submitter wrote, made fit for logs and the history: printable
+ * ASCII only, so that an argument cannot forge a log line (a newline and
+ * "<3>...") nor make its history row unwritable.
+ */
+static void make_printable(char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			*s = '?';
+}
+
+static void run_command_line(struct run *r, const struct llms_payload *pl)
+{
+	size_t i, off = 0;
+
+	r->command[0] = '\0';
+	for (i = 0; i < pl->argc && off + 1 < sizeof(r->command); i++)
+		off += snprintf(r->command + off, sizeof(r->command) - off,
+				"%s%s", i ? " " : "", pl->argv[i]);
+	make_printable(r->command);
 }
 
 /* The submitter's environment, and what the task needs to know. */
@@ -420,25 +521,24 @@ static void run_launch(struct agent *a, struct run *r)
 	struct llms_user user = { 0 };
 	struct llms_spawn_attr attr = { 0 };
 	struct llms_error *err = NULL;
-	char dir[3072], **env = NULL;
-	size_t i, off;
+	char dir[3072], **env = NULL, text[800];
 	int ret;
 
+	r->uid = r->fetch.owner_uid;
 	ret = llms_payload_decode(a->payload, r->fetch.payload_len, &pl, &err);
-	if (!ret)
+	if (!ret) {
+		run_command_line(r, pl);
 		ret = llms_user_lookup(r->fetch.owner_uid, &user, &err);
-	if (!ret)
+	}
+	if (!ret) {
+		r->gid = user.gid;
 		ret = task_log_dir(a, &user, dir, sizeof(dir), &err);
+	}
 	if (!ret) {
 		snprintf(r->out_path, sizeof(r->out_path), "%s/task-%llu.out",
 			 dir, (unsigned long long)r->id);
 		snprintf(r->err_path, sizeof(r->err_path), "%s/task-%llu.err",
 			 dir, (unsigned long long)r->id);
-		for (i = 0, off = 0; i < pl->argc && off < sizeof(r->command);
-		     i++)
-			off += snprintf(r->command + off,
-					sizeof(r->command) - off, "%s%s",
-					i ? " " : "", pl->argv[i]);
 		ret = task_cgroup(a, r, &err);
 	}
 	if (!ret) {
@@ -455,8 +555,8 @@ static void run_launch(struct agent *a, struct run *r)
 			llmsd_info("task %llu: cancelled before it started",
 				   (unsigned long long)r->id);
 			r->stopped = true;
-			r->stop_reason = LLMSCHED_REASON_CANCELLED;
-			goto out_end;
+			run_ended(r, LLMSCHED_REASON_CANCELLED, 0, false);
+			goto out;
 		}
 	}
 	if (!ret) {
@@ -478,22 +578,14 @@ static void run_launch(struct agent *a, struct run *r)
 			   (int)r->child.pid, r->command);
 		goto out;
 	}
-	llmsd_log(LLMSD_WARN, "task %llu: could not launch it",
-		  (unsigned long long)r->id);
-	{
-		char text[800];
-		int errnum = err ? err->errnum : EIO;
-
-		llms_error_format(err, text, sizeof(text));
-		llmsd_warn("task %llu: %s", (unsigned long long)r->id, text);
-		run_note(r, "llmschedd: could not launch the task: %s", text);
-		llms_error_free(&err);
-		run_end(a, r, LLMSCHED_REASON_LAUNCH, errnum, false);
-	}
-	r = NULL;
-out_end:
-	if (r)
-		run_end(a, r, LLMSCHED_REASON_CANCELLED, 0, false);
+	r->child.pidfd = -1;
+	llms_error_format(err, text, sizeof(text));
+	make_printable(text);
+	llmsd_warn("task %llu: could not launch it: %s",
+		   (unsigned long long)r->id, text);
+	run_note(r, "llmschedd: could not launch the task: %s", text);
+	run_ended(r, LLMSCHED_REASON_LAUNCH, err ? err->errnum : EIO, false);
+	llms_error_free(&err);
 out:
 	env_free(env);
 	llms_user_free(&user);
@@ -565,55 +657,67 @@ static void agent_confirm(struct agent *a, uint64_t id, uint32_t kind)
 	llms_error_free(&err);
 }
 
+/*
+ * A kill: the slot stays the task's until nothing of it runs, so it is
+ * confirmed from agent_progress() once its cgroup is empty.
+ */
 static void control_kill(struct agent *a, const struct llmsched_agent_control *c)
 {
 	struct run *r = run_find(a, c->task_id);
-	struct llms_error *err = NULL;
 
 	llmsd_info("task %llu: kill (%s)", (unsigned long long)c->task_id,
 		   llms_task_reason_name(c->reason));
-	if (r && r->cg.fd >= 0 &&
-	    llms_cgroup_kill(&r->cg, CGROUP_OP_TIMEOUT_MS, &err)) {
-		/* Not confirmed: the slot stays taken until it is gone. */
-		llmsd_log_error(LLMSD_ERR, &err, "task %llu: kill",
-				(unsigned long long)c->task_id);
-		return;
-	}
-	if (r) {
-		r->stopped = true;
-		r->stop_reason = c->reason;
-	}
-	agent_confirm(a, c->task_id, LLMSCHED_CONTROL_KILL);
+	if (r)
+		r->kill_wanted = true;
+	else
+		/* Not ours any more: it ended; nothing of it runs. */
+		agent_confirm(a, c->task_id, LLMSCHED_CONTROL_KILL);
 }
 
 static void control_freeze(struct agent *a,
 			   const struct llmsched_agent_control *c, bool freeze)
 {
 	struct run *r = run_find(a, c->task_id);
+
+	if (r)
+		r->freeze_wanted = freeze ? FREEZE_WANTED : THAW_WANTED;
+	else
+		agent_confirm(a, c->task_id, freeze ? LLMSCHED_CONTROL_FREEZE :
+						      LLMSCHED_CONTROL_THAW);
+}
+
+/* A freeze or thaw asked for: done and confirmed once the kernel says so. */
+static void run_freeze_step(struct agent *a, struct run *r)
+{
+	bool freeze = r->freeze_wanted == FREEZE_WANTED;
 	struct llms_error *err = NULL;
 	int ret = 0;
 
-	if (r && r->cg.fd >= 0)
+	if (r->cg.fd >= 0)
 		ret = freeze ? llms_cgroup_freeze(&r->cg, CGROUP_OP_TIMEOUT_MS,
 						  &err) :
 			       llms_cgroup_thaw(&r->cg, CGROUP_OP_TIMEOUT_MS,
 						&err);
 	if (ret) {
-		llmsd_log_error(LLMSD_ERR, &err, "task %llu: %s",
-				(unsigned long long)c->task_id,
-				freeze ? "freeze" : "thaw");
+		/* ETIMEDOUT: still on its way; again at the next turn. */
+		if (ret != -ETIMEDOUT)
+			llmsd_log_error(LLMSD_ERR, &err, "task %llu: %s",
+					(unsigned long long)r->id,
+					freeze ? "freeze" : "thaw");
+		llms_error_free(&err);
 		return;
 	}
-	if (r && freeze != r->frozen) {
+	if (freeze != r->frozen) {
 		if (freeze)
 			r->frozen_since = mono_ns();
 		else
 			r->frozen_ns += mono_ns() - r->frozen_since;
 		r->frozen = freeze;
 	}
-	llmsd_info("task %llu: %s", (unsigned long long)c->task_id,
+	r->freeze_wanted = 0;
+	llmsd_info("task %llu: %s", (unsigned long long)r->id,
 		   freeze ? "frozen" : "thawed");
-	agent_confirm(a, c->task_id,
+	agent_confirm(a, r->id,
 		      freeze ? LLMSCHED_CONTROL_FREEZE : LLMSCHED_CONTROL_THAW);
 }
 
@@ -661,7 +765,7 @@ static void agent_control(struct agent *a)
 
 /* ------------------------------------------------------------ reaping */
 
-static void run_reap(struct agent *a, struct run *r)
+static void run_reap(struct run *r)
 {
 	struct llms_memory_events ev = { 0 };
 	struct llms_error *err = NULL;
@@ -669,7 +773,10 @@ static void run_reap(struct agent *a, struct run *r)
 	int status, code;
 
 	if (llms_child_wait(&r->child, 0, &status, &err)) {
+		/* Not ours to wait for after all: count it as killed. */
 		llms_error_free(&err);
+		llms_child_release(&r->child);
+		run_ended(r, LLMSCHED_REASON_SIGNAL, SIGKILL, false);
 		return;
 	}
 	if (WIFEXITED(status)) {
@@ -686,43 +793,92 @@ static void run_reap(struct agent *a, struct run *r)
 		run_note(r, "llmschedd: the task went past its memory (%llu bytes) and was killed",
 			 (unsigned long long)r->fetch.demand[LLMSCHED_RES_MEM]);
 	}
-	run_end(a, r, reason, code, false);
+	run_ended(r, reason, code, false);
+}
+
+/*
+ * One step for every task waiting on its cgroup: kills confirmed, freezes
+ * and thaws done, ends reported, each once nothing of the task runs.  From
+ * the last, as run_forget() moves the last into the place it frees.
+ */
+static void agent_progress(struct agent *a)
+{
+	size_t i;
+
+	for (i = a->nruns; i-- > 0 && !a->lost;) {
+		struct run *r = a->runs[i];
+
+		if (r->kill_wanted && run_gone(r)) {
+			r->kill_wanted = false;
+			r->freeze_wanted = 0;
+			r->stopped = true;
+			agent_confirm(a, r->id, LLMSCHED_CONTROL_KILL);
+		}
+		if (r->freeze_wanted && !r->kill_wanted && !r->ended)
+			run_freeze_step(a, r);
+		if (r->ended && !r->kill_wanted && run_gone(r))
+			run_report(a, r);
+	}
 }
 
 /* ------------------------------------------------------------- leaving */
 
 /*
- * Lost or out of time: kill every task; with @requeue report each as the
- * agent's failure so that it runs elsewhere.
+ * Out of drain time: kill every task and report each as the agent's
+ * failure, so that it runs elsewhere.  A task whose processes will not go
+ * is left: once the agent has gone, the module's fence holds it until the
+ * supervisor has emptied the agent's cgroup.
  */
-static void agent_kill_all(struct agent *a, bool requeue)
+static void agent_kill_all(struct agent *a)
+{
+	unsigned int tries;
+	size_t i;
+
+	for (tries = 0; tries < 20 && a->nruns && !a->lost; tries++) {
+		for (i = a->nruns; i-- > 0;) {
+			struct run *r = a->runs[i];
+			int status;
+
+			if (!run_gone(r))
+				continue;
+			if (r->child.pidfd >= 0 &&
+			    llms_child_wait(&r->child, 100, &status, NULL))
+				llms_child_release(&r->child);
+			if (!r->ended)
+				run_ended(r, LLMSCHED_REASON_SIGNAL, SIGKILL,
+					  true);
+			if (!r->kill_wanted)
+				run_report(a, r);
+		}
+		agent_progress(a);
+	}
+}
+
+/* Lost: the module takes no more calls; kill everything and go. */
+static void agent_abandon(struct agent *a)
 {
 	while (a->nruns) {
 		struct run *r = a->runs[a->nruns - 1];
 		int status;
 
 		if (r->cg.fd >= 0)
-			llms_cgroup_kill(&r->cg, CGROUP_OP_TIMEOUT_MS, NULL);
-		if (r->child.pidfd >= 0)
-			llms_child_wait(&r->child, 1000, &status, NULL);
-		if (a->lost) {
-			/* No calls are taken: the module ends it. */
-			r->stopped = true;
-			r->stop_reason = LLMSCHED_REASON_AGENT_LOST;
-			run_cgroup_remove(a, r);
-			run_forget(a, r);
-		} else {
-			run_end(a, r, LLMSCHED_REASON_SIGNAL, SIGKILL, requeue);
-		}
+			llms_cgroup_kill(&r->cg, 1000, NULL);
+		if (r->child.pidfd >= 0 &&
+		    llms_child_wait(&r->child, 100, &status, NULL))
+			llms_child_release(&r->child);
+		run_cgroup_remove(a, r);
+		run_forget(a, r);
 	}
 }
 
-static void agent_unregister(struct agent *a)
+static int agent_unregister(struct agent *a)
 {
 	struct llms_error *err = NULL;
+	int ret = llms_agent_unregister(a->fd, &err);
 
-	if (llms_agent_unregister(a->fd, &err))
+	if (ret)
 		llmsd_log_error(LLMSD_WARN, &err, "unregistering");
+	return ret;
 }
 
 static void agent_start_drain(struct agent *a)
@@ -795,6 +951,18 @@ fail:
 	return -EIO;
 }
 
+/* Whether a task waits on its cgroup: the loop then turns more often. */
+static bool agent_waiting(const struct agent *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nruns; i++)
+		if (a->runs[i]->kill_wanted || a->runs[i]->freeze_wanted ||
+		    a->runs[i]->ended)
+			return true;
+	return false;
+}
+
 int llmsd_agent_main(const struct llmsd_agent_params *p)
 {
 	struct agent a = { .p = p, .fd = -1, .sig_fd = -1,
@@ -802,6 +970,7 @@ int llmsd_agent_main(const struct llmsd_agent_params *p)
 	struct pollfd *pfd = NULL;
 	int hb_ms = (int)(p->heartbeat_ns / NSEC_PER_MSEC);
 	int status = LLMSD_AGENT_EXIT_FAILED;
+	uint64_t fetch_pause_until = 0;
 	size_t i, n;
 
 	if (hb_ms < 1)
@@ -811,12 +980,14 @@ int llmsd_agent_main(const struct llmsd_agent_params *p)
 
 	for (;;) {
 		struct llms_error *err = NULL;
+		bool fetching;
 
 		agent_control(&a);
-		if (a.lost)
-			break;
-		if (!a.draining)
-			agent_fetch(&a);
+		agent_progress(&a);
+		fetching = !a.draining && mono_ns() >= fetch_pause_until;
+		/* A call that keeps failing is retried, not spun on. */
+		if (fetching && !a.lost && agent_fetch(&a) < 0)
+			fetch_pause_until = mono_ns() + 100 * NSEC_PER_MSEC;
 		if (a.lost)
 			break;
 		if (a.draining && !a.nruns)
@@ -824,7 +995,7 @@ int llmsd_agent_main(const struct llmsd_agent_params *p)
 		if (a.draining && mono_ns() > a.drain_deadline) {
 			llmsd_warn("drain timeout: killing %zu task(s), they run again elsewhere",
 				   a.nruns);
-			agent_kill_all(&a, true);
+			agent_kill_all(&a);
 			break;
 		}
 		if (mono_ns() - a.last_call >= p->heartbeat_ns) {
@@ -841,38 +1012,38 @@ int llmsd_agent_main(const struct llmsd_agent_params *p)
 		if (!pfd)
 			break;
 		pfd[0].fd = a.fd;
-		pfd[0].events = POLLIN | POLLPRI;
+		pfd[0].events = POLLPRI | (fetching ? POLLIN : 0);
 		pfd[1].fd = a.sig_fd;
 		pfd[1].events = POLLIN;
 		for (i = 0, n = 2; i < a.nruns; i++) {
 			pfd[n].fd = a.runs[i]->child.pidfd;
 			pfd[n++].events = POLLIN;
 		}
-		if (poll(pfd, n, hb_ms) < 0 && errno != EINTR)
+		if (poll(pfd, n, agent_waiting(&a) ? 20 : hb_ms) < 0 &&
+		    errno != EINTR)
 			break;
 		if (pfd[1].revents)
 			agent_signals(&a);
 		if (pfd[0].revents & POLLHUP)
 			a.lost = true;
-		/* Reap from the last, as run_end() moves the last into place. */
-		for (i = n; i-- > 2;) {
-			if (!(pfd[i].revents & POLLIN))
-				continue;
-			if (i - 2 < a.nruns && a.runs[i - 2]->child.pidfd == pfd[i].fd)
-				run_reap(&a, a.runs[i - 2]);
-		}
+		/* Ends are only marked here: nothing moves in a.runs. */
+		for (i = 2; i < n; i++)
+			if ((pfd[i].revents & POLLIN) &&
+			    a.runs[i - 2]->child.pidfd == pfd[i].fd)
+				run_reap(a.runs[i - 2]);
 	}
 
 	if (a.lost) {
 		llmsd_warn("the module declared this agent lost: killing its %zu task(s)",
 			   a.nruns);
-		agent_kill_all(&a, false);
+		agent_abandon(&a);
 		agent_unregister(&a);
 		status = LLMSD_AGENT_EXIT_LOST;
 	} else if (a.fd >= 0) {
-		agent_unregister(&a);
-		llmsd_info("unregistered");
-		status = LLMSD_AGENT_EXIT_DONE;
+		if (!agent_unregister(&a)) {
+			llmsd_info("unregistered");
+			status = LLMSD_AGENT_EXIT_DONE;
+		}
 	}
 out:
 	free(pfd);

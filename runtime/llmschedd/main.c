@@ -247,7 +247,7 @@ int main(int argc, char **argv)
 	struct llmsd_config cfg;
 	struct llmsd_capacity cap;
 	struct llms_error *err = NULL;
-	char self[PATH_MAX], **overrides;
+	char self[PATH_MAX], config_abs[PATH_MAX], **overrides;
 	size_t noverrides = 0;
 	int c, ret, lock_fd, ready[2] = { -1, -1 };
 	ssize_t n;
@@ -296,6 +296,9 @@ int main(int argc, char **argv)
 		return agent_mode(argc, argv, verbose);
 
 	llmsd_log_init("llmschedd", verbose);
+	/* Absolute: SIGHUP reads it again after the chdir("/") below. */
+	if (config && realpath(config, config_abs))
+		config = config_abs;
 	if (llmsd_config_load(&cfg, config ? config : DEFAULT_CONFIG, &err)) {
 		if (!config && err->errnum == ENOENT)
 			llms_error_prefix(&err, "no configuration: write one (Documentation/admin-guide/llmschedd.conf.example) or give --config");

@@ -323,6 +323,39 @@ static void slot_exited(struct supervisor *sv, struct slot *s)
 }
 
 /*
+ * At start, an agent below our root that the configuration no longer has
+ * (it was edited while no supervisor ran): it would keep its reservation
+ * for ever.  Its process and its folder are killed; the module lets its
+ * tasks run elsewhere.
+ */
+static void fence_stray(struct supervisor *sv,
+			const struct llmsched_agent_info *info,
+			const char *path)
+{
+	size_t rl = strlen(sv->rel);
+	struct llms_error *err = NULL;
+	struct slot stray = { 0 };
+	int pidfd;
+
+	if (path[0] != '/' || strncmp(path + 1, sv->rel, rl) ||
+	    path[rl + 1] != '/' || strchr(path + rl + 2, '/') ||
+	    strlen(path + rl + 2) >= sizeof(stray.name))
+		return;
+	strcpy(stray.name, path + rl + 2);
+	llmsd_warn("agent %u (%s, pid %d) is no longer configured: killing it",
+		   info->agent_id, stray.name, (int)info->pid);
+	if (info->pid > 0) {
+		pidfd = (int)syscall(SYS_pidfd_open, info->pid, 0);
+		if (pidfd >= 0) {
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			close(pidfd);
+		}
+	}
+	if (fence_slot(sv, &stray, &err))
+		llmsd_log_error(LLMSD_WARN, &err, "agent %s", stray.name);
+}
+
+/*
  * Registered agents: which of ours are up (their ids), which are lost but
  * still alive (hung: killed here).  At start, @adopt takes in the live
  * agents whose folders are ours.
@@ -339,6 +372,8 @@ static void scan_agents(struct supervisor *sv, bool adopt)
 		return;
 	}
 	for (i = 0; i < count; i++) {
+		bool ours = false;
+
 		snprintf(rel, sizeof(rel), "agents/%u/cgroup", info[i].agent_id);
 		if (llms_sysfs_read_string(rel, &path, NULL))
 			continue;
@@ -349,6 +384,7 @@ static void scan_agents(struct supervisor *sv, bool adopt)
 			if (path[0] != '/' || strncmp(path + 1, sv->rel, rl) ||
 			    path[rl + 1] != '/' || strcmp(path + rl + 2, s->name))
 				continue;
+			ours = true;
 			if (adopt && !slot_running(s) && info[i].pid > 0 &&
 			    info[i].state != LLMSCHED_AGENT_FENCING) {
 				int pidfd = (int)syscall(SYS_pidfd_open,
@@ -376,6 +412,8 @@ static void scan_agents(struct supervisor *sv, bool adopt)
 				s->agent_id = info[i].agent_id;
 			}
 		}
+		if (adopt && !ours)
+			fence_stray(sv, &info[i], path);
 		free(path);
 	}
 	free(info);
@@ -512,6 +550,12 @@ static int slot_resize(struct supervisor *sv, struct slot *s,
 							     next->mem, err);
 	if (!ret)
 		ret = llms_cgroup_set_cpu_weight(&cg, next->cpu_weight, err);
+	if (!ret)
+		ret = llms_cgroup_set_limit(&cg, LLMS_MEMORY_SWAP_MAX,
+					    next->swap_max, err);
+	if (!ret)
+		ret = llms_cgroup_set_limit(&cg, LLMS_PIDS_MAX, next->pids_max,
+					    err);
 	llms_cgroup_close(&cg);
 	if (!ret)
 		llmsd_info("agent %s: resized to %llu millicores, %llu MiB, %u slot(s)",
@@ -520,12 +564,50 @@ static int slot_resize(struct supervisor *sv, struct slot *s,
 	return ret;
 }
 
+/*
+ * The [daemon] keys on SIGHUP: the policy applies at once; the folders,
+ * the cgroup root and the timings are the running agents' and need a
+ * restart, which the log says.
+ */
+static void reload_daemon_keys(struct supervisor *sv,
+			       const struct llmsd_config *next)
+{
+	struct llmsd_config *cur = sv->cfg;
+	struct llmsched_policy p = { 0 };
+	struct llms_error *err = NULL;
+	size_t i;
+
+	if (strcmp(cur->cgroup_root, next->cgroup_root) ||
+	    strcmp(cur->state_dir, next->state_dir) ||
+	    strcmp(cur->log_dir, next->log_dir) ||
+	    cur->heartbeat_interval_ns != next->heartbeat_interval_ns ||
+	    cur->drain_timeout_ns != next->drain_timeout_ns ||
+	    cur->mem_reserve != next->mem_reserve)
+		llmsd_warn("reloading: cgroup_root, state_dir, log_dir, heartbeat_interval, drain_timeout and memory_reserve take effect only when llmschedd restarts");
+	if (!strcmp(cur->policy, next->policy) || !next->policy[0])
+		return;
+	for (i = 0; llmsd_policy_names[i]; i++)
+		if (!strcmp(llmsd_policy_names[i], next->policy))
+			break;
+	if (!llmsd_policy_names[i] || llms_get_policy(sv->fd, &p, &err))
+		goto fail;
+	p.policy = (uint32_t)i;
+	if (llms_set_policy(sv->fd, &p, &err))
+		goto fail;
+	snprintf(cur->policy, sizeof(cur->policy), "%s", next->policy);
+	llmsd_info("policy: %s", cur->policy);
+	return;
+fail:
+	llmsd_log_error(LLMSD_ERR, &err, "reloading: policy %s", next->policy);
+}
+
 static bool same_shape(const struct llmsd_agent_spec *a,
 		       const struct llmsd_agent_spec *b)
 {
 	return a->cpu == b->cpu && a->mem == b->mem && a->gpu == b->gpu &&
 	       a->gpu_mem == b->gpu_mem && a->slots == b->slots &&
-	       a->mem_high == b->mem_high && a->cpu_weight == b->cpu_weight;
+	       a->mem_high == b->mem_high && a->cpu_weight == b->cpu_weight &&
+	       a->swap_max == b->swap_max && a->pids_max == b->pids_max;
 }
 
 /*
@@ -555,6 +637,7 @@ static void reload(struct supervisor *sv)
 		llmsd_config_free(&next);
 		return;
 	}
+	reload_daemon_keys(sv, &next);
 	for (i = 0; i < sv->nslots; i++) {
 		struct slot *s = &sv->slots[i];
 
@@ -734,10 +817,11 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 		if (sv.ready_fd >= 0 && all_up(&sv))
 			tell_ready(&sv);
 		if (sv.ready_fd >= 0 && now > ready_deadline) {
-			llmsd_err("not every agent registered within %d s",
+			/* Said to start or not at all: nothing half-up. */
+			llmsd_err("not every agent registered within %d s: stopping",
 				  READY_TIMEOUT_MS / 1000);
-			close(sv.ready_fd);
-			sv.ready_fd = -1;
+			shutdown_agents(&sv);
+			goto out;
 		}
 
 		pfd[0].fd = sv.sig_fd;

@@ -184,8 +184,19 @@ static void daemon_log(const char *dir)
  * Submit @argv (NULL-terminated) with @cpu millicores, @mem bytes, a time
  * limit of @limit_ns (0: none); the task's id in *@id.
  */
+static int submit_full(int fd, const char *const *argv, __u32 prio,
+		       __u32 flags, __u64 cpu, __u64 mem, __u64 limit_ns,
+		       __u64 *id);
+
 static int submit_cmd(int fd, const char *const *argv, __u64 cpu, __u64 mem,
 		      __u64 limit_ns, __u64 *id)
+{
+	return submit_full(fd, argv, 100, 0, cpu, mem, limit_ns, id);
+}
+
+static int submit_full(int fd, const char *const *argv, __u32 prio,
+		       __u32 flags, __u64 cpu, __u64 mem, __u64 limit_ns,
+		       __u64 *id)
 {
 	struct llmsched_task_submit t;
 	struct llms_payload p = { 0 };
@@ -206,7 +217,8 @@ static int submit_cmd(int fd, const char *const *argv, __u64 cpu, __u64 mem,
 		llms_error_free(&err);
 		return ret;
 	}
-	ls_task_init(&t, 100, cpu, mem, LS_SEC(1));
+	ls_task_init(&t, prio, cpu, mem, LS_SEC(1));
+	t.flags = flags;
 	/* Enough for the agents the chaos test kills under it. */
 	t.retries = 8;
 	t.payload_ptr = (uintptr_t)buf;
@@ -245,6 +257,41 @@ static int read_text(const char *path, char *buf, size_t size)
 		return -errno;
 	buf[n] = '\0';
 	return 0;
+}
+
+/* Sums the history's rows for the chaos test. */
+struct tally {
+	unsigned int rows, succeeded;
+	uint64_t cpu_usec, runtime_ns;
+};
+
+static int tally_row(const struct llms_history_row *r, void *arg)
+{
+	struct tally *t = arg;
+
+	t->rows++;
+	t->succeeded += r->state == LLMSCHED_TASK_SUCCEEDED;
+	t->cpu_usec += r->cpu_usec;
+	t->runtime_ns += r->runtime_ns;
+	return 0;
+}
+
+static int history_tally(const char *dir, struct tally *t)
+{
+	struct llms_history *h = NULL;
+	struct llms_error *err = NULL;
+	char path[160];
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(path, sizeof(path), "%s/state/history.db", dir);
+	ret = llms_history_open(&h, path, LLMS_HISTORY_READONLY, &err);
+	if (!ret) {
+		ret = llms_history_query(h, NULL, tally_row, t, &err);
+		llms_history_close(h);
+	}
+	llms_error_free(&err);
+	return ret < 0 ? ret : 0;
 }
 
 /* Registered agents now; -errno on failure. */
@@ -327,12 +374,20 @@ TEST_F_TIMEOUT(llmschedd, sigterm_leaves_nothing_behind, 120)
 static int submit_as_nobody(void *arg)
 {
 	const char *const argv[] = { "/bin/sh", "-c",
-		"id -u; cat /proc/self/cgroup; echo \"$LLMSCHED_TASK_ID\"", NULL };
+		"id -u\ncat /proc/self/cgroup\necho \"$LLMSCHED_TASK_ID\"", NULL };
 	int fd = ls_open();
 
 	if (fd < 0)
 		return 10;
 	return submit_cmd(fd, argv, LS_CPUS(1), 64 << 20, 0, arg) ? 11 : 0;
+}
+
+/* 0 when @arg cannot be made, as a link or a FIFO would be. */
+static int plant_file(void *arg)
+{
+	if (!mkfifo(arg, 0666) || !symlink("/etc/shadow", arg))
+		return 1;
+	return errno == EACCES ? 0 : 2;
 }
 
 static int read_as_other(void *arg)
@@ -345,6 +400,7 @@ static int read_as_other(void *arg)
 TEST_F_TIMEOUT(llmschedd, task_runs_as_its_submitter_with_private_logs, 120)
 {
 	struct llmsched_task_info info;
+	struct tally t;
 	char path[256], text[1024], want[128];
 	struct stat st;
 	mode_t mode;
@@ -374,15 +430,28 @@ TEST_F_TIMEOUT(llmschedd, task_runs_as_its_submitter_with_private_logs, 120)
 	EXPECT_NE(NULL, strstr(text, want)) TH_LOG("%s", text);
 	snprintf(want, sizeof(want), "\n%llu\n", (unsigned long long)*id);
 	EXPECT_NE(NULL, strstr(text, want)) TH_LOG("%s", text);
-	/* Another user reads neither the file nor the folder. */
+	/* Another user cannot read it. */
 	EXPECT_EQ(0, ls_run_as(NO_SUCH_USER, read_as_other, path));
+	/*
+	 * The folder is root's: its user reads its files by name, nobody
+	 * lists it, and nobody (its user included) can put a link or a FIFO
+	 * where the root agent will open the next task's log.
+	 */
 	snprintf(path, sizeof(path), "%s/log/tasks/%u", self->dir, LS_NOBODY);
 	ASSERT_EQ(0, stat(path, &st));
-	EXPECT_EQ(0700, st.st_mode & 07777);
+	EXPECT_EQ(0711, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+	snprintf(path, sizeof(path), "%s/log/tasks/%u/task-%llu.out", self->dir,
+		 LS_NOBODY, (unsigned long long)*id + 1);
+	EXPECT_EQ(0, ls_run_as(LS_NOBODY, plant_file, path));
 	/* The task's cgroup went with it. */
 	snprintf(path, sizeof(path), TEST_CGROUP_ROOT "/small-0/task-%llu",
 		 (unsigned long long)*id);
 	EXPECT_NE(0, stat(path, &st));
+	/* A multi-line script has its row, its command made printable. */
+	ASSERT_EQ(0, daemon_stop(self));
+	ASSERT_EQ(0, history_tally(self->dir, &t));
+	EXPECT_EQ(1, t.rows);
 	ls_shared_free(id, sizeof(*id));
 }
 
@@ -644,6 +713,48 @@ TEST_F_TIMEOUT(llmschedd, sighup_adds_resizes_and_removes_agents, 120)
 	EXPECT_NE(0, stat(TEST_CGROUP_ROOT "/more-0", &st));
 }
 
+/*
+ * Preemption through the runtime: an urgent task that fits only in a
+ * preemptible one's place gets it; the agent freezes the preemptible one
+ * (cgroup.freeze) and thaws it after, and both succeed.
+ */
+TEST_F_TIMEOUT(llmschedd, preempted_task_is_frozen_then_thawed, 120)
+{
+	const char *const slow[] = { "/bin/sleep", "3", NULL };
+	const char *const quick[] = { "/bin/true", NULL };
+	struct llmsched_task_info lo, hi;
+	char events[160], text[256];
+	__u64 lo_id, hi_id;
+	bool seen_frozen = false;
+	int i;
+
+	ASSERT_EQ(0, daemon_start(self,
+				  "[agent one]\ncpu = 1\nmemory = 256M\nslots = 1\n"));
+	ASSERT_EQ(0, submit_full(self->fd, slow, 50, LLMSCHED_SUBMIT_PREEMPTIBLE,
+				 LS_CPUS(1), 64 << 20, 0, &lo_id));
+	ASSERT_EQ(0, ls_wait_state(self->fd, lo_id, LLMSCHED_TASK_RUNNING,
+				   20000, &lo));
+	ASSERT_EQ(0, submit_full(self->fd, quick, 150, 0, LS_CPUS(1), 0, 0,
+				 &hi_id));
+	snprintf(events, sizeof(events),
+		 TEST_CGROUP_ROOT "/one-0/task-%llu/cgroup.events",
+		 (unsigned long long)lo_id);
+	for (i = 0; i < 200 && !seen_frozen; i++) {
+		if (!read_text(events, text, sizeof(text)) &&
+		    strstr(text, "frozen 1"))
+			seen_frozen = true;
+		else
+			usleep(20000);
+	}
+	EXPECT_TRUE(seen_frozen) TH_LOG("the preemptible task was never frozen");
+	ASSERT_EQ(0, wait_end(self->fd, hi_id, 20000, &hi));
+	EXPECT_EQ(LLMSCHED_TASK_SUCCEEDED, hi.state);
+	ASSERT_EQ(0, wait_end(self->fd, lo_id, 30000, &lo));
+	EXPECT_EQ(LLMSCHED_TASK_SUCCEEDED, lo.state)
+	TH_LOG("reason %u status %d", lo.reason, lo.exit_status);
+	EXPECT_LT(hi.end_ns, lo.end_ns);
+}
+
 /* A bad configuration: exit status 2, the line named, nothing registered. */
 TEST_F(llmschedd, bad_configuration_is_refused_whole)
 {
@@ -672,43 +783,21 @@ TEST_F(llmschedd, bad_configuration_is_refused_whole)
 	ASSERT_EQ(0, write_text(self->conf, text));
 	EXPECT_EQ(2, run_llmschedd(log, "-c", self->conf, NULL, NULL));
 	ASSERT_EQ(0, read_text(log, text, sizeof(text)));
-	TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "more than the host")) TH_LOG("%s", text);
 	EXPECT_EQ(0, count_agents(self->fd, ent, 8));
-}
 
-/* Sums the history's rows for the chaos test. */
-struct tally {
-	unsigned int rows, succeeded;
-	uint64_t cpu_usec, runtime_ns;
-};
-
-static int tally_row(const struct llms_history_row *r, void *arg)
-{
-	struct tally *t = arg;
-
-	t->rows++;
-	t->succeeded += r->state == LLMSCHED_TASK_SUCCEEDED;
-	t->cpu_usec += r->cpu_usec;
-	t->runtime_ns += r->runtime_ns;
-	return 0;
-}
-
-static int history_tally(const char *dir, struct tally *t)
-{
-	struct llms_history *h = NULL;
-	struct llms_error *err = NULL;
-	char path[160];
-	int ret;
-
-	memset(t, 0, sizeof(*t));
-	snprintf(path, sizeof(path), "%s/state/history.db", dir);
-	ret = llms_history_open(&h, path, LLMS_HISTORY_READONLY, &err);
-	if (!ret) {
-		ret = llms_history_query(h, NULL, tally_row, t, &err);
-		llms_history_close(h);
-	}
-	llms_error_free(&err);
-	return ret < 0 ? ret : 0;
+	/* An unknown key. */
+	snprintf(text, sizeof(text),
+		 "[daemon]\ncgroup_root = " TEST_CGROUP_ROOT "\n"
+		 "state_dir = %s/state\nlog_dir = %s/log\ncolour = blue\n\n"
+		 "[agent small]\ncpu = 1\nmemory = 256M\n",
+		 self->dir, self->dir);
+	ASSERT_EQ(0, write_text(self->conf, text));
+	EXPECT_EQ(2, run_llmschedd(log, "-c", self->conf, NULL, NULL));
+	ASSERT_EQ(0, read_text(log, text, sizeof(text)));
+	EXPECT_NE(NULL, strstr(text, ":5:")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "colour")) TH_LOG("%s", text);
+	EXPECT_EQ(0, count_agents(self->fd, ent, 8));
 }
 
 /*
