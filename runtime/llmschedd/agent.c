@@ -114,25 +114,19 @@ static uint64_t to_wall_ns(uint64_t mono)
 /*
  * Which load of the module issued the task ids: they restart at 1 when the
  * module is loaded again, so the history keys rows by (instance, id).  The
- * boot's id and the time /sys/kernel/llmsched was made.
+ * module's own random number for this load.
  */
-static void read_instance(struct agent *a)
+static int read_instance(struct agent *a, struct llms_error **err)
 {
-	char boot[40] = "";
-	struct stat st;
-	FILE *f;
+	char *text = NULL;
+	int ret;
 
-	f = fopen("/proc/sys/kernel/random/boot_id", "re");
-	if (f) {
-		if (!fgets(boot, sizeof(boot), f))
-			boot[0] = '\0';
-		fclose(f);
-	}
-	boot[strcspn(boot, "\n")] = '\0';
-	if (stat(LLMS_SYSFS_ROOT, &st))
-		memset(&st, 0, sizeof(st));
-	snprintf(a->instance, sizeof(a->instance), "%.8s-%llx", boot,
-		 (unsigned long long)st.st_ctim.tv_sec);
+	ret = llms_sysfs_read_string("instance", &text, err);
+	if (ret)
+		return ret;
+	snprintf(a->instance, sizeof(a->instance), "%s", text);
+	free(text);
+	return 0;
 }
 
 static void history_open(struct agent *a)
@@ -943,7 +937,8 @@ static int agent_setup(struct agent *a)
 	a->last_call = mono_ns();
 	llmsd_info("registered as agent %u (%s, %u slot(s))", a->id,
 		   a->p->cgroup, a->p->slots);
-	read_instance(a);
+	if (read_instance(a, &err))
+		goto fail;
 	history_open(a);
 	return 0;
 fail:
