@@ -9,7 +9,8 @@
 #                 kernel (KASAN, lockdep, kmemleak), built once per machine
 #   make demo     boot the VM, load the module and show it working
 #   make lint     checkpatch --strict over the kernel code
-#   make bench    the engine benchmark here, the kernel benchmark in a VM
+#   make bench    the engine benchmark here, the kernel and runtime
+#                 benchmarks in a VM
 #
 # The module is built against the Debian kernel the VM boots (tools/kver), or
 # KDIR= / KVER= when given: never against the running kernel of this host.
@@ -150,6 +151,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	$(BIN)/llmsched-bench-engine
 	tools/bench/run-kbench
+	tools/bench/run-rbench
 
 lint: $(BUILD)/src/scripts/checkpatch.pl
 	@tools/lint
@@ -160,5 +162,5 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 

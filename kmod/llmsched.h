@@ -322,6 +322,8 @@ struct llmsched {
 	u32 waiting_by_prio[LLMS_NR_PRIO];
 	atomic64_t next_task_id;
 	u32 next_agent_id;
+	/* Random, chosen at load: tells one load's task ids from another's. */
+	u64 instance;
 	struct llms_limits limits;
 	struct delayed_work watchdog;
 	struct kobject *agents_kobj;

@@ -21,6 +21,7 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/random.h>
 #include <linux/uidgid.h>
 
 #include <linux/llmsched.h>
@@ -473,6 +474,7 @@ static int __init llmsched_init(void)
 	ret = llms_sched_init();
 	if (ret)
 		goto err_class;
+	llmsched.instance = get_random_u64() ?: 1;
 
 	ret = llmsched_sysfs_init();
 	if (ret)

@@ -49,6 +49,12 @@ static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  LLMSCHED_VERSION_MINOR, LLMSCHED_VERSION_PATCH);
 }
 
+static ssize_t instance_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%016llx\n", llmsched.instance);
+}
+
 static ssize_t policy_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
@@ -106,12 +112,14 @@ static ssize_t imbalance_show(struct kobject *kobj,
 }
 
 static struct kobj_attribute version_attr = __ATTR_RO(version);
+static struct kobj_attribute instance_attr = __ATTR_RO(instance);
 static struct kobj_attribute policy_attr = __ATTR_RW(policy);
 static struct kobj_attribute choice_attr = __ATTR_RW(choice);
 static struct kobj_attribute imbalance_attr = __ATTR_RO(imbalance);
 
 static struct attribute *llms_top_attrs[] = {
 	&version_attr.attr,
+	&instance_attr.attr,
 	&policy_attr.attr,
 	&choice_attr.attr,
 	&imbalance_attr.attr,

@@ -276,10 +276,12 @@ static void child_main(const struct child_plan *plan)
 	}
 	if (install_fd(null_fd, STDIN_FILENO))
 		child_fail(plan, LLMS_SPAWN_STEP_STDIN, errno);
-	if (install_fd(plan->out_fd >= 0 ? plan->out_fd : null_fd,
+	if (!plan->attr->inherit_output &&
+	    install_fd(plan->out_fd >= 0 ? plan->out_fd : null_fd,
 		       STDOUT_FILENO))
 		child_fail(plan, LLMS_SPAWN_STEP_STDOUT, errno);
-	if (install_fd(plan->err_fd >= 0 ? plan->err_fd : null_fd,
+	if (!plan->attr->inherit_output &&
+	    install_fd(plan->err_fd >= 0 ? plan->err_fd : null_fd,
 		       STDERR_FILENO))
 		child_fail(plan, LLMS_SPAWN_STEP_STDERR, errno);
 
@@ -429,6 +431,10 @@ int llms_spawn(const struct llms_spawn_attr *attr, struct llms_child *child,
 	if (!attr->argv || !attr->argv[0] || !attr->argv[0][0])
 		return llms_error_set_code(err, EINVAL, LLMS_SPAWN_STEP_ATTR,
 					   "spawning: no program (argv[0])");
+	if (attr->inherit_output && (attr->stdout_path || attr->stderr_path))
+		return llms_error_set_code(err, EINVAL, LLMS_SPAWN_STEP_ATTR,
+					   "spawning %s: output files given with inherit_output",
+					   attr->argv[0]);
 	plan.envp = attr->envp ? attr->envp : empty_env;
 	plan.cwd = attr->cwd ? attr->cwd : "/";
 	plan.path = strchr(attr->argv[0], '/') ? NULL : search_path(plan.envp);

@@ -120,6 +120,9 @@ void llms_user_free(struct llms_user *user);
  * @new_session: setsid() in the child, so that it does not share the
  *	caller's session and process group (signals sent to those, a
  *	terminal's hangup, do not reach it).
+ * @inherit_output: standard output and error stay the caller's (a daemon's
+ *	own helpers log where it logs); @stdout_path and @stderr_path must
+ *	then be NULL (EINVAL).  Standard input is /dev/null either way.
  */
 struct llms_spawn_attr {
 	char *const *argv;
@@ -131,6 +134,7 @@ struct llms_spawn_attr {
 	const char *stdout_path;
 	const char *stderr_path;
 	bool new_session;
+	bool inherit_output;
 };
 
 /* The PATH searched when @envp has none: Debian's default for users. */

@@ -17,3 +17,17 @@ VM_TESTS += selftest-lib-sysfs
 selftest-lib-sysfs_SRCS := selftests/llmsched/lib_sysfs_test.c \
 	$(LIB_TEST_SRCS) selftests/llmsched/llmsched_util.c \
 	selftests/llmsched/module_util.c
+
+PROGRAMS += selftest-lib-ioctl
+VM_TESTS += selftest-lib-ioctl
+selftest-lib-ioctl_SRCS := selftests/llmsched/lib_ioctl_test.c \
+	$(LIB_TEST_SRCS) selftests/llmsched/llmsched_util.c \
+	selftests/llmsched/module_util.c
+
+PROGRAMS += selftest-lib-events
+VM_TESTS += selftest-lib-events
+selftest-lib-events_SRCS := selftests/llmsched/lib_events_test.c \
+	$(LIB_TEST_SRCS) $(LIBLLMSCHED_EVENTS_SRCS) \
+	selftests/llmsched/llmsched_util.c selftests/llmsched/module_util.c
+selftest-lib-events_CFLAGS := $(LIBLLMSCHED_EVENTS_CFLAGS)
+selftest-lib-events_LDLIBS := $(LIBLLMSCHED_EVENTS_LDLIBS)

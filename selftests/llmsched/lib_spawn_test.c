@@ -270,6 +270,50 @@ TEST_F(spawn, output_files_are_created_private_and_may_be_one)
 	EXPECT_TRUE(no_children());
 }
 
+/*
+ * inherit_output: the child writes where the caller does (here a pipe in
+ * place of standard error), and naming files as well is refused.
+ */
+TEST_F(spawn, output_may_stay_the_callers)
+{
+	char *argv[] = { "/bin/sh", "-c", "echo out; echo err >&2", NULL };
+	struct llms_spawn_attr attr = { .argv = argv,
+					.envp = path_env,
+					.cgroup_fd = -1,
+					.inherit_output = true };
+	int pipe_fds[2], saved_out, saved_err, ret;
+	char buf[64] = "";
+	ssize_t n;
+
+	ASSERT_EQ(0, pipe(pipe_fds));
+	fflush(stdout);
+	fflush(stderr);
+	saved_out = dup(STDOUT_FILENO);
+	saved_err = dup(STDERR_FILENO);
+	ASSERT_LE(0, saved_out);
+	ASSERT_LE(0, saved_err);
+	dup2(pipe_fds[1], STDOUT_FILENO);
+	dup2(pipe_fds[1], STDERR_FILENO);
+	ret = run(&attr, &self->err);
+	dup2(saved_out, STDOUT_FILENO);
+	dup2(saved_err, STDERR_FILENO);
+	close(saved_out);
+	close(saved_err);
+	close(pipe_fds[1]);
+	ASSERT_EQ(0, ret) TH_LOG("%s", lib_errmsg(&self->err));
+	n = read(pipe_fds[0], buf, sizeof(buf) - 1);
+	close(pipe_fds[0]);
+	ASSERT_LT(0, n);
+	EXPECT_STREQ("out\nerr\n", buf);
+
+	attr.stdout_path = "/tmp/nowhere";
+	EXPECT_EQ(-EINVAL, run(&attr, &self->err));
+	EXPECT_EQ(LLMS_SPAWN_STEP_ATTR, self->err->code);
+	EXPECT_NE(NULL, strstr(self->err->msg, "inherit_output"));
+	llms_error_free(&self->err);
+	EXPECT_TRUE(no_children());
+}
+
 TEST_F(spawn, stdin_is_dev_null_and_no_descriptor_leaks_in)
 {
 	char *argv[] = { "/bin/sh", "-c",

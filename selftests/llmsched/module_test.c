@@ -211,6 +211,25 @@ TEST(sysfs_version_reads_back)
 	EXPECT_STREQ(want, buf);
 }
 
+/* Each load has its own instance number; it stays while loaded. */
+TEST(sysfs_instance_changes_with_each_load)
+{
+	char first[64], again[64], next[64];
+
+	ASSERT_EQ(0, llmsched_module_ensure_loaded());
+	ASSERT_EQ(17, read_text_file("/sys/kernel/llmsched/instance", first,
+				     sizeof(first)));
+	EXPECT_EQ(16U, strspn(first, "0123456789abcdef")) TH_LOG("%s", first);
+	EXPECT_STRNE("0000000000000000\n", first);
+	ASSERT_EQ(17, read_text_file("/sys/kernel/llmsched/instance", again,
+				     sizeof(again)));
+	EXPECT_STREQ(first, again);
+	reload_defaults(_metadata);
+	ASSERT_EQ(17, read_text_file("/sys/kernel/llmsched/instance", next,
+				     sizeof(next)));
+	EXPECT_STRNE(first, next);
+}
+
 TEST(unknown_ioctl_is_enotty)
 {
 	unsigned long cmds[] = {

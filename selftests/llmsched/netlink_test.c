@@ -2,10 +2,10 @@
 /*
  * llmsched selftests: the generic netlink event stream.
  *
- * A listener joins family "llmsched", group "events" (libnl-genl-3) and
- * must see every state change of every task, in order, with SEQ going up
- * by one per message; agents' arrivals and departures too.  Runs as root
- * inside the test VM.
+ * A listener (libllmsched's, runtime/lib/events.h, on libnl-genl-3) joins
+ * family "llmsched", group "events", and must see every state change of
+ * every task, in order, with SEQ going up by one per message; agents'
+ * arrivals and departures too.  Runs as root inside the test VM.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,14 +17,12 @@
 
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/family.h>
-#include <sys/socket.h>
-
-#include <linux/netlink.h>
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 
 #include <linux/llmsched.h>
 
+#include "../../runtime/lib/events.h"
 #include "kselftest_harness.h"
 #include "llmsched_util.h"
 #include "module_util.h"
@@ -34,126 +32,61 @@
 
 #define MAX_EVENTS	4096
 
-struct nl_event {
-	__u8 cmd;
-	__u64 task_id, time_ns, seq;
-	__u32 state, old_state, reason, agent_id, uid;
-	__s32 exit_status;
-	bool has_old_state, has_seq, has_wait;
-	/* Dumps. */
-	__u32 priority, wait, slots, used_slots;
-	__u64 cgroup_id;
-	char label[LLMSCHED_LABEL_MAX];
-};
-
+/*
+ * What a test heard, through libllmsched's listener (runtime/lib/events.h):
+ * the events in order; @bad messages that did not parse, @dropped those
+ * past MAX_EVENTS, the socket's @overflows and the SEQ numbers @missed.
+ */
 struct listener {
-	struct nl_sock *sk;
-	int family;
-	struct nl_event ev[MAX_EVENTS];
+	struct llms_events *ev;
+	struct llms_event got[MAX_EVENTS];
 	int n, dropped, bad;
+	unsigned int overflows;
+	__u64 missed;
 };
 
-static int on_message(struct nl_msg *msg, void *arg)
+static int on_event(const struct llms_event *e, void *arg)
 {
-	static struct nla_policy policy[LLMSCHED_A_MAX + 1] = {
-		[LLMSCHED_A_TASK_ID] = { .type = NLA_U64 },
-		[LLMSCHED_A_STATE] = { .type = NLA_U32 },
-		[LLMSCHED_A_OLD_STATE] = { .type = NLA_U32 },
-		[LLMSCHED_A_REASON] = { .type = NLA_U32 },
-		[LLMSCHED_A_AGENT_ID] = { .type = NLA_U32 },
-		[LLMSCHED_A_UID] = { .type = NLA_U32 },
-		[LLMSCHED_A_TIME_NS] = { .type = NLA_U64 },
-		[LLMSCHED_A_SEQ] = { .type = NLA_U64 },
-		[LLMSCHED_A_EXIT_STATUS] = { .type = NLA_U32 },
-		[LLMSCHED_A_LABEL] = { .type = NLA_STRING,
-				       .maxlen = LLMSCHED_LABEL_MAX },
-		[LLMSCHED_A_PRIORITY] = { .type = NLA_U32 },
-		[LLMSCHED_A_WAIT] = { .type = NLA_U32 },
-		[LLMSCHED_A_SLOTS] = { .type = NLA_U32 },
-		[LLMSCHED_A_USED_SLOTS] = { .type = NLA_U32 },
-		[LLMSCHED_A_LOAD] = { .type = NLA_U32 },
-		[LLMSCHED_A_CGROUP_ID] = { .type = NLA_U64 },
-	};
 	struct listener *l = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct genlmsghdr *gh = nlmsg_data(nlh);
-	struct nlattr *a[LLMSCHED_A_MAX + 1];
-	struct nl_event *e;
 
-	if (genlmsg_parse(nlh, 0, a, LLMSCHED_A_MAX, policy)) {
-		l->bad++;
-		return NL_SKIP;
-	}
 	if (l->n == MAX_EVENTS) {
 		l->dropped++;
-		return NL_SKIP;
+		return 0;
 	}
-	e = &l->ev[l->n++];
-	memset(e, 0, sizeof(*e));
-	e->cmd = gh->cmd;
-	if (a[LLMSCHED_A_TASK_ID])
-		e->task_id = nla_get_u64(a[LLMSCHED_A_TASK_ID]);
-	if (a[LLMSCHED_A_STATE])
-		e->state = nla_get_u32(a[LLMSCHED_A_STATE]);
-	if (a[LLMSCHED_A_OLD_STATE]) {
-		e->old_state = nla_get_u32(a[LLMSCHED_A_OLD_STATE]);
-		e->has_old_state = true;
-	}
-	if (a[LLMSCHED_A_REASON])
-		e->reason = nla_get_u32(a[LLMSCHED_A_REASON]);
-	if (a[LLMSCHED_A_AGENT_ID])
-		e->agent_id = nla_get_u32(a[LLMSCHED_A_AGENT_ID]);
-	if (a[LLMSCHED_A_UID])
-		e->uid = nla_get_u32(a[LLMSCHED_A_UID]);
-	if (a[LLMSCHED_A_TIME_NS])
-		e->time_ns = nla_get_u64(a[LLMSCHED_A_TIME_NS]);
-	if (a[LLMSCHED_A_SEQ]) {
-		e->seq = nla_get_u64(a[LLMSCHED_A_SEQ]);
-		e->has_seq = true;
-	}
-	if (a[LLMSCHED_A_EXIT_STATUS])
-		e->exit_status = (__s32)nla_get_u32(a[LLMSCHED_A_EXIT_STATUS]);
-	if (a[LLMSCHED_A_LABEL])
-		nla_strlcpy(e->label, a[LLMSCHED_A_LABEL], sizeof(e->label));
-	if (a[LLMSCHED_A_PRIORITY])
-		e->priority = nla_get_u32(a[LLMSCHED_A_PRIORITY]);
-	if (a[LLMSCHED_A_WAIT]) {
-		e->wait = nla_get_u32(a[LLMSCHED_A_WAIT]);
-		e->has_wait = true;
-	}
-	if (a[LLMSCHED_A_SLOTS])
-		e->slots = nla_get_u32(a[LLMSCHED_A_SLOTS]);
-	if (a[LLMSCHED_A_USED_SLOTS])
-		e->used_slots = nla_get_u32(a[LLMSCHED_A_USED_SLOTS]);
-	if (a[LLMSCHED_A_CGROUP_ID])
-		e->cgroup_id = nla_get_u64(a[LLMSCHED_A_CGROUP_ID]);
-	return NL_OK;
+	l->got[l->n++] = *e;
+	return 0;
 }
 
 static int listener_open(struct listener *l)
 {
-	int grp, ret;
+	struct llms_error *err = NULL;
+	int ret = llms_events_open(&l->ev, &err);
 
-	l->sk = nl_socket_alloc();
-	if (!l->sk)
-		return -ENOMEM;
-	ret = genl_connect(l->sk);
 	if (ret)
-		return -ECONNREFUSED;
-	l->family = genl_ctrl_resolve(l->sk, LLMSCHED_GENL_NAME);
-	if (l->family < 0)
-		return -ENOENT;
-	grp = genl_ctrl_resolve_grp(l->sk, LLMSCHED_GENL_NAME,
-				    LLMSCHED_GENL_MCGRP_EVENTS);
-	if (grp < 0)
-		return -ENOENT;
-	nl_socket_disable_seq_check(l->sk);
-	nl_socket_modify_cb(l->sk, NL_CB_VALID, NL_CB_CUSTOM, on_message, l);
-	nl_socket_set_buffer_size(l->sk, 16 << 20, 0);
-	if (nl_socket_add_membership(l->sk, grp))
-		return -EPROTO;
-	nl_socket_set_nonblocking(l->sk);
-	return 0;
+		llms_error_print(stderr, "listener", err);
+	llms_error_free(&err);
+	return ret;
+}
+
+/*
+ * One llms_events_read(): the events into @l, the losses counted; 0, or
+ * -errno for a failure other than a message that did not parse.
+ */
+static int listener_read(struct listener *l)
+{
+	struct llms_events_loss loss;
+	struct llms_error *err = NULL;
+	int ret;
+
+	ret = llms_events_read(l->ev, on_event, l, &loss, &err);
+	l->overflows += loss.overflows;
+	l->missed += loss.missed;
+	if (ret == -EPROTO)
+		l->bad++;
+	else if (ret < 0)
+		llms_error_print(stderr, "listener", err);
+	llms_error_free(&err);
+	return ret < 0 && ret != -EPROTO ? ret : 0;
 }
 
 /* Receive until @done(l, arg) or @timeout_ms; 0 or -errno. */
@@ -162,8 +95,8 @@ static int listener_run(struct listener *l, unsigned int timeout_ms,
 			void *arg)
 {
 	__u64 deadline = ls_now_ns() + LS_MSEC(timeout_ms);
-	struct pollfd pfd = { .fd = nl_socket_get_fd(l->sk),
-			      .events = POLLIN };
+	struct pollfd pfd = { .fd = llms_events_fd(l->ev), .events = POLLIN };
+	unsigned int overflows = l->overflows;
 	int ret;
 
 	while (!done(l, arg)) {
@@ -171,11 +104,11 @@ static int listener_run(struct listener *l, unsigned int timeout_ms,
 			return -ETIMEDOUT;
 		if (poll(&pfd, 1, 50) <= 0)
 			continue;
-		ret = nl_recvmsgs_default(l->sk);
-		if (ret == -NLE_NOMEM)	/* ENOBUFS: the socket overflowed */
+		ret = listener_read(l);
+		if (ret)
+			return ret;
+		if (l->overflows != overflows)
 			return -ENOBUFS;
-		if (ret < 0 && ret != -NLE_AGAIN)
-			return -EIO;
 	}
 	return 0;
 }
@@ -187,18 +120,13 @@ static int listener_run(struct listener *l, unsigned int timeout_ms,
  */
 static int listener_drain(struct listener *l)
 {
-	struct pollfd pfd = { .fd = nl_socket_get_fd(l->sk),
-			      .events = POLLIN };
-	int ret, overflows = 0;
+	struct pollfd pfd = { .fd = llms_events_fd(l->ev), .events = POLLIN };
+	unsigned int overflows = l->overflows;
 
-	while (poll(&pfd, 1, 0) > 0) {
-		ret = nl_recvmsgs_default(l->sk);
-		if (ret == -NLE_NOMEM)
-			overflows++;
-		else if (ret < 0 && ret != -NLE_AGAIN)
+	while (poll(&pfd, 1, 0) > 0)
+		if (listener_read(l))
 			break;
-	}
-	return overflows;
+	return (int)(l->overflows - overflows);
 }
 
 FIXTURE(netlink) {
@@ -225,26 +153,38 @@ FIXTURE_TEARDOWN(netlink)
 		ls_cancel_all(self->fd);
 	ls_agent_destroy(&self->a);
 	if (self->l) {
-		if (self->l->sk)
-			nl_socket_free(self->l->sk);
+		llms_events_close(self->l->ev);
 		free(self->l);
 	}
 	if (self->fd >= 0)
 		close(self->fd);
 }
 
+/*
+ * The listener opened (the fixture), so the family and its group resolve;
+ * the family also says its version, here through a socket of the test's.
+ */
 TEST_F(netlink, family_and_group_resolve)
 {
 	struct nl_cache *cache;
 	struct genl_family *fam;
+	struct nl_sock *sk;
 
-	EXPECT_LT(0, self->l->family);
-	ASSERT_EQ(0, genl_ctrl_alloc_cache(self->l->sk, &cache));
+	ASSERT_NE(NULL, self->l->ev);
+	EXPECT_LE(0, llms_events_fd(self->l->ev));
+	sk = nl_socket_alloc();
+	ASSERT_NE(NULL, sk);
+	ASSERT_EQ(0, genl_connect(sk));
+	EXPECT_LT(0, genl_ctrl_resolve(sk, LLMSCHED_GENL_NAME));
+	EXPECT_LT(0, genl_ctrl_resolve_grp(sk, LLMSCHED_GENL_NAME,
+					   LLMSCHED_GENL_MCGRP_EVENTS));
+	ASSERT_EQ(0, genl_ctrl_alloc_cache(sk, &cache));
 	fam = genl_ctrl_search_by_name(cache, LLMSCHED_GENL_NAME);
 	ASSERT_NE(NULL, fam);
 	EXPECT_EQ(LLMSCHED_GENL_VERSION, genl_family_get_version(fam));
 	genl_family_put(fam);
 	nl_cache_free(cache);
+	nl_socket_free(sk);
 }
 
 #define NL_TASKS	64
@@ -263,9 +203,9 @@ static bool all_reached(struct listener *l, void *arg)
 
 	for (i = 0; i < w->n; i++)
 		for (j = 0; j < l->n; j++)
-			if (l->ev[j].cmd == LLMSCHED_CMD_TASK_EVENT &&
-			    l->ev[j].task_id == w->ids[i] &&
-			    l->ev[j].state == w->last_state) {
+			if (l->got[j].cmd == LLMSCHED_CMD_TASK_EVENT &&
+			    l->got[j].task_id == w->ids[i] &&
+			    l->got[j].state == w->last_state) {
 				got++;
 				break;
 			}
@@ -303,9 +243,10 @@ TEST_F(netlink, every_task_event_arrives_in_order)
 
 	/* SEQ: present on every message, up by exactly one each time. */
 	for (j = 0; j < l->n; j++) {
-		EXPECT_TRUE(l->ev[j].has_seq) TH_LOG("message %d", j);
+		EXPECT_TRUE(llms_event_has(&l->got[j], LLMSCHED_A_SEQ))
+			TH_LOG("message %d", j);
 		if (j)
-			EXPECT_EQ(l->ev[j - 1].seq + 1, l->ev[j].seq)
+			EXPECT_EQ(l->got[j - 1].seq + 1, l->got[j].seq)
 				TH_LOG("message %d", j);
 	}
 	/* Per task: the whole life, in order, each step chained. */
@@ -314,7 +255,7 @@ TEST_F(netlink, every_task_event_arrives_in_order)
 		__u32 prev_state = 0;
 
 		for (j = 0, k = 0; j < l->n; j++) {
-			struct nl_event *e = &l->ev[j];
+			struct llms_event *e = &l->got[j];
 
 			if (e->cmd != LLMSCHED_CMD_TASK_EVENT ||
 			    e->task_id != ids[i])
@@ -325,7 +266,7 @@ TEST_F(netlink, every_task_event_arrives_in_order)
 			if (k)
 				EXPECT_EQ(prev_state, e->old_state)
 					TH_LOG("task %d event %d", i, k);
-			EXPECT_TRUE(e->has_old_state);
+			EXPECT_TRUE(llms_event_has(e, LLMSCHED_A_OLD_STATE));
 			EXPECT_EQ(0U, e->uid);
 			EXPECT_EQ(LLMSCHED_REASON_NONE, e->reason);
 			if (e->state >= LLMSCHED_TASK_ASSIGNED)
@@ -346,9 +287,9 @@ static bool got_task_end(struct listener *l, void *arg)
 	int j;
 
 	for (j = 0; j < l->n; j++)
-		if (l->ev[j].cmd == LLMSCHED_CMD_TASK_EVENT &&
-		    l->ev[j].task_id == id &&
-		    ls_state_is_terminal(l->ev[j].state))
+		if (l->got[j].cmd == LLMSCHED_CMD_TASK_EVENT &&
+		    l->got[j].task_id == id &&
+		    ls_state_is_terminal(l->got[j].state))
 			return true;
 	return false;
 }
@@ -356,7 +297,7 @@ static bool got_task_end(struct listener *l, void *arg)
 TEST_F(netlink, ended_tasks_carry_reason_and_status)
 {
 	struct listener *l = self->l;
-	struct nl_event *e = NULL;
+	struct llms_event *e = NULL;
 	__u64 id, dep;
 	int j;
 
@@ -378,9 +319,9 @@ TEST_F(netlink, ended_tasks_carry_reason_and_status)
 				       LLMSCHED_REASON_SIGNAL, 9, 1));
 	ASSERT_EQ(0, listener_run(l, 5000, got_task_end, &dep));
 	for (j = 0; j < l->n; j++)
-		if (l->ev[j].task_id == id &&
-		    ls_state_is_terminal(l->ev[j].state))
-			e = &l->ev[j];
+		if (l->got[j].task_id == id &&
+		    ls_state_is_terminal(l->got[j].state))
+			e = &l->got[j];
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(LLMSCHED_TASK_FAILED, e->state);
 	EXPECT_EQ(LLMSCHED_TASK_RUNNING, e->old_state);
@@ -388,9 +329,9 @@ TEST_F(netlink, ended_tasks_carry_reason_and_status)
 	EXPECT_EQ(9, e->exit_status);
 	/* The dependent: QUEUED, then FAILED for its dependency. */
 	for (j = 0; j < l->n; j++)
-		if (l->ev[j].task_id == dep &&
-		    ls_state_is_terminal(l->ev[j].state))
-			e = &l->ev[j];
+		if (l->got[j].task_id == dep &&
+		    ls_state_is_terminal(l->got[j].state))
+			e = &l->got[j];
 	EXPECT_EQ(LLMSCHED_TASK_FAILED, e->state);
 	EXPECT_EQ(LLMSCHED_TASK_QUEUED, e->old_state);
 	EXPECT_EQ(LLMSCHED_REASON_DEP_FAILED, e->reason);
@@ -406,8 +347,8 @@ static bool got_agent(struct listener *l, void *arg)
 	int j;
 
 	for (j = 0; j < l->n; j++)
-		if (l->ev[j].cmd == LLMSCHED_CMD_AGENT_EVENT &&
-		    l->ev[j].agent_id == w->id && l->ev[j].state == w->state)
+		if (l->got[j].cmd == LLMSCHED_CMD_AGENT_EVENT &&
+		    l->got[j].agent_id == w->id && l->got[j].state == w->state)
 			return true;
 	return false;
 }
@@ -438,31 +379,33 @@ TEST_F(netlink, agent_arrival_and_departure)
 
 /*
  * The events name every user's tasks: only an administrator may listen.
- * As uid 65534 without capabilities, joining the group is refused.
+ * As uid 65534 without capabilities, joining the group is refused, and
+ * the listener says why.
  */
 static int join_as_unprivileged(void *arg)
 {
-	int grp = *(int *)arg, fd, ret;
+	struct llms_error *err = NULL;
+	const char *want;
+	struct llms_events *ev;
+	int ret;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
-		return 10;
-	ret = setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
-			 sizeof(grp));
-	close(fd);
-	if (!ret)
+	ret = llms_events_open(&ev, &err);
+	if (!ret) {
+		llms_events_close(ev);
 		return 1;
-	return errno == EPERM ? 0 : 2;
+	}
+	want = "listening to llmsched events needs CAP_SYS_ADMIN: run as root";
+	ret = ret == -EPERM && err->errnum == EPERM && strstr(err->msg, want) ?
+		      0 : 2;
+	if (ret)
+		llms_error_print(stderr, "nobody", err);
+	llms_error_free(&err);
+	return ret;
 }
 
 TEST_F(netlink, joining_the_group_needs_cap_sys_admin)
 {
-	int grp;
-
-	grp = genl_ctrl_resolve_grp(self->l->sk, LLMSCHED_GENL_NAME,
-				    LLMSCHED_GENL_MCGRP_EVENTS);
-	ASSERT_LT(0, grp);
-	EXPECT_EQ(0, ls_run_as(LS_NOBODY, join_as_unprivileged, &grp));
+	EXPECT_EQ(0, ls_run_as(LS_NOBODY, join_as_unprivileged, NULL));
 }
 
 static int submit_one_as(void *arg)
@@ -484,7 +427,7 @@ static bool got_task(struct listener *l, void *arg)
 	int j;
 
 	for (j = 0; j < l->n; j++)
-		if (l->ev[j].task_id == id)
+		if (l->got[j].task_id == id)
 			return true;
 	return false;
 }
@@ -506,9 +449,9 @@ TEST_F(netlink, events_carry_an_unprivileged_submitters_uid)
 	ASSERT_NE(0ULL, *id);
 	ASSERT_EQ(0, listener_run(l, 5000, got_task, id));
 	for (j = 0; j < l->n; j++) {
-		if (l->ev[j].task_id != *id)
+		if (l->got[j].task_id != *id)
 			continue;
-		EXPECT_EQ((__u32)LS_NOBODY, l->ev[j].uid);
+		EXPECT_EQ((__u32)LS_NOBODY, l->got[j].uid);
 		seen++;
 	}
 	EXPECT_LT(0, seen);
@@ -518,37 +461,28 @@ TEST_F(netlink, events_carry_an_unprivileged_submitters_uid)
 /* ---------------------------------------------------------------- dumps */
 
 /*
- * Dump @cmd into @l on a socket of its own: 0, or the -errno of the
- * kernel's refusal.
+ * Dump @cmd into @l (through libllmsched, on a socket of its own): 0, or
+ * the -errno of the kernel's refusal; the dump's SEQ in *@seq (may be
+ * NULL).
  */
-static int dump(int cmd, struct listener *l)
+static int dump(int cmd, struct listener *l, __u64 *seq)
 {
-	struct nl_sock *sk = nl_socket_alloc();
-	int family, ret;
+	struct llms_error *err = NULL;
+	uint64_t s = 0;
+	int ret;
 
-	if (!sk)
-		return -ENOMEM;
-	ret = -ECONNREFUSED;
-	if (genl_connect(sk))
-		goto out;
-	ret = -ENOENT;
-	family = genl_ctrl_resolve(sk, LLMSCHED_GENL_NAME);
-	if (family < 0)
-		goto out;
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_message, l);
-	ret = genl_send_simple(sk, family, cmd, LLMSCHED_GENL_VERSION,
-			       NLM_F_DUMP);
-	if (ret >= 0)
-		ret = nl_recvmsgs_default(sk);
-	if (ret == -NLE_PERM)
-		ret = -EPERM;
-	else if (ret < 0)
-		ret = -EIO;
+	if (cmd == LLMSCHED_CMD_GET_TASK)
+		ret = llms_events_dump_tasks(l->ev, on_event, l, &s, &err);
 	else
-		ret = 0;
-out:
-	nl_socket_free(sk);
-	return ret;
+		ret = llms_events_dump_agents(l->ev, on_event, l, &s, &err);
+	if (ret == -EPROTO)
+		l->bad++;
+	if (ret < 0 && ret != -EPERM)
+		llms_error_print(stderr, "dump", err);
+	llms_error_free(&err);
+	if (seq)
+		*seq = s;
+	return ret < 0 ? ret : 0;
 }
 
 #define DUMP_TASKS	600
@@ -586,22 +520,22 @@ TEST_F_TIMEOUT(netlink, dump_gives_the_whole_state_and_its_seq, 120)
 	usleep(200000);
 	overflows = listener_drain(self->l);
 	for (j = 0; j < self->l->n; j++)
-		if (self->l->ev[j].seq > heard)
-			heard = self->l->ev[j].seq;
+		if (self->l->got[j].seq > heard)
+			heard = self->l->got[j].seq;
 	ASSERT_LT(0ULL, heard);
 
-	ASSERT_EQ(0, dump(LLMSCHED_CMD_GET_TASK, d));
+	ASSERT_EQ(0, dump(LLMSCHED_CMD_GET_TASK, d, NULL));
 	EXPECT_EQ(0, d->bad);
 	EXPECT_EQ(0, d->dropped);
 	for (j = 0; j < d->n; j++) {
-		struct nl_event *e = &d->ev[j];
+		struct llms_event *e = &d->got[j];
 
 		EXPECT_EQ(LLMSCHED_CMD_TASK_EVENT, e->cmd);
-		EXPECT_TRUE(e->has_seq);
+		EXPECT_TRUE(llms_event_has(e, LLMSCHED_A_SEQ));
 		if (!j)
 			dump_seq = e->seq;
 		EXPECT_EQ(dump_seq, e->seq) TH_LOG("one SEQ for the dump");
-		EXPECT_FALSE(e->has_old_state);
+		EXPECT_FALSE(llms_event_has(e, LLMSCHED_A_OLD_STATE));
 		i = (int)(e->task_id - t[0].task_id);
 		if (e->task_id < t[0].task_id || i >= DUMP_TASKS)
 			continue;
@@ -611,7 +545,7 @@ TEST_F_TIMEOUT(netlink, dump_gives_the_whole_state_and_its_seq, 120)
 		EXPECT_EQ(0U, e->uid);
 		if (e->state == LLMSCHED_TASK_RUNNABLE) {
 			runnable++;
-			EXPECT_TRUE(e->has_wait);
+			EXPECT_TRUE(llms_event_has(e, LLMSCHED_A_WAIT));
 			EXPECT_EQ((__u32)LLMSCHED_WAIT_TURN, e->wait);
 		} else if (e->state == LLMSCHED_TASK_ASSIGNED) {
 			assigned++;
@@ -629,10 +563,10 @@ TEST_F_TIMEOUT(netlink, dump_gives_the_whole_state_and_its_seq, 120)
 
 	/* Agents: slots, use and cgroup. */
 	memset(d, 0, sizeof(*d));
-	ASSERT_EQ(0, dump(LLMSCHED_CMD_GET_AGENT, d));
+	ASSERT_EQ(0, dump(LLMSCHED_CMD_GET_AGENT, d, NULL));
 	ASSERT_EQ(0, ls_agent_info(self->fd, self->a.id, &ai));
 	for (j = 0, i = 0; j < d->n; j++) {
-		struct nl_event *e = &d->ev[j];
+		struct llms_event *e = &d->got[j];
 
 		EXPECT_EQ(LLMSCHED_CMD_AGENT_EVENT, e->cmd);
 		if (e->agent_id != self->a.id)
@@ -652,8 +586,8 @@ TEST_F_TIMEOUT(netlink, dump_gives_the_whole_state_and_its_seq, 120)
 	ASSERT_EQ(0, listener_run(self->l, 5000, got_task,
 				  &t[DUMP_TASKS - 1].task_id));
 	for (j = 0; j < self->l->n; j++)
-		if (self->l->ev[j].task_id == t[DUMP_TASKS - 1].task_id) {
-			EXPECT_LT(dump_seq, self->l->ev[j].seq);
+		if (self->l->got[j].task_id == t[DUMP_TASKS - 1].task_id) {
+			EXPECT_LT(dump_seq, self->l->got[j].seq);
 			saw_later = true;
 		}
 	EXPECT_TRUE(saw_later);
@@ -662,16 +596,31 @@ TEST_F_TIMEOUT(netlink, dump_gives_the_whole_state_and_its_seq, 120)
 	free(t);
 }
 
+/* As nobody: EPERM, and the error says what is needed. */
 static int dump_as_unprivileged(void *arg)
 {
+	struct llms_error *err = NULL;
 	struct listener *l = calloc(1, sizeof(*l));
-	int ret;
+	int cmd = *(int *)arg, ret;
+	const char *want;
 
 	if (!l)
 		return 10;
-	ret = dump(*(int *)arg, l);
+	if (cmd == LLMSCHED_CMD_GET_TASK) {
+		ret = llms_events_dump_tasks(NULL, on_event, l, NULL, &err);
+		want = "dumping llmsched tasks needs CAP_SYS_ADMIN: run as root";
+	} else {
+		ret = llms_events_dump_agents(NULL, on_event, l, NULL, &err);
+		want = "dumping llmsched agents needs CAP_SYS_ADMIN: run as root";
+	}
 	free(l);
-	return ret == -EPERM ? 0 : 1;
+	if (ret >= 0)
+		return 1;
+	ret = ret == -EPERM && strstr(err->msg, want) ? 0 : 2;
+	if (ret)
+		llms_error_print(stderr, "nobody", err);
+	llms_error_free(&err);
+	return ret;
 }
 
 /* Dumps show every user's tasks: for an administrator only. */

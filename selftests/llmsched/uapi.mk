@@ -27,9 +27,10 @@ selftest-stress_LDLIBS := -lpthread
 
 PROGRAMS += selftest-netlink
 VM_TESTS += selftest-netlink
-selftest-netlink_SRCS := selftests/llmsched/netlink_test.c $(LLMSCHED_UAPI_UTIL_SRCS)
-selftest-netlink_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
-selftest-netlink_LDLIBS := $(shell pkg-config --libs libnl-genl-3.0)
+selftest-netlink_SRCS := selftests/llmsched/netlink_test.c $(LLMSCHED_UAPI_UTIL_SRCS) \
+	runtime/lib/error.c $(LIBLLMSCHED_EVENTS_SRCS)
+selftest-netlink_CFLAGS := $(LIBLLMSCHED_EVENTS_CFLAGS)
+selftest-netlink_LDLIBS := $(LIBLLMSCHED_EVENTS_LDLIBS)
 
 PROGRAMS += selftest-security
 VM_TESTS += selftest-security

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * llmschedd: its configuration, from an INI file (read with Debian's
+ * libinih) and --set KEY=VALUE overrides.  The format, with every key, is
+ * in Documentation/admin-guide/llmschedd.rst and llmschedd.conf.example:
+ *
+ *	[daemon]
+ *	cgroup_root = /sys/fs/cgroup/llmsched
+ *	[tags]
+ *	h200 = 0
+ *	[agent big]
+ *	count = 2
+ *	cpu = 4
+ *	memory = 8G
+ *	tags = h200
+ *
+ * Sections are [daemon], [tags] and [agent NAME] (a space between, not a
+ * dot: the dot separates the parts of a --set key).  Unknown sections and
+ * keys, a key twice in a section, a section twice, a value that does not
+ * parse and a line that is not "[section]", "KEY = VALUE", a comment
+ * (';' or '#' first) or blank are all errors that name the file, the
+ * line, the section and the key, and what is accepted:
+ *
+ *	/etc/llmsched/llmschedd.conf:12: [agent small] cpu = 'abc': not a
+ *	CPU amount: use 2, 0.5 or 500m
+ *
+ * Nothing is half-applied: llmsd_config_load() and llmsd_config_set()
+ * build the whole new configuration aside and replace the old one only
+ * when all of it is good.  Errors are EINVAL (ERANGE for a number past
+ * its type), ENOENT/EACCES/... for the file, ENOMEM.
+ *
+ * Thread safety: a configuration belongs to one thread at a time; the
+ * functions keep no shared state.
+ */
+#ifndef LLMSCHED_LLMSCHEDD_CONFIG_H
+#define LLMSCHED_LLMSCHEDD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../lib/error.h"
+#include "capacity.h"
+
+/* Names of agents and tags: 1 to 31 of [A-Za-z0-9_-], a letter first. */
+#define LLMSD_NAME_MAX 32
+/* Tags: the module's tag word has 64 bits. */
+#define LLMSD_TAGS_MAX 64
+/* Bounds of an agent's count and slots. */
+#define LLMSD_COUNT_MAX 256
+#define LLMSD_SLOTS_MAX 64
+/* The least memory an agent may have: less could not run a shell. */
+#define LLMSD_MEM_MIN (1ULL << 20)
+/* GPUs an agent may reserve. */
+#define LLMSD_GPU_MAX 1024
+/* memory_reserve = auto: 10% of MemTotal, at most 2 GiB. */
+#define LLMSD_MEM_RESERVE_AUTO UINT64_MAX
+#define LLMSD_MEM_RESERVE_AUTO_CAP (2ULL << 30)
+/* heartbeat_interval bounds, and its default. */
+#define LLMSD_HEARTBEAT_MIN_NS (10ULL * 1000000)
+#define LLMSD_HEARTBEAT_MAX_NS (900ULL * 1000000000)
+#define LLMSD_HEARTBEAT_DEF_NS (100ULL * 1000000)
+/* drain_timeout bounds (0: kill at once), and its default. */
+#define LLMSD_DRAIN_MAX_NS (86400ULL * 1000000000)
+#define LLMSD_DRAIN_DEF_NS (30ULL * 1000000000)
+/*
+ * The module calls an agent dead after heartbeat_timeout_ms without a
+ * call; the daemon beats at least this many times in that window.
+ */
+#define LLMSD_HEARTBEATS_PER_TIMEOUT 4
+
+/*
+ * One [agent NAME] section: @count agents of this shape, each with its
+ * own cgroup folder and reservation.
+ * @tag_names: the tags as written ("h200,avx512"), resolved into @tags
+ *	against [tags] whenever either changes.
+ * @mem_high_set: memory_high was given; else @mem_high follows @mem.
+ */
+struct llmsd_agent_spec {
+	char name[LLMSD_NAME_MAX];
+	unsigned int count;	/* 1..LLMSD_COUNT_MAX, default 1 */
+	uint64_t cpu;		/* millicores, required */
+	uint64_t mem;		/* bytes, required, >= LLMSD_MEM_MIN */
+	uint64_t gpu, gpu_mem;	/* default 0 */
+	uint32_t slots;		/* tasks at once, 1..64, default 1 */
+	uint64_t tags;		/* the module's tag bits */
+	char cpuset[128];	/* "" = not pinned; else a CPU list */
+	uint64_t cpu_weight;	/* cpu.weight, 1..10000, default 100 */
+	uint64_t pids_max;	/* pids.max, UINT64_MAX ("max") by default */
+	uint64_t mem_high;	/* memory.high, <= mem, default mem */
+	uint64_t swap_max;	/* memory.swap.max, default 0, UINT64_MAX "max" */
+	char tag_names[LLMSD_TAGS_MAX * LLMSD_NAME_MAX];
+	bool mem_high_set;
+};
+
+/* A tag: the name llmsub --tag and the agents use, and its bit. */
+struct llmsd_tag {
+	char name[LLMSD_NAME_MAX];
+	unsigned int bit;
+};
+
+struct llmsd_config {
+	char *path;			/* the file read, NULL when none */
+	char cgroup_root[4096];		/* default /sys/fs/cgroup/llmsched */
+	char state_dir[4096];		/* default /var/lib/llmsched */
+	char log_dir[4096];		/* default /var/log/llmsched */
+	char policy[32];		/* "" = leave the module's */
+	uint64_t mem_reserve;		/* bytes, or LLMSD_MEM_RESERVE_AUTO */
+	uint64_t heartbeat_interval_ns;	/* default 100 ms */
+	uint64_t drain_timeout_ns;	/* default 30 s */
+	struct llmsd_tag tags[LLMSD_TAGS_MAX];
+	size_t ntags;
+	struct llmsd_agent_spec *agents;
+	size_t nagents;
+};
+
+/* The defaults, no agent, no tag, no file. */
+void llmsd_config_init(struct llmsd_config *c);
+
+/*
+ * Read the file @path into @c, replacing what @c held (defaults for
+ * what the file does not say: --set overrides are applied again after a
+ * reload).  On error @c is unchanged.  Each [agent NAME] must give cpu
+ * and memory; memory_high <= memory; a cpuset holds at least the agent's
+ * CPUs; agents' tags name tags of [tags] (which may come later in the
+ * file).  Lines are at most libinih's line length (199 characters).
+ */
+int llmsd_config_load(struct llmsd_config *c, const char *path,
+		      struct llms_error **err);
+
+/*
+ * Apply one "--set KEY=VALUE": KEY is daemon.NAME, tags.NAME or
+ * agent.AGENT.NAME, with the names and values of the file.  An agent the
+ * configuration lacks is added (and needs cpu and memory from more
+ * --set's before llmsd_config_check() accepts it).  Messages begin
+ * "--set KEY: ".  On error @c is unchanged.
+ */
+int llmsd_config_set(struct llmsd_config *c, const char *assignment,
+		     struct llms_error **err);
+
+/*
+ * Check the whole against the host @cap: at least one agent, names
+ * unique, each with cpu and memory, the agents' total CPU (count x cpu),
+ * memory and GPUs within @cap (the message gives both figures), each
+ * cpuset within the usable CPUs, and the agents pinned within any
+ * cpuset no more than its CPUs can hold.  EINVAL.
+ */
+int llmsd_config_check(const struct llmsd_config *c,
+		       const struct llmsd_capacity *cap,
+		       struct llms_error **err);
+
+/*
+ * Check heartbeat_interval against the module's heartbeat_timeout_ms
+ * (limits/heartbeat_timeout_ms): at least LLMSD_HEARTBEATS_PER_TIMEOUT
+ * beats must fit in it.  EINVAL, with both figures.
+ */
+int llmsd_config_check_heartbeat(const struct llmsd_config *c,
+				 uint64_t heartbeat_timeout_ms,
+				 struct llms_error **err);
+
+/* Free what @c holds; @c is left as llmsd_config_init() makes it. */
+void llmsd_config_free(struct llmsd_config *c);
+
+/* The agent named @name, NULL when none. */
+struct llmsd_agent_spec *llmsd_config_agent(const struct llmsd_config *c,
+					    const char *name);
+
+/*
+ * @names_csv ("h200,avx512"; spaces around the commas are fine; "" is
+ * no tag) as the module's tag bits in *@bits.  An unknown name is EINVAL
+ * with the known ones in the message (llmsub --tag uses this).
+ */
+int llmsd_tag_bits(const struct llmsd_config *c, const char *names_csv,
+		   uint64_t *bits, struct llms_error **err);
+
+/* The module's policy names, NULL-terminated (kmod/sysfs.c). */
+extern const char *const llmsd_policy_names[];
+
+#endif /* LLMSCHED_LLMSCHEDD_CONFIG_H */
