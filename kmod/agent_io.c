@@ -196,6 +196,9 @@ static void llms_fetch_fill(struct llmsched_agent_fetch *req,
 	req->payload_len = task->payload_len;
 	req->time_limit_ns = task->time_limit_ns;
 	memcpy(req->label, task->label, sizeof(req->label));
+	req->nr_features = task->nr_features;
+	req->__reserved2 = 0;
+	memcpy(req->features, task->features, sizeof(req->features));
 }
 
 long llms_ioc_agent_fetch(struct llms_file *lf, void *arg,

@@ -119,6 +119,8 @@ struct llms_events {
  *	kept until the agent confirms it
  * @control_reason: for a kill, why (enum llmsched_task_reason)
  * @label: its label, NUL-padded
+ * @nr_features, @features: its estimator features as submitted, for the
+ *	agent that fits the estimator from them
  */
 struct llms_task {
 	struct lsc_task core;
@@ -147,6 +149,8 @@ struct llms_task {
 	u8 control;
 	u8 control_reason;
 	char label[LLMSCHED_LABEL_MAX];
+	u32 nr_features;
+	u64 features[LLMSCHED_FEATURES_MAX];
 };
 
 /**

@@ -237,7 +237,7 @@ static void __init llms_uapi_checks(void)
 	LLMS_VER0(llmsched_task_wait, LLMSCHED_TASK_WAIT_SIZE_VER0);
 	LLMS_VER0(llmsched_task_list, LLMSCHED_TASK_LIST_SIZE_VER0);
 	LLMS_VER0(llmsched_agent_register, LLMSCHED_AGENT_REGISTER_SIZE_VER0);
-	LLMS_VER0(llmsched_agent_fetch, LLMSCHED_AGENT_FETCH_SIZE_VER0);
+	LLMS_VER0(llmsched_agent_fetch, LLMSCHED_AGENT_FETCH_SIZE_VER1);
 	LLMS_VER0(llmsched_agent_task, LLMSCHED_AGENT_TASK_SIZE_VER0);
 	LLMS_VER0(llmsched_agent_complete, LLMSCHED_AGENT_COMPLETE_SIZE_VER0);
 	LLMS_VER0(llmsched_agent_heartbeat, LLMSCHED_AGENT_HEARTBEAT_SIZE_VER0);

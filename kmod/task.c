@@ -259,6 +259,8 @@ static int llms_prepare(struct llms_file *lf, struct llms_prep *prep,
 		return ret;
 	prep->nr_features = req->nr_features;
 	memcpy(prep->features, req->features, sizeof(prep->features));
+	task->nr_features = req->nr_features;
+	memcpy(task->features, req->features, sizeof(task->features));
 
 	lsc_task_init(&task->core, 0);
 	task->core.prio = req->priority;

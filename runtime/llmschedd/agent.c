@@ -155,6 +155,7 @@ static void history_record(struct agent *a, const struct run *r,
 	struct llms_history_row row = { 0 };
 	struct llmsched_task_info info = { 0 };
 	struct llms_error *err = NULL;
+	uint32_t i;
 
 	if (!a->history)
 		return;
@@ -170,6 +171,10 @@ static void history_record(struct agent *a, const struct run *r,
 	row.state = state;
 	row.reason = reason;
 	row.exit_status = status;
+	row.nfeatures = r->fetch.nr_features <= LLMSCHED_FEATURES_MAX ?
+			r->fetch.nr_features : 0;
+	for (i = 0; i < row.nfeatures; i++)
+		row.features[i] = (double)r->fetch.features[i];
 	snprintf(row.command, sizeof(row.command), "%s", r->command);
 	memcpy(row.instance, a->instance, sizeof(row.instance));
 	/* The module keeps the times; the task is still in its window. */

@@ -29,6 +29,7 @@
 #include "../lib/libllmsched.h"
 #include "capacity.h"
 #include "config.h"
+#include "estimator.h"
 #include "llmschedd.h"
 #include "log.h"
 #include "supervisor.h"
@@ -38,6 +39,8 @@
 
 /* How often the supervisor looks for hung agents. */
 #define SCAN_INTERVAL_MS	250
+/* How often the estimator learns from the tasks that ended. */
+#define ESTIMATOR_INTERVAL_MS	2000
 /* Restarts of one agent: the first at once, then doubling up to the cap. */
 #define RESTART_DELAY_MIN_MS	100
 #define RESTART_DELAY_MAX_MS	10000
@@ -73,6 +76,7 @@ struct supervisor {
 	int ready_fd;			/* told once every agent is up */
 	char *const *overrides;		/* --set, after the file */
 	size_t noverrides;
+	struct llmsd_estimator *est;
 };
 
 static uint64_t mono_ns(void)
@@ -776,7 +780,7 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 				 .ready_fd = ready_fd,
 				 .overrides = overrides,
 				 .noverrides = noverrides };
-	uint64_t last_scan = 0, ready_deadline;
+	uint64_t last_scan = 0, last_fit = 0, ready_deadline;
 	struct llms_error *err = NULL;
 	struct llmsched_version v;
 	size_t i;
@@ -794,6 +798,8 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 	}
 	if (slots_from_config(cfg, &sv.slots, &sv.nslots))
 		goto out;
+	if (llmsd_estimator_open(&sv.est, cfg->state_dir, &err))
+		llmsd_log_error(LLMSD_WARN, &err, "the estimator is off");
 	scan_agents(&sv, true);
 	ready_deadline = mono_ns() + READY_TIMEOUT_MS * NSEC_PER_MSEC;
 
@@ -813,6 +819,11 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 		if (now - last_scan >= SCAN_INTERVAL_MS * NSEC_PER_MSEC) {
 			scan_agents(&sv, false);
 			last_scan = now;
+		}
+		if (sv.est &&
+		    now - last_fit >= ESTIMATOR_INTERVAL_MS * NSEC_PER_MSEC) {
+			llmsd_estimator_step(sv.est, sv.fd);
+			last_fit = now;
 		}
 		if (sv.ready_fd >= 0 && all_up(&sv))
 			tell_ready(&sv);
@@ -860,6 +871,7 @@ out:
 	for (i = 0; i < sv.nslots; i++)
 		if (slot_running(&sv.slots[i]))
 			llms_child_release(&sv.slots[i].child);
+	llmsd_estimator_close(sv.est);
 	free(sv.slots);
 	free(sv.rel);
 	llms_cgroup_close(&sv.root);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -1183,6 +1184,54 @@ TEST_F(ctl, labels_are_printable_and_shown)
 	snprintf(path, sizeof(path), "%llu assigned %s\n",
 		 (unsigned long long)t.task_id, t.label);
 	EXPECT_STREQ(path, buf);
+}
+
+/*
+ * 1.1: the fetch gives the task's estimator features, for the runtime to
+ * fit the estimator from; a fetch of the first version's size gets what
+ * it always did and nothing is written past it.
+ */
+TEST_F(ctl, fetch_gives_the_features_to_fit_from)
+{
+	struct ls_agent *a = &self->a[0];
+	struct llmsched_task_submit t;
+	union {
+		struct llmsched_agent_fetch f;
+		unsigned char bytes[512];
+	} u;
+	unsigned int i;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 2, LS_CPUS(4), LS_GB(8), 0));
+	ls_task_init(&t, 100, LS_CPUS(1), LS_GB(1), 0);
+	t.nr_features = 3;
+	t.features[0] = 4096;
+	t.features[1] = 7000;
+	t.features[2] = 1;
+	ASSERT_EQ(0, ls_submit(self->fd, &t));
+	memset(&u, 0xaa, sizeof(u));
+	ASSERT_EQ(0, ls_agent_fetch(a->fd, 0, &u.f, NULL, 0));
+	EXPECT_EQ(t.task_id, u.f.task_id);
+	EXPECT_EQ(3U, u.f.nr_features);
+	EXPECT_EQ(0U, u.f.__reserved2);
+	EXPECT_EQ(4096ULL, u.f.features[0]);
+	EXPECT_EQ(7000ULL, u.f.features[1]);
+	EXPECT_EQ(1ULL, u.f.features[2]);
+	for (i = 3; i < LLMSCHED_FEATURES_MAX; i++)
+		EXPECT_EQ(0ULL, u.f.features[i]);
+
+	/* The first version's size: no features, nothing past it. */
+	ls_task_init(&t, 100, LS_CPUS(1), LS_GB(1), 0);
+	t.nr_features = 1;
+	t.features[0] = 5;
+	ASSERT_EQ(0, ls_submit(self->fd, &t));
+	memset(&u, 0xaa, sizeof(u));
+	memset(&u.f, 0, LLMSCHED_AGENT_FETCH_SIZE_VER0);
+	u.f.size = LLMSCHED_AGENT_FETCH_SIZE_VER0;
+	ASSERT_EQ(0, ioctl(a->fd, LLMSCHED_IOC_AGENT_FETCH, &u.f));
+	EXPECT_EQ(t.task_id, u.f.task_id);
+	for (i = LLMSCHED_AGENT_FETCH_SIZE_VER0; i < sizeof(u); i++)
+		ASSERT_EQ(0xaa, u.bytes[i]) TH_LOG("byte %u written", i);
+	EXPECT_EQ(LLMSCHED_AGENT_FETCH_SIZE_VER1, sizeof(u.f));
 }
 
 TEST_HARNESS_MAIN

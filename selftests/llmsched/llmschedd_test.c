@@ -755,6 +755,70 @@ TEST_F_TIMEOUT(llmschedd, preempted_task_is_frozen_then_thawed, 120)
 	EXPECT_LT(hi.end_ns, lo.end_ns);
 }
 
+#define FIT_TASKS	24
+
+/*
+ * The estimator is fitted from the run times: tasks that sleep X ms with
+ * X as their one feature teach it about 1 ms per unit (wide bounds: the
+ * VM is emulated), it is pushed to the module and its error is kept in
+ * STATE_DIR/estimator.json.
+ */
+TEST_F_TIMEOUT(llmschedd, estimator_is_fitted_from_run_times, 180)
+{
+	struct llmsched_estimator est = { 0 };
+	struct llmsched_task_info info;
+	struct llmsched_task_submit t;
+	struct llms_payload p = { 0 };
+	struct llms_error *err = NULL;
+	char secs[16], path[160], text[2048];
+	char *argv[] = { "/bin/sleep", secs, NULL };
+	__u64 ids[FIT_TASKS];
+	double slope_ns;
+	void *buf;
+	size_t len;
+	int i;
+
+	ASSERT_EQ(0, daemon_start(self, two_agents));
+	for (i = 0; i < FIT_TASKS; i++) {
+		unsigned int ms = 100 + 20 * (i % 12);
+
+		snprintf(secs, sizeof(secs), "0.%03u", ms);
+		p.argc = 2;
+		p.argv = argv;
+		p.cwd = "/";
+		ASSERT_EQ(0, llms_payload_encode(&p, &buf, &len, &err));
+		ls_task_init(&t, 100, LS_CPUS(1) / 4, 0, 0);
+		t.nr_features = 1;
+		t.features[0] = ms;
+		t.payload_ptr = (uintptr_t)buf;
+		t.payload_len = (__u32)len;
+		ASSERT_EQ(0, ls_submit(self->fd, &t));
+		free(buf);
+		ids[i] = t.task_id;
+	}
+	for (i = 0; i < FIT_TASKS; i++) {
+		ASSERT_EQ(0, wait_end(self->fd, ids[i], 30000, &info));
+		EXPECT_EQ(LLMSCHED_TASK_SUCCEEDED, info.state);
+	}
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, llms_get_estimator(self->fd, &est, &err));
+		if (est.nr_coeffs == 2)
+			break;
+		usleep(100000);
+	}
+	ASSERT_EQ(2U, est.nr_coeffs) TH_LOG("nothing was pushed");
+	slope_ns = (double)est.coeff[1] / (1 << LLMSCHED_ESTIMATOR_SHIFT);
+	TH_LOG("fitted %.0f ns per unit (1000000 slept), intercept %.1f ms",
+	       slope_ns,
+	       (double)est.coeff[0] / (1 << LLMSCHED_ESTIMATOR_SHIFT) / 1e6);
+	EXPECT_LT(500000.0, slope_ns);
+	EXPECT_GT(2000000.0, slope_ns);
+	snprintf(path, sizeof(path), "%s/state/estimator.json", self->dir);
+	ASSERT_EQ(0, read_text(path, text, sizeof(text)));
+	EXPECT_NE(NULL, strstr(text, "\"mae_ns\"")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "\"samples\"")) TH_LOG("%s", text);
+}
+
 /* A bad configuration: exit status 2, the line named, nothing registered. */
 TEST_F(llmschedd, bad_configuration_is_refused_whole)
 {

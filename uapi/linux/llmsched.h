@@ -49,7 +49,7 @@
  * MINOR grows with every addition (a field, a flag, an ioctl).
  */
 #define LLMSCHED_VERSION_MAJOR	1
-#define LLMSCHED_VERSION_MINOR	0
+#define LLMSCHED_VERSION_MINOR	1
 #define LLMSCHED_VERSION_PATCH	0
 
 /*
@@ -530,6 +530,12 @@ struct llmsched_agent_register {
  * @__reserved: must be zero.
  * @time_limit_ns: out: its time limit, 0 for none.
  * @label: out: its label.
+ * @nr_features: out: (1.1) how many estimator features it was submitted
+ *	with, 0 for none; the runtime fits the estimator from them and the
+ *	run time it measures.
+ * @__reserved2: out: zero.
+ * @features: out: (1.1) those features, as submitted; zero past
+ *	@nr_features.
  */
 struct llmsched_agent_fetch {
 	__u32 size;
@@ -545,9 +551,13 @@ struct llmsched_agent_fetch {
 	__u32 __reserved;
 	__u64 time_limit_ns;
 	char label[LLMSCHED_LABEL_MAX];
+	__u32 nr_features;
+	__u32 __reserved2;
+	__u64 features[LLMSCHED_FEATURES_MAX];
 };
 
 #define LLMSCHED_AGENT_FETCH_SIZE_VER0	160
+#define LLMSCHED_AGENT_FETCH_SIZE_VER1	232
 
 /**
  * struct llmsched_agent_task - report that a fetched task started
