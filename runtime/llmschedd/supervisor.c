@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/history.h"
 #include "../lib/libllmsched.h"
 #include "capacity.h"
 #include "config.h"
@@ -39,6 +40,9 @@
 
 /* How often the supervisor looks for hung agents. */
 #define SCAN_INTERVAL_MS	250
+/* How long after an agent's death its ended tasks are reconciled. */
+#define RECONCILE_DELAY_MS	1000
+#define RECONCILE_MAX		64
 /* How often the estimator learns from the tasks that ended. */
 #define ESTIMATOR_INTERVAL_MS	2000
 /* Restarts of one agent: the first at once, then doubling up to the cap. */
@@ -77,6 +81,12 @@ struct supervisor {
 	char *const *overrides;		/* --set, after the file */
 	size_t noverrides;
 	struct llmsd_estimator *est;
+	/* Dead agents whose ended tasks the history must have. */
+	struct {
+		uint32_t agent_id;
+		uint64_t due;
+	} reconcile[RECONCILE_MAX];
+	unsigned int nreconcile;
 };
 
 static uint64_t mono_ns(void)
@@ -290,6 +300,100 @@ static void slot_backoff(struct slot *s)
 	s->next_start = mono_ns() + delay * NSEC_PER_MSEC;
 }
 
+/* The module's times are CLOCK_MONOTONIC; the history's are wall times. */
+static uint64_t to_wall_ns(uint64_t mono)
+{
+	struct timespec w;
+	uint64_t mnow = mono_ns(), wnow;
+
+	clock_gettime(CLOCK_REALTIME, &w);
+	wnow = (uint64_t)w.tv_sec * NSEC_PER_SEC + w.tv_nsec;
+	if (!mono)
+		return 0;
+	return mono <= mnow ? wnow - (mnow - mono) : wnow;
+}
+
+/*
+ * The ended tasks of a dead agent that its history rows may lack: those it
+ * reported and then died before writing, and those that failed with it
+ * (AGENT_LOST).  Each is recorded from what the module still holds of it
+ * (no cgroup figures, no command); a row the agent wrote stays as it was.
+ */
+static void reconcile_agent(struct supervisor *sv, uint32_t agent_id)
+{
+	struct llmsched_task_info *tasks = NULL;
+	struct llms_history *h = NULL;
+	struct llms_error *err = NULL;
+	char path[4096 + 32], *instance = NULL;
+	size_t count = 0, i;
+	int added = 0, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", sv->cfg->state_dir,
+		 LLMSD_HISTORY_FILE);
+	if (llms_sysfs_read_string("instance", &instance, &err) ||
+	    llms_task_list_all(sv->fd, LLMSCHED_LIST_ALL_USERS, 0, &tasks,
+			       &count, &err) ||
+	    llms_history_open(&h, path, 0, &err)) {
+		llmsd_log_error(LLMSD_WARN, &err,
+				"recording the ended tasks of agent %u",
+				agent_id);
+		goto out;
+	}
+	for (i = 0; i < count; i++) {
+		const struct llmsched_task_info *t = &tasks[i];
+		struct llms_history_row row = { 0 };
+
+		if (t->agent_id != agent_id ||
+		    (t->state != LLMSCHED_TASK_SUCCEEDED &&
+		     t->state != LLMSCHED_TASK_FAILED &&
+		     t->state != LLMSCHED_TASK_CANCELLED))
+			continue;
+		row.task_id = t->task_id;
+		memcpy(row.label, t->label, sizeof(row.label));
+		row.uid = t->owner_uid;
+		row.agent_id = agent_id;
+		row.submit_ns = to_wall_ns(t->submit_ns);
+		row.start_ns = to_wall_ns(t->start_ns);
+		row.end_ns = to_wall_ns(t->end_ns);
+		memcpy(row.demand, t->demand, sizeof(row.demand));
+		row.est_ns = t->est_runtime_ns;
+		row.runtime_ns = t->runtime_ns;
+		row.state = t->state;
+		row.reason = t->reason;
+		row.exit_status = t->exit_status;
+		snprintf(row.instance, sizeof(row.instance), "%s", instance);
+		ret = llms_history_record(h, &row, &err);
+		if (ret < 0)
+			llmsd_log_error(LLMSD_WARN, &err, "recording task %llu",
+					(unsigned long long)t->task_id);
+		added += ret > 0;
+	}
+	if (added)
+		llmsd_info("agent %u: %d ended task(s) it had not recorded are in the history now",
+			   agent_id, added);
+out:
+	if (h)
+		llms_history_close(h);
+	free(tasks);
+	free(instance);
+}
+
+/* The reconciliations due (all of them with @all). */
+static void reconcile_due(struct supervisor *sv, bool all)
+{
+	uint64_t now = mono_ns();
+	unsigned int i = 0;
+
+	while (i < sv->nreconcile) {
+		if (!all && sv->reconcile[i].due > now) {
+			i++;
+			continue;
+		}
+		reconcile_agent(sv, sv->reconcile[i].agent_id);
+		sv->reconcile[i] = sv->reconcile[--sv->nreconcile];
+	}
+}
+
 static void slot_exited(struct supervisor *sv, struct slot *s)
 {
 	struct llms_error *err = NULL;
@@ -323,6 +427,11 @@ static void slot_exited(struct supervisor *sv, struct slot *s)
 	if (fence_slot(sv, s, &err))
 		llmsd_log_error(LLMSD_ERR, &err, "agent %s: clearing its cgroup",
 				s->name);
+	if (s->agent_id && sv->nreconcile < RECONCILE_MAX) {
+		sv->reconcile[sv->nreconcile].agent_id = s->agent_id;
+		sv->reconcile[sv->nreconcile++].due =
+			mono_ns() + RECONCILE_DELAY_MS * NSEC_PER_MSEC;
+	}
 	s->agent_id = 0;
 }
 
@@ -735,6 +844,7 @@ static void shutdown_agents(struct supervisor *sv)
 		if (fence_slot(sv, &sv->slots[i], &err))
 			llmsd_log_error(LLMSD_WARN, &err, "agent %s",
 					sv->slots[i].name);
+	reconcile_due(sv, true);
 	llms_cgroup_close(&sv->root);
 	if (llms_cgroup_remove(&sv->mount, sv->rel, FENCE_TIMEOUT_MS, &err))
 		llmsd_log_error(LLMSD_WARN, &err, "removing %s",
@@ -820,6 +930,7 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 			scan_agents(&sv, false);
 			last_scan = now;
 		}
+		reconcile_due(&sv, false);
 		if (sv.est &&
 		    now - last_fit >= ESTIMATOR_INTERVAL_MS * NSEC_PER_MSEC) {
 			llmsd_estimator_step(sv.est, sv.fd);
