@@ -21,14 +21,13 @@
 #include <unistd.h>
 
 #include "llmsched_util.h"
+#include "../../runtime/lib/libllmsched.h"
 
 /* ------------------------------------------------------------- device */
 
 int ls_open_flags(int extra_flags)
 {
-	int fd = open(LS_DEV_PATH, O_RDWR | O_CLOEXEC | extra_flags);
-
-	return fd < 0 ? -errno : fd;
+	return llms_open(extra_flags, NULL);
 }
 
 int ls_open(void)
@@ -60,19 +59,7 @@ bool ls_state_is_terminal(__u32 state)
 
 const char *ls_state_name(__u32 state)
 {
-	static const char *const names[] = {
-		[LLMSCHED_TASK_QUEUED] = "queued",
-		[LLMSCHED_TASK_RUNNABLE] = "runnable",
-		[LLMSCHED_TASK_ASSIGNED] = "assigned",
-		[LLMSCHED_TASK_RUNNING] = "running",
-		[LLMSCHED_TASK_SUCCEEDED] = "succeeded",
-		[LLMSCHED_TASK_FAILED] = "failed",
-		[LLMSCHED_TASK_CANCELLED] = "cancelled",
-	};
-
-	if (state < LS_ARRAY_SIZE(names) && names[state])
-		return names[state];
-	return "?";
+	return llms_task_state_name(state);
 }
 
 /* -------------------------------------------------------------- tasks */
@@ -89,7 +76,7 @@ void ls_task_init(struct llmsched_task_submit *t, __u32 prio, __u64 cpu,
 
 int ls_submit(int fd, struct llmsched_task_submit *t)
 {
-	return ls_ioctl(fd, LLMSCHED_IOC_SUBMIT, t);
+	return llms_submit(fd, t, NULL);
 }
 
 int ls_submit_simple(int fd, __u32 prio, __u64 cpu, __u64 mem, __u64 est_ns,
@@ -108,6 +95,12 @@ int ls_submit_simple(int fd, __u32 prio, __u64 cpu, __u64 mem, __u64 est_ns,
 int ls_submit_batch(int fd, struct llmsched_task_submit *t, __u32 count,
 		    __u32 *error_index)
 {
+	return llms_submit_batch(fd, t, count, error_index, NULL);
+}
+
+int ls_submit_batch_raw(int fd, struct llmsched_task_submit *t, __u32 count,
+			__u32 *error_index)
+{
 	struct llmsched_submit_batch b;
 	int ret;
 
@@ -124,22 +117,14 @@ int ls_submit_batch(int fd, struct llmsched_task_submit *t, __u32 count,
 
 int ls_cancel(int fd, __u64 id)
 {
-	struct llmsched_task_cancel c;
-
-	LS_INIT(c);
-	c.task_id = id;
-	return ls_ioctl(fd, LLMSCHED_IOC_CANCEL, &c);
+	return llms_cancel(fd, id, 0, NULL);
 }
 
 int ls_query(int fd, __u64 id, struct llmsched_task_info *info)
 {
 	struct llmsched_task_info tmp;
 
-	if (!info)
-		info = &tmp;
-	LS_INIT(*info);
-	info->task_id = id;
-	return ls_ioctl(fd, LLMSCHED_IOC_TASK_QUERY, info);
+	return llms_task_query(fd, id, info ? info : &tmp, NULL);
 }
 
 int ls_wait(int fd, __u64 id, __u64 timeout_ns, struct llmsched_task_wait *w)
@@ -148,10 +133,10 @@ int ls_wait(int fd, __u64 id, __u64 timeout_ns, struct llmsched_task_wait *w)
 
 	if (!w)
 		w = &tmp;
-	LS_INIT(*w);
+	memset(w, 0, sizeof(*w));
 	w->task_id = id;
 	w->timeout_ns = timeout_ns;
-	return ls_ioctl(fd, LLMSCHED_IOC_TASK_WAIT, w);
+	return llms_task_wait(fd, w, NULL);
 }
 
 int ls_list(int fd, __u32 flags, __u64 start_id,
@@ -160,13 +145,12 @@ int ls_list(int fd, __u32 flags, __u64 start_id,
 	struct llmsched_task_list l;
 	int ret;
 
-	LS_INIT(l);
+	memset(&l, 0, sizeof(l));
 	l.flags = flags;
 	l.start_id = start_id;
 	l.count = *count;
-	l.entry_size = sizeof(*ent);
 	l.entries_ptr = (uintptr_t)ent;
-	ret = ls_ioctl(fd, LLMSCHED_IOC_TASK_LIST, &l);
+	ret = llms_task_list(fd, &l, NULL);
 	if (!ret) {
 		*count = l.count;
 		if (next_id)
@@ -202,33 +186,33 @@ int ls_set_capacity(int fd, __u64 cpu, __u64 mem)
 {
 	struct llmsched_capacity c;
 
-	LS_INIT(c);
+	memset(&c, 0, sizeof(c));
 	c.capacity[LLMSCHED_RES_CPU] = cpu;
 	c.capacity[LLMSCHED_RES_MEM] = mem;
-	return ls_ioctl(fd, LLMSCHED_IOC_SET_CAPACITY, &c);
+	return llms_set_capacity(fd, &c, NULL);
 }
 
 int ls_get_capacity(int fd, struct llmsched_capacity *c)
 {
-	LS_INIT(*c);
-	return ls_ioctl(fd, LLMSCHED_IOC_GET_CAPACITY, c);
+	memset(c, 0, sizeof(*c));
+	return llms_get_capacity(fd, c, NULL);
 }
 
 int ls_set_limits(int fd, __u32 max_tasks, __u32 per_user, __u32 hb_ms)
 {
 	struct llmsched_limits l;
 
-	LS_INIT(l);
+	memset(&l, 0, sizeof(l));
 	l.max_tasks = max_tasks;
 	l.max_tasks_per_user = per_user;
 	l.heartbeat_timeout_ms = hb_ms;
-	return ls_ioctl(fd, LLMSCHED_IOC_SET_LIMITS, &l);
+	return llms_set_limits(fd, &l, NULL);
 }
 
 int ls_get_limits(int fd, struct llmsched_limits *l)
 {
-	LS_INIT(*l);
-	return ls_ioctl(fd, LLMSCHED_IOC_GET_LIMITS, l);
+	memset(l, 0, sizeof(*l));
+	return llms_get_limits(fd, l, NULL);
 }
 
 int ls_set_all_limits(int fd, const struct llmsched_limits *want)
@@ -246,20 +230,19 @@ int ls_set_all_limits(int fd, const struct llmsched_limits *want)
 		l.max_bytes_per_user = LS_DEF_MAX_BYTES;
 		l.max_user_priority = LS_DEF_MAX_USER_PRIO;
 	}
-	l.size = sizeof(l);
 	l.flags = LLMSCHED_LIMITS_USER_PRIORITY;
-	return ls_ioctl(fd, LLMSCHED_IOC_SET_LIMITS, &l);
+	return llms_set_limits(fd, &l, NULL);
 }
 
 int ls_set_policy(int fd, __u32 policy, __u32 choice, __u32 flags)
 {
 	struct llmsched_policy p;
 
-	LS_INIT(p);
+	memset(&p, 0, sizeof(p));
 	p.flags = flags;
 	p.policy = policy;
 	p.choice = choice;
-	return ls_ioctl(fd, LLMSCHED_IOC_SET_POLICY, &p);
+	return llms_set_policy(fd, &p, NULL);
 }
 
 int ls_cancel_all(int fd)
@@ -318,12 +301,12 @@ int ls_reset(int fd, __u64 cpu, __u64 mem)
 	 * The aging step and the imbalance threshold too: 0 would keep what
 	 * an earlier test set (a balancer test needs the default threshold).
 	 */
-	LS_INIT(p);
+	memset(&p, 0, sizeof(p));
 	p.policy = LLMSCHED_POLICY_PRIO_FIFO;
 	p.choice = LLMSCHED_CHOICE_LEAST_LOADED;
 	p.aging_ns = LS_DEF_AGING_NS;
 	p.imbalance_threshold = LS_DEF_IMBALANCE;
-	ret = ls_ioctl(fd, LLMSCHED_IOC_SET_POLICY, &p);
+	ret = llms_set_policy(fd, &p, NULL);
 	if (ret)
 		return ret;
 	return ls_set_capacity(fd, cpu, mem);
@@ -337,14 +320,14 @@ int ls_agent_register(int fd, pid_t pid, int cgroup_fd, __u32 slots,
 	struct llmsched_agent_register r;
 	int ret;
 
-	LS_INIT(r);
+	memset(&r, 0, sizeof(r));
 	r.pid = pid;
 	r.cgroup_fd = cgroup_fd;
 	r.slots = slots;
 	r.capacity[LLMSCHED_RES_CPU] = cpu;
 	r.capacity[LLMSCHED_RES_MEM] = mem;
 	r.tags = tags;
-	ret = ls_ioctl(fd, LLMSCHED_IOC_AGENT_REGISTER, &r);
+	ret = llms_agent_register(fd, &r, NULL);
 	if (!ret && agent_id)
 		*agent_id = r.agent_id;
 	return ret;
@@ -357,20 +340,16 @@ int ls_agent_fetch(int fd, __u64 timeout_ns, struct llmsched_agent_fetch *f,
 
 	if (!f)
 		f = &tmp;
-	LS_INIT(*f);
+	memset(f, 0, sizeof(*f));
 	f->timeout_ns = timeout_ns;
 	f->payload_ptr = (uintptr_t)buf;
 	f->payload_len = buflen;
-	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_FETCH, f);
+	return llms_agent_fetch(fd, f, NULL);
 }
 
 int ls_agent_start(int fd, __u64 task_id)
 {
-	struct llmsched_agent_task t;
-
-	LS_INIT(t);
-	t.task_id = task_id;
-	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_START, &t);
+	return llms_agent_start(fd, task_id, NULL);
 }
 
 int ls_agent_complete(int fd, __u64 task_id, __u32 flags, __u32 reason,
@@ -378,29 +357,23 @@ int ls_agent_complete(int fd, __u64 task_id, __u32 flags, __u32 reason,
 {
 	struct llmsched_agent_complete c;
 
-	LS_INIT(c);
+	memset(&c, 0, sizeof(c));
 	c.flags = flags;
 	c.task_id = task_id;
 	c.reason = reason;
 	c.exit_status = exit_status;
 	c.runtime_ns = runtime_ns;
-	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_COMPLETE, &c);
+	return llms_agent_complete(fd, &c, NULL);
 }
 
 int ls_agent_heartbeat(int fd)
 {
-	struct llmsched_agent_heartbeat h;
-
-	LS_INIT(h);
-	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_HEARTBEAT, &h);
+	return llms_agent_heartbeat(fd, NULL);
 }
 
 int ls_agent_unregister(int fd)
 {
-	struct llmsched_agent_unregister u;
-
-	LS_INIT(u);
-	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_UNREGISTER, &u);
+	return llms_agent_unregister(fd, NULL);
 }
 
 int ls_agent_control(int fd, __u64 timeout_ns,
@@ -410,19 +383,14 @@ int ls_agent_control(int fd, __u64 timeout_ns,
 
 	if (!c)
 		c = &mine;
-	LS_INIT(*c);
+	memset(c, 0, sizeof(*c));
 	c->timeout_ns = timeout_ns;
-	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_CONTROL, c);
+	return llms_agent_control(fd, c, NULL);
 }
 
 int ls_agent_confirm(int fd, __u64 task_id, __u32 kind)
 {
-	struct llmsched_agent_confirm c;
-
-	LS_INIT(c);
-	c.task_id = task_id;
-	c.kind = kind;
-	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_CONFIRM, &c);
+	return llms_agent_confirm(fd, task_id, kind, NULL);
 }
 
 int ls_agent_list(int fd, __u32 start_id, struct llmsched_agent_info *ent,
@@ -431,12 +399,11 @@ int ls_agent_list(int fd, __u32 start_id, struct llmsched_agent_info *ent,
 	struct llmsched_agent_list l;
 	int ret;
 
-	LS_INIT(l);
+	memset(&l, 0, sizeof(l));
 	l.start_id = start_id;
 	l.count = *count;
-	l.entry_size = sizeof(*ent);
 	l.entries_ptr = (uintptr_t)ent;
-	ret = ls_ioctl(fd, LLMSCHED_IOC_AGENT_LIST, &l);
+	ret = llms_agent_list(fd, &l, NULL);
 	*count = l.count;
 	if (next_id)
 		*next_id = l.next_id;
@@ -482,12 +449,7 @@ int ls_agent_info(int fd, __u32 agent_id, struct llmsched_agent_info *info)
 
 int ls_agent_drain(int fd, __u32 agent_id, __u32 flags)
 {
-	struct llmsched_agent_drain d;
-
-	LS_INIT(d);
-	d.flags = flags;
-	d.agent_id = agent_id;
-	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_DRAIN, &d);
+	return llms_agent_drain(fd, agent_id, flags, NULL);
 }
 
 int ls_agent_resize(int fd, __u32 agent_id, __u32 slots, __u64 cpu,
@@ -495,12 +457,12 @@ int ls_agent_resize(int fd, __u32 agent_id, __u32 slots, __u64 cpu,
 {
 	struct llmsched_agent_resize r;
 
-	LS_INIT(r);
+	memset(&r, 0, sizeof(r));
 	r.agent_id = agent_id;
 	r.slots = slots;
 	r.capacity[LLMSCHED_RES_CPU] = cpu;
 	r.capacity[LLMSCHED_RES_MEM] = mem;
-	return ls_ioctl(fd, LLMSCHED_IOC_AGENT_RESIZE, &r);
+	return llms_agent_resize(fd, &r, NULL);
 }
 
 int ls_agent_run_one(int fd, __u64 timeout_ns, __u64 *id)
@@ -557,10 +519,12 @@ unsigned int ls_heartbeat_ms(void)
 
 int ls_sysfs_u64(const char *rel, __u64 *val)
 {
-	char path[256];
+	uint64_t v;
+	int ret = llms_sysfs_read_u64(rel, &v, NULL);
 
-	snprintf(path, sizeof(path), LS_SYSFS "/%s", rel);
-	return ls_read_u64(path, val);
+	if (!ret)
+		*val = v;
+	return ret;
 }
 
 int ls_debugfs_u64(const char *rel, __u64 *val)
@@ -686,10 +650,8 @@ int ls_snapshot_take(int fd, struct ls_snapshot *s, const __u64 *ids,
 		ret = ls_tasks_held(&s->held);
 	if (!ret)
 		ret = ls_get_capacity(fd, &s->cap);
-	if (!ret) {
-		LS_INIT(s->policy);
-		ret = ls_ioctl(fd, LLMSCHED_IOC_GET_POLICY, &s->policy);
-	}
+	if (!ret)
+		ret = llms_get_policy(fd, &s->policy, NULL);
 	if (!ret)
 		ret = ls_sysfs_u64("limits/max_tasks", &s->max_tasks);
 	if (!ret)
@@ -763,56 +725,66 @@ int ls_snapshot_check(int fd, const struct ls_snapshot *a, char *why,
 
 /* ------------------------------------------------------------ cgroups */
 
+/*
+ * The library's view of @cg: the same descriptor and path, borrowed (the
+ * library only reads them).
+ */
+static struct llms_cgroup ls_llms_cg(const struct ls_cgroup *cg)
+{
+	struct llms_cgroup c = { .fd = cg->fd, .path = (char *)cg->path };
+
+	return c;
+}
 
 int ls_cgroup_create(struct ls_cgroup *cg)
 {
 	static unsigned int seq;
+	struct llms_cgroup mnt = LLMS_CGROUP_INIT, c = LLMS_CGROUP_INIT;
+	char name[64];
+	int ret;
 
 	cg->fd = -1;
-	snprintf(cg->path, sizeof(cg->path),
-		 LS_CGROUP_ROOT "/llmsched-test-%d-%u", getpid(), seq++);
-	if (mkdir(cg->path, 0755) && errno != EEXIST) {
-		cg->path[0] = '\0';
-		return -errno;
-	}
-	cg->fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg->fd < 0) {
-		int ret = -errno;
-
-		rmdir(cg->path);
-		cg->path[0] = '\0';
+	cg->path[0] = '\0';
+	snprintf(name, sizeof(name), "llmsched-test-%d-%u", getpid(), seq++);
+	ret = llms_cgroup_open(&mnt, LS_CGROUP_ROOT, NULL);
+	if (!ret)
+		ret = llms_cgroup_create(&c, &mnt, name, NULL);
+	llms_cgroup_close(&mnt);
+	if (ret)
 		return ret;
-	}
+	snprintf(cg->path, sizeof(cg->path), "%s", c.path);
+	/* The folder is ours now: keep its descriptor, drop the rest. */
+	cg->fd = c.fd;
+	c.fd = -1;
+	llms_cgroup_close(&c);
 	return 0;
 }
 
 int ls_cgroup_add(const struct ls_cgroup *cg, pid_t pid)
 {
-	char path[192], val[32];
+	struct llms_cgroup c = ls_llms_cg(cg);
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->path);
-	snprintf(val, sizeof(val), "%d", pid);
-	return ls_write_file(path, val);
+	return llms_cgroup_attach(&c, pid, NULL);
 }
 
 int ls_cgroup_destroy(struct ls_cgroup *cg)
 {
-	char path[192];
-	int i, ret = 0;
+	struct llms_cgroup c = ls_llms_cg(cg), mnt = LLMS_CGROUP_INIT;
+	int ret;
 
+	if (cg->path[0] && cg->fd > 0)
+		llms_cgroup_kill(&c, 2000, NULL);
 	if (cg->fd > 0)
 		close(cg->fd);
 	cg->fd = -1;
 	if (!cg->path[0])
 		return 0;
-	snprintf(path, sizeof(path), "%s/cgroup.kill", cg->path);
-	ls_write_file(path, "1");
-	for (i = 0; i < 500; i++) {
-		ret = rmdir(cg->path) ? -errno : 0;
-		if (ret != -EBUSY)
-			break;
-		usleep(2000);
-	}
+	ret = llms_cgroup_open(&mnt, LS_CGROUP_ROOT, NULL);
+	if (!ret)
+		ret = llms_cgroup_remove(&mnt, cg->path +
+					 strlen(LS_CGROUP_ROOT "/"), 2000,
+					 NULL);
+	llms_cgroup_close(&mnt);
 	cg->path[0] = '\0';
 	return ret;
 }

@@ -6,6 +6,14 @@
  * Every function that can fail returns 0 (or a count) on success and a
  * negative errno on failure, never -1 with errno: tests compare the result
  * with the exact errno the spec names (EXPECT_EQ(-EINVAL, ...)).
+ *
+ * The ls_* ioctl calls are short forms of libllmsched's llms_* wrappers
+ * (runtime/lib/ioctl.h) with the error left out: like them they set each
+ * structure's size (and entry_size), so a test that means to hand the
+ * kernel a bad size or a raw structure calls ls_ioctl() (or
+ * ls_submit_batch_raw()) instead.  The cgroup helpers and ls_sysfs_u64()
+ * likewise go through runtime/lib/cgroup.h and sysfs.h; a program that
+ * links this file lists $(LIBLLMSCHED_SRCS) too.
  */
 #ifndef LLMSCHED_SELFTEST_UTIL_H
 #define LLMSCHED_SELFTEST_UTIL_H
@@ -67,7 +75,7 @@ unsigned int ls_heartbeat_ms(void);
 int ls_open_flags(int extra_flags);
 int ls_open(void);
 
-/* ioctl(); 0 (or the positive result) or -errno. */
+/* ioctl() as given, nothing filled in; 0 (or the positive result) or -errno. */
 int ls_ioctl(int fd, unsigned long cmd, void *arg);
 
 /* Monotonic time in nanoseconds. */
@@ -85,9 +93,19 @@ int ls_submit(int fd, struct llmsched_task_submit *t);
 /* Submit a plain task; its id in *@id. */
 int ls_submit_simple(int fd, __u32 prio, __u64 cpu, __u64 mem, __u64 est_ns,
 		     __u64 *id);
-/* Submit @count entries; *@error_index as the kernel left it. */
+/*
+ * Submit @count entries, each entry's size set; *@error_index as the
+ * kernel left it (@count when no entry was at fault).
+ */
 int ls_submit_batch(int fd, struct llmsched_task_submit *t, __u32 count,
 		    __u32 *error_index);
+/*
+ * The same with the entries as the caller built them, their size fields
+ * included, and *@error_index ~0U unless the kernel wrote it: for tests of
+ * the kernel's checks of each entry.
+ */
+int ls_submit_batch_raw(int fd, struct llmsched_task_submit *t, __u32 count,
+			__u32 *error_index);
 int ls_cancel(int fd, __u64 id);
 int ls_query(int fd, __u64 id, struct llmsched_task_info *info);
 int ls_wait(int fd, __u64 id, __u64 timeout_ns, struct llmsched_task_wait *w);

@@ -4,8 +4,10 @@
 # counters, netlink events).  They run as root inside the VM against
 # build/llmsched.ko; see Documentation/userspace-api/llmsched.rst.
 
+# llmsched_util.c calls libllmsched (runtime/lib/) for its ioctls, cgroups
+# and sysfs reads.
 LLMSCHED_UAPI_UTIL_SRCS := selftests/llmsched/llmsched_util.c \
-	selftests/llmsched/module_util.c
+	selftests/llmsched/module_util.c $(LIBLLMSCHED_SRCS)
 
 PROGRAMS += selftest-uapi
 VM_TESTS += selftest-uapi
@@ -28,7 +30,7 @@ selftest-stress_LDLIBS := -lpthread
 PROGRAMS += selftest-netlink
 VM_TESTS += selftest-netlink
 selftest-netlink_SRCS := selftests/llmsched/netlink_test.c $(LLMSCHED_UAPI_UTIL_SRCS) \
-	runtime/lib/error.c $(LIBLLMSCHED_EVENTS_SRCS)
+	$(LIBLLMSCHED_EVENTS_SRCS)
 selftest-netlink_CFLAGS := $(LIBLLMSCHED_EVENTS_CFLAGS)
 selftest-netlink_LDLIBS := $(LIBLLMSCHED_EVENTS_LDLIBS)
 

@@ -624,10 +624,10 @@ TEST_F(uapi, common_checks_ordering)
 	big.tail[0] = 1;
 	big.t.flags = 1U << 30;
 	big.t.priority = 1000;
-	EXPECT_FAILS(-E2BIG, ls_submit(self->fd, &big.t),
+	EXPECT_FAILS(-E2BIG, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT, &big.t),
 		     "E2BIG before flags");
 	big.t.size = sizeof(big.t) - 8;
-	EXPECT_FAILS(-EINVAL, ls_submit(self->fd, &big.t),
+	EXPECT_FAILS(-EINVAL, ls_ioctl(self->fd, LLMSCHED_IOC_SUBMIT, &big.t),
 		     "short size with bad flags");
 	/* Flags and __reserved before the content (content would be
 	 * ENOSPC: no agent has that much).
@@ -909,8 +909,8 @@ TEST_F(uapi, submit_batch_is_all_or_nothing)
 		for (i = 0; i < 5; i++)					\
 			small_task(&t[i]);				\
 		{ struct llmsched_task_submit *e = &t[bad]; stmt; }	\
-		EXPECT_FAILS(err, ls_submit_batch(self->fd, t, 5, &idx), \
-			     #stmt);					\
+		EXPECT_FAILS(err, ls_submit_batch_raw(self->fd, t, 5,	\
+						      &idx), #stmt);	\
 		EXPECT_EQ((__u32)(bad), idx) TH_LOG(#stmt);		\
 		for (i = 0; i < 5; i++)					\
 			EXPECT_EQ(0ULL, t[i].task_id) TH_LOG(#stmt);	\

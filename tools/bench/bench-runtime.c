@@ -594,9 +594,12 @@ static void daemon_stop(void)
  */
 static unsigned int agent_pids(pid_t *pids, unsigned int room)
 {
-	char path[512], buf[256], *p;
+	struct llms_cgroup cg = LLMS_CGROUP_INIT;
 	unsigned int n = 0;
 	struct dirent *de;
+	char path[512];
+	size_t i, got;
+	pid_t *procs;
 	DIR *d;
 
 	d = opendir(S.cgroup_root);
@@ -605,13 +608,16 @@ static unsigned int agent_pids(pid_t *pids, unsigned int room)
 	while ((de = readdir(d)) && n < room) {
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/agent/cgroup.procs",
-			 S.cgroup_root, de->d_name);
-		if (read_text_file(path, buf, sizeof(buf)) <= 0)
+		snprintf(path, sizeof(path), "%s/%s/agent", S.cgroup_root,
+			 de->d_name);
+		if (llms_cgroup_open(&cg, path, NULL))
 			continue;
-		for (p = buf; *p && n < room; p += strcspn(p, "\n"),
-		     p += *p == '\n')
-			pids[n++] = (pid_t)atoi(p);
+		if (!llms_cgroup_procs(&cg, &procs, &got, NULL)) {
+			for (i = 0; i < got && n < room; i++)
+				pids[n++] = procs[i];
+			free(procs);
+		}
+		llms_cgroup_close(&cg);
 	}
 	closedir(d);
 	return n;

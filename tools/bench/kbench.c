@@ -28,7 +28,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <linux/magic.h>
 #include <linux/membarrier.h>
 #include <poll.h>
 #include <signal.h>
@@ -40,7 +39,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -50,6 +48,7 @@
 
 #include "kbench.h"
 #include "floor/llmsched_floor.h"
+#include "../../runtime/lib/libllmsched.h"
 #include "../../selftests/llmsched/module_util.h"
 
 #define KB_DEV			"/dev/" LLMSCHED_DEVICE_NAME
@@ -177,6 +176,11 @@ static void progress(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The raw calls: the floor's ioctls, and the null ones timed as the
+ * baseline.  Everything else goes through libllmsched's wrappers, as
+ * llmschedd's and llmsub's calls do.
+ */
 static int xioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) ? -errno : 0;
@@ -221,19 +225,6 @@ static int read_line(const char *path, char *buf, size_t size)
 		return (int)n;
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
-}
-
-static int write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
 }
 
 /* The object size of a cache, without SLUB debug metadata. */
@@ -336,47 +327,46 @@ static void agent_reply(int ctl, uint32_t op, int ret, const char *what,
 static int agent_fetch(int fd, void *buf, struct llmsched_agent_fetch *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->size = sizeof(*f);
 	f->timeout_ns = KB_FETCH_TIMEOUT_NS;
 	f->payload_ptr = (uintptr_t)buf;
 	f->payload_len = LLMSCHED_PAYLOAD_MAX;
-	return xioctl(fd, LLMSCHED_IOC_AGENT_FETCH, f);
+	return llms_agent_fetch(fd, f, NULL);
 }
 
 static int agent_complete(int fd, uint64_t id, uint64_t runtime)
 {
 	struct llmsched_agent_complete c = {
-		.size = sizeof(c),
 		.task_id = id,
 		.reason = LLMSCHED_REASON_NONE,
 		.runtime_ns = runtime ? runtime : 1,
 	};
 
-	return xioctl(fd, LLMSCHED_IOC_AGENT_COMPLETE, &c);
+	return llms_agent_complete(fd, &c, NULL);
 }
 
 /*
- * The agent process: moves itself into @cgroup, opens the device on its own
+ * The agent process: moves itself into @cg, opens the device on its own
  * and serves the requests of the parent on @ctl.
  */
 static void __attribute__((noreturn))
-agent_main(int ctl, const char *cgroup, struct kb_stamps *st)
+agent_main(int ctl, const struct llms_cgroup *cg, struct kb_stamps *st)
 {
-	char path[PATH_MAX + 32], *buf = malloc(LLMSCHED_PAYLOAD_MAX);
+	char *buf = malloc(LLMSCHED_PAYLOAD_MAX);
 	struct llmsched_agent_fetch f;
 	uint64_t held = 0;
 	struct kb_req q;
 	int fd, ret;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
-	ret = write_text(path, "0");
+	/* Pid 0 in cgroup.procs: the process that writes it. */
+	ret = llms_cgroup_attach(cg, 0, NULL);
 	if (ret) {
 		agent_reply(ctl, KB_OP_HELLO, ret, "joining the cgroup", 0, 0);
 		_exit(1);
 	}
-	fd = open(KB_DEV, O_RDWR | O_CLOEXEC);
+	fd = llms_open(0, NULL);
 	if (fd < 0 || !buf) {
-		agent_reply(ctl, KB_OP_HELLO, -errno, "open " KB_DEV, 0, 0);
+		agent_reply(ctl, KB_OP_HELLO, fd < 0 ? fd : -ENOMEM,
+			    "open " KB_DEV, 0, 0);
 		_exit(1);
 	}
 	agent_reply(ctl, KB_OP_HELLO, 0, NULL, 0, 0);
@@ -390,11 +380,7 @@ agent_main(int ctl, const char *cgroup, struct kb_stamps *st)
 		 */
 		ret = poll(&p, 1, KB_HEARTBEAT_MS);
 		if (ret == 0) {
-			struct llmsched_agent_heartbeat h = {
-				.size = sizeof(h),
-			};
-
-			xioctl(fd, LLMSCHED_IOC_AGENT_HEARTBEAT, &h);
+			llms_agent_heartbeat(fd, NULL);
 			continue;
 		}
 		if (ret < 0 && errno == EINTR)
@@ -404,22 +390,16 @@ agent_main(int ctl, const char *cgroup, struct kb_stamps *st)
 		switch (q.op) {
 		case KB_OP_REGISTER: {
 			struct llmsched_agent_register r = {
-				.size = sizeof(r),
 				.slots = 1,
+				.cgroup_fd = cg->fd,
 			};
 			struct kb_reply rep = { .op = q.op };
-			int cg = open(cgroup, O_RDONLY | O_DIRECTORY |
-					      O_CLOEXEC);
 
-			r.cgroup_fd = cg;
 			r.capacity[LLMSCHED_RES_CPU] = KB_AGENT_CPU;
 			r.capacity[LLMSCHED_RES_MEM] = KB_AGENT_MEM;
-			rep.ret = cg < 0 ? -errno :
-				  xioctl(fd, LLMSCHED_IOC_AGENT_REGISTER, &r);
+			rep.ret = llms_agent_register(fd, &r, NULL);
 			rep.agent_id = r.agent_id;
 			snprintf(rep.what, sizeof(rep.what), "AGENT_REGISTER");
-			if (cg >= 0)
-				close(cg);
 			if (send(ctl, &rep, sizeof(rep), 0) < 0)
 				_exit(3);
 			break;
@@ -464,16 +444,11 @@ agent_main(int ctl, const char *cgroup, struct kb_stamps *st)
 			held = 0;
 			agent_reply(ctl, q.op, ret, "AGENT_COMPLETE", 0, 0);
 			break;
-		case KB_OP_EXIT: {
-			struct llmsched_agent_unregister u = {
-				.size = sizeof(u),
-			};
-
+		case KB_OP_EXIT:
 			/* Closing the file would do; say it properly. */
-			xioctl(fd, LLMSCHED_IOC_AGENT_UNREGISTER, &u);
+			llms_agent_unregister(fd, NULL);
 			close(fd);
 			_exit(0);
-		}
 		default:
 			_exit(2);
 		}
@@ -488,7 +463,9 @@ struct kb_setup {
 	bool loaded_module;
 	int floor_dev;		/* /dev/llmsched_floor, -1 without it */
 	bool loaded_floor;
-	char cgroup[PATH_MAX];
+	struct llms_cgroup mnt;	/* the cgroup2 mount */
+	struct llms_cgroup cg;	/* the agent's folder in it */
+	char cgroup_name[64];
 	bool cgroup_made;
 	pid_t agent;
 	int ctl;
@@ -504,6 +481,7 @@ struct kb_setup {
 
 static struct kb_setup S = {
 	.dev = -1, .floor_dev = -1, .ctl = -1, .agent_stat = -1,
+	.mnt = LLMS_CGROUP_INIT, .cg = LLMS_CGROUP_INIT,
 };
 
 static void setup_fail(const char *fmt, ...)
@@ -513,6 +491,13 @@ static void setup_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(res.setup_err, sizeof(res.setup_err), fmt, ap);
 	va_end(ap);
+}
+
+/* The setup failed with the library's error *@err, which is freed. */
+static void setup_fail_err(struct llms_error **err)
+{
+	llms_error_format(*err, res.setup_err, sizeof(res.setup_err));
+	llms_error_free(err);
 }
 
 /* Receive the agent's reply to @op; -ETIMEDOUT when none comes in time. */
@@ -566,8 +551,8 @@ static int open_device(const char *path)
 /* Root, the module, the device and a cgroup for the agent. */
 static int setup_base(void)
 {
-	struct statfs sfs;
-	int ret;
+	struct llms_error *err = NULL;
+	int i, ret;
 
 	if (geteuid() != 0) {
 		setup_fail("must run as root (it loads the module, registers an agent and makes a cgroup)");
@@ -582,19 +567,28 @@ static int setup_base(void)
 		}
 		S.loaded_module = true;
 	}
-	S.dev = open_device(KB_DEV);
+	/* devtmpfs creates the node as the module registers it. */
+	for (i = 0; i < 100; i++) {
+		S.dev = llms_open(0, NULL);
+		if (S.dev != -ENOENT)
+			break;
+		usleep(20000);
+	}
 	if (S.dev < 0) {
-		setup_fail("cannot open %s: %s", KB_DEV, strerror(errno));
+		S.dev = llms_open(0, &err);
+		if (S.dev < 0) {
+			setup_fail_err(&err);
+			return -1;
+		}
+	}
+	if (llms_cgroup_open(&S.mnt, KB_CGROOT, &err)) {
+		setup_fail_err(&err);
 		return -1;
 	}
-	if (statfs(KB_CGROOT, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
-		setup_fail("%s is not a cgroup v2 mount", KB_CGROOT);
-		return -1;
-	}
-	snprintf(S.cgroup, sizeof(S.cgroup), "%s/llmsched-kbench-%d",
-		 KB_CGROOT, (int)getpid());
-	if (mkdir(S.cgroup, 0755)) {
-		setup_fail("mkdir %s: %s", S.cgroup, strerror(errno));
+	snprintf(S.cgroup_name, sizeof(S.cgroup_name), "llmsched-kbench-%d",
+		 (int)getpid());
+	if (llms_cgroup_create(&S.cg, &S.mnt, S.cgroup_name, &err)) {
+		setup_fail_err(&err);
 		return -1;
 	}
 	S.cgroup_made = true;
@@ -608,21 +602,15 @@ static int setup_base(void)
  */
 static int raise_per_user_limit(void)
 {
-	struct llmsched_limits l = { .size = sizeof(l) };
-	unsigned long long old;
-	FILE *f;
+	struct llmsched_limits l = { 0 };
+	uint64_t old;
 	int ret;
 
-	f = fopen("/sys/kernel/" LLMSCHED_DEVICE_NAME
-		  "/limits/max_tasks_per_user", "re");
-	if (!f)
-		return -errno;
-	ret = fscanf(f, "%llu", &old) == 1 ? 0 : -EPROTO;
-	fclose(f);
+	ret = llms_sysfs_read_u64("limits/max_tasks_per_user", &old, NULL);
 	if (ret || old >= KB_PER_USER_LIMIT)
 		return ret;
 	l.max_tasks_per_user = KB_PER_USER_LIMIT;
-	ret = xioctl(S.dev, LLMSCHED_IOC_SET_LIMITS, &l);
+	ret = llms_set_limits(S.dev, &l, NULL);
 	if (!ret)
 		S.per_user_old = old;
 	return ret;
@@ -630,7 +618,7 @@ static int raise_per_user_limit(void)
 
 static int setup_agent(unsigned int stamps)
 {
-	struct llmsched_capacity cap = { .size = sizeof(cap) };
+	struct llmsched_capacity cap = { 0 };
 	struct kb_reply r;
 	int sv[2], ret, k;
 
@@ -639,7 +627,7 @@ static int setup_agent(unsigned int stamps)
 		setup_fail("mmap: %s", strerror(-ret));
 		return -1;
 	}
-	ret = xioctl(S.dev, LLMSCHED_IOC_GET_CAPACITY, &cap);
+	ret = llms_get_capacity(S.dev, &cap, NULL);
 	if (ret) {
 		setup_fail("LLMSCHED_IOC_GET_CAPACITY: %s", errname(ret));
 		return -1;
@@ -654,7 +642,7 @@ static int setup_agent(unsigned int stamps)
 			cap.capacity[k] = cap.reserved[k] + need;
 		cap.reserved[k] = 0;
 	}
-	ret = xioctl(S.dev, LLMSCHED_IOC_SET_CAPACITY, &cap);
+	ret = llms_set_capacity(S.dev, &cap, NULL);
 	if (ret) {
 		setup_fail("LLMSCHED_IOC_SET_CAPACITY: %s", errname(ret));
 		return -1;
@@ -679,7 +667,7 @@ static int setup_agent(unsigned int stamps)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(sv[0]);
 		close(S.dev);
-		agent_main(sv[1], S.cgroup, &S.st);
+		agent_main(sv[1], &S.cg, &S.st);
 	}
 	close(sv[1]);
 	S.ctl = sv[0];
@@ -768,6 +756,7 @@ static void setup_floor(void)
 
 static void teardown(void)
 {
+	struct llms_error *err = NULL;
 	struct kb_reply r;
 	int i, ret;
 
@@ -791,24 +780,26 @@ static void teardown(void)
 		close(S.ctl);
 	if (S.agent_stat >= 0)
 		close(S.agent_stat);
-	if (S.cgroup_made) {
-		/* A reaped process may take a moment to leave the cgroup. */
-		for (i = 0; i < 100 && rmdir(S.cgroup) && errno == EBUSY; i++)
-			usleep(10000);
+	llms_cgroup_close(&S.cg);
+	/* A reaped process may take a moment to leave the cgroup. */
+	if (S.cgroup_made &&
+	    llms_cgroup_remove(&S.mnt, S.cgroup_name, 1000, &err)) {
+		llms_error_print(stderr, "kbench: warning", err);
+		llms_error_free(&err);
 	}
+	llms_cgroup_close(&S.mnt);
 	if (S.cap_set && S.dev >= 0) {
-		S.cap_old.size = sizeof(S.cap_old);
 		memset(S.cap_old.reserved, 0, sizeof(S.cap_old.reserved));
-		ret = xioctl(S.dev, LLMSCHED_IOC_SET_CAPACITY, &S.cap_old);
+		ret = llms_set_capacity(S.dev, &S.cap_old, NULL);
 		if (ret)
 			progress("warning: restoring the host capacity: %s",
 				 errname(ret));
 	}
 	if (S.per_user_old && S.dev >= 0) {
-		struct llmsched_limits l = { .size = sizeof(l) };
+		struct llmsched_limits l = { 0 };
 
 		l.max_tasks_per_user = S.per_user_old;
-		ret = xioctl(S.dev, LLMSCHED_IOC_SET_LIMITS, &l);
+		ret = llms_set_limits(S.dev, &l, NULL);
 		if (ret)
 			progress("warning: restoring max_tasks_per_user: %s",
 				 errname(ret));
@@ -837,15 +828,13 @@ static void teardown(void)
 /* Cancel @n tasks; returns ns per cancel, or -1 (and *err) on a failure. */
 static double cancel_all(const uint64_t *ids, unsigned int n, int *err)
 {
-	struct llmsched_task_cancel c = { .size = sizeof(c) };
 	uint64_t t0 = kb_now_ns();
 	unsigned int i;
 	int ret;
 
 	*err = 0;
 	for (i = 0; i < n; i++) {
-		c.task_id = ids[i];
-		ret = xioctl(S.dev, LLMSCHED_IOC_CANCEL, &c);
+		ret = llms_cancel(S.dev, ids[i], 0, NULL);
 		if (ret && !*err)
 			*err = ret;
 	}
@@ -854,8 +843,8 @@ static double cancel_all(const uint64_t *ids, unsigned int n, int *err)
 
 static int task_state(uint64_t id, uint32_t *state)
 {
-	struct llmsched_task_info ti = { .size = sizeof(ti), .task_id = id };
-	int ret = xioctl(S.dev, LLMSCHED_IOC_TASK_QUERY, &ti);
+	struct llmsched_task_info ti;
+	int ret = llms_task_query(S.dev, id, &ti, NULL);
 
 	*state = ti.state;
 	return ret;
@@ -876,7 +865,7 @@ static int hold_agent(char *why, size_t len)
 	t.demand[LLMSCHED_RES_CPU] = KB_AGENT_CPU;
 	ret = agent_send(KB_OP_HOLD, 0);
 	if (!ret)
-		ret = xioctl(S.dev, LLMSCHED_IOC_SUBMIT, &t);
+		ret = llms_submit(S.dev, &t, NULL);
 	if (ret) {
 		snprintf(why, len, "SUBMIT: %s", errname(ret));
 		return ret;
@@ -906,25 +895,20 @@ static uint64_t submit_batches(struct llmsched_task_submit *e,
 			       unsigned int batch, unsigned int n,
 			       uint64_t *ids, int *err, unsigned int *done)
 {
-	struct llmsched_submit_batch b = {
-		.size = sizeof(b),
-		.entry_size = sizeof(*e),
-		.entries_ptr = (uintptr_t)e,
-	};
 	uint64_t spent = 0;
-	unsigned int i, k;
+	unsigned int i, k, count;
 
 	*err = 0;
 	for (i = 0; i < n; i += batch) {
 		uint64_t t0;
 
-		b.count = n - i < batch ? n - i : batch;
+		count = n - i < batch ? n - i : batch;
 		t0 = kb_now_ns();
-		*err = xioctl(S.dev, LLMSCHED_IOC_SUBMIT_BATCH, &b);
+		*err = llms_submit_batch(S.dev, e, count, NULL, NULL);
 		spent += kb_now_ns() - t0;
 		if (*err)
 			break;
-		for (k = 0; k < b.count; k++)
+		for (k = 0; k < count; k++)
 			ids[i + k] = e[k].task_id;
 	}
 	*done = i;
@@ -957,7 +941,7 @@ static int rep_submit(const char *payload, uint64_t *ids, double *ns,
 	fill_task(&t, payload, opt.payload);
 	t0 = kb_now_ns();
 	for (i = 0; i < opt.submits; i++) {
-		ret = xioctl(S.dev, LLMSCHED_IOC_SUBMIT, &t);
+		ret = llms_submit(S.dev, &t, NULL);
 		if (ret)
 			break;
 		ids[i] = t.task_id;
@@ -1061,8 +1045,8 @@ static void measure_costs(bool busy, const char *payload,
 		[KB_F_FLOOR_PAYLOAD] = { LLMSCHED_FLOOR_PAYLOAD,
 					 "LLMSCHED_FLOOR_PAYLOAD" },
 	};
-	struct llmsched_version v = { .size = sizeof(v) };
-	struct llmsched_policy pol = { .size = sizeof(pol) }, nobf;
+	struct llmsched_version v;
+	struct llmsched_policy pol = { 0 }, nobf;
 	bool failed[KB_F_NR] = { false };
 	double *per[KB_F_NR];
 	unsigned int r, f, i;
@@ -1079,7 +1063,8 @@ static void measure_costs(bool busy, const char *payload,
 		cost_fail(&res.null_enotty, "an unknown ioctl answered", ret);
 		failed[KB_F_ENOTTY] = true;
 	}
-	ret = xioctl(S.dev, LLMSCHED_IOC_VERSION, &v);
+	/* It also sets v.size for the null calls below. */
+	ret = llms_version(S.dev, &v, NULL);
 	if (ret) {
 		cost_fail(&res.null_version, "VERSION", ret);
 		failed[KB_F_VERSION] = true;
@@ -1094,7 +1079,7 @@ static void measure_costs(bool busy, const char *payload,
 	if (!busy)
 		for (f = KB_F_SUBMIT; f < KB_F_NR; f++)
 			failed[f] = true;
-	ret = busy ? xioctl(S.dev, LLMSCHED_IOC_GET_POLICY, &pol) : 0;
+	ret = busy ? llms_get_policy(S.dev, &pol, NULL) : 0;
 	if (ret) {
 		cost_fail(&res.submit_nobf, "GET_POLICY", ret);
 		failed[KB_F_SUBMIT_NOBF] = true;
@@ -1140,7 +1125,7 @@ static void measure_costs(bool busy, const char *payload,
 			double cns;
 
 			/* The same, with backfilling off for the while. */
-			ret = xioctl(S.dev, LLMSCHED_IOC_SET_POLICY, &nobf);
+			ret = llms_set_policy(S.dev, &nobf, NULL);
 			what = "SET_POLICY";
 			if (!ret)
 				ret = rep_submit(payload, ids,
@@ -1148,10 +1133,9 @@ static void measure_costs(bool busy, const char *payload,
 						 &cns, &what);
 			if (!ret) {
 				what = "SET_POLICY";
-				ret = xioctl(S.dev, LLMSCHED_IOC_SET_POLICY,
-					     &pol);
+				ret = llms_set_policy(S.dev, &pol, NULL);
 			} else {
-				xioctl(S.dev, LLMSCHED_IOC_SET_POLICY, &pol);
+				llms_set_policy(S.dev, &pol, NULL);
 			}
 			if (ret) {
 				cost_fail(out[KB_F_SUBMIT_NOBF], what, ret);
@@ -1390,7 +1374,7 @@ static void measure_memory(struct llmsched_task_submit *e, uint64_t *ids)
 
 			t0 = kb_now_ns();
 			for (; i < end; i++) {
-				err = xioctl(S.dev, LLMSCHED_IOC_SUBMIT, &t);
+				err = llms_submit(S.dev, &t, NULL);
 				if (err)
 					break;
 				deep[i] = t.task_id;
@@ -1413,7 +1397,7 @@ static void measure_memory(struct llmsched_task_submit *e, uint64_t *ids)
 	/* 2. QUEUED tasks: each depends on one task that cannot run. */
 	progress("memory: %u queued tasks", n);
 	fill_task(&t, NULL, 0);
-	err = xioctl(S.dev, LLMSCHED_IOC_SUBMIT, &t);
+	err = llms_submit(S.dev, &t, NULL);
 	if (err) {
 		snprintf(res.mem_queued.err, sizeof(res.mem_queued.err),
 			 "SUBMIT: %s", errname(err));
@@ -1431,12 +1415,7 @@ static void measure_memory(struct llmsched_task_submit *e, uint64_t *ids)
 	/* Cancelling the gate fails every dependent, in one call. */
 	progress("memory: cancelling the gate of %u tasks", done);
 	t0 = kb_now_ns();
-	{
-		struct llmsched_task_cancel c = { .size = sizeof(c),
-						  .task_id = gate };
-
-		err = xioctl(S.dev, LLMSCHED_IOC_CANCEL, &c);
-	}
+	err = llms_cancel(S.dev, gate, 0, NULL);
 	if (err) {
 		cost_fail(&res.cancel_cascade, "CANCEL", err);
 		cancel_all(ids, done, &cerr);
@@ -1486,7 +1465,7 @@ static int kernel_rounds(const char *payload_in, unsigned int first,
 		t.task_id = 0;
 		t0 = kb_now_ns();
 		S.st.t_submit[i] = t0;
-		ret = xioctl(S.dev, LLMSCHED_IOC_SUBMIT, &t);
+		ret = llms_submit(S.dev, &t, NULL);
 		if (ret) {
 			snprintf(err, errlen, "SUBMIT: %s", errname(ret));
 			break;

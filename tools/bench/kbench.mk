@@ -10,4 +10,4 @@
 
 PROGRAMS += llmsched-bench-kernel
 llmsched-bench-kernel_SRCS = tools/bench/kbench.c tools/bench/kbench_util.c \
-	tools/bench/kbench_broker.c $(SELFTEST_UTIL_SRCS)
+	tools/bench/kbench_broker.c $(LIBLLMSCHED_SRCS) $(SELFTEST_UTIL_SRCS)
