@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -42,12 +41,19 @@ static void agent_err(const struct agent *a, int err, const char *what)
 	demo_fail(err, NULL, "agent %u: %s", a->conf->num, what);
 }
 
-static int agent_heartbeat(const struct agent *a)
+/* Print the library's error, with the agent's number in front. */
+static void agent_lib_err(const struct agent *a, struct llms_error **err)
 {
-	struct llmsched_agent_heartbeat h;
+	llms_error_prefix(err, "agent %u", a->conf->num);
+	demo_error(err, NULL);
+}
 
-	DEMO_INIT(h);
-	return demo_ioctl(a->fd, LLMSCHED_IOC_AGENT_HEARTBEAT, &h);
+static void agent_heartbeat(const struct agent *a)
+{
+	struct llms_error *err = NULL;
+
+	if (llms_agent_heartbeat(a->fd, &err))
+		agent_lib_err(a, &err);
 }
 
 /* memory.events' oom_kill of the agent's cgroup; 0 when unreadable. */
@@ -99,24 +105,23 @@ out:
 static void agent_run(struct agent *a, __u64 task_id, const char *payload)
 {
 	char *const argv[] = { "/bin/sh", "-c", (char *)payload, NULL };
+	struct llms_error *err = NULL;
 	struct llmsched_agent_complete c;
-	struct llmsched_agent_task s;
 	unsigned long long ooms;
 	__u64 t0;
 	pid_t pid;
 	int ret;
 
-	DEMO_INIT(s);
-	s.task_id = task_id;
-	ret = demo_ioctl(a->fd, LLMSCHED_IOC_AGENT_START, &s);
+	ret = llms_agent_start(a->fd, task_id, &err);
 	if (ret) {
 		/* ECANCELED: cancelled since it was fetched; drop it. */
 		if (ret != -ECANCELED)
-			agent_err(a, -ret, "LLMSCHED_IOC_AGENT_START failed");
+			agent_lib_err(a, &err);
+		llms_error_free(&err);
 		return;
 	}
 
-	DEMO_INIT(c);
+	memset(&c, 0, sizeof(c));
 	c.task_id = task_id;
 	ooms = agent_oom_kills(a);
 	t0 = demo_now_ns();
@@ -149,29 +154,35 @@ static void agent_run(struct agent *a, __u64 task_id, const char *payload)
 			c.reason = LLMSCHED_REASON_OOM;
 	}
 report:
-	ret = demo_ioctl(a->fd, LLMSCHED_IOC_AGENT_COMPLETE, &c);
+	ret = llms_agent_complete(a->fd, &c, &err);
 	if (ret && ret != -ECANCELED)
-		agent_err(a, -ret, "LLMSCHED_IOC_AGENT_COMPLETE failed");
+		agent_lib_err(a, &err);
+	llms_error_free(&err);
 }
 
 static int agent_register(struct agent *a)
 {
 	const struct demo_agent_conf *conf = a->conf;
 	struct llmsched_agent_register r;
+	struct llms_error *err = NULL;
 	int ret;
 
-	a->fd = open(DEMO_DEV, O_RDWR | O_CLOEXEC);
-	if (a->fd < 0)
-		return -errno;
-	DEMO_INIT(r);
+	a->fd = llms_open(0, &err);
+	if (a->fd < 0) {
+		agent_lib_err(a, &err);
+		return a->fd;
+	}
+	memset(&r, 0, sizeof(r));
 	r.pid = 0;			/* this process, inside the cgroup */
 	r.cgroup_fd = conf->cg->fd;
 	r.slots = 1;
 	r.capacity[LLMSCHED_RES_CPU] = conf->cpu;
 	r.capacity[LLMSCHED_RES_MEM] = conf->mem;
-	ret = demo_ioctl(a->fd, LLMSCHED_IOC_AGENT_REGISTER, &r);
-	if (ret)
+	ret = llms_agent_register(a->fd, &r, &err);
+	if (ret) {
+		agent_lib_err(a, &err);
 		return ret;
+	}
 	a->id = r.agent_id;
 	return 0;
 }
@@ -180,7 +191,7 @@ int demo_agent_main(const struct demo_agent_conf *conf)
 {
 	static char payload[LLMSCHED_PAYLOAD_MAX + 1];
 	struct agent a = { .conf = conf, .fd = -1 };
-	struct llmsched_agent_unregister u;
+	struct llms_error *err = NULL;
 	struct llmsched_agent_fetch f;
 	struct sigaction sa;
 	char name[16];
@@ -208,18 +219,19 @@ int demo_agent_main(const struct demo_agent_conf *conf)
 		return 1;
 
 	while (!agent_stop) {
-		DEMO_INIT(f);
+		memset(&f, 0, sizeof(f));
 		f.timeout_ns = AGENT_FETCH_NS;
 		f.payload_ptr = (uintptr_t)payload;
 		f.payload_len = LLMSCHED_PAYLOAD_MAX;
-		ret = demo_ioctl(a.fd, LLMSCHED_IOC_AGENT_FETCH, &f);
-		if (ret == -ETIMEDOUT || ret == -EINTR || ret == -EAGAIN)
+		ret = llms_agent_fetch(a.fd, &f, &err);
+		if (ret == -ETIMEDOUT || ret == -EINTR || ret == -EAGAIN) {
+			llms_error_free(&err);
 			continue;
+		}
 		if (ret) {
-			demo_fail(-ret, ret == -EBADFD ?
-				  "the module declared the agent lost" : NULL,
-				  "agent %u: LLMSCHED_IOC_AGENT_FETCH failed",
-				  conf->num);
+			llms_error_prefix(&err, "agent %u", conf->num);
+			demo_error(&err, ret == -EBADFD ?
+				   "the module declared the agent lost" : NULL);
 			return 1;
 		}
 		payload[f.payload_len] = '\0';
@@ -227,10 +239,9 @@ int demo_agent_main(const struct demo_agent_conf *conf)
 	}
 
 	/* Told to stop: leave the module's books clean. */
-	DEMO_INIT(u);
-	ret = demo_ioctl(a.fd, LLMSCHED_IOC_AGENT_UNREGISTER, &u);
+	ret = llms_agent_unregister(a.fd, &err);
 	if (ret) {
-		agent_err(&a, -ret, "LLMSCHED_IOC_AGENT_UNREGISTER failed");
+		agent_lib_err(&a, &err);
 		return 1;
 	}
 	close(a.fd);

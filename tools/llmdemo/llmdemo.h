@@ -2,8 +2,9 @@
 /*
  * llmsched-demo: the runtime's part of the project's reference example,
  * played against the real module.  main.c submits and watches, agent.c is
- * the agent process, sys.c holds the system helpers (ioctl, files, cgroups,
- * clone3).
+ * the agent process.  Everything they do to the module, the cgroups and the
+ * processes goes through libllmsched (runtime/lib/); sys.c holds the few
+ * helpers of the demo's own.
  */
 #ifndef LLMDEMO_H
 #define LLMDEMO_H
@@ -15,8 +16,9 @@
 
 #include <linux/llmsched.h>
 
+#include "../../runtime/lib/libllmsched.h"
+
 #define DEMO_PROG	"llmsched-demo"
-#define DEMO_DEV	"/dev/" LLMSCHED_DEVICE_NAME
 #define DEMO_SYSFS	"/sys/kernel/" LLMSCHED_DEVICE_NAME
 #define DEMO_CG_ROOT	"/sys/fs/cgroup"
 #define DEMO_CG_NAME	"llmsched-demo"
@@ -33,12 +35,6 @@
 
 #define DEMO_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* Zero a uAPI structure and set its size field. */
-#define DEMO_INIT(s) do {				\
-		memset(&(s), 0, sizeof(s));		\
-		(s).size = sizeof(s);			\
-	} while (0)
-
 /* ------------------------------------------------------------- sys.c */
 
 /*
@@ -48,8 +44,12 @@
 void demo_fail(int err, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* ioctl(); 0 or -errno. */
-int demo_ioctl(int fd, unsigned long cmd, void *arg);
+/*
+ * Print the library's error *@err as "llmsched-demo: WHAT: strerror", then
+ * @hint on its own line when not NULL, and free it.
+ */
+void demo_error(struct llms_error **err, const char *hint);
+
 /* CLOCK_MONOTONIC, in nanoseconds. */
 __u64 demo_now_ns(void);
 

@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -197,34 +196,25 @@ static void make_payload(char *buf, size_t len, unsigned int est_s,
 
 static int open_device(struct demo *d)
 {
+	struct llms_error *err = NULL;
 	struct llmsched_version v;
 	const char *hint = NULL;
 	int ret;
 
-	d->fd = open(DEMO_DEV, O_RDWR | O_CLOEXEC);
-	if (d->fd < 0) {
-		ret = -errno;
+	ret = llms_open(0, &err);
+	if (ret < 0) {
 		if (ret == -ENOENT || ret == -ENXIO || ret == -ENODEV)
-			hint = "is the module loaded? run 'make demo' "
-			       "(or 'insmod build/llmsched.ko' as root)";
+			hint = "run 'make demo' (or 'insmod build/llmsched.ko' as root)";
 		else if (ret == -EACCES || ret == -EPERM)
-			hint = "run it as root: the demo plays the runtime, "
-			       "which needs CAP_SYS_ADMIN";
-		demo_fail(-ret, hint, "cannot open " DEMO_DEV);
+			hint = "the demo plays the runtime, which needs CAP_SYS_ADMIN";
+		demo_error(&err, hint);
 		return ret;
 	}
-	DEMO_INIT(v);
-	ret = demo_ioctl(d->fd, LLMSCHED_IOC_VERSION, &v);
+	d->fd = ret;
+	ret = llms_version(d->fd, &v, &err);
 	if (ret) {
-		demo_fail(-ret, "is " DEMO_DEV " the llmsched device?",
-			  "LLMSCHED_IOC_VERSION failed");
+		demo_error(&err, NULL);
 		return ret;
-	}
-	if (v.major != LLMSCHED_VERSION_MAJOR) {
-		demo_fail(0, "rebuild the demo against this module's header",
-			  "the module speaks version %u.%u.%u, the demo %u.x",
-			  v.major, v.minor, v.patch, LLMSCHED_VERSION_MAJOR);
-		return -EPROTO;
 	}
 	printf("llmsched %u.%u.%u: the reference example, time scaled down %ux\n",
 	       v.major, v.minor, v.patch, d->scale);
@@ -233,29 +223,30 @@ static int open_device(struct demo *d)
 
 static int setup_module(struct demo *d)
 {
+	struct llms_error *err = NULL;
 	struct llmsched_capacity c;
 	struct llmsched_policy p;
 	int ret;
 
-	DEMO_INIT(c);
+	memset(&c, 0, sizeof(c));
 	c.capacity[LLMSCHED_RES_CPU] = DEMO_CPUS(REF_CPUS);
 	c.capacity[LLMSCHED_RES_MEM] = DEMO_GB(REF_GB);
-	ret = demo_ioctl(d->fd, LLMSCHED_IOC_SET_CAPACITY, &c);
+	ret = llms_set_capacity(d->fd, &c, &err);
 	if (ret) {
-		demo_fail(-ret, ret == -EBUSY ?
-			  "agents of another runtime hold more than that: stop them first" :
-			  ret == -EPERM ? "run it as root (CAP_SYS_ADMIN)" : NULL,
-			  "LLMSCHED_IOC_SET_CAPACITY (%u CPUs, %u GB) failed",
-			  REF_CPUS, REF_GB);
+		llms_error_prefix(&err, "the example's %u CPUs, %u GB",
+				  REF_CPUS, REF_GB);
+		demo_error(&err, ret == -EBUSY ?
+			   "agents of another runtime hold more than that: stop them first" :
+			   NULL);
 		return ret;
 	}
 	/* The example's policy: priority then arrival, least loaded agent. */
-	DEMO_INIT(p);
+	memset(&p, 0, sizeof(p));
 	p.policy = LLMSCHED_POLICY_PRIO_FIFO;
 	p.choice = LLMSCHED_CHOICE_LEAST_LOADED;
-	ret = demo_ioctl(d->fd, LLMSCHED_IOC_SET_POLICY, &p);
+	ret = llms_set_policy(d->fd, &p, &err);
 	if (ret) {
-		demo_fail(-ret, NULL, "LLMSCHED_IOC_SET_POLICY failed");
+		demo_error(&err, NULL);
 		return ret;
 	}
 	printf("host capacity: %u CPUs, %u GB; policy prio_fifo, choice least_loaded\n",
@@ -454,8 +445,9 @@ static int stop_agents(struct demo *d)
 static int submit_tasks(struct demo *d)
 {
 	struct llmsched_task_submit t[NR_TASKS];
-	struct llmsched_submit_batch b;
+	struct llms_error *err = NULL;
 	struct task_run *tr;
+	uint32_t failed;
 	unsigned int i;
 	int ret;
 
@@ -463,7 +455,7 @@ static int submit_tasks(struct demo *d)
 		tr = &d->tasks[i];
 		make_payload(tr->payload, sizeof(tr->payload),
 			     ref_tasks[i].est_s, d->scale);
-		DEMO_INIT(t[i]);
+		memset(&t[i], 0, sizeof(t[i]));
 		t[i].priority = ref_tasks[i].prio;
 		t[i].est_runtime_ns = ref_tasks[i].est_s * DEMO_NSEC_PER_SEC;
 		t[i].demand[LLMSCHED_RES_CPU] = DEMO_CPUS(ref_tasks[i].cpus);
@@ -471,16 +463,14 @@ static int submit_tasks(struct demo *d)
 		t[i].payload_ptr = (uintptr_t)tr->payload;
 		t[i].payload_len = strlen(tr->payload);
 	}
-	DEMO_INIT(b);
-	b.count = NR_TASKS;
-	b.entry_size = sizeof(t[0]);
-	b.entries_ptr = (uintptr_t)t;
-	ret = demo_ioctl(d->fd, LLMSCHED_IOC_SUBMIT_BATCH, &b);
+	ret = llms_submit_batch(d->fd, t, NR_TASKS, &failed, &err);
 	if (ret) {
-		demo_fail(-ret, ret == -ENOSPC ?
-			  "no registered agent can hold it: did the agents register?" :
-			  NULL, "LLMSCHED_IOC_SUBMIT_BATCH failed at task %u",
-			  b.error_index + 1);
+		if (failed < NR_TASKS)
+			llms_error_prefix(&err, "the example's task %u",
+					  failed + 1);
+		demo_error(&err, ret == -ENOSPC ?
+			   "no registered agent can hold it: did the agents register?" :
+			   NULL);
 		return ret;
 	}
 	d->submitted = true;
@@ -553,23 +543,6 @@ static const char *reason_text(__u32 reason, __s32 status, char *buf,
 		snprintf(buf, len, "reason %u", reason);
 		return buf;
 	}
-}
-
-static const char *state_text(__u32 state)
-{
-	static const char *const names[] = {
-		[LLMSCHED_TASK_QUEUED] = "queued",
-		[LLMSCHED_TASK_RUNNABLE] = "runnable",
-		[LLMSCHED_TASK_ASSIGNED] = "assigned",
-		[LLMSCHED_TASK_RUNNING] = "running",
-		[LLMSCHED_TASK_SUCCEEDED] = "succeeded",
-		[LLMSCHED_TASK_FAILED] = "failed",
-		[LLMSCHED_TASK_CANCELLED] = "cancelled",
-	};
-
-	if (state < DEMO_ARRAY_SIZE(names) && names[state])
-		return names[state];
-	return "?";
 }
 
 /* ---------------------------------------------------------- live view */
@@ -757,7 +730,7 @@ static void handle_event(struct demo *d, const struct llmsched_task_event *e)
 		break;
 	default:
 		snprintf(line, sizeof(line), "Task %d %s", idx + 1,
-			 state_text(e->state));
+			 llms_task_state_name(e->state));
 		keep = false;
 		break;
 	}
@@ -846,6 +819,7 @@ static int watch_events(struct demo *d)
 /* TASK_WAIT on each task; 0 when all succeeded. */
 static int wait_tasks(struct demo *d)
 {
+	struct llms_error *err = NULL;
 	struct llmsched_task_info info;
 	struct llmsched_task_wait w;
 	char agent[32], rbuf[64];
@@ -854,22 +828,22 @@ static int wait_tasks(struct demo *d)
 
 	printf("\n");
 	for (i = 0; i < NR_TASKS; i++) {
-		DEMO_INIT(w);
+		memset(&w, 0, sizeof(w));
 		w.task_id = d->tasks[i].id;
 		w.timeout_ns = 5 * DEMO_NSEC_PER_SEC;
-		ret = demo_ioctl(d->fd, LLMSCHED_IOC_TASK_WAIT, &w);
+		ret = llms_task_wait(d->fd, &w, &err);
 		if (ret) {
-			demo_fail(-ret, NULL, "LLMSCHED_IOC_TASK_WAIT on task %u",
-				  i + 1);
+			llms_error_prefix(&err, "the example's task %u", i + 1);
+			demo_error(&err, NULL);
 			bad = ret;
 			continue;
 		}
-		DEMO_INIT(info);
-		info.task_id = w.task_id;
-		if (demo_ioctl(d->fd, LLMSCHED_IOC_TASK_QUERY, &info))
+		if (llms_task_query(d->fd, w.task_id, &info, &err)) {
+			llms_error_free(&err);
 			memset(&info, 0, sizeof(info));
+		}
 		agent_name(d, info.agent_id, agent, sizeof(agent));
-		printf("task %u: %s", i + 1, state_text(w.state));
+		printf("task %u: %s", i + 1, llms_task_state_name(w.state));
 		if (w.state != LLMSCHED_TASK_SUCCEEDED) {
 			printf(" (%s)", reason_text(w.reason, w.exit_status,
 						    rbuf, sizeof(rbuf)));
@@ -915,12 +889,14 @@ static int check_order(const struct demo *d)
 
 static void show_end_state(struct demo *d)
 {
+	struct llms_error *err = NULL;
 	struct llmsched_capacity c;
 	__u64 now[NR_STATS];
 	unsigned int i;
 
-	DEMO_INIT(c);
-	if (!demo_ioctl(d->fd, LLMSCHED_IOC_GET_CAPACITY, &c))
+	if (llms_get_capacity(d->fd, &c, &err))
+		demo_error(&err, NULL);
+	else
 		printf("reserved after the agents left: %llu millicores, %llu bytes\n",
 		       (unsigned long long)c.reserved[LLMSCHED_RES_CPU],
 		       (unsigned long long)c.reserved[LLMSCHED_RES_MEM]);

@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -35,9 +34,13 @@ void demo_fail(int err, const char *hint, const char *fmt, ...)
 		fprintf(stderr, DEMO_PROG ": %s\n", hint);
 }
 
-int demo_ioctl(int fd, unsigned long cmd, void *arg)
+void demo_error(struct llms_error **err, const char *hint)
 {
-	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+	fflush(stdout);
+	llms_error_print(stderr, DEMO_PROG, *err);
+	if (hint)
+		fprintf(stderr, DEMO_PROG ": %s\n", hint);
+	llms_error_free(err);
 }
 
 __u64 demo_now_ns(void)
