@@ -19,7 +19,6 @@
 #include "../../runtime/lib/libllmsched.h"
 
 #define DEMO_PROG	"llmsched-demo"
-#define DEMO_SYSFS	"/sys/kernel/" LLMSCHED_DEVICE_NAME
 #define DEMO_CG_ROOT	"/sys/fs/cgroup"
 #define DEMO_CG_NAME	"llmsched-demo"
 #define DEMO_CG_DIR	DEMO_CG_ROOT "/" DEMO_CG_NAME
@@ -57,8 +56,6 @@ __u64 demo_now_ns(void);
 int demo_write_file(const char *path, const char *val);
 /* Read @path into @buf (trailing newline dropped); 0 or -errno. */
 int demo_read_file(const char *path, char *buf, size_t len);
-/* Read /sys/kernel/llmsched/@rel as a number; 0 or -errno. */
-int demo_sysfs_u64(const char *rel, __u64 *val);
 
 struct demo_cgroup {
 	char path[128];

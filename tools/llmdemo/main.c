@@ -85,7 +85,7 @@ struct demo {
 	bool live_shown;
 	unsigned int nr_seen;
 	char seen[MAX_EVENTS][64];
-	__u64 stats0[NR_STATS];	/* stats/ when the run began */
+	uint64_t stats0[NR_STATS];	/* stats/ when the run began */
 };
 
 static const char *const stat_names[NR_STATS] = {
@@ -254,18 +254,18 @@ static int setup_module(struct demo *d)
 	return 0;
 }
 
-static int read_stats(__u64 *vals)
+static int read_stats(uint64_t *vals)
 {
+	struct llms_error *err = NULL;
 	char rel[64];
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < DEMO_ARRAY_SIZE(stat_names); i++) {
 		snprintf(rel, sizeof(rel), "stats/%s", stat_names[i]);
-		ret = demo_sysfs_u64(rel, &vals[i]);
+		ret = llms_sysfs_read_u64(rel, &vals[i], &err);
 		if (ret) {
-			demo_fail(-ret, NULL, "cannot read " DEMO_SYSFS "/%s",
-				  rel);
+			demo_error(&err, NULL);
 			return ret;
 		}
 	}
@@ -604,24 +604,25 @@ static void show_procs(const struct demo *d, const struct agent_run *a)
 	printf("    processes in %s: %s\n", a->cg.path, procs);
 }
 
-/* Kernel task ids in @list (space separated), as the demo's numbers. */
-static void show_task_list(const struct demo *d, char *list)
+/* An agent's tasks (agents/ID/tasks), as the demo's numbers. */
+static void show_task_list(const struct demo *d,
+			   const struct llms_sysfs_agent *ag)
 {
-	char *tok, *save;
-	int idx, n = 0;
+	size_t i;
+	int idx;
 
-	for (tok = strtok_r(list, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save), n++) {
-		idx = task_index(d, strtoull(tok, NULL, 10));
-		printf("%s", n ? ", " : " ");
+	for (i = 0; i < ag->ntasks; i++) {
+		idx = task_index(d, ag->tasks[i].id);
+		printf("%s", i ? ", " : " ");
 		if (d->verbose)
-			printf("%s = ", tok);
+			printf("%llu = ",
+			       (unsigned long long)ag->tasks[i].id);
 		if (idx < 0)
 			printf("a task not the demo's");
 		else
 			printf("task %d", idx + 1);
 	}
-	if (!n)
+	if (!ag->ntasks)
 		printf(" none");
 }
 
@@ -634,27 +635,32 @@ static void live_view(struct demo *d)
 	static const char *const q[] = {
 		"queued", "runnable", "assigned", "running",
 	};
+	struct llms_sysfs_agent ag;
+	struct llms_error *err = NULL;
 	const struct agent_run *a;
 	char rel[96], path[192], buf[256];
-	__u64 v, cap;
+	uint64_t v, cap;
 	unsigned int i;
 
-	printf("  -- live view while task 1 runs, from " DEMO_SYSFS
+	printf("  -- live view while task 1 runs, from " LLMS_SYSFS_ROOT
 	       " and the cgroups:\n");
 	printf("    queue/:");
 	for (i = 0; i < DEMO_ARRAY_SIZE(q); i++) {
 		snprintf(rel, sizeof(rel), "queue/%s", q[i]);
-		if (demo_sysfs_u64(rel, &v))
+		if (llms_sysfs_read_u64(rel, &v, &err)) {
+			llms_error_free(&err);
 			printf("%s %s ?", i ? "," : "", q[i]);
-		else
+		} else {
 			printf("%s %s %llu", i ? "," : "", q[i],
 			       (unsigned long long)v);
+		}
 	}
 	printf("\n");
-	if (!demo_sysfs_u64("reserved/cpu", &v) &&
-	    !demo_sysfs_u64("capacity/cpu", &cap))
+	if (!llms_sysfs_read_u64("reserved/cpu", &v, &err) &&
+	    !llms_sysfs_read_u64("capacity/cpu", &cap, &err))
 		printf("    reserved/cpu: %llu of capacity/cpu %llu millicores\n",
 		       (unsigned long long)v, (unsigned long long)cap);
+	llms_error_free(&err);
 	for (i = 0; i < NR_AGENTS; i++) {
 		a = &d->agents[i];
 		if (d->verbose)
@@ -663,17 +669,17 @@ static void live_view(struct demo *d)
 			snprintf(rel, sizeof(rel), "agents/<agent %u>",
 				 a->num);
 		printf("    %s/tasks:", rel);
-		snprintf(path, sizeof(path), DEMO_SYSFS "/agents/%u/tasks",
-			 a->id);
-		if (demo_read_file(path, buf, sizeof(buf)))
-			printf(" ?");
+		if (llms_sysfs_read_agent(a->id, &ag, &err)) {
+			llms_error_free(&err);
+			printf(" ?; %s/cgroup: ?\n", rel);
+			continue;
+		}
+		if (ag.tasks_read)
+			show_task_list(d, &ag);
 		else
-			show_task_list(d, buf);
-		snprintf(path, sizeof(path), DEMO_SYSFS "/agents/%u/cgroup",
-			 a->id);
-		if (demo_read_file(path, buf, sizeof(buf)))
-			snprintf(buf, sizeof(buf), "?");
-		printf("; %s/cgroup: %s\n", rel, buf);
+			printf(" ?");
+		printf("; %s/cgroup: %s\n", rel, ag.cgroup ? ag.cgroup : "?");
+		llms_sysfs_agent_free(&ag);
 	}
 	a = &d->agents[0];
 	snprintf(path, sizeof(path), "%s/cpu.max", a->cg.path);
@@ -791,7 +797,7 @@ static int watch_events(struct demo *d)
 			return ret;
 		if (demo_now_ns() > deadline) {
 			demo_fail(0, "the events so far are above; see "
-				  DEMO_SYSFS "/queue and dmesg",
+				  LLMS_SYSFS_ROOT "/queue and dmesg",
 				  "the tasks did not end in %llu s",
 				  (unsigned long long)(budget_ns /
 						       DEMO_NSEC_PER_SEC));
@@ -891,7 +897,7 @@ static void show_end_state(struct demo *d)
 {
 	struct llms_error *err = NULL;
 	struct llmsched_capacity c;
-	__u64 now[NR_STATS];
+	uint64_t now[NR_STATS];
 	unsigned int i;
 
 	if (llms_get_capacity(d->fd, &c, &err))
@@ -902,7 +908,7 @@ static void show_end_state(struct demo *d)
 		       (unsigned long long)c.reserved[LLMSCHED_RES_MEM]);
 	if (read_stats(now))
 		return;
-	printf(DEMO_SYSFS "/stats, this run%s:\n",
+	printf(LLMS_SYSFS_ROOT "/stats, this run%s:\n",
 	       d->verbose ? " (since the module loaded)" : "");
 	for (i = 0; i < DEMO_ARRAY_SIZE(stat_names); i++) {
 		printf("  %-10s %llu", stat_names[i],

@@ -85,22 +85,6 @@ int demo_read_file(const char *path, char *buf, size_t len)
 	return ret;
 }
 
-int demo_sysfs_u64(const char *rel, __u64 *val)
-{
-	char path[256], buf[64], *end;
-	int ret;
-
-	snprintf(path, sizeof(path), DEMO_SYSFS "/%s", rel);
-	ret = demo_read_file(path, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	errno = 0;
-	*val = strtoull(buf, &end, 10);
-	if (errno || end == buf)
-		return -EINVAL;
-	return 0;
-}
-
 /* ------------------------------------------------------------ cgroups */
 
 static int cg_write(const char *dir, const char *file, const char *val)
