@@ -900,6 +900,7 @@ static void show_end_state(struct demo *d)
 	uint64_t now[NR_STATS];
 	unsigned int i;
 
+	memset(&c, 0, sizeof(c));	/* @flags is an input, zero */
 	if (llms_get_capacity(d->fd, &c, &err))
 		demo_error(&err, NULL);
 	else
