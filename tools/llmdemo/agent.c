@@ -59,13 +59,14 @@ static void agent_heartbeat(const struct agent *a)
 /* memory.events' oom_kill of the agent's cgroup; 0 when unreadable. */
 static unsigned long long agent_oom_kills(const struct agent *a)
 {
-	char path[192], buf[512], *p;
+	struct llms_memory_events ev;
+	struct llms_error *err = NULL;
 
-	snprintf(path, sizeof(path), "%s/memory.events", a->conf->cg->path);
-	if (demo_read_file(path, buf, sizeof(buf)))
+	if (llms_cgroup_memory_events(a->conf->cg, &ev, &err)) {
+		llms_error_free(&err);
 		return 0;
-	p = strstr(buf, "oom_kill ");
-	return p ? strtoull(p + 9, NULL, 10) : 0;
+	}
+	return ev.oom_kill;
 }
 
 /*

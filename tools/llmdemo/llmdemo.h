@@ -19,13 +19,10 @@
 #include "../../runtime/lib/libllmsched.h"
 
 #define DEMO_PROG	"llmsched-demo"
-#define DEMO_CG_ROOT	"/sys/fs/cgroup"
+/* The demo's folder, below the cgroup2 mount. */
 #define DEMO_CG_NAME	"llmsched-demo"
-#define DEMO_CG_DIR	DEMO_CG_ROOT "/" DEMO_CG_NAME
-/* Controllers the agents' folders need, enabled top-down. */
-#define DEMO_CG_CONTROLLERS	"+cpu +memory +pids"
-/* cpu.max period, in microseconds. */
-#define DEMO_CPU_PERIOD_US	100000ULL
+/* How long killed processes may take to leave a folder being removed. */
+#define DEMO_CG_TIMEOUT_MS	2000
 
 #define DEMO_NSEC_PER_MSEC	1000000ULL
 #define DEMO_NSEC_PER_SEC	1000000000ULL
@@ -52,32 +49,8 @@ void demo_error(struct llms_error **err, const char *hint);
 /* CLOCK_MONOTONIC, in nanoseconds. */
 __u64 demo_now_ns(void);
 
-/* Write @val to @path; 0 or -errno. */
-int demo_write_file(const char *path, const char *val);
-/* Read @path into @buf (trailing newline dropped); 0 or -errno. */
-int demo_read_file(const char *path, char *buf, size_t len);
-
-struct demo_cgroup {
-	char path[128];
-	int fd;		/* O_RDONLY | O_DIRECTORY, -1 when none */
-};
-
-/*
- * Enable the controllers in the root's and in DEMO_CG_DIR's
- * cgroup.subtree_control, creating DEMO_CG_DIR (and removing what a
- * crashed run left in it); 0 or -errno, with the message printed.
- */
-int demo_cgroup_prepare(void);
-/*
- * mkdir DEMO_CG_DIR/@name, set cpu.max to @cpu millicores and memory.max
- * to @mem bytes, open it; 0 or -errno, with the message printed.
- */
-int demo_cgroup_create(struct demo_cgroup *cg, const char *name, __u64 cpu,
-		       __u64 mem);
-/* Kill what is left inside, rmdir, close; 0 or -errno.  Safe to repeat. */
-int demo_cgroup_destroy(struct demo_cgroup *cg);
-/* rmdir DEMO_CG_DIR; 0 or -errno. */
-int demo_cgroup_finish(void);
+/* /proc/@pid/comm into @buf, without its newline; 0 or -errno. */
+int demo_read_comm(pid_t pid, char *buf, size_t len);
 
 /*
  * fork() straight into the cgroup @cgroup_fd (clone3 with
@@ -92,7 +65,7 @@ struct demo_agent_conf {
 	unsigned int num;	/* the demo's numbering: 1, 2 */
 	__u64 cpu;		/* reservation, millicores */
 	__u64 mem;		/* reservation, bytes */
-	const struct demo_cgroup *cg;
+	const struct llms_cgroup *cg;
 	pid_t parent;		/* the submitter's pid */
 	int report_fd;		/* write end: agent id, or -errno (an int) */
 	int close_fd;		/* a parent's file to drop, -1 for none */

@@ -61,7 +61,7 @@ static const char *const ref_events[] = {
 
 struct agent_run {
 	unsigned int num;		/* 1, 2: order of registration */
-	struct demo_cgroup cg;
+	struct llms_cgroup cg;		/* its reservation */
 	pid_t pid;			/* 0 when none (or reaped) */
 	__u32 id;			/* the kernel's agent id */
 };
@@ -80,7 +80,9 @@ struct demo {
 	int fd;				/* admin and submitter file */
 	struct agent_run agents[NR_AGENTS];
 	struct task_run tasks[NR_TASKS];
-	bool cgroups_made;
+	struct llms_cgroup mnt;		/* the cgroup2 mount */
+	struct llms_cgroup top;		/* mnt/llmsched-demo */
+	bool cgroups_made;		/* top is ours to clear and remove */
 	bool submitted;
 	bool live_shown;
 	unsigned int nr_seen;
@@ -108,7 +110,7 @@ static void usage(FILE *out)
 "Play the runtime for the llmsched reference example against the loaded\n"
 "module: host capacity 6 CPUs / 12 GB; agent 1 (4 CPUs, 8 GB) and agent 2\n"
 "(2 CPUs, 4 GB), each a process in its own cgroup under\n"
-DEMO_CG_DIR "; tasks (priority, CPUs, GB, estimate)\n"
+"/sys/fs/cgroup/" DEMO_CG_NAME "; tasks (priority, CPUs, GB, estimate)\n"
 "1 = (3, 2, 4, 10 s), 2 = (2, 1, 2, 5 s), 3 = (1, 3, 3, 15 s) submitted in\n"
 "one batch.  Prints the scheduling events as the module reports them and\n"
 "checks them against the reference order:\n"
@@ -117,7 +119,7 @@ DEMO_CG_DIR "; tasks (priority, CPUs, GB, estimate)\n"
 		ref_events[0], ref_events[1], ref_events[2], ref_events[3],
 		ref_events[4], ref_events[5]);
 	fprintf(out,
-"Needs root (CAP_SYS_ADMIN), cgroup v2 at " DEMO_CG_ROOT " and the module\n"
+"Needs root (CAP_SYS_ADMIN), cgroup v2 (at /sys/fs/cgroup) and the module\n"
 "loaded (`make demo` does it all in a VM).\n"
 "\n"
 "Options:\n"
@@ -274,31 +276,140 @@ static int read_stats(uint64_t *vals)
 
 /* -------------------------------------------------------------- agents */
 
+/* cpu.max as the file says it: "QUOTA PERIOD", "max PERIOD"; "?". */
+static void cpu_max_text(const struct llms_cgroup *cg, char *buf, size_t len)
+{
+	struct llms_error *err = NULL;
+	uint64_t quota, period;
+
+	if (llms_cgroup_get_cpu_max(cg, &quota, &period, &err)) {
+		llms_error_free(&err);
+		snprintf(buf, len, "?");
+	} else if (quota == LLMS_CGROUP_MAX) {
+		snprintf(buf, len, "max %llu", (unsigned long long)period);
+	} else {
+		snprintf(buf, len, "%llu %llu", (unsigned long long)quota,
+			 (unsigned long long)period);
+	}
+}
+
+/*
+ * What a run that died left of agent folder @name: removed, unless
+ * processes still live in it (another demo's agent, say).
+ */
+static int remove_stale(struct demo *d, const char *name)
+{
+	struct llms_cgroup cg = LLMS_CGROUP_INIT;
+	struct llms_error *err = NULL;
+	char path[4096];
+	bool busy;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", d->top.path, name);
+	ret = llms_cgroup_open(&cg, path, &err);
+	if (ret == -ENOENT) {
+		llms_error_free(&err);
+		return 0;
+	}
+	if (!ret)
+		ret = llms_cgroup_populated(&cg, &busy, &err);
+	llms_cgroup_close(&cg);
+	if (ret) {
+		demo_error(&err, NULL);
+		return ret;
+	}
+	if (busy) {
+		demo_fail(0, "is another llmsched-demo running? if not, remove it by hand",
+			  "%s is in use", path);
+		return -EBUSY;
+	}
+	ret = llms_cgroup_remove(&d->top, name, DEMO_CG_TIMEOUT_MS, &err);
+	if (ret && ret != -ENOENT) {
+		demo_error(&err, "remove it by hand, then run again");
+		return ret;
+	}
+	llms_error_free(&err);
+	return 0;
+}
+
+/*
+ * llmsched-demo/ below the cgroup2 mount, and in it one folder per agent
+ * with its reservation (cpu.max, memory.max): the agent and its task live
+ * in it, a leaf, and the controllers are enabled down to it.
+ */
 static int make_cgroups(struct demo *d)
 {
+	static const char *const controllers[] = {
+		"cpu", "memory", "pids", NULL,
+	};
+	struct llms_error *err = NULL;
+	char name[16], rel[64], buf[64];
 	struct agent_run *a;
-	char name[16], buf[64];
+	char *mount = NULL;
 	unsigned int i;
 	int ret;
 
-	ret = demo_cgroup_prepare();
-	if (ret)
+	ret = llms_cgroup_mount(&mount, &err);
+	if (!ret)
+		ret = llms_cgroup_open(&d->mnt, mount, &err);
+	free(mount);
+	if (!ret)
+		ret = llms_cgroup_create(&d->top, &d->mnt, DEMO_CG_NAME, &err);
+	if (ret) {
+		demo_error(&err, "cgroup v2 must be mounted and writable (run as root)");
 		return ret;
+	}
+	for (i = 0; i < NR_AGENTS; i++) {
+		snprintf(name, sizeof(name), "agent%u", d->agents[i].num);
+		ret = remove_stale(d, name);
+		if (ret)
+			return ret;
+	}
 	d->cgroups_made = true;
 	for (i = 0; i < NR_AGENTS; i++) {
 		a = &d->agents[i];
 		snprintf(name, sizeof(name), "agent%u", a->num);
-		ret = demo_cgroup_create(&a->cg, name,
-					 DEMO_CPUS(ref_agents[i].cpus),
-					 DEMO_GB(ref_agents[i].gb));
-		if (ret)
+		snprintf(rel, sizeof(rel), DEMO_CG_NAME "/%s", name);
+		ret = llms_cgroup_create(&a->cg, &d->top, name, &err);
+		if (!ret)
+			ret = llms_cgroup_enable_controllers(&d->mnt, rel,
+							     controllers, &err);
+		if (!ret)
+			ret = llms_cgroup_set_cpu_max(&a->cg,
+						      DEMO_CPUS(ref_agents[i].cpus),
+						      0, &err);
+		if (!ret)
+			ret = llms_cgroup_set_limit(&a->cg, LLMS_MEMORY_MAX,
+						    DEMO_GB(ref_agents[i].gb),
+						    &err);
+		if (ret) {
+			demo_error(&err, NULL);
 			return ret;
-		snprintf(buf, sizeof(buf), "%s/cpu.max", a->cg.path);
-		demo_read_file(buf, buf, sizeof(buf));
+		}
+		cpu_max_text(&a->cg, buf, sizeof(buf));
 		printf("cgroup %s: cpu.max \"%s\", memory.max %u GB\n",
 		       a->cg.path, buf, ref_agents[i].gb);
 	}
 	return 0;
+}
+
+/* Kill what is left in llmsched-demo/, remove it; 0 or -errno. */
+static int remove_cgroups(struct demo *d)
+{
+	struct llms_error *err = NULL;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < NR_AGENTS; i++)
+		llms_cgroup_close(&d->agents[i].cg);
+	ret = llms_cgroup_kill(&d->top, DEMO_CG_TIMEOUT_MS, &err);
+	llms_cgroup_close(&d->top);
+	if (!ret)
+		ret = llms_cgroup_remove(&d->mnt, DEMO_CG_NAME,
+					 DEMO_CG_TIMEOUT_MS, &err);
+	if (ret)
+		demo_error(&err, NULL);
+	return ret;
 }
 
 static const char *register_hint(int err)
@@ -556,21 +667,21 @@ static const char *reason_text(__u32 reason, __s32 status, char *buf,
 static int read_procs(const struct demo *d, const struct agent_run *a,
 		      char *out, size_t len)
 {
-	char path[192], buf[512], comm[64], agent_comm[64], *line, *save;
-	size_t used = 0;
-	pid_t pid;
+	char comm[64], agent_comm[64];
+	struct llms_error *err = NULL;
+	size_t i, n, used = 0;
+	pid_t pid, *pids;
 	int ret = -EAGAIN;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", a->cg.path);
-	if (demo_read_file(path, buf, sizeof(buf)))
+	if (llms_cgroup_procs(&a->cg, &pids, &n, &err)) {
+		llms_error_free(&err);
 		return -EIO;
+	}
 	snprintf(agent_comm, sizeof(agent_comm), "llmdemo-agent%u", a->num);
 	out[0] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		pid = (pid_t)strtol(line, NULL, 10);
-		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		if (demo_read_file(path, comm, sizeof(comm)))
+	for (i = 0; i < n; i++) {
+		pid = pids[i];
+		if (demo_read_comm(pid, comm, sizeof(comm)))
 			snprintf(comm, sizeof(comm), "?");
 		if (pid != a->pid && strcmp(comm, agent_comm))
 			ret = 0;
@@ -585,6 +696,7 @@ static int read_procs(const struct demo *d, const struct agent_run *a,
 		if (used >= len)
 			break;
 	}
+	free(pids);
 	return ret;
 }
 
@@ -638,7 +750,7 @@ static void live_view(struct demo *d)
 	struct llms_sysfs_agent ag;
 	struct llms_error *err = NULL;
 	const struct agent_run *a;
-	char rel[96], path[192], buf[256];
+	char rel[96], buf[256];
 	uint64_t v, cap;
 	unsigned int i;
 
@@ -682,12 +794,17 @@ static void live_view(struct demo *d)
 		llms_sysfs_agent_free(&ag);
 	}
 	a = &d->agents[0];
-	snprintf(path, sizeof(path), "%s/cpu.max", a->cg.path);
-	demo_read_file(path, buf, sizeof(buf));
-	printf("    $ cat %s\n    %s\n", path, buf);
-	snprintf(path, sizeof(path), "%s/memory.max", a->cg.path);
-	demo_read_file(path, buf, sizeof(buf));
-	printf("    $ cat %s\n    %s\n", path, buf);
+	cpu_max_text(&a->cg, buf, sizeof(buf));
+	printf("    $ cat %s/cpu.max\n    %s\n", a->cg.path, buf);
+	if (llms_cgroup_get_limit(&a->cg, LLMS_MEMORY_MAX, &v, &err)) {
+		llms_error_free(&err);
+		snprintf(buf, sizeof(buf), "?");
+	} else if (v == LLMS_CGROUP_MAX) {
+		snprintf(buf, sizeof(buf), "max");
+	} else {
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	}
+	printf("    $ cat %s/memory.max\n    %s\n", a->cg.path, buf);
 	show_procs(d, a);
 	printf("  --\n");
 	d->live_shown = true;
@@ -967,10 +1084,12 @@ int main(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.fd = -1;
+	d.mnt = (struct llms_cgroup)LLMS_CGROUP_INIT;
+	d.top = (struct llms_cgroup)LLMS_CGROUP_INIT;
 	d.scale = 5;
 	for (i = 0; i < NR_AGENTS; i++) {
 		d.agents[i].num = i + 1;
-		d.agents[i].cg.fd = -1;
+		d.agents[i].cg = (struct llms_cgroup)LLMS_CGROUP_INIT;
 	}
 	if (parse_options(&d, argc, argv))
 		return 1;
@@ -988,15 +1107,17 @@ int main(int argc, char **argv)
 		ret = -ECHILD;
 	if (d.submitted)
 		show_end_state(&d);
-	for (i = 0; i < NR_AGENTS; i++)
-		if (demo_cgroup_destroy(&d.agents[i].cg) && !ret)
-			ret = -EBUSY;
 	if (d.cgroups_made) {
-		if (demo_cgroup_finish())
+		if (remove_cgroups(&d))
 			ret = ret ?: -EBUSY;
 		else
-			printf("removed the cgroups and " DEMO_CG_DIR "\n");
+			printf("removed the cgroups and %s/" DEMO_CG_NAME "\n",
+			       d.mnt.path);
 	}
+	for (i = 0; i < NR_AGENTS; i++)
+		llms_cgroup_close(&d.agents[i].cg);
+	llms_cgroup_close(&d.top);
+	llms_cgroup_close(&d.mnt);
 	if (d.fd >= 0)
 		close(d.fd);
 	if (ret)
