@@ -52,13 +52,6 @@ __u64 demo_now_ns(void);
 /* /proc/@pid/comm into @buf, without its newline; 0 or -errno. */
 int demo_read_comm(pid_t pid, char *buf, size_t len);
 
-/*
- * fork() straight into the cgroup @cgroup_fd (clone3 with
- * CLONE_INTO_CGROUP): the child's pid in the parent, 0 in the child,
- * -errno on failure.
- */
-pid_t demo_clone_into_cgroup(int cgroup_fd);
-
 /* ----------------------------------------------------------- agent.c */
 
 struct demo_agent_conf {
@@ -67,15 +60,22 @@ struct demo_agent_conf {
 	__u64 mem;		/* reservation, bytes */
 	const struct llms_cgroup *cg;
 	pid_t parent;		/* the submitter's pid */
-	int report_fd;		/* write end: agent id, or -errno (an int) */
-	int close_fd;		/* a parent's file to drop, -1 for none */
 };
 
 /*
- * The agent process, in its cgroup: open /dev/llmsched, register, report
- * the id, then fetch, start, run, complete until SIGTERM (or the parent's
- * death); unregister.  Returns the process's exit status.
+ * The agent process, in its cgroup: open /dev/llmsched, register (the
+ * demo sees it in the module's list of agents), then fetch, start, run,
+ * complete until SIGTERM (or the parent's death); unregister.  Returns the
+ * process's exit status.
  */
 int demo_agent_main(const struct demo_agent_conf *conf);
+
+/*
+ * main() of "llmsched-demo --agent NUM CGROUP MILLICORES BYTES PARENT",
+ * the command line the demo starts each agent with: demo_agent_main() with
+ * that configuration, CGROUP being the agent's folder (an absolute path)
+ * and PARENT the demo's pid.  Not for people: the help does not show it.
+ */
+int demo_agent_exec_main(int argc, char **argv);
 
 #endif /* LLMDEMO_H */

@@ -62,7 +62,7 @@ static const char *const ref_events[] = {
 struct agent_run {
 	unsigned int num;		/* 1, 2: order of registration */
 	struct llms_cgroup cg;		/* its reservation */
-	pid_t pid;			/* 0 when none (or reaped) */
+	struct llms_child child;	/* pidfd -1 when none (or reaped) */
 	__u32 id;			/* the kernel's agent id */
 };
 
@@ -412,79 +412,91 @@ static int remove_cgroups(struct demo *d)
 	return ret;
 }
 
-static const char *register_hint(int err)
+/*
+ * The kernel's id of the agent that process @pid registered, 0 when none
+ * has (yet); -errno when the module cannot say.
+ */
+static int64_t registered_id(const struct demo *d, pid_t pid)
 {
-	switch (err) {
-	case -ENOENT:
-	case -ENXIO:
-		return "is the module loaded? run 'make demo'";
-	case -EPERM:
-	case -EACCES:
-		return "agents need CAP_SYS_ADMIN: run it as root";
-	case -ENOSPC:
-		return "the host capacity is taken: are agents of another runtime registered?";
-	default:
-		return NULL;
-	}
-}
+	struct llmsched_agent_info *agents;
+	struct llms_error *err = NULL;
+	int64_t id = 0;
+	size_t i, n;
+	int ret;
 
-/* Fork agent @a into its cgroup and wait until it registered itself. */
-static int start_agent(struct demo *d, struct agent_run *a, unsigned int i)
-{
-	struct demo_agent_conf conf = {
-		.num = a->num,
-		.cpu = DEMO_CPUS(ref_agents[i].cpus),
-		.mem = DEMO_GB(ref_agents[i].gb),
-		.cg = &a->cg,
-		.parent = getpid(),
-		.close_fd = d->fd,
-	};
-	struct pollfd pfd = { .events = POLLIN };
-	int p[2], msg, ret;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC)) {
-		ret = -errno;
-		demo_fail(-ret, NULL, "pipe2");
+	ret = llms_agent_list_all(d->fd, &agents, &n, &err);
+	if (ret) {
+		demo_error(&err, NULL);
 		return ret;
 	}
-	conf.report_fd = p[1];
-	pid = demo_clone_into_cgroup(a->cg.fd);
-	if (pid < 0) {
-		demo_fail(-pid, pid == -ENOSYS || pid == -E2BIG ?
-			  "clone3 with CLONE_INTO_CGROUP needs Linux 5.7 or later" :
-			  NULL, "clone3 into %s failed", a->cg.path);
-		close(p[0]);
-		close(p[1]);
-		return pid;
-	}
-	if (!pid) {
-		close(p[0]);
-		_exit(demo_agent_main(&conf));
-	}
-	a->pid = pid;
-	close(p[1]);
+	for (i = 0; i < n; i++)
+		if (agents[i].pid == pid)
+			id = agents[i].agent_id;
+	free(agents);
+	return id;
+}
 
-	pfd.fd = p[0];
-	ret = poll(&pfd, 1, 10000);
-	if (ret != 1 || read(p[0], &msg, sizeof(msg)) != sizeof(msg)) {
-		demo_fail(0, NULL,
-			  "agent %u (pid %d) did not report its registration",
-			  a->num, pid);
-		close(p[0]);
-		return -ECHILD;
+/*
+ * Start agent @a in its cgroup, "llmsched-demo --agent ...", and wait
+ * until it registered itself.
+ */
+static int start_agent(struct demo *d, struct agent_run *a, unsigned int i)
+{
+	char num[16], cpu[24], mem[24], parent[16];
+	char *argv[] = {
+		"/proc/self/exe", "--agent", num, a->cg.path, cpu, mem, parent,
+		NULL,
+	};
+	struct llms_spawn_attr attr = { 0 };
+	struct llms_error *err = NULL;
+	int64_t id = 0;
+	int status, ret, tries;
+
+	snprintf(num, sizeof(num), "%u", a->num);
+	snprintf(cpu, sizeof(cpu), "%llu",
+		 (unsigned long long)DEMO_CPUS(ref_agents[i].cpus));
+	snprintf(mem, sizeof(mem), "%llu",
+		 (unsigned long long)DEMO_GB(ref_agents[i].gb));
+	snprintf(parent, sizeof(parent), "%d", (int)getpid());
+	attr.argv = argv;
+	attr.envp = environ;
+	attr.cgroup_fd = a->cg.fd;
+	attr.inherit_output = true;
+	ret = llms_spawn(&attr, &a->child, &err);
+	if (ret) {
+		llms_error_prefix(&err, "starting agent %u", a->num);
+		demo_error(&err, NULL);
+		a->child.pidfd = -1;
+		return ret;
 	}
-	close(p[0]);
-	if (msg < 0) {
-		demo_fail(-msg, register_hint(msg),
-			  "agent %u could not register itself", a->num);
-		return msg;
+
+	/* It registers at once; 10 s for a slow VM. */
+	for (tries = 0; tries < 1000 && !id; tries++) {
+		id = registered_id(d, a->child.pid);
+		if (id < 0)
+			return (int)id;
+		if (id)
+			break;
+		ret = llms_child_wait(&a->child, 10, &status, &err);
+		if (!ret) {
+			demo_fail(0, "its messages above say why",
+				  "agent %u (pid %d) exited before it registered (status %#x)",
+				  a->num, (int)a->child.pid, status);
+			return -ECHILD;
+		}
+		llms_error_free(&err);
 	}
-	a->id = (__u32)msg;
+	if (!id) {
+		demo_fail(0, NULL, "agent %u (pid %d) did not register in 10 s",
+			  a->num, (int)a->child.pid);
+		return -ETIMEDOUT;
+	}
+	a->id = (__u32)id;
 	printf("agent %u: registered from inside its cgroup (%u CPUs, %u GB, 1 slot)",
 	       a->num, ref_agents[i].cpus, ref_agents[i].gb);
 	if (d->verbose)
-		printf(": pid %d, kernel agent id %u", pid, a->id);
+		printf(": pid %d, kernel agent id %u", (int)a->child.pid,
+		       a->id);
 	printf("\n");
 	return 0;
 }
@@ -492,18 +504,22 @@ static int start_agent(struct demo *d, struct agent_run *a, unsigned int i)
 /* Reap agents that exited on their own; -ECHILD if one did. */
 static int check_agents(struct demo *d)
 {
+	struct llms_error *err = NULL;
 	struct agent_run *a;
 	unsigned int i;
 	int status, ret = 0;
 
 	for (i = 0; i < NR_AGENTS; i++) {
 		a = &d->agents[i];
-		if (a->pid <= 0 || waitpid(a->pid, &status, WNOHANG) != a->pid)
+		if (a->child.pidfd < 0)
 			continue;
+		if (llms_child_wait(&a->child, 0, &status, &err)) {
+			llms_error_free(&err);
+			continue;
+		}
 		demo_fail(0, "its messages above say why",
 			  "agent %u (pid %d) exited early (status %#x)",
-			  a->num, a->pid, status);
-		a->pid = 0;
+			  a->num, (int)a->child.pid, status);
 		ret = -ECHILD;
 	}
 	return ret;
@@ -512,41 +528,46 @@ static int check_agents(struct demo *d)
 /* SIGTERM every agent; each unregisters and exits.  0 if all did. */
 static int stop_agents(struct demo *d)
 {
-	__u64 deadline = demo_now_ns() + 5 * DEMO_NSEC_PER_SEC;
+	__u64 deadline = demo_now_ns() + 5 * DEMO_NSEC_PER_SEC, now;
+	struct llms_error *err = NULL;
 	struct agent_run *a;
-	int status, ret = 0;
+	int status, ret = 0, got;
 	unsigned int i;
-	pid_t got;
 
 	for (i = 0; i < NR_AGENTS; i++)
-		if (d->agents[i].pid > 0)
-			kill(d->agents[i].pid, SIGTERM);
+		if (d->agents[i].child.pidfd >= 0 &&
+		    llms_child_signal(&d->agents[i].child, SIGTERM, &err))
+			llms_error_free(&err);
 	for (i = 0; i < NR_AGENTS; i++) {
 		a = &d->agents[i];
-		if (a->pid <= 0)
+		if (a->child.pidfd < 0)
 			continue;
-		for (;;) {
-			got = waitpid(a->pid, &status, WNOHANG);
-			if (got == a->pid || (got < 0 && errno != EINTR))
-				break;
-			if (demo_now_ns() > deadline) {
-				demo_fail(0, NULL,
-					  "agent %u (pid %d) did not stop in 5 s: killing it",
-					  a->num, a->pid);
-				kill(a->pid, SIGKILL);
-				deadline = ULLONG_MAX;
-			}
-			usleep(5000);
+		do {
+			now = demo_now_ns();
+			got = llms_child_wait(&a->child, now < deadline ?
+					      (int)((deadline - now) /
+						    DEMO_NSEC_PER_MSEC) : 0,
+					      &status, &err);
+			llms_error_free(&err);
+		} while (got == -EINTR);
+		if (got == -ETIMEDOUT) {
+			demo_fail(0, NULL,
+				  "agent %u (pid %d) did not stop in 5 s: killing it",
+				  a->num, (int)a->child.pid);
+			llms_child_signal(&a->child, SIGKILL, &err);
+			llms_error_free(&err);
+			got = llms_child_wait(&a->child, -1, &status, &err);
+			llms_error_free(&err);
 		}
-		if (got == a->pid && WIFEXITED(status) &&
-		    !WEXITSTATUS(status)) {
+		if (!got && WIFEXITED(status) && !WEXITSTATUS(status)) {
 			printf("agent %u: unregistered and exited\n", a->num);
 		} else {
 			demo_fail(0, NULL, "agent %u (pid %d) ended badly (status %#x)",
-				  a->num, a->pid, got == a->pid ? status : -1);
+				  a->num, (int)a->child.pid, got ? -1 : status);
 			ret = -ECHILD;
 		}
-		a->pid = 0;
+		if (a->child.pidfd >= 0)
+			llms_child_release(&a->child);
 	}
 	return ret;
 }
@@ -683,10 +704,10 @@ static int read_procs(const struct demo *d, const struct agent_run *a,
 		pid = pids[i];
 		if (demo_read_comm(pid, comm, sizeof(comm)))
 			snprintf(comm, sizeof(comm), "?");
-		if (pid != a->pid && strcmp(comm, agent_comm))
+		if (pid != a->child.pid && strcmp(comm, agent_comm))
 			ret = 0;
 		used += snprintf(out + used, len - used, "%s%s (%s", used ?
-				 ", " : "", comm, pid == a->pid ?
+				 ", " : "", comm, pid == a->child.pid ?
 				 "the agent" : "its task");
 		if (used < len && d->verbose)
 			used += snprintf(out + used, len - used, ", pid %d",
@@ -1082,6 +1103,9 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int ret;
 
+	/* The demo starts its agents as itself: "llmsched-demo --agent ...". */
+	if (argc > 1 && !strcmp(argv[1], "--agent"))
+		return demo_agent_exec_main(argc, argv);
 	memset(&d, 0, sizeof(d));
 	d.fd = -1;
 	d.mnt = (struct llms_cgroup)LLMS_CGROUP_INIT;
@@ -1090,6 +1114,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < NR_AGENTS; i++) {
 		d.agents[i].num = i + 1;
 		d.agents[i].cg = (struct llms_cgroup)LLMS_CGROUP_INIT;
+		d.agents[i].child.pidfd = -1;
 	}
 	if (parse_options(&d, argc, argv))
 		return 1;

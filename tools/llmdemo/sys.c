@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * llmsched-demo: the demo's own helpers: messages, the clock, a process's
- * name, clone3.
+ * name.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <linux/sched.h>	/* struct clone_args, CLONE_INTO_CGROUP */
 
 #include "llmdemo.h"
 
@@ -63,30 +56,13 @@ int demo_read_comm(pid_t pid, char *buf, size_t len)
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, len - 1);
+	if (n < 0)
+		n = -errno;
 	close(fd);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	while (n > 0 && buf[n - 1] == '\n')
 		n--;
 	buf[n] = '\0';
 	return 0;
-}
-
-/* ------------------------------------------------------------- clone3 */
-
-pid_t demo_clone_into_cgroup(int cgroup_fd)
-{
-	struct clone_args args;
-	long ret;
-
-	memset(&args, 0, sizeof(args));
-	args.flags = CLONE_INTO_CGROUP;
-	args.exit_signal = SIGCHLD;
-	args.cgroup = (__u64)cgroup_fd;
-	/* The child gets a copy of what stdio has not written yet. */
-	fflush(stdout);
-	fflush(stderr);
-	/* Debian 12's glibc has no clone3() wrapper. */
-	ret = syscall(SYS_clone3, &args, sizeof(args));
-	return ret < 0 ? -errno : (pid_t)ret;
 }
