@@ -2,8 +2,9 @@
 /*
  * llmsched-demo: the runtime's part of the project's reference example,
  * played against the real module.  main.c submits and watches, agent.c is
- * the agent process, sys.c holds the system helpers (ioctl, files, cgroups,
- * clone3).
+ * the agent process.  Everything they do to the module, the cgroups and the
+ * processes goes through libllmsched (runtime/lib/); sys.c holds the few
+ * helpers of the demo's own.
  */
 #ifndef LLMDEMO_H
 #define LLMDEMO_H
@@ -15,16 +16,13 @@
 
 #include <linux/llmsched.h>
 
+#include "../../runtime/lib/libllmsched.h"
+
 #define DEMO_PROG	"llmsched-demo"
-#define DEMO_DEV	"/dev/" LLMSCHED_DEVICE_NAME
-#define DEMO_SYSFS	"/sys/kernel/" LLMSCHED_DEVICE_NAME
-#define DEMO_CG_ROOT	"/sys/fs/cgroup"
+/* The demo's folder, below the cgroup2 mount. */
 #define DEMO_CG_NAME	"llmsched-demo"
-#define DEMO_CG_DIR	DEMO_CG_ROOT "/" DEMO_CG_NAME
-/* Controllers the agents' folders need, enabled top-down. */
-#define DEMO_CG_CONTROLLERS	"+cpu +memory +pids"
-/* cpu.max period, in microseconds. */
-#define DEMO_CPU_PERIOD_US	100000ULL
+/* How long killed processes may take to leave a folder being removed. */
+#define DEMO_CG_TIMEOUT_MS	2000
 
 #define DEMO_NSEC_PER_MSEC	1000000ULL
 #define DEMO_NSEC_PER_SEC	1000000000ULL
@@ -32,12 +30,6 @@
 #define DEMO_GB(n)		((__u64)(n) << 30)
 
 #define DEMO_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-/* Zero a uAPI structure and set its size field. */
-#define DEMO_INIT(s) do {				\
-		memset(&(s), 0, sizeof(s));		\
-		(s).size = sizeof(s);			\
-	} while (0)
 
 /* ------------------------------------------------------------- sys.c */
 
@@ -48,46 +40,17 @@
 void demo_fail(int err, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* ioctl(); 0 or -errno. */
-int demo_ioctl(int fd, unsigned long cmd, void *arg);
+/*
+ * Print the library's error *@err as "llmsched-demo: WHAT: strerror", then
+ * @hint on its own line when not NULL, and free it.
+ */
+void demo_error(struct llms_error **err, const char *hint);
+
 /* CLOCK_MONOTONIC, in nanoseconds. */
 __u64 demo_now_ns(void);
 
-/* Write @val to @path; 0 or -errno. */
-int demo_write_file(const char *path, const char *val);
-/* Read @path into @buf (trailing newline dropped); 0 or -errno. */
-int demo_read_file(const char *path, char *buf, size_t len);
-/* Read /sys/kernel/llmsched/@rel as a number; 0 or -errno. */
-int demo_sysfs_u64(const char *rel, __u64 *val);
-
-struct demo_cgroup {
-	char path[128];
-	int fd;		/* O_RDONLY | O_DIRECTORY, -1 when none */
-};
-
-/*
- * Enable the controllers in the root's and in DEMO_CG_DIR's
- * cgroup.subtree_control, creating DEMO_CG_DIR (and removing what a
- * crashed run left in it); 0 or -errno, with the message printed.
- */
-int demo_cgroup_prepare(void);
-/*
- * mkdir DEMO_CG_DIR/@name, set cpu.max to @cpu millicores and memory.max
- * to @mem bytes, open it; 0 or -errno, with the message printed.
- */
-int demo_cgroup_create(struct demo_cgroup *cg, const char *name, __u64 cpu,
-		       __u64 mem);
-/* Kill what is left inside, rmdir, close; 0 or -errno.  Safe to repeat. */
-int demo_cgroup_destroy(struct demo_cgroup *cg);
-/* rmdir DEMO_CG_DIR; 0 or -errno. */
-int demo_cgroup_finish(void);
-
-/*
- * fork() straight into the cgroup @cgroup_fd (clone3 with
- * CLONE_INTO_CGROUP): the child's pid in the parent, 0 in the child,
- * -errno on failure.
- */
-pid_t demo_clone_into_cgroup(int cgroup_fd);
+/* /proc/@pid/comm into @buf, without its newline; 0 or -errno. */
+int demo_read_comm(pid_t pid, char *buf, size_t len);
 
 /* ----------------------------------------------------------- agent.c */
 
@@ -95,17 +58,24 @@ struct demo_agent_conf {
 	unsigned int num;	/* the demo's numbering: 1, 2 */
 	__u64 cpu;		/* reservation, millicores */
 	__u64 mem;		/* reservation, bytes */
-	const struct demo_cgroup *cg;
+	const struct llms_cgroup *cg;
 	pid_t parent;		/* the submitter's pid */
-	int report_fd;		/* write end: agent id, or -errno (an int) */
-	int close_fd;		/* a parent's file to drop, -1 for none */
 };
 
 /*
- * The agent process, in its cgroup: open /dev/llmsched, register, report
- * the id, then fetch, start, run, complete until SIGTERM (or the parent's
- * death); unregister.  Returns the process's exit status.
+ * The agent process, in its cgroup: open /dev/llmsched, register (the
+ * demo sees it in the module's list of agents), then fetch, start, run,
+ * complete until SIGTERM (or the parent's death); unregister.  Returns the
+ * process's exit status.
  */
 int demo_agent_main(const struct demo_agent_conf *conf);
+
+/*
+ * main() of "llmsched-demo --agent NUM CGROUP MILLICORES BYTES PARENT",
+ * the command line the demo starts each agent with: demo_agent_main() with
+ * that configuration, CGROUP being the agent's folder (an absolute path)
+ * and PARENT the demo's pid.  Not for people: the help does not show it.
+ */
+int demo_agent_exec_main(int argc, char **argv);
 
 #endif /* LLMDEMO_H */

@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,8 +61,8 @@ static const char *const ref_events[] = {
 
 struct agent_run {
 	unsigned int num;		/* 1, 2: order of registration */
-	struct demo_cgroup cg;
-	pid_t pid;			/* 0 when none (or reaped) */
+	struct llms_cgroup cg;		/* its reservation */
+	struct llms_child child;	/* pidfd -1 when none (or reaped) */
 	__u32 id;			/* the kernel's agent id */
 };
 
@@ -81,12 +80,14 @@ struct demo {
 	int fd;				/* admin and submitter file */
 	struct agent_run agents[NR_AGENTS];
 	struct task_run tasks[NR_TASKS];
-	bool cgroups_made;
+	struct llms_cgroup mnt;		/* the cgroup2 mount */
+	struct llms_cgroup top;		/* mnt/llmsched-demo */
+	bool cgroups_made;		/* top is ours to clear and remove */
 	bool submitted;
 	bool live_shown;
 	unsigned int nr_seen;
 	char seen[MAX_EVENTS][64];
-	__u64 stats0[NR_STATS];	/* stats/ when the run began */
+	uint64_t stats0[NR_STATS];	/* stats/ when the run began */
 };
 
 static const char *const stat_names[NR_STATS] = {
@@ -109,7 +110,7 @@ static void usage(FILE *out)
 "Play the runtime for the llmsched reference example against the loaded\n"
 "module: host capacity 6 CPUs / 12 GB; agent 1 (4 CPUs, 8 GB) and agent 2\n"
 "(2 CPUs, 4 GB), each a process in its own cgroup under\n"
-DEMO_CG_DIR "; tasks (priority, CPUs, GB, estimate)\n"
+"/sys/fs/cgroup/" DEMO_CG_NAME "; tasks (priority, CPUs, GB, estimate)\n"
 "1 = (3, 2, 4, 10 s), 2 = (2, 1, 2, 5 s), 3 = (1, 3, 3, 15 s) submitted in\n"
 "one batch.  Prints the scheduling events as the module reports them and\n"
 "checks them against the reference order:\n"
@@ -118,7 +119,7 @@ DEMO_CG_DIR "; tasks (priority, CPUs, GB, estimate)\n"
 		ref_events[0], ref_events[1], ref_events[2], ref_events[3],
 		ref_events[4], ref_events[5]);
 	fprintf(out,
-"Needs root (CAP_SYS_ADMIN), cgroup v2 at " DEMO_CG_ROOT " and the module\n"
+"Needs root (CAP_SYS_ADMIN), cgroup v2 (at /sys/fs/cgroup) and the module\n"
 "loaded (`make demo` does it all in a VM).\n"
 "\n"
 "Options:\n"
@@ -197,34 +198,25 @@ static void make_payload(char *buf, size_t len, unsigned int est_s,
 
 static int open_device(struct demo *d)
 {
+	struct llms_error *err = NULL;
 	struct llmsched_version v;
 	const char *hint = NULL;
 	int ret;
 
-	d->fd = open(DEMO_DEV, O_RDWR | O_CLOEXEC);
-	if (d->fd < 0) {
-		ret = -errno;
+	ret = llms_open(0, &err);
+	if (ret < 0) {
 		if (ret == -ENOENT || ret == -ENXIO || ret == -ENODEV)
-			hint = "is the module loaded? run 'make demo' "
-			       "(or 'insmod build/llmsched.ko' as root)";
+			hint = "run 'make demo' (or 'insmod build/llmsched.ko' as root)";
 		else if (ret == -EACCES || ret == -EPERM)
-			hint = "run it as root: the demo plays the runtime, "
-			       "which needs CAP_SYS_ADMIN";
-		demo_fail(-ret, hint, "cannot open " DEMO_DEV);
+			hint = "the demo plays the runtime, which needs CAP_SYS_ADMIN";
+		demo_error(&err, hint);
 		return ret;
 	}
-	DEMO_INIT(v);
-	ret = demo_ioctl(d->fd, LLMSCHED_IOC_VERSION, &v);
+	d->fd = ret;
+	ret = llms_version(d->fd, &v, &err);
 	if (ret) {
-		demo_fail(-ret, "is " DEMO_DEV " the llmsched device?",
-			  "LLMSCHED_IOC_VERSION failed");
+		demo_error(&err, NULL);
 		return ret;
-	}
-	if (v.major != LLMSCHED_VERSION_MAJOR) {
-		demo_fail(0, "rebuild the demo against this module's header",
-			  "the module speaks version %u.%u.%u, the demo %u.x",
-			  v.major, v.minor, v.patch, LLMSCHED_VERSION_MAJOR);
-		return -EPROTO;
 	}
 	printf("llmsched %u.%u.%u: the reference example, time scaled down %ux\n",
 	       v.major, v.minor, v.patch, d->scale);
@@ -233,29 +225,30 @@ static int open_device(struct demo *d)
 
 static int setup_module(struct demo *d)
 {
+	struct llms_error *err = NULL;
 	struct llmsched_capacity c;
 	struct llmsched_policy p;
 	int ret;
 
-	DEMO_INIT(c);
+	memset(&c, 0, sizeof(c));
 	c.capacity[LLMSCHED_RES_CPU] = DEMO_CPUS(REF_CPUS);
 	c.capacity[LLMSCHED_RES_MEM] = DEMO_GB(REF_GB);
-	ret = demo_ioctl(d->fd, LLMSCHED_IOC_SET_CAPACITY, &c);
+	ret = llms_set_capacity(d->fd, &c, &err);
 	if (ret) {
-		demo_fail(-ret, ret == -EBUSY ?
-			  "agents of another runtime hold more than that: stop them first" :
-			  ret == -EPERM ? "run it as root (CAP_SYS_ADMIN)" : NULL,
-			  "LLMSCHED_IOC_SET_CAPACITY (%u CPUs, %u GB) failed",
-			  REF_CPUS, REF_GB);
+		llms_error_prefix(&err, "the example's %u CPUs, %u GB",
+				  REF_CPUS, REF_GB);
+		demo_error(&err, ret == -EBUSY ?
+			   "agents of another runtime hold more than that: stop them first" :
+			   NULL);
 		return ret;
 	}
 	/* The example's policy: priority then arrival, least loaded agent. */
-	DEMO_INIT(p);
+	memset(&p, 0, sizeof(p));
 	p.policy = LLMSCHED_POLICY_PRIO_FIFO;
 	p.choice = LLMSCHED_CHOICE_LEAST_LOADED;
-	ret = demo_ioctl(d->fd, LLMSCHED_IOC_SET_POLICY, &p);
+	ret = llms_set_policy(d->fd, &p, &err);
 	if (ret) {
-		demo_fail(-ret, NULL, "LLMSCHED_IOC_SET_POLICY failed");
+		demo_error(&err, NULL);
 		return ret;
 	}
 	printf("host capacity: %u CPUs, %u GB; policy prio_fifo, choice least_loaded\n",
@@ -263,18 +256,18 @@ static int setup_module(struct demo *d)
 	return 0;
 }
 
-static int read_stats(__u64 *vals)
+static int read_stats(uint64_t *vals)
 {
+	struct llms_error *err = NULL;
 	char rel[64];
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < DEMO_ARRAY_SIZE(stat_names); i++) {
 		snprintf(rel, sizeof(rel), "stats/%s", stat_names[i]);
-		ret = demo_sysfs_u64(rel, &vals[i]);
+		ret = llms_sysfs_read_u64(rel, &vals[i], &err);
 		if (ret) {
-			demo_fail(-ret, NULL, "cannot read " DEMO_SYSFS "/%s",
-				  rel);
+			demo_error(&err, NULL);
 			return ret;
 		}
 	}
@@ -283,106 +276,227 @@ static int read_stats(__u64 *vals)
 
 /* -------------------------------------------------------------- agents */
 
+/* cpu.max as the file says it: "QUOTA PERIOD", "max PERIOD"; "?". */
+static void cpu_max_text(const struct llms_cgroup *cg, char *buf, size_t len)
+{
+	struct llms_error *err = NULL;
+	uint64_t quota, period;
+
+	if (llms_cgroup_get_cpu_max(cg, &quota, &period, &err)) {
+		llms_error_free(&err);
+		snprintf(buf, len, "?");
+	} else if (quota == LLMS_CGROUP_MAX) {
+		snprintf(buf, len, "max %llu", (unsigned long long)period);
+	} else {
+		snprintf(buf, len, "%llu %llu", (unsigned long long)quota,
+			 (unsigned long long)period);
+	}
+}
+
+/*
+ * What a run that died left of agent folder @name: removed, unless
+ * processes still live in it (another demo's agent, say).
+ */
+static int remove_stale(struct demo *d, const char *name)
+{
+	struct llms_cgroup cg = LLMS_CGROUP_INIT;
+	struct llms_error *err = NULL;
+	char path[4096];
+	bool busy;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", d->top.path, name);
+	ret = llms_cgroup_open(&cg, path, &err);
+	if (ret == -ENOENT) {
+		llms_error_free(&err);
+		return 0;
+	}
+	if (!ret)
+		ret = llms_cgroup_populated(&cg, &busy, &err);
+	llms_cgroup_close(&cg);
+	if (ret) {
+		demo_error(&err, NULL);
+		return ret;
+	}
+	if (busy) {
+		demo_fail(0, "is another llmsched-demo running? if not, remove it by hand",
+			  "%s is in use", path);
+		return -EBUSY;
+	}
+	ret = llms_cgroup_remove(&d->top, name, DEMO_CG_TIMEOUT_MS, &err);
+	if (ret && ret != -ENOENT) {
+		demo_error(&err, "remove it by hand, then run again");
+		return ret;
+	}
+	llms_error_free(&err);
+	return 0;
+}
+
+/*
+ * llmsched-demo/ below the cgroup2 mount, and in it one folder per agent
+ * with its reservation (cpu.max, memory.max): the agent and its task live
+ * in it, a leaf, and the controllers are enabled down to it.
+ */
 static int make_cgroups(struct demo *d)
 {
+	static const char *const controllers[] = {
+		"cpu", "memory", "pids", NULL,
+	};
+	struct llms_error *err = NULL;
+	char name[16], rel[64], buf[64];
 	struct agent_run *a;
-	char name[16], buf[64];
+	char *mount = NULL;
 	unsigned int i;
 	int ret;
 
-	ret = demo_cgroup_prepare();
-	if (ret)
+	ret = llms_cgroup_mount(&mount, &err);
+	if (!ret)
+		ret = llms_cgroup_open(&d->mnt, mount, &err);
+	free(mount);
+	if (!ret)
+		ret = llms_cgroup_create(&d->top, &d->mnt, DEMO_CG_NAME, &err);
+	if (ret) {
+		demo_error(&err, "cgroup v2 must be mounted and writable (run as root)");
 		return ret;
+	}
+	for (i = 0; i < NR_AGENTS; i++) {
+		snprintf(name, sizeof(name), "agent%u", d->agents[i].num);
+		ret = remove_stale(d, name);
+		if (ret)
+			return ret;
+	}
 	d->cgroups_made = true;
 	for (i = 0; i < NR_AGENTS; i++) {
 		a = &d->agents[i];
 		snprintf(name, sizeof(name), "agent%u", a->num);
-		ret = demo_cgroup_create(&a->cg, name,
-					 DEMO_CPUS(ref_agents[i].cpus),
-					 DEMO_GB(ref_agents[i].gb));
-		if (ret)
+		snprintf(rel, sizeof(rel), DEMO_CG_NAME "/%s", name);
+		ret = llms_cgroup_create(&a->cg, &d->top, name, &err);
+		if (!ret)
+			ret = llms_cgroup_enable_controllers(&d->mnt, rel,
+							     controllers, &err);
+		if (!ret)
+			ret = llms_cgroup_set_cpu_max(&a->cg,
+						      DEMO_CPUS(ref_agents[i].cpus),
+						      0, &err);
+		if (!ret)
+			ret = llms_cgroup_set_limit(&a->cg, LLMS_MEMORY_MAX,
+						    DEMO_GB(ref_agents[i].gb),
+						    &err);
+		if (ret) {
+			demo_error(&err, NULL);
 			return ret;
-		snprintf(buf, sizeof(buf), "%s/cpu.max", a->cg.path);
-		demo_read_file(buf, buf, sizeof(buf));
+		}
+		cpu_max_text(&a->cg, buf, sizeof(buf));
 		printf("cgroup %s: cpu.max \"%s\", memory.max %u GB\n",
 		       a->cg.path, buf, ref_agents[i].gb);
 	}
 	return 0;
 }
 
-static const char *register_hint(int err)
+/* Kill what is left in llmsched-demo/, remove it; 0 or -errno. */
+static int remove_cgroups(struct demo *d)
 {
-	switch (err) {
-	case -ENOENT:
-	case -ENXIO:
-		return "is the module loaded? run 'make demo'";
-	case -EPERM:
-	case -EACCES:
-		return "agents need CAP_SYS_ADMIN: run it as root";
-	case -ENOSPC:
-		return "the host capacity is taken: are agents of another runtime registered?";
-	default:
-		return NULL;
-	}
+	struct llms_error *err = NULL;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < NR_AGENTS; i++)
+		llms_cgroup_close(&d->agents[i].cg);
+	ret = llms_cgroup_kill(&d->top, DEMO_CG_TIMEOUT_MS, &err);
+	llms_cgroup_close(&d->top);
+	if (!ret)
+		ret = llms_cgroup_remove(&d->mnt, DEMO_CG_NAME,
+					 DEMO_CG_TIMEOUT_MS, &err);
+	if (ret)
+		demo_error(&err, NULL);
+	return ret;
 }
 
-/* Fork agent @a into its cgroup and wait until it registered itself. */
-static int start_agent(struct demo *d, struct agent_run *a, unsigned int i)
+/*
+ * The kernel's id of the agent that process @pid registered, 0 when none
+ * has (yet); -errno when the module cannot say.
+ */
+static int64_t registered_id(const struct demo *d, pid_t pid)
 {
-	struct demo_agent_conf conf = {
-		.num = a->num,
-		.cpu = DEMO_CPUS(ref_agents[i].cpus),
-		.mem = DEMO_GB(ref_agents[i].gb),
-		.cg = &a->cg,
-		.parent = getpid(),
-		.close_fd = d->fd,
-	};
-	struct pollfd pfd = { .events = POLLIN };
-	int p[2], msg, ret;
-	pid_t pid;
+	struct llmsched_agent_info *agents;
+	struct llms_error *err = NULL;
+	int64_t id = 0;
+	size_t i, n;
+	int ret;
 
-	if (pipe2(p, O_CLOEXEC)) {
-		ret = -errno;
-		demo_fail(-ret, NULL, "pipe2");
+	ret = llms_agent_list_all(d->fd, &agents, &n, &err);
+	if (ret) {
+		demo_error(&err, NULL);
 		return ret;
 	}
-	conf.report_fd = p[1];
-	pid = demo_clone_into_cgroup(a->cg.fd);
-	if (pid < 0) {
-		demo_fail(-pid, pid == -ENOSYS || pid == -E2BIG ?
-			  "clone3 with CLONE_INTO_CGROUP needs Linux 5.7 or later" :
-			  NULL, "clone3 into %s failed", a->cg.path);
-		close(p[0]);
-		close(p[1]);
-		return pid;
-	}
-	if (!pid) {
-		close(p[0]);
-		_exit(demo_agent_main(&conf));
-	}
-	a->pid = pid;
-	close(p[1]);
+	for (i = 0; i < n; i++)
+		if (agents[i].pid == pid)
+			id = agents[i].agent_id;
+	free(agents);
+	return id;
+}
 
-	pfd.fd = p[0];
-	ret = poll(&pfd, 1, 10000);
-	if (ret != 1 || read(p[0], &msg, sizeof(msg)) != sizeof(msg)) {
-		demo_fail(0, NULL,
-			  "agent %u (pid %d) did not report its registration",
-			  a->num, pid);
-		close(p[0]);
-		return -ECHILD;
+/*
+ * Start agent @a in its cgroup, "llmsched-demo --agent ...", and wait
+ * until it registered itself.
+ */
+static int start_agent(struct demo *d, struct agent_run *a, unsigned int i)
+{
+	char num[16], cpu[24], mem[24], parent[16];
+	char *argv[] = {
+		"/proc/self/exe", "--agent", num, a->cg.path, cpu, mem, parent,
+		NULL,
+	};
+	struct llms_spawn_attr attr = { 0 };
+	struct llms_error *err = NULL;
+	int64_t id = 0;
+	int status, ret, tries;
+
+	snprintf(num, sizeof(num), "%u", a->num);
+	snprintf(cpu, sizeof(cpu), "%llu",
+		 (unsigned long long)DEMO_CPUS(ref_agents[i].cpus));
+	snprintf(mem, sizeof(mem), "%llu",
+		 (unsigned long long)DEMO_GB(ref_agents[i].gb));
+	snprintf(parent, sizeof(parent), "%d", (int)getpid());
+	attr.argv = argv;
+	attr.envp = environ;
+	attr.cgroup_fd = a->cg.fd;
+	attr.inherit_output = true;
+	ret = llms_spawn(&attr, &a->child, &err);
+	if (ret) {
+		llms_error_prefix(&err, "starting agent %u", a->num);
+		demo_error(&err, NULL);
+		a->child.pidfd = -1;
+		return ret;
 	}
-	close(p[0]);
-	if (msg < 0) {
-		demo_fail(-msg, register_hint(msg),
-			  "agent %u could not register itself", a->num);
-		return msg;
+
+	/* It registers at once; 10 s for a slow VM. */
+	for (tries = 0; tries < 1000 && !id; tries++) {
+		id = registered_id(d, a->child.pid);
+		if (id < 0)
+			return (int)id;
+		if (id)
+			break;
+		ret = llms_child_wait(&a->child, 10, &status, &err);
+		if (!ret) {
+			demo_fail(0, "its messages above say why",
+				  "agent %u (pid %d) exited before it registered (status %#x)",
+				  a->num, (int)a->child.pid, status);
+			return -ECHILD;
+		}
+		llms_error_free(&err);
 	}
-	a->id = (__u32)msg;
+	if (!id) {
+		demo_fail(0, NULL, "agent %u (pid %d) did not register in 10 s",
+			  a->num, (int)a->child.pid);
+		return -ETIMEDOUT;
+	}
+	a->id = (__u32)id;
 	printf("agent %u: registered from inside its cgroup (%u CPUs, %u GB, 1 slot)",
 	       a->num, ref_agents[i].cpus, ref_agents[i].gb);
 	if (d->verbose)
-		printf(": pid %d, kernel agent id %u", pid, a->id);
+		printf(": pid %d, kernel agent id %u", (int)a->child.pid,
+		       a->id);
 	printf("\n");
 	return 0;
 }
@@ -390,18 +504,22 @@ static int start_agent(struct demo *d, struct agent_run *a, unsigned int i)
 /* Reap agents that exited on their own; -ECHILD if one did. */
 static int check_agents(struct demo *d)
 {
+	struct llms_error *err = NULL;
 	struct agent_run *a;
 	unsigned int i;
 	int status, ret = 0;
 
 	for (i = 0; i < NR_AGENTS; i++) {
 		a = &d->agents[i];
-		if (a->pid <= 0 || waitpid(a->pid, &status, WNOHANG) != a->pid)
+		if (a->child.pidfd < 0)
 			continue;
+		if (llms_child_wait(&a->child, 0, &status, &err)) {
+			llms_error_free(&err);
+			continue;
+		}
 		demo_fail(0, "its messages above say why",
 			  "agent %u (pid %d) exited early (status %#x)",
-			  a->num, a->pid, status);
-		a->pid = 0;
+			  a->num, (int)a->child.pid, status);
 		ret = -ECHILD;
 	}
 	return ret;
@@ -410,41 +528,46 @@ static int check_agents(struct demo *d)
 /* SIGTERM every agent; each unregisters and exits.  0 if all did. */
 static int stop_agents(struct demo *d)
 {
-	__u64 deadline = demo_now_ns() + 5 * DEMO_NSEC_PER_SEC;
+	__u64 deadline = demo_now_ns() + 5 * DEMO_NSEC_PER_SEC, now;
+	struct llms_error *err = NULL;
 	struct agent_run *a;
-	int status, ret = 0;
+	int status, ret = 0, got;
 	unsigned int i;
-	pid_t got;
 
 	for (i = 0; i < NR_AGENTS; i++)
-		if (d->agents[i].pid > 0)
-			kill(d->agents[i].pid, SIGTERM);
+		if (d->agents[i].child.pidfd >= 0 &&
+		    llms_child_signal(&d->agents[i].child, SIGTERM, &err))
+			llms_error_free(&err);
 	for (i = 0; i < NR_AGENTS; i++) {
 		a = &d->agents[i];
-		if (a->pid <= 0)
+		if (a->child.pidfd < 0)
 			continue;
-		for (;;) {
-			got = waitpid(a->pid, &status, WNOHANG);
-			if (got == a->pid || (got < 0 && errno != EINTR))
-				break;
-			if (demo_now_ns() > deadline) {
-				demo_fail(0, NULL,
-					  "agent %u (pid %d) did not stop in 5 s: killing it",
-					  a->num, a->pid);
-				kill(a->pid, SIGKILL);
-				deadline = ULLONG_MAX;
-			}
-			usleep(5000);
+		do {
+			now = demo_now_ns();
+			got = llms_child_wait(&a->child, now < deadline ?
+					      (int)((deadline - now) /
+						    DEMO_NSEC_PER_MSEC) : 0,
+					      &status, &err);
+			llms_error_free(&err);
+		} while (got == -EINTR);
+		if (got == -ETIMEDOUT) {
+			demo_fail(0, NULL,
+				  "agent %u (pid %d) did not stop in 5 s: killing it",
+				  a->num, (int)a->child.pid);
+			llms_child_signal(&a->child, SIGKILL, &err);
+			llms_error_free(&err);
+			got = llms_child_wait(&a->child, -1, &status, &err);
+			llms_error_free(&err);
 		}
-		if (got == a->pid && WIFEXITED(status) &&
-		    !WEXITSTATUS(status)) {
+		if (!got && WIFEXITED(status) && !WEXITSTATUS(status)) {
 			printf("agent %u: unregistered and exited\n", a->num);
 		} else {
 			demo_fail(0, NULL, "agent %u (pid %d) ended badly (status %#x)",
-				  a->num, a->pid, got == a->pid ? status : -1);
+				  a->num, (int)a->child.pid, got ? -1 : status);
 			ret = -ECHILD;
 		}
-		a->pid = 0;
+		if (a->child.pidfd >= 0)
+			llms_child_release(&a->child);
 	}
 	return ret;
 }
@@ -454,8 +577,9 @@ static int stop_agents(struct demo *d)
 static int submit_tasks(struct demo *d)
 {
 	struct llmsched_task_submit t[NR_TASKS];
-	struct llmsched_submit_batch b;
+	struct llms_error *err = NULL;
 	struct task_run *tr;
+	uint32_t failed;
 	unsigned int i;
 	int ret;
 
@@ -463,7 +587,7 @@ static int submit_tasks(struct demo *d)
 		tr = &d->tasks[i];
 		make_payload(tr->payload, sizeof(tr->payload),
 			     ref_tasks[i].est_s, d->scale);
-		DEMO_INIT(t[i]);
+		memset(&t[i], 0, sizeof(t[i]));
 		t[i].priority = ref_tasks[i].prio;
 		t[i].est_runtime_ns = ref_tasks[i].est_s * DEMO_NSEC_PER_SEC;
 		t[i].demand[LLMSCHED_RES_CPU] = DEMO_CPUS(ref_tasks[i].cpus);
@@ -471,16 +595,14 @@ static int submit_tasks(struct demo *d)
 		t[i].payload_ptr = (uintptr_t)tr->payload;
 		t[i].payload_len = strlen(tr->payload);
 	}
-	DEMO_INIT(b);
-	b.count = NR_TASKS;
-	b.entry_size = sizeof(t[0]);
-	b.entries_ptr = (uintptr_t)t;
-	ret = demo_ioctl(d->fd, LLMSCHED_IOC_SUBMIT_BATCH, &b);
+	ret = llms_submit_batch(d->fd, t, NR_TASKS, &failed, &err);
 	if (ret) {
-		demo_fail(-ret, ret == -ENOSPC ?
-			  "no registered agent can hold it: did the agents register?" :
-			  NULL, "LLMSCHED_IOC_SUBMIT_BATCH failed at task %u",
-			  b.error_index + 1);
+		if (failed < NR_TASKS)
+			llms_error_prefix(&err, "the example's task %u",
+					  failed + 1);
+		demo_error(&err, ret == -ENOSPC ?
+			   "no registered agent can hold it: did the agents register?" :
+			   NULL);
 		return ret;
 	}
 	d->submitted = true;
@@ -555,23 +677,6 @@ static const char *reason_text(__u32 reason, __s32 status, char *buf,
 	}
 }
 
-static const char *state_text(__u32 state)
-{
-	static const char *const names[] = {
-		[LLMSCHED_TASK_QUEUED] = "queued",
-		[LLMSCHED_TASK_RUNNABLE] = "runnable",
-		[LLMSCHED_TASK_ASSIGNED] = "assigned",
-		[LLMSCHED_TASK_RUNNING] = "running",
-		[LLMSCHED_TASK_SUCCEEDED] = "succeeded",
-		[LLMSCHED_TASK_FAILED] = "failed",
-		[LLMSCHED_TASK_CANCELLED] = "cancelled",
-	};
-
-	if (state < DEMO_ARRAY_SIZE(names) && names[state])
-		return names[state];
-	return "?";
-}
-
 /* ---------------------------------------------------------- live view */
 
 /*
@@ -583,26 +688,26 @@ static const char *state_text(__u32 state)
 static int read_procs(const struct demo *d, const struct agent_run *a,
 		      char *out, size_t len)
 {
-	char path[192], buf[512], comm[64], agent_comm[64], *line, *save;
-	size_t used = 0;
-	pid_t pid;
+	char comm[64], agent_comm[64];
+	struct llms_error *err = NULL;
+	size_t i, n, used = 0;
+	pid_t pid, *pids;
 	int ret = -EAGAIN;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", a->cg.path);
-	if (demo_read_file(path, buf, sizeof(buf)))
+	if (llms_cgroup_procs(&a->cg, &pids, &n, &err)) {
+		llms_error_free(&err);
 		return -EIO;
+	}
 	snprintf(agent_comm, sizeof(agent_comm), "llmdemo-agent%u", a->num);
 	out[0] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		pid = (pid_t)strtol(line, NULL, 10);
-		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		if (demo_read_file(path, comm, sizeof(comm)))
+	for (i = 0; i < n; i++) {
+		pid = pids[i];
+		if (demo_read_comm(pid, comm, sizeof(comm)))
 			snprintf(comm, sizeof(comm), "?");
-		if (pid != a->pid && strcmp(comm, agent_comm))
+		if (pid != a->child.pid && strcmp(comm, agent_comm))
 			ret = 0;
 		used += snprintf(out + used, len - used, "%s%s (%s", used ?
-				 ", " : "", comm, pid == a->pid ?
+				 ", " : "", comm, pid == a->child.pid ?
 				 "the agent" : "its task");
 		if (used < len && d->verbose)
 			used += snprintf(out + used, len - used, ", pid %d",
@@ -612,6 +717,7 @@ static int read_procs(const struct demo *d, const struct agent_run *a,
 		if (used >= len)
 			break;
 	}
+	free(pids);
 	return ret;
 }
 
@@ -631,24 +737,25 @@ static void show_procs(const struct demo *d, const struct agent_run *a)
 	printf("    processes in %s: %s\n", a->cg.path, procs);
 }
 
-/* Kernel task ids in @list (space separated), as the demo's numbers. */
-static void show_task_list(const struct demo *d, char *list)
+/* An agent's tasks (agents/ID/tasks), as the demo's numbers. */
+static void show_task_list(const struct demo *d,
+			   const struct llms_sysfs_agent *ag)
 {
-	char *tok, *save;
-	int idx, n = 0;
+	size_t i;
+	int idx;
 
-	for (tok = strtok_r(list, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save), n++) {
-		idx = task_index(d, strtoull(tok, NULL, 10));
-		printf("%s", n ? ", " : " ");
+	for (i = 0; i < ag->ntasks; i++) {
+		idx = task_index(d, ag->tasks[i].id);
+		printf("%s", i ? ", " : " ");
 		if (d->verbose)
-			printf("%s = ", tok);
+			printf("%llu = ",
+			       (unsigned long long)ag->tasks[i].id);
 		if (idx < 0)
 			printf("a task not the demo's");
 		else
 			printf("task %d", idx + 1);
 	}
-	if (!n)
+	if (!ag->ntasks)
 		printf(" none");
 }
 
@@ -661,27 +768,32 @@ static void live_view(struct demo *d)
 	static const char *const q[] = {
 		"queued", "runnable", "assigned", "running",
 	};
+	struct llms_sysfs_agent ag;
+	struct llms_error *err = NULL;
 	const struct agent_run *a;
-	char rel[96], path[192], buf[256];
-	__u64 v, cap;
+	char rel[96], buf[256];
+	uint64_t v, cap;
 	unsigned int i;
 
-	printf("  -- live view while task 1 runs, from " DEMO_SYSFS
+	printf("  -- live view while task 1 runs, from " LLMS_SYSFS_ROOT
 	       " and the cgroups:\n");
 	printf("    queue/:");
 	for (i = 0; i < DEMO_ARRAY_SIZE(q); i++) {
 		snprintf(rel, sizeof(rel), "queue/%s", q[i]);
-		if (demo_sysfs_u64(rel, &v))
+		if (llms_sysfs_read_u64(rel, &v, &err)) {
+			llms_error_free(&err);
 			printf("%s %s ?", i ? "," : "", q[i]);
-		else
+		} else {
 			printf("%s %s %llu", i ? "," : "", q[i],
 			       (unsigned long long)v);
+		}
 	}
 	printf("\n");
-	if (!demo_sysfs_u64("reserved/cpu", &v) &&
-	    !demo_sysfs_u64("capacity/cpu", &cap))
+	if (!llms_sysfs_read_u64("reserved/cpu", &v, &err) &&
+	    !llms_sysfs_read_u64("capacity/cpu", &cap, &err))
 		printf("    reserved/cpu: %llu of capacity/cpu %llu millicores\n",
 		       (unsigned long long)v, (unsigned long long)cap);
+	llms_error_free(&err);
 	for (i = 0; i < NR_AGENTS; i++) {
 		a = &d->agents[i];
 		if (d->verbose)
@@ -690,25 +802,30 @@ static void live_view(struct demo *d)
 			snprintf(rel, sizeof(rel), "agents/<agent %u>",
 				 a->num);
 		printf("    %s/tasks:", rel);
-		snprintf(path, sizeof(path), DEMO_SYSFS "/agents/%u/tasks",
-			 a->id);
-		if (demo_read_file(path, buf, sizeof(buf)))
-			printf(" ?");
+		if (llms_sysfs_read_agent(a->id, &ag, &err)) {
+			llms_error_free(&err);
+			printf(" ?; %s/cgroup: ?\n", rel);
+			continue;
+		}
+		if (ag.tasks_read)
+			show_task_list(d, &ag);
 		else
-			show_task_list(d, buf);
-		snprintf(path, sizeof(path), DEMO_SYSFS "/agents/%u/cgroup",
-			 a->id);
-		if (demo_read_file(path, buf, sizeof(buf)))
-			snprintf(buf, sizeof(buf), "?");
-		printf("; %s/cgroup: %s\n", rel, buf);
+			printf(" ?");
+		printf("; %s/cgroup: %s\n", rel, ag.cgroup ? ag.cgroup : "?");
+		llms_sysfs_agent_free(&ag);
 	}
 	a = &d->agents[0];
-	snprintf(path, sizeof(path), "%s/cpu.max", a->cg.path);
-	demo_read_file(path, buf, sizeof(buf));
-	printf("    $ cat %s\n    %s\n", path, buf);
-	snprintf(path, sizeof(path), "%s/memory.max", a->cg.path);
-	demo_read_file(path, buf, sizeof(buf));
-	printf("    $ cat %s\n    %s\n", path, buf);
+	cpu_max_text(&a->cg, buf, sizeof(buf));
+	printf("    $ cat %s/cpu.max\n    %s\n", a->cg.path, buf);
+	if (llms_cgroup_get_limit(&a->cg, LLMS_MEMORY_MAX, &v, &err)) {
+		llms_error_free(&err);
+		snprintf(buf, sizeof(buf), "?");
+	} else if (v == LLMS_CGROUP_MAX) {
+		snprintf(buf, sizeof(buf), "max");
+	} else {
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	}
+	printf("    $ cat %s/memory.max\n    %s\n", a->cg.path, buf);
 	show_procs(d, a);
 	printf("  --\n");
 	d->live_shown = true;
@@ -757,7 +874,7 @@ static void handle_event(struct demo *d, const struct llmsched_task_event *e)
 		break;
 	default:
 		snprintf(line, sizeof(line), "Task %d %s", idx + 1,
-			 state_text(e->state));
+			 llms_task_state_name(e->state));
 		keep = false;
 		break;
 	}
@@ -818,7 +935,7 @@ static int watch_events(struct demo *d)
 			return ret;
 		if (demo_now_ns() > deadline) {
 			demo_fail(0, "the events so far are above; see "
-				  DEMO_SYSFS "/queue and dmesg",
+				  LLMS_SYSFS_ROOT "/queue and dmesg",
 				  "the tasks did not end in %llu s",
 				  (unsigned long long)(budget_ns /
 						       DEMO_NSEC_PER_SEC));
@@ -846,6 +963,7 @@ static int watch_events(struct demo *d)
 /* TASK_WAIT on each task; 0 when all succeeded. */
 static int wait_tasks(struct demo *d)
 {
+	struct llms_error *err = NULL;
 	struct llmsched_task_info info;
 	struct llmsched_task_wait w;
 	char agent[32], rbuf[64];
@@ -854,22 +972,22 @@ static int wait_tasks(struct demo *d)
 
 	printf("\n");
 	for (i = 0; i < NR_TASKS; i++) {
-		DEMO_INIT(w);
+		memset(&w, 0, sizeof(w));
 		w.task_id = d->tasks[i].id;
 		w.timeout_ns = 5 * DEMO_NSEC_PER_SEC;
-		ret = demo_ioctl(d->fd, LLMSCHED_IOC_TASK_WAIT, &w);
+		ret = llms_task_wait(d->fd, &w, &err);
 		if (ret) {
-			demo_fail(-ret, NULL, "LLMSCHED_IOC_TASK_WAIT on task %u",
-				  i + 1);
+			llms_error_prefix(&err, "the example's task %u", i + 1);
+			demo_error(&err, NULL);
 			bad = ret;
 			continue;
 		}
-		DEMO_INIT(info);
-		info.task_id = w.task_id;
-		if (demo_ioctl(d->fd, LLMSCHED_IOC_TASK_QUERY, &info))
+		if (llms_task_query(d->fd, w.task_id, &info, &err)) {
+			llms_error_free(&err);
 			memset(&info, 0, sizeof(info));
+		}
 		agent_name(d, info.agent_id, agent, sizeof(agent));
-		printf("task %u: %s", i + 1, state_text(w.state));
+		printf("task %u: %s", i + 1, llms_task_state_name(w.state));
 		if (w.state != LLMSCHED_TASK_SUCCEEDED) {
 			printf(" (%s)", reason_text(w.reason, w.exit_status,
 						    rbuf, sizeof(rbuf)));
@@ -915,18 +1033,21 @@ static int check_order(const struct demo *d)
 
 static void show_end_state(struct demo *d)
 {
+	struct llms_error *err = NULL;
 	struct llmsched_capacity c;
-	__u64 now[NR_STATS];
+	uint64_t now[NR_STATS];
 	unsigned int i;
 
-	DEMO_INIT(c);
-	if (!demo_ioctl(d->fd, LLMSCHED_IOC_GET_CAPACITY, &c))
+	memset(&c, 0, sizeof(c));	/* @flags is an input, zero */
+	if (llms_get_capacity(d->fd, &c, &err))
+		demo_error(&err, NULL);
+	else
 		printf("reserved after the agents left: %llu millicores, %llu bytes\n",
 		       (unsigned long long)c.reserved[LLMSCHED_RES_CPU],
 		       (unsigned long long)c.reserved[LLMSCHED_RES_MEM]);
 	if (read_stats(now))
 		return;
-	printf(DEMO_SYSFS "/stats, this run%s:\n",
+	printf(LLMS_SYSFS_ROOT "/stats, this run%s:\n",
 	       d->verbose ? " (since the module loaded)" : "");
 	for (i = 0; i < DEMO_ARRAY_SIZE(stat_names); i++) {
 		printf("  %-10s %llu", stat_names[i],
@@ -982,12 +1103,18 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int ret;
 
+	/* The demo starts its agents as itself: "llmsched-demo --agent ...". */
+	if (argc > 1 && !strcmp(argv[1], "--agent"))
+		return demo_agent_exec_main(argc, argv);
 	memset(&d, 0, sizeof(d));
 	d.fd = -1;
+	d.mnt = (struct llms_cgroup)LLMS_CGROUP_INIT;
+	d.top = (struct llms_cgroup)LLMS_CGROUP_INIT;
 	d.scale = 5;
 	for (i = 0; i < NR_AGENTS; i++) {
 		d.agents[i].num = i + 1;
-		d.agents[i].cg.fd = -1;
+		d.agents[i].cg = (struct llms_cgroup)LLMS_CGROUP_INIT;
+		d.agents[i].child.pidfd = -1;
 	}
 	if (parse_options(&d, argc, argv))
 		return 1;
@@ -1005,15 +1132,17 @@ int main(int argc, char **argv)
 		ret = -ECHILD;
 	if (d.submitted)
 		show_end_state(&d);
-	for (i = 0; i < NR_AGENTS; i++)
-		if (demo_cgroup_destroy(&d.agents[i].cg) && !ret)
-			ret = -EBUSY;
 	if (d.cgroups_made) {
-		if (demo_cgroup_finish())
+		if (remove_cgroups(&d))
 			ret = ret ?: -EBUSY;
 		else
-			printf("removed the cgroups and " DEMO_CG_DIR "\n");
+			printf("removed the cgroups and %s/" DEMO_CG_NAME "\n",
+			       d.mnt.path);
 	}
+	for (i = 0; i < NR_AGENTS; i++)
+		llms_cgroup_close(&d.agents[i].cg);
+	llms_cgroup_close(&d.top);
+	llms_cgroup_close(&d.mnt);
 	if (d.fd >= 0)
 		close(d.fd);
 	if (ret)
