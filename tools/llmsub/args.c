@@ -216,10 +216,10 @@ int llmsub_parse_args(int argc, char **argv, char *const *environ,
 			break;
 		case 'h':
 			o->help = true;
-			break;
+			goto out;
 		case 'V':
 			o->version = true;
-			break;
+			goto out;
 		case OPT_EXPORT_ENV:
 			o->export_env = true;
 			break;
