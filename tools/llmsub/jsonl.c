@@ -69,7 +69,8 @@ static int text_of(struct json_object *v, const char **out,
 	default:
 		return llms_error_set(err, EINVAL,
 				      "%s: must be a string or a number",
-				      json_type_to_name(json_object_get_type(v)));
+				      json_type_to_name(
+					json_object_get_type(v)));
 	}
 }
 
@@ -424,7 +425,8 @@ int llmsub_jsonl_line(const char *fname, unsigned int line, const char *text,
 		ret = llms_error_set(err, EINVAL,
 				     "%s:%u: a line is a JSON object of one "
 				     "task's fields, not %s", fname, line,
-				     json_type_to_name(json_object_get_type(obj)));
+				     json_type_to_name(
+					json_object_get_type(obj)));
 		json_object_put(obj);
 		return ret;
 	}

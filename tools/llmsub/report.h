@@ -14,7 +14,8 @@
 
 /* Exit statuses (--help, Documentation/admin-guide/llmsub.rst). */
 #define LLMSUB_EXIT_OK		0
-#define LLMSUB_EXIT_FAILURE	1	/* the module refused, or llmsub failed */
+/* The module refused, or llmsub failed. */
+#define LLMSUB_EXIT_FAILURE	1
 #define LLMSUB_EXIT_USAGE	2	/* a bad command line or file */
 /* With --wait, how the task ended (an exit N is N, a signal S 128+S). */
 #define LLMSUB_EXIT_CANCELLED	120
