@@ -606,7 +606,8 @@ TEST_F_TIMEOUT(cg, kill_each_empties_a_tree_without_cgroup_kill,
 	ASSERT_EQ(0, lib_spawn_sh(&y, FLOCK_SCRIPT, &cy));
 	ASSERT_EQ(FLOCK + 1, wait_procs(&x, FLOCK + 1));
 	ASSERT_EQ(FLOCK + 1, wait_procs(&y, FLOCK + 1));
-	ASSERT_EQ(0, llms_cgroup_kill_each(&top, 5000, &self->err))
+	/* A fork bomb of FLOCK forks per tree: slow on a debug kernel. */
+	ASSERT_EQ(0, llms_cgroup_kill_each(&top, 30000, &self->err))
 	TH_LOG("%s", lib_errmsg(&self->err));
 	ASSERT_EQ(0, llms_cgroup_populated(&top, &populated, &self->err));
 	EXPECT_FALSE(populated);
