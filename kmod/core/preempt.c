@@ -321,17 +321,21 @@ static bool lsc_thaw_agent(struct lsc_engine *eng, struct lsc_agent *a,
  */
 void lsc_thaw_pass(struct lsc_engine *eng, struct lsc_resv *r, u64 now)
 {
-	struct lsc_list todo;
+	struct lsc_list checking;
 	struct lsc_agent *a;
 
 	if (lsc_list_empty(&eng->thaw_check))
 		return;
-	todo = eng->thaw_check;
-	todo.next->prev = &todo;
-	todo.prev->next = &todo;
+	/*
+	 * The agents to look at now, moved whole to a list of this pass's
+	 * own: one queued again during the pass waits for the next one.
+	 */
+	checking = eng->thaw_check;
+	checking.next->prev = &checking;
+	checking.prev->next = &checking;
 	lsc_list_init(&eng->thaw_check);
-	while (!lsc_list_empty(&todo)) {
-		a = lsc_container_of(todo.next, struct lsc_agent, tlink);
+	while (!lsc_list_empty(&checking)) {
+		a = lsc_container_of(checking.next, struct lsc_agent, tlink);
 		lsc_list_del(&a->tlink);
 		a->thaw_queued = 0;
 		if (lsc_thaw_agent(eng, a, r, now)) {
