@@ -43,6 +43,9 @@
 #include "capacity.h"
 
 /* Names of agents and tags: 1 to 31 of [A-Za-z0-9_-], a letter first. */
+/* Where llmschedd, llmsub and llmctl look without --config. */
+#define LLMSD_DEFAULT_CONFIG "/etc/llmsched/llmschedd.conf"
+
 #define LLMSD_NAME_MAX 32
 /* Tags: the module's tag word has 64 bits. */
 #define LLMSD_TAGS_MAX 64

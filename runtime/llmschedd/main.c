@@ -26,7 +26,6 @@
 #include "log.h"
 #include "supervisor.h"
 
-#define DEFAULT_CONFIG	"/etc/llmsched/llmschedd.conf"
 #define LOCK_FILE	"llmschedd.lock"
 
 enum {
@@ -76,7 +75,7 @@ static void usage(FILE *out)
 		"Run llmsched's agents: the processes that run the tasks the llmsched\n"
 		"module schedules, each agent in a cgroup v2 reservation of its own.\n"
 		"\n"
-		"  -c, --config FILE   the configuration (default " DEFAULT_CONFIG ")\n"
+		"  -c, --config FILE   the configuration (default " LLMSD_DEFAULT_CONFIG ")\n"
 		"  -s, --set KEY=VALUE override one setting of the file, e.g.\n"
 		"                      --set daemon.cgroup_root=/sys/fs/cgroup/l2 or\n"
 		"                      --set agent.small.count=4 (repeatable)\n"
@@ -299,7 +298,7 @@ int main(int argc, char **argv)
 	/* Absolute: SIGHUP reads it again after the chdir("/") below. */
 	if (config && realpath(config, config_abs))
 		config = config_abs;
-	if (llmsd_config_load(&cfg, config ? config : DEFAULT_CONFIG, &err)) {
+	if (llmsd_config_load(&cfg, config ? config : LLMSD_DEFAULT_CONFIG, &err)) {
 		if (!config && err->errnum == ENOENT)
 			llms_error_prefix(&err, "no configuration: write one (Documentation/admin-guide/llmschedd.conf.example) or give --config");
 		llms_error_print(stderr, "llmschedd", err);

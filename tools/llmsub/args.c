@@ -53,7 +53,7 @@ const char llmsub_usage[] =
 	"      --follow          print the task's standard output while it runs;\n"
 	"                        implies --wait (not with --file)\n"
 	"  -c, --config FILE     the runtime's configuration, for tag names and\n"
-	"                        its log_dir [" LLMSUB_DEFAULT_CONFIG "]\n"
+	"                        its log_dir [" LLMSD_DEFAULT_CONFIG "]\n"
 	"  -h, --help            this text\n"
 	"  -V, --version         the version\n"
 	"\n"

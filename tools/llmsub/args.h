@@ -12,15 +12,13 @@
 
 #include <stdbool.h>
 
+#include "../../runtime/llmschedd/config.h"
 #include "task.h"
-
-/* The runtime's configuration, where tag names and LOG_DIR come from. */
-#define LLMSUB_DEFAULT_CONFIG	"/etc/llmsched/llmschedd.conf"
 
 /*
  * @task: the task the flags and the command describe (one-task mode).
  * @file: --file's argument ("-" for standard input), NULL without it.
- * @config: --config's argument, NULL for LLMSUB_DEFAULT_CONFIG.
+ * @config: --config's argument, NULL for LLMSD_DEFAULT_CONFIG (config.h).
  * @task_flag: the first flag given that describes one task (--cpu,
  *	--name, ...): refused together with --file, which takes them per
  *	line.

@@ -54,7 +54,7 @@ static int failure(struct llms_error **err)
 static int load_config(const struct llmsub_opts *o, bool need_tags,
 		       struct llmsd_config *c, struct llms_error **err)
 {
-	const char *path = o->config ? o->config : LLMSUB_DEFAULT_CONFIG;
+	const char *path = o->config ? o->config : LLMSD_DEFAULT_CONFIG;
 	int ret;
 
 	llmsd_config_init(c);
