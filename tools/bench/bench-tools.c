@@ -182,9 +182,13 @@ static void cancel_all(int fd)
 	free(t);
 }
 
-enum kind { K_TRUE, K_CLIENT, K_LLMSUB, NKINDS };
+/*
+ * llmsub --version starts the same program and does nothing else: the
+ * difference from it is the submission itself.
+ */
+enum kind { K_TRUE, K_CLIENT, K_VERSION, K_LLMSUB, NKINDS };
 static const char *const kind_name[NKINDS] = {
-	"true", "unix-socket client", "llmsub -- true",
+	"true", "unix-socket client", "llmsub --version", "llmsub -- true",
 };
 
 static double per_run_us[NKINDS][64];
@@ -195,8 +199,10 @@ static int measure_one(enum kind k, unsigned int rep, int fd)
 	char *client_argv[] = { self_path, "--client", sock_path, "--",
 				"true", NULL };
 	char *sub_argv[] = { llmsub_path, "--", "true", NULL };
+	char *version_argv[] = { llmsub_path, "--version", NULL };
 	char *const *argv = k == K_TRUE ? true_argv :
-			    k == K_CLIENT ? client_argv : sub_argv;
+			    k == K_CLIENT ? client_argv :
+			    k == K_VERSION ? version_argv : sub_argv;
 	uint64_t t0 = kb_now_ns();
 	unsigned int i;
 
@@ -370,10 +376,11 @@ int main(int argc, char **argv)
 
 	if (opt.json) {
 		printf("{\"runs\": %u, \"reps\": %u, \"true_us\": %.1f, "
-		       "\"unix_client_us\": %.1f, \"llmsub_us\": %.1f, "
+		       "\"unix_client_us\": %.1f, \"llmsub_version_us\": %.1f, "
+		       "\"llmsub_us\": %.1f, "
 		       "\"batch_tasks\": %u, \"llmsub_file_per_task_us\": %.2f}\n",
 		       opt.runs, opt.reps, med[K_TRUE], med[K_CLIENT],
-		       med[K_LLMSUB], opt.batch, batch_med);
+		       med[K_VERSION], med[K_LLMSUB], opt.batch, batch_med);
 	} else {
 		printf("One submission as a whole process (median of %u "
 		       "interleaved repetitions of %u runs):\n", opt.reps,
