@@ -459,7 +459,7 @@ TEST_F_TIMEOUT(llmctl, json_matches_the_schemas, 180)
 	__u64 id, dead;
 
 	ASSERT_EQ(2, agent_ids(agents, 4));
-	id = submit(self, "json-sleep", "120", "500m", "sleep 30");
+	id = submit(self, "json-sleep", "120", "500m", "sleep 300");
 	ASSERT_NE(0, id) TH_LOG("%s", self->err);
 	dead = submit(self, "json-true", "100", "500m", "true");
 	ASSERT_NE(0, dead) TH_LOG("%s", self->err);
@@ -529,7 +529,7 @@ TEST_F_TIMEOUT(llmctl, a_user_sees_only_their_own, 180)
 	__u64 root_id, user_id = 0;
 	mode_t old;
 
-	root_id = submit(self, "root-sleep", "100", "500m", "sleep 30");
+	root_id = submit(self, "root-sleep", "100", "500m", "sleep 300");
 	ASSERT_NE(0, root_id) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, ls_dev_chmod(0666, &old));
 	/* The user submits with llmsub too. */
@@ -607,7 +607,7 @@ TEST_F_TIMEOUT(llmctl, cancel_drain_resize_show_in_status, 180)
 
 		snprintf(label, sizeof(label), "fill-%d", i);
 		ids[i] = submit(self, label, i == 2 ? "50" : "100", "1",
-				"sleep 60");
+				"sleep 300");
 		ASSERT_NE(0, ids[i]) TH_LOG("%s", self->err);
 		snprintf(idbuf[i], sizeof(idbuf[i]), "%llu",
 			 (unsigned long long)ids[i]);
@@ -637,9 +637,10 @@ TEST_F_TIMEOUT(llmctl, cancel_drain_resize_show_in_status, 180)
 	ASSERT_EQ(0, wait_state(self, ids[2], LLMSCHED_TASK_CANCELLED));
 	ASSERT_EQ(0, llmctl(self, "cancel", idbuf[0], NULL));
 	ASSERT_EQ(0, wait_state(self, ids[0], LLMSCHED_TASK_CANCELLED));
-	EXPECT_EQ(1, llmctl(self, "cancel", idbuf[0], NULL));
-	EXPECT_NE(NULL, strstr(self->err, "already ended")) TH_LOG("%s",
-								  self->err);
+	/* Cancelled already: what was asked holds. */
+	EXPECT_EQ(0, llmctl(self, "cancel", idbuf[0], NULL));
+	EXPECT_NE(NULL, strstr(self->out, "cancelled")) TH_LOG("%s",
+							       self->out);
 	ASSERT_EQ(0, llmctl(self, "--json", "status", NULL));
 	EXPECT_NE(NULL, strstr(self->out, "\"runnable\":0"));
 	EXPECT_NE(NULL, strstr(self->out, "\"running\":1"));

@@ -173,6 +173,7 @@ static int policy_set(struct llmctl *ctx, int argc, char **argv)
 	if (fd < 0)
 		return LLMCTL_EXIT_FAILURE;
 	/* Policy, choice and flags are values, not "keep" when 0. */
+	memset(&p, 0, sizeof(p));
 	if (llms_get_policy(fd, &p, &err))
 		return llmctl_fail(ctx, &err);
 	if (policy >= 0)
