@@ -153,7 +153,7 @@ static void usage(FILE *out)
 	fputs("Usage: llmsched-bench-llmctl [--tasks N] [--runs R]\n"
 	      "\n"
 	      "Wall time and peak RSS of `llmctl tasks --json` (and of the\n"
-	      "table) with N tasks held (default 100000), beside reading them\n"
+	      "table and of --pretty, which builds the whole tree) with N tasks held (default 100000), beside reading them\n"
 	      "through TASK_LIST directly and beside fork+exec of /bin/true;\n"
 	      "the best of R runs each (default 3).  Root, in the VM.\n", out);
 }
@@ -167,12 +167,13 @@ int main(int argc, char **argv)
 		{}
 	};
 	struct llmsched_limits old, want;
-	struct figure direct, json, table, floor_;
+	struct figure direct, json, pretty, table, floor_;
 	unsigned int ntasks = 100000;
 	struct ls_agent agent;
 	int runs = 3, c, fd, ret = 1;
 	char *llmctl_json[] = { NULL, "tasks", "--json", NULL };
 	char *llmctl_table[] = { NULL, "tasks", NULL };
+	char *llmctl_pretty[] = { NULL, "tasks", "--pretty", NULL };
 	char *true_argv[] = { "/bin/true", NULL };
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -201,6 +202,7 @@ int main(int argc, char **argv)
 	}
 	llmctl_json[0] = strdup(beside("llmctl"));
 	llmctl_table[0] = llmctl_json[0];
+	llmctl_pretty[0] = llmctl_json[0];
 	if (llmsched_module_ensure_loaded()) {
 		fprintf(stderr, "bench-llmctl: cannot load llmsched.ko\n");
 		return 1;
@@ -234,6 +236,7 @@ int main(int argc, char **argv)
 	measure(NULL, runs, &direct);
 	measure(llmctl_json, runs, &json);
 	measure(llmctl_table, runs, &table);
+	measure(llmctl_pretty, runs, &pretty);
 	printf("llmctl with %u tasks held (best of %d runs; wall time, peak "
 	       "RSS)\n", ntasks, runs);
 	printf("  fork+exec /bin/true (floor)     %8.3f s  %7ld KiB\n",
@@ -244,6 +247,10 @@ int main(int argc, char **argv)
 	printf("  llmctl tasks --json             %8.3f s  %7ld KiB%s  "
 	       "%.1fx the direct read\n", json.wall_s, json.maxrss_kb,
 	       json.status ? "  (FAILED)" : "", json.wall_s / direct.wall_s);
+	printf("  llmctl tasks --pretty (tree)    %8.3f s  %7ld KiB%s  "
+	       "%.1fx the direct read\n", pretty.wall_s, pretty.maxrss_kb,
+	       pretty.status ? "  (FAILED)" : "",
+	       pretty.wall_s / direct.wall_s);
 	printf("  llmctl tasks (table)            %8.3f s  %7ld KiB%s  "
 	       "%.1fx the direct read\n", table.wall_s, table.maxrss_kb,
 	       table.status ? "  (FAILED)" : "", table.wall_s / direct.wall_s);
@@ -252,7 +259,7 @@ int main(int argc, char **argv)
 	       (double)(json.maxrss_kb - floor_.maxrss_kb) / ntasks,
 	       direct.wall_s * 1e6 / ntasks,
 	       (double)(direct.maxrss_kb - floor_.maxrss_kb) / ntasks);
-	ret = direct.status || json.status || table.status;
+	ret = direct.status || json.status || table.status || pretty.status;
 out_agent:
 	ls_cancel_all(fd);
 	ls_agent_destroy(&agent);

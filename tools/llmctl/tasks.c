@@ -347,6 +347,31 @@ static int print_table(const struct llmsd_config *c,
 	return ret ? LLMCTL_EXIT_FAILURE : 0;
 }
 
+/*
+ * The same document as the tree --pretty prints, written one task at a
+ * time: with 100,000 tasks the whole tree would take hundreds of
+ * megabytes of json-c objects, this takes one task's.
+ */
+static int print_json_stream(const struct llmsd_config *c,
+			     const struct llmsched_task_info *v, size_t n,
+			     bool all)
+{
+	size_t i;
+
+	printf("{\"all_users\":%s,\"count\":%zu,\"tasks\":[",
+	       all ? "true" : "false", n);
+	for (i = 0; i < n; i++) {
+		struct json_object *o = llmctl_task_json(c, &v[i]);
+
+		if (i)
+			putchar(',');
+		fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+			JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
+		json_object_put(o);
+	}
+	return fputs("]}\n", stdout) == EOF ? LLMCTL_EXIT_FAILURE : 0;
+}
+
 int llmctl_cmd_tasks(struct llmctl *ctx, int argc, char **argv)
 {
 	enum { OPT_SORT = 256 };
@@ -412,7 +437,9 @@ int llmctl_cmd_tasks(struct llmctl *ctx, int argc, char **argv)
 	sort_now = llmctl_now_ns();
 	if (sort_by != SORT_ID || sort_reverse)
 		qsort(v, n, sizeof(*v), compare);
-	if (ctx->json) {
+	if (ctx->json && !ctx->pretty) {
+		status = print_json_stream(&c, v, n, all);
+	} else if (ctx->json) {
 		struct json_object *o = json_object_new_object();
 		struct json_object *a = json_object_new_array_ext((int)n);
 
