@@ -517,6 +517,12 @@ TEST_F_TIMEOUT(llmctl, json_matches_the_schemas, 180)
 	ASSERT_EQ(0, llmctl(self, "status", NULL));
 	EXPECT_NE(NULL, strstr(self->out, "RESOURCE")) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "agents:    2 up"));
+	/* What an operator sees, in the log. */
+	TH_LOG("llmctl status:\n%s", self->out);
+	ASSERT_EQ(0, llmctl(self, "tasks", "--wide", NULL));
+	TH_LOG("llmctl tasks --wide:\n%s", self->out);
+	ASSERT_EQ(0, llmctl(self, "agents", NULL));
+	TH_LOG("llmctl agents:\n%s", self->out);
 	ASSERT_EQ(0, llmctl(self, "task", idbuf, NULL));
 	EXPECT_NE(NULL, strstr(self->out, "json-sleep")) TH_LOG("%s",
 								self->out);
