@@ -81,6 +81,14 @@ int llmctl_parse_id(const struct llmctl *ctx, const char *what,
 /* The commands: argv[0] is the command's name, getopt is reset. */
 typedef int (*llmctl_cmd_fn)(struct llmctl *ctx, int argc, char **argv);
 
+int llmctl_cmd_status(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_tasks(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_task(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_agents(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_agent(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_cancel(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_policy(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_estimator(struct llmctl *ctx, int argc, char **argv);
 int llmctl_cmd_limits(struct llmctl *ctx, int argc, char **argv);
 
 #endif /* LLMCTL_H */
