@@ -8,6 +8,8 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "../../runtime/lib/libllmsched.h"
 #include "../../runtime/llmschedd/config.h"
@@ -82,5 +84,44 @@ int llmctl_parse_id(const struct llmctl *ctx, const char *what,
 typedef int (*llmctl_cmd_fn)(struct llmctl *ctx, int argc, char **argv);
 
 int llmctl_cmd_limits(struct llmctl *ctx, int argc, char **argv);
+
+/* ------------------------------------------- live views and history */
+
+int llmctl_cmd_watch(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_top(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_history(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_log(struct llmctl *ctx, int argc, char **argv);
+
+/*
+ * The runtime's configuration (--config FILE, else LLMSD_DEFAULT_CONFIG)
+ * into @c, for its state_dir and log_dir.  The default file may be
+ * missing (its defaults then hold); a --config file may not.  Returns
+ * 0, or the exit status after reporting the error.
+ */
+int llmctl_config(const struct llmctl *ctx, struct llmsd_config *c);
+
+/*
+ * A user named or numbered by @s into *@uid; -1 after reporting a usage
+ * error that names @opt.
+ */
+int llmctl_parse_user(const struct llmctl *ctx, const char *opt,
+		      const char *s, uint32_t *uid);
+
+/* The sentences (text.c): "exit status 3", "killed by SIGKILL"... */
+const char *llmctl_reason_text(uint32_t reason, int32_t status, char *buf,
+			       size_t len);
+/*
+ * What task @id became, as one sentence: "Task 1 assigned to agent 1",
+ * "Task 1 running on agent 1", "Task 2 completed", "Task 3 failed (exit
+ * status 1)", "Task 4 cancelled", else "Task 5 runnable" (the state's
+ * name).
+ */
+void llmctl_task_sentence(uint64_t id, uint32_t state, uint32_t reason,
+			  int32_t status, uint32_t agent, char *buf,
+			  size_t len);
+/* An agent's state in words: up, draining, lost, left (0). */
+const char *llmctl_agent_state_text(uint32_t state);
+/* SUCCEEDED, FAILED or CANCELLED. */
+bool llmctl_task_ended(uint32_t state);
 
 #endif /* LLMCTL_H */

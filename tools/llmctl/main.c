@@ -23,6 +23,14 @@ struct llmctl_cmd {
 static const struct llmctl_cmd commands[] = {
 	{ "limits", llmctl_cmd_limits,
 	  "the module's limits (tasks, users, heartbeat, retention)" },
+	{ "watch", llmctl_cmd_watch,
+	  "the live event stream: one line per task or agent change" },
+	{ "top", llmctl_cmd_top,
+	  "a refreshing terminal view of agents, queue and recent ends" },
+	{ "history", llmctl_cmd_history,
+	  "ended tasks from the runtime's history, with per-user summaries" },
+	{ "log", llmctl_cmd_log,
+	  "a task's standard output and error, or follow them" },
 };
 
 static const char usage[] =
