@@ -86,7 +86,7 @@ static const char *duration(uint64_t ns, bool known, char *buf, size_t len)
 	if (!known)
 		snprintf(buf, len, "-");
 	else
-		llms_format_duration(ns, buf, len);
+		llmctl_duration_text(ns, buf, len);
 	return buf;
 }
 

@@ -121,6 +121,12 @@ void llmctl_task_sentence(uint64_t id, uint32_t state, uint32_t reason,
 			  size_t len);
 /* An agent's state in words: up, draining, lost, left (0). */
 const char *llmctl_agent_state_text(uint32_t state);
+/*
+ * A duration for people, short and rounded down, for a column: "850ms",
+ * "3.1s", "42s", "5m03s", "2h05m", "3d04h" ("17us" below a millisecond).
+ * The JSON has the exact nanoseconds.
+ */
+const char *llmctl_duration_text(uint64_t ns, char *buf, size_t len);
 /* SUCCEEDED, FAILED or CANCELLED. */
 bool llmctl_task_ended(uint32_t state);
 

@@ -96,3 +96,24 @@ bool llmctl_task_ended(uint32_t state)
 	       state == LLMSCHED_TASK_FAILED ||
 	       state == LLMSCHED_TASK_CANCELLED;
 }
+
+const char *llmctl_duration_text(uint64_t ns, char *buf, size_t len)
+{
+	unsigned long long ms = ns / LLMS_NSEC_PER_MSEC, s = ms / 1000;
+
+	if (ns && ms == 0)
+		snprintf(buf, len, "%lluus", (unsigned long long)(ns / 1000));
+	else if (ms < 1000)
+		snprintf(buf, len, "%llums", ms);
+	else if (s < 10)
+		snprintf(buf, len, "%llu.%llus", s, ms % 1000 / 100);
+	else if (s < 60)
+		snprintf(buf, len, "%llus", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%llum%02llus", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lluh%02llum", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%llud%02lluh", s / 86400, s % 86400 / 3600);
+	return buf;
+}

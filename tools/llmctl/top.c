@@ -340,9 +340,9 @@ static int draw_queue(const struct top *t, int y, int max, uint64_t now)
 		cpu_text(k->demand[LLMSCHED_RES_CPU], cpu, sizeof(cpu));
 		llms_format_bytes(k->demand[LLMSCHED_RES_MEM], mem,
 				  sizeof(mem));
-		llms_format_duration(k->est_runtime_ns, est, sizeof(est));
+		llmctl_duration_text(k->est_runtime_ns, est, sizeof(est));
 		/* Whole seconds: the age ticks, it does not flicker. */
-		llms_format_duration(now > k->submit_ns ?
+		llmctl_duration_text(now > k->submit_ns ?
 				     (now - k->submit_ns) /
 				     LLMS_NSEC_PER_SEC * LLMS_NSEC_PER_SEC :
 				     0, age, sizeof(age));
@@ -388,7 +388,7 @@ static void draw_ends(const struct top *t, int y, int max)
 	for (i = 0; i < n && (int)i < max - 1 && i < TOP_ENDS; i++) {
 		char run[16], text[96];
 
-		llms_format_duration(ends[i].runtime_ns, run, sizeof(run));
+		llmctl_duration_text(ends[i].runtime_ns, run, sizeof(run));
 		llmctl_task_sentence(ends[i].task_id, ends[i].state,
 				     ends[i].reason, ends[i].exit_status, 0,
 				     text, sizeof(text));
