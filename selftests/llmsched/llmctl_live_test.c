@@ -371,37 +371,62 @@ static int submit_batch(FIXTURE_DATA(live) *self, __u64 *ids)
  */
 TEST_F_TIMEOUT(live, watch_sees_a_batch_in_order, 180)
 {
-	char jready[160], hready[160], jout[160], hout[160], errp[160];
-	char line[128], *json, *human;
+	char jready[160], hready[160], bready[160], jout[160], hout[160];
+	char bout[160], errp[160], line[128], *json, *human, *brief;
 	const char *jargv[] = { beside("llmctl"), "watch", "--json",
 				"--until-idle", "--ready-file", jready,
 				"--timeout", "90s", NULL };
 	const char *hargv[] = { beside("llmctl"), "watch", "--new",
 				"--until-idle", "--ready-file", hready,
 				"--timeout", "90s", NULL };
-	pid_t jpid, hpid;
+	const char *bargv[] = { beside("llmctl"), "watch", "--new", "--brief",
+				"--until-idle", "--ready-file", bready,
+				"--timeout", "90s", NULL };
+	pid_t jpid, hpid, bpid;
 	__u64 ids[3];
 	long a, b;
+	int i, n;
 
 	snprintf(jready, sizeof(jready), "%s/jready", self->dir);
 	snprintf(hready, sizeof(hready), "%s/hready", self->dir);
 	snprintf(jout, sizeof(jout), "%s/watch.json", self->dir);
 	snprintf(hout, sizeof(hout), "%s/watch.txt", self->dir);
+	snprintf(bready, sizeof(bready), "%s/bready", self->dir);
+	snprintf(bout, sizeof(bout), "%s/watch.brief", self->dir);
 	snprintf(errp, sizeof(errp), "%s/watch.err", self->dir);
 	jpid = start(jargv, -1, NULL, jout, errp);
 	hpid = start(hargv, -1, NULL, hout, errp);
+	bpid = start(bargv, -1, NULL, bout, errp);
 	ASSERT_EQ(0, wait_file(jready, 30000));
 	ASSERT_EQ(0, wait_file(hready, 30000));
+	ASSERT_EQ(0, wait_file(bready, 30000));
 	ASSERT_EQ(0, submit_batch(self, ids)) TH_LOG("%s", self->err);
 	EXPECT_EQ(0, finish(hpid, 100000));
 	EXPECT_EQ(0, finish(jpid, 100000));
+	EXPECT_EQ(0, finish(bpid, 100000));
 	json = malloc(OUT_MAX);
 	human = malloc(OUT_MAX);
+	brief = malloc(OUT_MAX);
 	ASSERT_NE(NULL, json);
 	ASSERT_NE(NULL, human);
+	ASSERT_NE(NULL, brief);
 	ASSERT_EQ(0, read_text(jout, json, OUT_MAX));
 	ASSERT_EQ(0, read_text(hout, human, OUT_MAX));
+	ASSERT_EQ(0, read_text(bout, brief, OUT_MAX));
 	fprintf(stderr, "# watch --new:\n%s", human);
+	fprintf(stderr, "# watch --new --brief:\n%s", brief);
+
+	/* --brief: the assignments and the ends, nothing else. */
+	for (i = 0, n = 0; brief[i]; i++)
+		n += brief[i] == '\n';
+	EXPECT_EQ(6, n);
+	EXPECT_EQ(-1, at(brief, "running"));
+	EXPECT_EQ(-1, at(brief, "runnable"));
+	for (i = 0; i < 3; i++) {
+		snprintf(line, sizeof(line), "Task %llu assigned to agent ",
+			 (unsigned long long)ids[i]);
+		EXPECT_LE(0, at(brief, line)) TH_LOG("%s", line);
+	}
 
 	/* In words: each task's sentences, in the order they happened. */
 	snprintf(line, sizeof(line), "Task %llu assigned to agent ",
@@ -435,6 +460,7 @@ TEST_F_TIMEOUT(live, watch_sees_a_batch_in_order, 180)
 	EXPECT_LE(0, at(json, line)) TH_LOG("%s", json);
 	free(json);
 	free(human);
+	free(brief);
 }
 
 /* --task with --until-idle after the task ended: the state says so. */

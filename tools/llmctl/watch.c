@@ -33,6 +33,8 @@ static const char watch_usage[] =
 "\n"
 "Options:\n"
 "  -n, --new              only new events: do not print the state first\n"
+"  -b, --brief            only tasks' assignments and ends (the lines of\n"
+"                         the reference example, as `make demo` shows)\n"
 "  -t, --task ID          only this task's events (repeatable)\n"
 "  -a, --agent ID         only this agent's events and its tasks'\n"
 "                         (repeatable)\n"
@@ -63,7 +65,7 @@ struct task_slot {
 struct watch {
 	struct llmctl *ctx;
 	struct llms_events *ev;
-	bool new_only, until_idle, verbose;
+	bool new_only, until_idle, verbose, brief;
 	uint64_t tasks[WATCH_MAX_IDS];
 	size_t ntasks;
 	uint32_t agents[WATCH_MAX_IDS];
@@ -168,20 +170,34 @@ static bool idle(struct watch *w)
 	return w->seen_active && !w->active;
 }
 
-static bool wanted(const struct watch *w, const struct llms_event *e)
+/*
+ * Task @e counts for --until-idle: it passes --task and --user (--agent
+ * and --brief choose lines, not tasks: a runnable task is on no agent).
+ */
+static bool counted(const struct watch *w, const struct llms_event *e)
 {
-	bool task = e->cmd == LLMSCHED_CMD_TASK_EVENT;
 	size_t i;
 
+	if (e->cmd != LLMSCHED_CMD_TASK_EVENT)
+		return false;
 	if (w->ntasks) {
-		if (!task)
-			return false;
 		for (i = 0; i < w->ntasks; i++)
 			if (w->tasks[i] == e->task_id)
 				break;
 		if (i == w->ntasks)
 			return false;
 	}
+	return !w->by_user || e->uid == w->uid;
+}
+
+/* @e is printed. */
+static bool wanted(const struct watch *w, const struct llms_event *e)
+{
+	bool task = e->cmd == LLMSCHED_CMD_TASK_EVENT;
+	size_t i;
+
+	if ((w->ntasks || w->by_user) && !counted(w, e))
+		return false;
 	if (w->nagents) {
 		for (i = 0; i < w->nagents; i++)
 			if (w->agents[i] == e->agent_id)
@@ -189,7 +205,8 @@ static bool wanted(const struct watch *w, const struct llms_event *e)
 		if (i == w->nagents)
 			return false;
 	}
-	if (w->by_user && (!task || e->uid != w->uid))
+	if (w->brief && (!task || (e->state != LLMSCHED_TASK_ASSIGNED &&
+				   !llmctl_task_ended(e->state))))
 		return false;
 	return true;
 }
@@ -296,8 +313,7 @@ static int on_event(const struct llms_event *e, void *arg)
 	struct watch *w = arg;
 	bool want = wanted(w, e);
 
-	if (e->cmd == LLMSCHED_CMD_TASK_EVENT && want &&
-	    track(w, e->task_id, e->state))
+	if (counted(w, e) && track(w, e->task_id, e->state))
 		return -ENOMEM;
 	if (e->from_dump) {
 		if (e->cmd == LLMSCHED_CMD_TASK_EVENT)
@@ -308,11 +324,11 @@ static int on_event(const struct llms_event *e, void *arg)
 			return 0;
 		return print_event(w, e);
 	}
-	if (!want)
-		return 0;
-	if (print_event(w, e))
-		return -EIO;
-	w->printed++;
+	if (want) {
+		if (print_event(w, e))
+			return -EIO;
+		w->printed++;
+	}
 	if ((w->count && w->printed >= w->count) || idle(w)) {
 		w->status = LLMCTL_EXIT_OK;
 		return -ECANCELED;	/* stop reading: done */
@@ -408,6 +424,7 @@ static int parse_args(struct watch *w, int argc, char **argv,
 {
 	static const struct option opts[] = {
 		{ "new", no_argument, NULL, 'n' },
+		{ "brief", no_argument, NULL, 'b' },
 		{ "task", required_argument, NULL, 't' },
 		{ "agent", required_argument, NULL, 'a' },
 		{ "user", required_argument, NULL, 'u' },
@@ -423,7 +440,7 @@ static int parse_args(struct watch *w, int argc, char **argv,
 	int c, status;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "+nt:a:u:N:iT:r:v"
+	while ((c = getopt_long(argc, argv, "+nbt:a:u:N:iT:r:v"
 				LLMCTL_COMMON_SHORT, opts, NULL)) != -1) {
 		if (llmctl_common_option(w->ctx, c, watch_usage, &status)) {
 			if (status >= 0)
@@ -433,6 +450,9 @@ static int parse_args(struct watch *w, int argc, char **argv,
 		switch (c) {
 		case 'n':
 			w->new_only = true;
+			break;
+		case 'b':
+			w->brief = true;
 			break;
 		case 't':
 		case 'a':
