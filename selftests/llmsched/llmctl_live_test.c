@@ -463,6 +463,53 @@ TEST_F_TIMEOUT(live, watch_sees_a_batch_in_order, 180)
 	free(brief);
 }
 
+/*
+ * A listener that cannot keep up loses events: stopped while a burst of
+ * tasks is submitted, with a small receive buffer, it says so when it
+ * goes on, prints the state again, and still ends when the tasks did.
+ */
+TEST_F_TIMEOUT(live, watch_reports_a_loss_and_resyncs, 180)
+{
+	char ready[160], out[160], errp[160], *text, *burst;
+	const char *argv[] = { beside("llmctl"), "watch", "--new",
+			       "--until-idle", "--rcvbuf", "4K",
+			       "--ready-file", ready, "--timeout", "120s",
+			       NULL };
+	size_t used = 0;
+	long lost;
+	pid_t pid;
+	int i;
+
+	burst = malloc(OUT_MAX);
+	text = malloc(OUT_MAX);
+	ASSERT_NE(NULL, burst);
+	ASSERT_NE(NULL, text);
+	for (i = 0; i < 40; i++)
+		used += (size_t)snprintf(burst + used, OUT_MAX - used,
+			"{\"command\": [\"/bin/true\"], \"cpu\": \"100m\", "
+			"\"mem\": \"16M\"}\n");
+	snprintf(ready, sizeof(ready), "%s/ready", self->dir);
+	snprintf(out, sizeof(out), "%s/watch.txt", self->dir);
+	snprintf(errp, sizeof(errp), "%s/watch.err", self->dir);
+	pid = start(argv, -1, NULL, out, errp);
+	ASSERT_EQ(0, wait_file(ready, 30000));
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	EXPECT_EQ(0, tool(self, "llmsub", -1, burst, "--file", "-", NULL))
+		TH_LOG("%s", self->err);
+	usleep(500000);
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	EXPECT_EQ(0, finish(pid, 150000));
+	ASSERT_EQ(0, read_text(out, text, OUT_MAX));
+	fprintf(stderr, "# watch after a loss (head):\n%.1500s\n", text);
+	lost = at(text, "Lost ");
+	ASSERT_LE(0, lost) TH_LOG("%s", text);
+	/* After the loss: the state, then events again. */
+	EXPECT_NE(NULL, strstr(text + lost, "-- state at seq"));
+	EXPECT_LE(0, at(text, "receive buffer overflows")) TH_LOG("%s", text);
+	free(burst);
+	free(text);
+}
+
 /* --task with --until-idle after the task ended: the state says so. */
 TEST_F_TIMEOUT(live, watch_state_and_filters, 120)
 {

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,6 +47,8 @@ static const char watch_usage[] =
 "  -r, --ready-file PATH  create PATH once listening (for scripts that\n"
 "                         submit after it)\n"
 "  -v, --verbose          add the time, uid, label and SEQ to each line\n"
+"      --rcvbuf SIZE      the socket's receive buffer (16M; 64K...): a\n"
+"                         small one loses events in bursts\n"
 "  -j, --json             one JSON object per line (watch.schema.json)\n"
 "\n"
 "Lines: \"Task 1 assigned to agent 1\", \"Task 1 running on agent 1\",\n"
@@ -73,6 +76,7 @@ struct watch {
 	bool by_user;
 	uint32_t uid;
 	uint64_t count;		/* --count, 0: none */
+	uint64_t rcvbuf;	/* --rcvbuf, 0: the library's default */
 	uint64_t printed;	/* live events printed */
 	bool seen_active;	/* a task not ended was seen */
 	struct task_slot *slots;
@@ -433,6 +437,7 @@ static int parse_args(struct watch *w, int argc, char **argv,
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "rcvbuf", required_argument, NULL, 'R' },
 		LLMCTL_COMMON_OPTIONS,
 		{}
 	};
@@ -493,6 +498,16 @@ static int parse_args(struct watch *w, int argc, char **argv,
 			break;
 		case 'v':
 			w->verbose = true;
+			break;
+		case 'R':
+			if (llms_parse_bytes(optarg, &w->rcvbuf, &err) ||
+			    !w->rcvbuf || w->rcvbuf > INT_MAX / 2) {
+				status = llmctl_usage_error(w->ctx,
+					"--rcvbuf '%s': %s", optarg, err ?
+					err->msg : "from 1 byte to 1G");
+				llms_error_free(&err);
+				return status;
+			}
 			break;
 		}
 	}
@@ -597,6 +612,10 @@ int llmctl_cmd_watch(struct llmctl *ctx, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	if (llms_events_open(&w.ev, &err) < 0)
 		return llmctl_fail(ctx, &err);
+	if (w.rcvbuf && llms_events_set_rcvbuf(w.ev, w.rcvbuf, &err) < 0) {
+		llms_events_close(w.ev);
+		return llmctl_fail(ctx, &err);
+	}
 	status = resync(&w, false);
 	if (status < 0 && ready)
 		status = mark_ready(ctx, ready);
