@@ -54,7 +54,7 @@ static const char watch_usage[] =
 "Lines: \"Task 1 assigned to agent 1\", \"Task 1 running on agent 1\",\n"
 "\"Task 2 completed\", \"Task 3 failed (exit status 1)\", \"Task 4 cancelled\",\n"
 "\"Task 5 runnable\", \"Agent 1 up\", \"Agent 1 draining\", \"Agent 1 lost\",\n"
-"\"Agent 1 left\", \"Lost N events (...): resyncing\".\n"
+"\"Agent 1 left\", \"Lost events (...): resyncing\".\n"
 "\n"
 "Exit status: 0 at --count, --until-idle or SIGINT/SIGTERM; 1 on a\n"
 "timeout or failure; 4 without CAP_SYS_ADMIN.\n";
@@ -347,10 +347,14 @@ static void print_marker(struct watch *w, const char *kind, uint64_t seq,
 
 	if (!w->ctx->json) {
 		if (loss)
-			printf("Lost %" PRIu64 " events (%u receive buffer "
-			       "overflows, %" PRIu64 " missing SEQ numbers): "
-			       "resyncing\n", loss->missed, loss->overflows,
-			       loss->missed);
+			/*
+			 * An overflow's events are not counted: the gap
+			 * they leave shows only at the next event, which
+			 * the resync makes moot.
+			 */
+			printf("Lost events (receive buffer overflowed: %u, "
+			       "SEQ numbers missing: %" PRIu64 "): "
+			       "resyncing\n", loss->overflows, loss->missed);
 		else if (!w->new_only)
 			printf("-- state at seq %" PRIu64 ": %zu tasks, %zu "
 			       "agents; events follow --\n", seq,
