@@ -218,7 +218,8 @@ void llmctl_format_res(unsigned int kind, uint64_t v, char *buf, size_t size)
 		break;
 	case LLMSCHED_RES_MEM:
 	case LLMSCHED_RES_GPU_MEM:
-		llms_format_bytes(v, buf, size);
+		/* A table's figure; the JSON has the exact bytes. */
+		llms_format_bytes_short(v, buf, size);
 		break;
 	default:
 		snprintf(buf, size, "%llu", (unsigned long long)v);
