@@ -86,13 +86,15 @@ static void print_balance(const struct sim_result *r, unsigned int n,
 		       sec(o->load_interval_ns), sec(o->load_window_ns));
 	else
 		printf("  no measured loads (--load-interval 0): the tick balances on held shares\n");
-	printf("%-15s %12s %9s %9s %9s %9s %9s %10s\n", "run", "makespan(s)",
-	       "imb-mean", "imb-p99", "imb-max", "migrated", "cpu-wait%",
-	       "reports");
+	printf("  use-imb: the same over the CPU the running tasks use now (exact, instant)\n");
+	printf("%-15s %12s %9s %9s %9s %9s %9s %9s %9s %10s\n", "run",
+	       "makespan(s)", "imb-mean", "imb-p99", "imb-max", "use-mean",
+	       "use-p99", "migrated", "cpu-wait%", "reports");
 	for (i = 0; i < n; i++)
-		printf("%-15s %12.3f %9.1f %9.1f %9.1f %9llu %9.2f %10llu\n",
+		printf("%-15s %12.3f %9.1f %9.1f %9.1f %9.1f %9.1f %9llu %9.2f %10llu\n",
 		       run_name(&r[i]), sec(r[i].makespan), r[i].imbalance_mean,
 		       r[i].imbalance_p99, r[i].imbalance_max,
+		       r[i].use_imbalance_mean, r[i].use_imbalance_p99,
 		       (unsigned long long)r[i].migrations,
 		       100 * r[i].cpu_wait, (unsigned long long)r[i].reports);
 	printf("imbalance per tenth of the run (mean per-mille)\n");
@@ -331,7 +333,9 @@ static void print_json(const struct trace *t, const struct lower_bound *lb,
 		       r[i].imbalance_max, (unsigned long long)r[i].ticks);
 		for (w = 0; w < SIM_WINDOWS; w++)
 			printf("%s%.6g", w ? "," : "", r[i].imbalance_window[w]);
-		printf("]},\"load_reports\":%llu,\"cpu_wait\":%.6g,",
+		printf("]},\"use_imbalance_permille\":{\"mean\":%.6g,\"p99\":%.6g},",
+		       r[i].use_imbalance_mean, r[i].use_imbalance_p99);
+		printf("\"load_reports\":%llu,\"cpu_wait\":%.6g,",
 		       (unsigned long long)r[i].reports, r[i].cpu_wait);
 		printf("\"migrations\":%llu,\"backfilled\":%llu,\"overruns\":%llu,\"preemptions\":%llu,\"freezes\":%llu,\"frozen\":%llu,\"thaws\":%llu,\"completed\":%llu,\"failed\":%llu,\"wall_s\":%.3f}",
 		       (unsigned long long)r[i].migrations,

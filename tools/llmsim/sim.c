@@ -152,6 +152,7 @@ struct sim {
 	double *wleft;
 	/* measured loads: per agent, the integral at the last ring_n reports */
 	long double *ring;
+	double *use_pm;		/* per agent, scratch: real use per-mille */
 	unsigned int ring_len;
 	uint64_t nreports;
 	struct heap heap;
@@ -619,6 +620,7 @@ static int sim_setup(struct sim *s)
 	s->aupd = xcalloc(t->nagents, sizeof(*s->aupd));
 	s->aused = xcalloc(t->nagents, sizeof(*s->aused));
 	s->await_ = xcalloc(t->nagents, sizeof(*s->await_));
+	s->use_pm = xcalloc(t->nagents, sizeof(*s->use_pm));
 	if (s->o->load_interval_ns) {
 		uint64_t k = s->o->load_window_ns / s->o->load_interval_ns;
 
@@ -736,6 +738,7 @@ static void sim_free(struct sim *s)
 	free(s->aused);
 	free(s->await_);
 	free(s->ring);
+	free(s->use_pm);
 	free(s->fit_cls);
 	free(s->agent_cls);
 	free(s->idle);
@@ -967,6 +970,29 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int cmp_double(const void *a, const void *b);
+
+/*
+ * Mean pairwise difference of what the agents' running tasks use now,
+ * per-mille of their reservations (waiting included): the imbalance the
+ * engine would see with exact, instant measurements.
+ */
+static double use_imbalance(struct sim *s)
+{
+	size_t n = s->t->nagents, k;
+	double sum = 0;
+
+	if (n < 2)
+		return 0;
+	for (k = 0; k < n; k++)
+		s->use_pm[k] = 1000.0 * (double)s->ause[k] /
+			       (double)cap_x(s, (uint32_t)k);
+	qsort(s->use_pm, n, sizeof(*s->use_pm), cmp_double);
+	for (k = 0; k < n; k++)
+		sum += s->use_pm[k] * (2.0 * k - (double)n + 1);
+	return sum / ((double)n * (n - 1) / 2);
+}
+
 static void imb_result(struct imb_samples *m, uint64_t makespan,
 		       struct sim_result *res)
 {
@@ -995,7 +1021,7 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 	    struct sim_result *res)
 {
 	struct sim s = { .t = t, .o = o };
-	struct imb_samples imb = { 0 };
+	struct imb_samples imb = { 0 }, uimb = { 0 };
 	double t0 = now_s(), imb_sum = 0, imb_max = 0;
 	uint32_t ag;
 	uint64_t next_arrival = 0, makespan = 0, ticks = 0, last = 0;
@@ -1140,6 +1166,7 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 			if (m > imb_max)
 				imb_max = m;
 			imb_push(&imb, s.now, m);
+			imb_push(&uimb, s.now, use_imbalance(&s));
 			ticks++;
 			share_sample(&s, s.now, o->tick_ns);
 			/* Without load reports the tick balances. */
@@ -1168,6 +1195,11 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 	res->makespan = makespan;
 	res->imbalance_mean = ticks ? imb_sum / ticks : 0;
 	res->imbalance_max = imb_max;
+	imb_result(&uimb, makespan, res);
+	memset(res->imbalance_window, 0, sizeof(res->imbalance_window));
+	res->use_imbalance_p99 = res->imbalance_p99;
+	for (ag = 0; ag < uimb.n; ag++)
+		res->use_imbalance_mean += uimb.v[ag] / uimb.n;
 	imb_result(&imb, makespan, res);
 	res->no_balance = o->no_balance;
 	res->reports = s.nreports;
@@ -1201,6 +1233,8 @@ out:
 	sim_free(&s);
 	free(imb.v);
 	free(imb.at);
+	free(uimb.v);
+	free(uimb.at);
 	res->wall_s = now_s() - t0;
 	return rc;
 }

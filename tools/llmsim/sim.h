@@ -67,6 +67,8 @@ struct sim_result {
 	double imbalance_max;
 	double imbalance_p99;		/* over the ticks (nearest rank) */
 	double imbalance_window[SIM_WINDOWS];	/* mean per tenth */
+	double use_imbalance_mean;	/* the same over real CPU use */
+	double use_imbalance_p99;
 	int no_balance;			/* run without lsc_balance() */
 	uint64_t reports;		/* load reports fed (per agent: one) */
 	double cpu_wait;		/* CPU demanded that waited, fraction */
