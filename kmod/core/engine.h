@@ -1551,7 +1551,10 @@ static inline u32 lsc_agent_load(const struct lsc_agent *agent)
  * after every event that adds work or frees resources.  O((assigned +
  * partitions * (backfill_depth + 1)) * (classes + agent_scan) * log n),
  * plus O(agent_scan * classes * LSC_FREEZE_MAX * slots) for a victim
- * search and O(thaws + agents whose holdings changed) for the thaws.
+ * search, O(thaws + agents whose holdings changed) for the thaws, and
+ * first, once per load interval, the decay of stale measured loads
+ * (lsc_loads_refresh()); the agent choice orders agents by their load,
+ * measured loads included.
  *
  * Return: number of tasks assigned.
  */

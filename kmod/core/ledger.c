@@ -628,7 +628,7 @@ static u32 lsc_meas_age(const struct lsc_engine *eng,
 {
 	u64 iv = eng->tun.load_interval_ns, stale, n;
 
-	stale = a->meas_ns + LSC_LOAD_STALE * iv;
+	stale = lsc_add_sat(a->meas_ns, LSC_LOAD_STALE * iv);
 	if (now <= stale)
 		return 0;
 	n = lsc_div64_u64(now - stale, iv) + 1;
