@@ -4,9 +4,9 @@
  *
  * Events live in a binary heap ordered by (time, kind, sequence):
  * completions, then starts, then freezes and thaws taking effect, then
- * arrivals, then balance ticks at the same instant.  After all events of
- * one instant the engine dispatches once (when one of them added work or
- * freed resources).
+ * arrivals, then sampling ticks, then load reports at the same instant.
+ * After all events of one instant the engine dispatches once (when one of
+ * them added work or freed resources).
  * The engine is driven with the virtual time and never reads a clock.
  * Arrivals are pushed one at a time (the next in arrival order when the
  * current one is taken), so the heap holds at most the running tasks (and
