@@ -1878,6 +1878,9 @@ static void run_seeds(struct __test_metadata *_metadata, const char *what,
 	       sum->shared, (unsigned long long)sum->rekeys,
 	       (unsigned long long)sum->rekeyed,
 	       (unsigned long long)sum->overruns, sum->busy);
+	TH_LOG("%s: %llu migrations by balance passes checked, %llu decayed load reports checked",
+	       what, (unsigned long long)sum->balance_moves,
+	       (unsigned long long)sum->decayed);
 	TH_LOG("%s: %llu freeze rounds, %llu freezes (%llu confirmed), %llu thaws (%llu checked), %llu reservations of preempting heads checked, %llu assignments beside a frozen task's claim, %llu frozen tasks that fit kept frozen, %llu stops, %llu fences, %llu confirmations and %llu late or unasked ones",
 	       what, (unsigned long long)sum->preemptions,
 	       (unsigned long long)sum->freezes,
