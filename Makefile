@@ -9,8 +9,8 @@
 #                 kernel (KASAN, lockdep, kmemleak), built once per machine
 #   make demo     boot the VM, load the module and show it working
 #   make lint     checkpatch --strict over the kernel code
-#   make bench    the engine benchmark here, the kernel and runtime
-#                 benchmarks in a VM
+#   make bench    the engine benchmark here, the kernel, runtime and
+#                 llmctl benchmarks in a VM
 #
 # The module is built against the Debian kernel the VM boots (tools/kver), or
 # KDIR= / KVER= when given: never against the running kernel of this host.
@@ -152,6 +152,8 @@ bench: deps
 	$(BIN)/llmsched-bench-engine
 	tools/bench/run-kbench
 	tools/bench/run-rbench
+	tools/vmrun --timeout 500 --append "tsc=reliable slub_debug=-" -- \
+		$(BIN)/llmsched-bench-llmctl
 
 lint: $(BUILD)/src/scripts/checkpatch.pl
 	@tools/lint
