@@ -54,6 +54,8 @@
 #define SHUTDOWN_GRACE_MS	10000
 /* How long start-up waits for every agent to register. */
 #define READY_TIMEOUT_MS	30000
+/* How often start-up looks for the agent it waits for. */
+#define START_POLL_MS		5
 
 /* One configured agent: its process, while it runs. */
 struct slot {
@@ -78,6 +80,7 @@ struct supervisor {
 	size_t nslots;
 	bool stopping;
 	int ready_fd;			/* told once every agent is up */
+	bool started;			/* every agent was up once */
 	char *const *overrides;		/* --set, after the file */
 	size_t noverrides;
 	struct llmsd_estimator *est;
@@ -891,6 +894,7 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 				 .overrides = overrides,
 				 .noverrides = noverrides };
 	uint64_t last_scan = 0, last_fit = 0, ready_deadline;
+	bool waiting;
 	struct llms_error *err = NULL;
 	struct llmsched_version v;
 	size_t i;
@@ -919,14 +923,25 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 		uint64_t now = mono_ns();
 		size_t n = 1;
 
-		for (i = 0; i < sv.nslots; i++) {
+		/*
+		 * At start-up the agents register one after the other, in the
+		 * configuration's order, so that the module's agent ids follow
+		 * it (agent 1 is the first section's first agent): an
+		 * operator's notes and scripts can rely on that.  Each waits
+		 * for the one before it to register, which is quick (a fork,
+		 * an exec and two ioctls), so the scan runs every pass meanwhile.
+		 */
+		waiting = false;
+		for (i = 0; i < sv.nslots && !waiting; i++) {
 			struct slot *s = &sv.slots[i];
 
 			if (!slot_running(s) && !s->retiring &&
 			    s->next_start <= now && slot_start(&sv, s))
 				slot_backoff(s);
+			waiting = !sv.started && slot_running(s) && !s->agent_id;
 		}
-		if (now - last_scan >= SCAN_INTERVAL_MS * NSEC_PER_MSEC) {
+		if (waiting ||
+		    now - last_scan >= SCAN_INTERVAL_MS * NSEC_PER_MSEC) {
 			scan_agents(&sv, false);
 			last_scan = now;
 		}
@@ -936,8 +951,10 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 			llmsd_estimator_step(sv.est, sv.fd);
 			last_fit = now;
 		}
-		if (sv.ready_fd >= 0 && all_up(&sv))
+		if (!sv.started && all_up(&sv)) {
+			sv.started = true;
 			tell_ready(&sv);
+		}
 		if (sv.ready_fd >= 0 && now > ready_deadline) {
 			/* Said to start or not at all: nothing half-up. */
 			llmsd_err("not every agent registered within %d s: stopping",
@@ -953,7 +970,8 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 				pfd[n].fd = sv.slots[i].child.pidfd;
 				pfd[n++].events = POLLIN;
 			}
-		if (poll(pfd, n, SCAN_INTERVAL_MS / 5) < 0 && errno != EINTR)
+		if (poll(pfd, n, waiting ? START_POLL_MS : SCAN_INTERVAL_MS / 5) < 0 &&
+		    errno != EINTR)
 			break;
 		while (read(sv.sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {

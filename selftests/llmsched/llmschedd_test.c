@@ -415,6 +415,36 @@ TEST_F_TIMEOUT(llmschedd, sigterm_leaves_nothing_behind, 120)
 }
 
 /*
+ * The module numbers agents as they register; at start-up they register in
+ * the configuration's order, so agent ids follow it: here zeta-0, zeta-1,
+ * then alpha-0 (the file's order, not the names').
+ */
+TEST_F_TIMEOUT(llmschedd, agents_register_in_the_configurations_order, 120)
+{
+	static const char *const order[] = { "zeta-0", "zeta-1", "alpha-0" };
+	struct llmsched_agent_info ent[8];
+	char path[128];
+	struct stat st;
+	int n, i;
+
+	ASSERT_EQ(0, daemon_start(self,
+				  "[agent zeta]\ncount = 2\ncpu = 500m\n"
+				  "memory = 128M\n\n"
+				  "[agent alpha]\ncpu = 500m\nmemory = 128M\n"))
+		daemon_log(self->dir);
+	n = count_agents(self->fd, ent, 8);
+	ASSERT_EQ(3, n);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), TEST_CGROUP_ROOT "/%s", order[i]);
+		ASSERT_EQ(0, stat(path, &st));
+		EXPECT_EQ((__u64)st.st_ino, ent[i].cgroup_id)
+			TH_LOG("agent %u is not %s", ent[i].agent_id, order[i]);
+		if (i)
+			EXPECT_LT(ent[i - 1].agent_id, ent[i].agent_id);
+	}
+}
+
+/*
  * A task runs as its submitter (here nobody), in its own cgroup below its
  * agent's, with its output in a file only its owner reads.
  */

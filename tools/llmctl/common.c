@@ -210,28 +210,6 @@ const char *const llmctl_res_names[LLMSCHED_RES_KNOWN] = {
 	[LLMSCHED_RES_GPU_MEM] = "gpu memory",
 };
 
-/*
- * Bytes for a table: the exact form when it is short ("512M", "1.5G"),
- * else three significant digits in the largest unit ("1.73G" for
- * 1855298765, what MemTotal less a reserve comes to); JSON has the exact
- * number.
- */
-static void format_bytes_short(uint64_t v, char *buf, size_t size)
-{
-	static const char units[] = "KMGTPE";
-	double x = (double)v;
-	int u = -1;
-
-	if (llms_format_bytes(v, buf, size) <= 6 || v < 1024)
-		return;
-	while (x >= 1024 && u < 5) {
-		x /= 1024;
-		u++;
-	}
-	snprintf(buf, size, "%.*f%c", x >= 100 ? 0 : x >= 10 ? 1 : 2, x,
-		 units[u]);
-}
-
 void llmctl_format_res(unsigned int kind, uint64_t v, char *buf, size_t size)
 {
 	switch (kind) {
@@ -240,7 +218,8 @@ void llmctl_format_res(unsigned int kind, uint64_t v, char *buf, size_t size)
 		break;
 	case LLMSCHED_RES_MEM:
 	case LLMSCHED_RES_GPU_MEM:
-		format_bytes_short(v, buf, size);
+		/* A table's figure; the JSON has the exact bytes. */
+		llms_format_bytes_short(v, buf, size);
 		break;
 	default:
 		snprintf(buf, size, "%llu", (unsigned long long)v);

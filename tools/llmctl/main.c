@@ -35,6 +35,14 @@ static const struct llmctl_cmd commands[] = {
 	  "the run-time model and its measured error" },
 	{ "limits", llmctl_cmd_limits,
 	  "the module's limits (tasks, users, heartbeat, retention)" },
+	{ "watch", llmctl_cmd_watch,
+	  "the live event stream: one line per task or agent change" },
+	{ "top", llmctl_cmd_top,
+	  "a refreshing terminal view of agents, queue and recent ends" },
+	{ "history", llmctl_cmd_history,
+	  "ended tasks from the runtime's history, with per-user summaries" },
+	{ "log", llmctl_cmd_log,
+	  "a task's standard output and error, or follow them" },
 };
 
 static const char usage[] =

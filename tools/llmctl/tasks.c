@@ -406,13 +406,17 @@ out:
 
 /* ------------------------------------------------------------ task ID */
 
+/* The runtime's file for the task's stream (runtime/lib/tasklog.h). */
 static void log_path(const struct llmsd_config *c,
 		     const struct llmsched_task_info *t, const char *ext,
 		     char *buf, size_t size)
 {
-	snprintf(buf, size, "%s/%s/%u/task-%llu.%s", c->log_dir,
-		 LLMSD_TASK_LOG_DIR, t->owner_uid,
-		 (unsigned long long)t->task_id, ext);
+	enum llms_tasklog_stream s = ext[0] == 'o' ? LLMS_TASKLOG_STDOUT :
+						     LLMS_TASKLOG_STDERR;
+
+	if (llms_tasklog_path(buf, size, c->log_dir, t->owner_uid, t->task_id,
+			      s, NULL))
+		snprintf(buf, size, "(too long)");
 }
 
 static void line(const char *key, const char *fmt, ...)
