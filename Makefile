@@ -11,7 +11,7 @@
 #   make demo-dag the same with a workflow whose one branch fails
 #   make lint     checkpatch --strict over the kernel code
 #   make bench    the engine benchmark here, the kernel, runtime and
-#                 tools benchmarks in a VM
+#                 tools (llmsub, llmctl) benchmarks in a VM
 #
 # The module is built against the Debian kernel the VM boots (tools/kver), or
 # KDIR= / KVER= when given: never against the running kernel of this host.
@@ -161,6 +161,8 @@ bench: deps
 	tools/bench/run-kbench
 	tools/bench/run-rbench
 	tools/bench/run-tbench
+	tools/vmrun --timeout 500 --append "tsc=reliable slub_debug=-" -- \
+		$(BIN)/llmsched-bench-llmctl
 
 lint: $(BUILD)/src/scripts/checkpatch.pl
 	@tools/lint

@@ -690,6 +690,10 @@ TEST_F_TIMEOUT(llmctl, cancel_drain_resize_show_in_status, 180)
 		TH_LOG("%s", self->err);
 	ASSERT_EQ(0, read_text(path, cpu_max, sizeof(cpu_max)));
 	EXPECT_STREQ("100000 100000\n", cpu_max);
+	/* GPUs: none on this host, so 0 is the only good value. */
+	EXPECT_EQ(0, llmctl(self, "agent", "resize", a, "--gpu", "0",
+			    "--gpu-mem", "0", NULL)) TH_LOG("%s", self->err);
+	EXPECT_EQ(1, llmctl(self, "agent", "resize", a, "--gpu", "1", NULL));
 	/* Beyond the host's free capacity: refused, nothing changed. */
 	EXPECT_EQ(1, llmctl(self, "agent", "resize", a, "--cpu", "3", NULL));
 	ASSERT_EQ(0, read_text(path, cpu_max, sizeof(cpu_max)));

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "llmctl.h"
@@ -122,8 +123,13 @@ int llmctl_list_tasks(struct llmctl *ctx, const struct llmctl_task_filter *f,
 		      struct llmsched_task_info **out, size_t *count,
 		      bool *all_users);
 
-/* One task as JSON (llmctl-json/task.schema.json, without the paths). */
+/* taskjson.c: one task as JSON (task.schema.json, without the paths). */
 struct json_object *llmctl_task_json(const struct llmsd_config *c,
 				     const struct llmsched_task_info *t);
+/* The same document written to @out directly, without a newline. */
+void llmctl_task_json_write(FILE *out, const struct llmsd_config *c,
+			    const struct llmsched_task_info *t);
+/* A task's label as a C string in @buf (LLMSCHED_LABEL_MAX bytes). */
+const char *llmctl_task_label(const struct llmsched_task_info *t, char *buf);
 
 #endif /* LLMCTL_COMMON_H */

@@ -3,7 +3,7 @@
 LLMCTL_SRCS := tools/llmctl/main.c tools/llmctl/output.c \
 	tools/llmctl/common.c \
 	tools/llmctl/status.c \
-	tools/llmctl/tasks.c \
+	tools/llmctl/tasks.c tools/llmctl/taskjson.c \
 	tools/llmctl/agents.c \
 	tools/llmctl/cancel.c \
 	tools/llmctl/policy.c \

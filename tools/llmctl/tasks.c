@@ -126,14 +126,6 @@ static int compare(const void *pa, const void *pb)
 	return sort_reverse ? -r : r;
 }
 
-/* A label as C text (the module allows only printable ASCII). */
-static const char *label_of(const struct llmsched_task_info *t, char *buf)
-{
-	memcpy(buf, t->label, LLMSCHED_LABEL_MAX);
-	buf[LLMSCHED_LABEL_MAX - 1] = '\0';
-	return buf;
-}
-
 /* Why it is where it is: the wait for a waiting task, else the reason. */
 static const char *why_of(const struct llmsched_task_info *t)
 {
@@ -141,50 +133,6 @@ static const char *why_of(const struct llmsched_task_info *t)
 	    t->state == LLMSCHED_TASK_RUNNABLE)
 		return t->wait ? llms_wait_name(t->wait) : "-";
 	return t->reason ? llms_task_reason_name(t->reason) : "-";
-}
-
-struct json_object *llmctl_task_json(const struct llmsd_config *c,
-				     const struct llmsched_task_info *t)
-{
-	struct json_object *o = json_object_new_object();
-	char label[LLMSCHED_LABEL_MAX];
-
-	json_object_object_add(o, "id", llmctl_json_u64(t->task_id));
-	json_object_object_add(o, "label",
-			       json_object_new_string(label_of(t, label)));
-	json_object_object_add(o, "uid", llmctl_json_u64(t->owner_uid));
-	json_object_object_add(o, "user", json_object_new_string(
-				llmctl_user_name(t->owner_uid)));
-	json_object_object_add(o, "priority", llmctl_json_u64(t->priority));
-	json_object_object_add(o, "state", json_object_new_string(
-				llms_task_state_name(t->state)));
-	json_object_object_add(o, "reason", json_object_new_string(
-				llms_task_reason_name(t->reason)));
-	json_object_object_add(o, "wait", json_object_new_string(
-				llms_wait_name(t->wait)));
-	json_object_object_add(o, "agent_id", llmctl_json_u64(t->agent_id));
-	json_object_object_add(o, "exit_status",
-			       json_object_new_int(t->exit_status));
-	json_object_object_add(o, "retries_left",
-			       llmctl_json_u64(t->retries_left));
-	json_object_object_add(o, "preemptible", json_object_new_boolean(
-			t->submit_flags & LLMSCHED_SUBMIT_PREEMPTIBLE));
-	json_object_object_add(o, "fetched", json_object_new_boolean(
-			t->flags & LLMSCHED_INFO_FETCHED));
-	json_object_object_add(o, "submit_ns", llmctl_json_u64(t->submit_ns));
-	json_object_object_add(o, "start_ns", llmctl_json_u64(t->start_ns));
-	json_object_object_add(o, "end_ns", llmctl_json_u64(t->end_ns));
-	json_object_object_add(o, "est_runtime_ns",
-			       llmctl_json_u64(t->est_runtime_ns));
-	json_object_object_add(o, "runtime_ns", llmctl_json_u64(t->runtime_ns));
-	json_object_object_add(o, "time_limit_ns",
-			       llmctl_json_u64(t->time_limit_ns));
-	json_object_object_add(o, "demand", llmctl_json_res(t->demand));
-	json_object_object_add(o, "tags", llmctl_json_tags(c, t->tags));
-	json_object_object_add(o, "nr_deps", llmctl_json_u64(t->nr_deps));
-	json_object_object_add(o, "payload_len",
-			       llmctl_json_u64(t->payload_len));
-	return o;
 }
 
 static bool matches(const struct llmctl_task_filter *f, const struct llmsched_task_info *t)
@@ -197,7 +145,7 @@ static bool matches(const struct llmctl_task_filter *f, const struct llmsched_ta
 		return false;
 	if (f->agent && t->agent_id != f->agent)
 		return false;
-	if (f->glob && fnmatch(f->glob, label_of(t, label), 0))
+	if (f->glob && fnmatch(f->glob, llmctl_task_label(t, label), 0))
 		return false;
 	return true;
 }
@@ -309,7 +257,7 @@ static int print_table(const struct llmsd_config *c,
 			id, llmctl_user_name(k->owner_uid), pri,
 			llms_task_state_name(k->state), why_of(k), agent, age,
 			run, res[0], res[1], res[2], res[3], est, ex, deps,
-			tags, label_of(k, label),
+			tags, llmctl_task_label(k, label),
 		};
 		unsigned int r;
 
@@ -349,8 +297,8 @@ static int print_table(const struct llmsd_config *c,
 
 /*
  * The same document as the tree --pretty prints, written one task at a
- * time: with 100,000 tasks the whole tree would take hundreds of
- * megabytes of json-c objects, this takes one task's.
+ * time by llmctl_task_json_write(): with 100,000 tasks the whole tree
+ * takes hundreds of megabytes of json-c objects and most of the time.
  */
 static int print_json_stream(const struct llmsd_config *c,
 			     const struct llmsched_task_info *v, size_t n,
@@ -361,13 +309,9 @@ static int print_json_stream(const struct llmsd_config *c,
 	printf("{\"all_users\":%s,\"count\":%zu,\"tasks\":[",
 	       all ? "true" : "false", n);
 	for (i = 0; i < n; i++) {
-		struct json_object *o = llmctl_task_json(c, &v[i]);
-
 		if (i)
 			putchar(',');
-		fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-			JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
-		json_object_put(o);
+		llmctl_task_json_write(stdout, c, &v[i]);
 	}
 	return fputs("]}\n", stdout) == EOF ? LLMCTL_EXIT_FAILURE : 0;
 }
@@ -510,7 +454,7 @@ static void task_show(const struct llmsd_config *c,
 	unsigned int r;
 
 	line("task", "%llu%s%s%s", (unsigned long long)t->task_id,
-	     t->label[0] ? " (" : "", t->label[0] ? label_of(t, label) : "",
+	     t->label[0] ? " (" : "", t->label[0] ? llmctl_task_label(t, label) : "",
 	     t->label[0] ? ")" : "");
 	line("user", "%s (uid %u)", llmctl_user_name(t->owner_uid),
 	     t->owner_uid);
