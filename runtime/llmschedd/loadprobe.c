@@ -42,6 +42,13 @@
 #define SHRINK_USE_PM	800
 /* A growth smaller than this is not worth a resize. */
 #define GROW_MIN	100
+/*
+ * A refused resize (the module's EBUSY or ENOSPC) is not asked again for
+ * this many decisions, doubling with each refusal in a row up to the cap:
+ * 1 s, 2 s, ... 64 s.
+ */
+#define HOLD_MIN	4
+#define HOLD_MAX	256
 
 /* What is known of one agent between steps. */
 struct agent_state {
@@ -64,6 +71,8 @@ struct agent_state {
 	uint64_t period_usage, period_throttled; /* in the last period */
 	bool stat_primed;
 	unsigned int grown, shrunk, refused;
+	/* After refusals in a row: decisions to let pass, doubling. */
+	unsigned int hold, streak;
 };
 
 struct llmsd_load {
@@ -531,7 +540,7 @@ static uint64_t want(const struct llmsd_load *lp, const struct agent_state *s,
 {
 	uint64_t step, used_mc;
 
-	if (!s->stat_primed || !period_us)
+	if (!s->stat_primed || !period_us || s->hold)
 		return 0;
 	if (s->period_throttled * 1000 > period_us * THROTTLED_PM) {
 		step = lp->resize_step;
@@ -588,6 +597,8 @@ size_t llmsd_load_decide(struct llmsd_load *lp,
 				st.throttled_usec - s->throttled_usec;
 		}
 		s->stat_primed = true;
+		if (s->hold)
+			s->hold--;
 		s->usage_usec = st.usage_usec;
 		s->throttled_usec = st.throttled_usec;
 	}
@@ -629,7 +640,12 @@ void llmsd_load_resized(struct llmsd_load *lp, uint32_t agent_id, bool grow,
 			continue;
 		if (ret) {
 			s->refused++;
+			s->hold = HOLD_MIN << (s->streak < 6 ? s->streak : 6);
+			if (s->hold > HOLD_MAX)
+				s->hold = HOLD_MAX;
+			s->streak++;
 		} else {
+			s->streak = 0;
 			lp->resizes++;
 			if (grow)
 				s->grown++;

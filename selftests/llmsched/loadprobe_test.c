@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -165,13 +167,64 @@ static const char two_agents[] =
 	"cpu = 500m\n"
 	"memory = 256M\n";
 
-/* A busy loop for the busy agent, with no CPU demand of its own. */
-static int submit_busy(int fd, __u64 *id)
+/* @loops busy loops in one task of @cpu millicores, for the busy agent. */
+static int submit_busy(int fd, int loops, __u64 cpu, __u64 *id)
 {
-	const char *const loop[] = { "/bin/sh", "-c", "while :; do :; done",
-				     NULL };
+	const char *const one[] = { "/bin/sh", "-c", "while :; do :; done",
+				    NULL };
+	const char *const two[] = {
+		"/bin/sh", "-c",
+		"(while :; do :; done) & while :; do :; done", NULL
+	};
 
-	return du_submit(fd, loop, 100, 0, HOT_TAG, 0, 0, 0, id);
+	return du_submit(fd, loops == 2 ? two : one, 100, 0, HOT_TAG, cpu, 0,
+			 0, id);
+}
+
+/*
+ * Work in the agent's folder beyond its tasks' demands (a task holds to
+ * its own cpu.max, its demand; this is held only by the agent's): @n busy
+ * loops in the leaf ROOT/@agent/extra.  Their pids in @pids.
+ */
+static int extra_load(const char *agent, int n, pid_t *pids)
+{
+	char path[160], pid[16];
+	int i;
+
+	snprintf(path, sizeof(path), ROOT "/%s/extra", agent);
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -errno;
+	strcat(path, "/cgroup.procs");
+	for (i = 0; i < n; i++) {
+		fflush(stdout);
+		pids[i] = fork();
+		if (pids[i] < 0)
+			return -errno;
+		if (!pids[i]) {
+			snprintf(pid, sizeof(pid), "%d", (int)getpid());
+			if (du_write_text(path, pid))
+				_exit(1);
+			for (;;)
+				;
+		}
+	}
+	return 0;
+}
+
+static void extra_stop(const char *agent, int n, pid_t *pids)
+{
+	char path[160];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (pids[i] <= 0)
+			continue;
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+		pids[i] = 0;
+	}
+	snprintf(path, sizeof(path), ROOT "/%s/extra", agent);
+	rmdir(path);
 }
 
 static int wait_running(int fd, __u64 id, int timeout_ms)
@@ -266,7 +319,7 @@ TEST_F_TIMEOUT(loadprobe, probe_load_matches_cpu_stat, 120)
 	ids[1] = agent_id_of(self->fd, "idle-0");
 	ASSERT_NE(0, ids[0]);
 	ASSERT_NE(0, ids[1]);
-	ASSERT_EQ(0, submit_busy(self->fd, &id));
+	ASSERT_EQ(0, submit_busy(self->fd, 1, LS_CPUS(1), &id));
 	ASSERT_EQ(0, wait_running(self->fd, id, 10000));
 	/* The mean catches up (load_window 100 ms) long before this. */
 	sleep(1);
@@ -295,7 +348,7 @@ TEST_F_TIMEOUT(loadprobe, cgroup_fallback_gives_the_same_figure, 120)
 	ids[1] = agent_id_of(self->fd, "idle-0");
 	ASSERT_NE(0, ids[0]);
 	ASSERT_NE(0, ids[1]);
-	ASSERT_EQ(0, submit_busy(self->fd, &id));
+	ASSERT_EQ(0, submit_busy(self->fd, 1, LS_CPUS(1), &id));
 	ASSERT_EQ(0, wait_running(self->fd, id, 10000));
 	sleep(1);
 	measure(_metadata, self->fd, ids, 3000, &m);
@@ -306,14 +359,14 @@ TEST_F_TIMEOUT(loadprobe, cgroup_fallback_gives_the_same_figure, 120)
 }
 
 /*
- * Waiting counts: two busy loops held to half a CPU wait half the time,
- * so with the default weight (500 per mille) the figure is above what
- * they use.
+ * Waiting counts: two busy loops in a task held to half a CPU wait most
+ * of the time, so with the default weight (500 per mille) the figure is
+ * above what they use, which is all of the agent's half CPU.
  */
 TEST_F_TIMEOUT(loadprobe, run_queue_waiting_raises_the_figure, 120)
 {
 	char text[8192], rel[64];
-	__u64 a, b, load;
+	__u64 a, load;
 	__u32 busy;
 	int i;
 
@@ -324,10 +377,8 @@ TEST_F_TIMEOUT(loadprobe, run_queue_waiting_raises_the_figure, 120)
 				     &self->daemon));
 	busy = agent_id_of(self->fd, "busy-0");
 	ASSERT_NE(0, busy);
-	ASSERT_EQ(0, submit_busy(self->fd, &a));
-	ASSERT_EQ(0, submit_busy(self->fd, &b));
+	ASSERT_EQ(0, submit_busy(self->fd, 2, 500, &a));
 	ASSERT_EQ(0, wait_running(self->fd, a, 10000));
-	ASSERT_EQ(0, wait_running(self->fd, b, 10000));
 	sleep(2);
 	snprintf(rel, sizeof(rel), "agents/%u/load", busy);
 	for (i = 0, load = 0; i < 10; i++) {
@@ -346,15 +397,27 @@ TEST_F_TIMEOUT(loadprobe, run_queue_waiting_raises_the_figure, 120)
 	EXPECT_LT(0, json_number(strstr(text, "busy-0"), "wait_usec"));
 }
 
+/* The busy agent's CPU reservation, as the module has it; 0 on error. */
+static __u64 reserved_cpu(int fd, __u32 id)
+{
+	struct llmsched_agent_info info;
+
+	return agent_info(fd, id, &info) ? 0 : info.capacity[LLMSCHED_RES_CPU];
+}
+
 /*
- * resize = on: the busy agent (0.5 CPU, two loops) is throttled while the
- * host has idle CPU: it grows; once its tasks end, it shrinks back to its
+ * resize = on: the busy agent (0.5 CPU) runs two loops beyond its tasks
+ * and is throttled while the host has idle CPU: it grows, never past what
+ * the host has free (2 CPUs less the idle agent's 0.5).  Then a task
+ * holds 1 CPU of it and the loops stop: it cannot shrink below that
+ * (EBUSY, counted as refused); once the task ends it shrinks back to its
  * configured 0.5 CPU.  The resizes are counted in load.json.
  */
 TEST_F_TIMEOUT(loadprobe, resize_grows_into_idle_cpu_and_shrinks_back, 120)
 {
-	struct llmsched_agent_info info;
-	__u64 a, b, most = 0;
+	const char *const nap[] = { "/bin/sleep", "1000", NULL };
+	__u64 most = 0, cpu = 0, id;
+	pid_t pids[2] = { 0, 0 };
 	char text[8192];
 	__u32 busy;
 	int i;
@@ -368,36 +431,47 @@ TEST_F_TIMEOUT(loadprobe, resize_grows_into_idle_cpu_and_shrinks_back, 120)
 				     &self->daemon));
 	busy = agent_id_of(self->fd, "busy-0");
 	ASSERT_NE(0, busy);
-	ASSERT_EQ(0, submit_busy(self->fd, &a));
-	ASSERT_EQ(0, submit_busy(self->fd, &b));
+	ASSERT_EQ(0, extra_load("busy-0", 2, pids));
 	for (i = 0; i < 200 && most < 1000; i++) {
 		usleep(100000);
-		ASSERT_EQ(0, agent_info(self->fd, busy, &info));
-		if (info.capacity[LLMSCHED_RES_CPU] > most)
-			most = info.capacity[LLMSCHED_RES_CPU];
+		cpu = reserved_cpu(self->fd, busy);
+		if (cpu > most)
+			most = cpu;
 	}
 	printf("# grown to %llu millicores in %.1f s\n",
 	       (unsigned long long)most, i / 10.0);
 	EXPECT_LE(1000, most);
-	/* Never past the host's capacity, less the idle agent's 0.5. */
 	EXPECT_GE(1500, most);
-	ASSERT_EQ(0, ls_cancel(self->fd, a));
-	ASSERT_EQ(0, ls_cancel(self->fd, b));
+	/* The task of 1 CPU goes to the busy agent (its tag), grown. */
+	ASSERT_EQ(0, du_submit(self->fd, nap, 100, 0, HOT_TAG, LS_CPUS(1), 0,
+			       0, &id));
+	EXPECT_EQ(0, wait_running(self->fd, id, 10000));
+	extra_stop("busy-0", 2, pids);
+	sleep(3);
+	cpu = reserved_cpu(self->fd, busy);
+	printf("# holding a task of 1 CPU, idle: %llu millicores\n",
+	       (unsigned long long)cpu);
+	EXPECT_LE(1000, cpu);
+	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
+	EXPECT_LE(1, json_number(strstr(text, "busy-0"), "refused"))
+	TH_LOG("%s", text);
+	ASSERT_EQ(0, ls_cancel(self->fd, id));
 	for (i = 0; i < 200; i++) {
 		usleep(100000);
-		ASSERT_EQ(0, agent_info(self->fd, busy, &info));
-		if (info.capacity[LLMSCHED_RES_CPU] == 500)
+		cpu = reserved_cpu(self->fd, busy);
+		if (cpu == 500)
 			break;
 	}
 	printf("# back to %llu millicores in %.1f s\n",
-	       (unsigned long long)info.capacity[LLMSCHED_RES_CPU], i / 10.0);
-	EXPECT_EQ(500, info.capacity[LLMSCHED_RES_CPU]);
+	       (unsigned long long)cpu, i / 10.0);
+	EXPECT_EQ(500, cpu);
 	/* load.json is written every 250 ms. */
 	usleep(600000);
 	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
 	EXPECT_LE(2, json_number(text, "resizes")) TH_LOG("%s", text);
 	EXPECT_LE(1, json_number(strstr(text, "busy-0"), "grown"));
 	EXPECT_LE(1, json_number(strstr(text, "busy-0"), "shrunk"));
+	extra_stop("busy-0", 2, pids);
 }
 
 /* `bpftool ... show -j` contains @needle. */
