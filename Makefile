@@ -152,6 +152,7 @@ bench: deps
 	$(BIN)/llmsched-bench-engine
 	tools/bench/run-kbench
 	tools/bench/run-rbench
+	tools/bench/run-loadbench
 
 lint: $(BUILD)/src/scripts/checkpatch.pl
 	@tools/lint

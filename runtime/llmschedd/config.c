@@ -287,16 +287,8 @@ static int set_resize(struct llmsd_config *c, struct llmsd_agent_spec *a,
 static int set_resize_step(struct llmsd_config *c, struct llmsd_agent_spec *a,
 			   const char *v, struct llms_error **err)
 {
-	char q[48];
-	int ret = llms_parse_cpu(v, &c->resize_step, err);
-
-	if (!ret && !c->resize_step) {
-		quote(q, sizeof(q), v);
-		return llms_error_set(err, ERANGE,
-				      "'%s': a step of no CPU: use 500m, 1 or more",
-				      q);
-	}
-	return ret;
+	/* It refuses 0, a step of nothing. */
+	return llms_parse_cpu(v, &c->resize_step, err);
 }
 
 static const struct key daemon_keys[] = {
