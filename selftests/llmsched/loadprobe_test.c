@@ -30,6 +30,16 @@
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
 
 #define ROOT		"/sys/fs/cgroup/llmsched-loadtest"
+/*
+ * A measured figure, for the log: a test runs in a child that leaves
+ * with _exit(), so stdout (a pipe) is flushed at once.
+ */
+#define figure(...)                          \
+	do {                                 \
+		printf(__VA_ARGS__);         \
+		fflush(stdout);              \
+	} while (0)
+
 /* The tag that sends the busy tasks to the busy agent only. */
 #define HOT_TAG		1ULL
 
@@ -282,7 +292,7 @@ static void measure(struct __test_metadata *_metadata, int fd, __u32 ids[2],
 		m->used[k] = 1000.0 * (double)(u1[k] - u0[k]) /
 			     (cpus[k] * (double)(t1 - t0));
 	}
-	printf("# load busy %.0f idle %.0f; cpu.stat busy %.0f idle %.0f (per mille of the reservation)\n",
+	figure("# load busy %.0f idle %.0f; cpu.stat busy %.0f idle %.0f (per mille of the reservation)\n",
 	       m->load[0], m->load[1], m->used[0], m->used[1]);
 }
 
@@ -390,7 +400,7 @@ TEST_F_TIMEOUT(loadprobe, run_queue_waiting_raises_the_figure, 120)
 	}
 	load /= 10;
 	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
-	printf("# held to its reservation, two loops: load %llu per mille\n",
+	figure("# held to its reservation, two loops: load %llu per mille\n",
 	       (unsigned long long)load);
 	/* Using all of it (1000) plus waiting, weighed by a half. */
 	EXPECT_LT(1100, load) TH_LOG("%s", text);
@@ -438,7 +448,7 @@ TEST_F_TIMEOUT(loadprobe, resize_grows_into_idle_cpu_and_shrinks_back, 120)
 		if (cpu > most)
 			most = cpu;
 	}
-	printf("# grown to %llu millicores in %.1f s\n",
+	figure("# grown to %llu millicores in %.1f s\n",
 	       (unsigned long long)most, i / 10.0);
 	EXPECT_LE(1000, most);
 	EXPECT_GE(1500, most);
@@ -449,7 +459,7 @@ TEST_F_TIMEOUT(loadprobe, resize_grows_into_idle_cpu_and_shrinks_back, 120)
 	extra_stop("busy-0", 2, pids);
 	sleep(3);
 	cpu = reserved_cpu(self->fd, busy);
-	printf("# holding a task of 1 CPU, idle: %llu millicores\n",
+	figure("# holding a task of 1 CPU, idle: %llu millicores\n",
 	       (unsigned long long)cpu);
 	EXPECT_LE(1000, cpu);
 	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
@@ -462,7 +472,7 @@ TEST_F_TIMEOUT(loadprobe, resize_grows_into_idle_cpu_and_shrinks_back, 120)
 		if (cpu == 500)
 			break;
 	}
-	printf("# back to %llu millicores in %.1f s\n",
+	figure("# back to %llu millicores in %.1f s\n",
 	       (unsigned long long)cpu, i / 10.0);
 	EXPECT_EQ(500, cpu);
 	/* load.json is written every 250 ms. */
