@@ -5,6 +5,7 @@ LLMSCHEDD_SRCS := runtime/llmschedd/main.c runtime/llmschedd/supervisor.c \
 	runtime/llmschedd/agent.c runtime/llmschedd/log.c \
 	runtime/llmschedd/config.c runtime/llmschedd/capacity.c \
 	runtime/llmschedd/estimator.c runtime/llmschedd/loadprobe.c \
+	runtime/llmschedd/loadfigure.c \
 	runtime/estimator/rls.c
 llmschedd_SRCS := $(LLMSCHEDD_SRCS) $(LIBLLMSCHED_SRCS) \
 	$(LIBLLMSCHED_HISTORY_SRCS)

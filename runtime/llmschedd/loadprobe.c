@@ -24,24 +24,12 @@
 #include "../bpf/load_probe.h"
 #include "../lib/ioctl.h"
 #include "load_probe.skel.h"
+#include "loadfigure.h"
 #include "loadprobe.h"
 #include "log.h"
 
 #define NSEC_PER_USEC	1000ULL
 #define NSEC_PER_MSEC	1000000ULL
-/* The report's ceiling (uAPI). */
-#define LOAD_MAX	65535
-/* Inside, L_i keeps this many more decimals. */
-#define LOAD_SCALE	1000
-/*
- * resize = on: an agent throttled for more than this share of a decision
- * period (per mille) wants more; one using less than this share of what
- * it would have after a shrink has too much.
- */
-#define THROTTLED_PM	50
-#define SHRINK_USE_PM	800
-/* A growth smaller than this is not worth a resize. */
-#define GROW_MIN	100
 /*
  * A refused resize (the module's EBUSY or ENOSPC) is not asked again for
  * this many decisions, doubling with each refusal in a row up to the cap:
@@ -63,7 +51,7 @@ struct agent_state {
 	uint64_t run_ns, wait_ns, switches;
 	bool primed;
 	uint64_t raw;		/* per mille */
-	uint64_t smooth;	/* per mille x LOAD_SCALE */
+	uint64_t smooth;	/* per mille x LLMSD_LOAD_SCALE */
 	/* Totals since the agent was first seen (ns). */
 	uint64_t run_total, wait_total;
 	/* cpu.stat at the last decision. */
@@ -338,21 +326,6 @@ static int read_cgroup(struct llmsd_load *lp, struct agent_state *s,
 	return 0;
 }
 
-/* raw = 1000 * (run + wait * w / 1000) / (cpu * dt), cpu in millicores. */
-static uint64_t raw_load(uint64_t run, uint64_t wait, uint32_t weight,
-			 uint64_t cpu, uint64_t dt)
-{
-	unsigned __int128 num, den;
-
-	if (!cpu || !dt)
-		return 0;
-	num = ((unsigned __int128)run * 1000 + (unsigned __int128)wait * weight) *
-	      1000;
-	den = (unsigned __int128)cpu * dt;
-	num /= den;
-	return num > LOAD_MAX ? LOAD_MAX : (uint64_t)num;
-}
-
 void llmsd_load_step(struct llmsd_load *lp, int fd,
 		     const struct llmsd_load_agent *agents, size_t n,
 		     uint64_t now_ns)
@@ -407,24 +380,14 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 		s->wait_ns = wait;
 		s->switches = switches;
 		if (s->primed && dt) {
-			uint64_t x;
-
-			s->raw = raw_load(d_run, d_wait, lp->wait_weight,
-					  a->cpu, dt);
-			x = s->raw * LOAD_SCALE;
-			s->smooth = lp->window_ns ?
-				(uint64_t)(((unsigned __int128)s->smooth *
-						    lp->window_ns +
-					    (unsigned __int128)x * dt) /
-					   (lp->window_ns + dt)) :
-				x;
+			s->raw = llmsd_load_raw(d_run, d_wait, lp->wait_weight,
+						a->cpu, dt);
+			s->smooth = llmsd_load_smooth(s->smooth, s->raw, dt,
+						      lp->window_ns);
 		}
 		s->primed = true;
 		lp->entries[count].agent_id = a->agent_id;
-		lp->entries[count].load =
-			(uint32_t)((s->smooth + LOAD_SCALE / 2) / LOAD_SCALE);
-		if (lp->entries[count].load > LOAD_MAX)
-			lp->entries[count].load = LOAD_MAX;
+		lp->entries[count].load = llmsd_load_value(s->smooth);
 		count++;
 	}
 	forget_unseen(lp);
@@ -497,9 +460,7 @@ static void write_json(struct llmsd_load *lp)
 		json_object_object_add(e, "cgroup_id",
 				       json_object_new_uint64(s->cgid));
 		json_object_object_add(
-			e, "load",
-			json_object_new_uint64((s->smooth + LOAD_SCALE / 2) /
-					       LOAD_SCALE));
+			e, "load", json_object_new_uint64(llmsd_load_value(s->smooth)));
 		json_object_object_add(e, "raw_load",
 				       json_object_new_uint64(s->raw));
 		json_object_object_add(e, "cpu", json_object_new_uint64(s->cpu));
@@ -538,27 +499,20 @@ static void write_json(struct llmsd_load *lp)
 static uint64_t want(const struct llmsd_load *lp, const struct agent_state *s,
 		     uint64_t period_us, uint64_t free_cpu)
 {
-	uint64_t step, used_mc;
+	struct llmsd_resize_in in = {
+		.period_us = period_us,
+		.usage_us = s->period_usage,
+		.throttled_us = s->period_throttled,
+		.cpu = s->cpu,
+		.base_cpu = s->base_cpu,
+		.step = lp->resize_step,
+		.free_cpu = free_cpu,
+		.idle_cpu = lp->idle_cpu,
+	};
 
-	if (!s->stat_primed || !period_us || s->hold)
+	if (!s->stat_primed || s->hold)
 		return 0;
-	if (s->period_throttled * 1000 > period_us * THROTTLED_PM) {
-		step = lp->resize_step;
-		if (step > free_cpu)
-			step = free_cpu;
-		if (step > lp->idle_cpu)
-			step = lp->idle_cpu;
-		return step >= GROW_MIN ? s->cpu + step : 0;
-	}
-	if (s->cpu <= s->base_cpu || s->period_throttled)
-		return 0;
-	step = s->cpu - s->base_cpu;
-	if (step > lp->resize_step)
-		step = lp->resize_step;
-	used_mc = s->period_usage * 1000 / period_us;
-	if (used_mc * 1000 < (s->cpu - step) * SHRINK_USE_PM)
-		return s->cpu - step;
-	return 0;
+	return llmsd_resize_want(&in);
 }
 
 size_t llmsd_load_decide(struct llmsd_load *lp,
