@@ -9,8 +9,6 @@
  * map), which keeps a busy loop's figure steady between switches.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
