@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -87,7 +88,21 @@ struct llmsd_load {
 	uint64_t idle_ticks;
 	uint64_t idle_cpu;	/* millicores idle in the last period */
 	unsigned long reports, report_errors, resizes;
+	/*
+	 * The daemon's own CPU time in the steps (ns, its thread's clock):
+	 * measuring, and the report's ioctl, which includes the module's
+	 * balancer pass that follows it.
+	 */
+	uint64_t steps, measure_cpu_ns, report_cpu_ns;
 };
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 		      va_list ap)
@@ -329,11 +344,14 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 		     uint64_t now_ns)
 {
 	struct llms_error *err = NULL;
+	int ret;
 	uint64_t dt = lp->last_ns && now_ns > lp->last_ns ?
 			      now_ns - lp->last_ns : 0;
+	uint64_t t0 = thread_cpu_ns(), t1;
 	size_t i, count = 0;
 	__u32 zero = 0;
 
+	lp->steps++;
 	if (n > LOAD_PROBE_MAX_AGENTS)
 		n = LOAD_PROBE_MAX_AGENTS;
 	if (n > lp->nentries) {
@@ -352,7 +370,6 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 		const struct llmsd_load_agent *a = &agents[i];
 		uint64_t run, wait, switches = 0, d_run, d_wait;
 		struct agent_state *s;
-		int ret;
 
 		if (!a->agent_id)
 			continue;
@@ -390,9 +407,13 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 	}
 	forget_unseen(lp);
 	lp->last_ns = now_ns;
+	t1 = thread_cpu_ns();
+	lp->measure_cpu_ns += t1 - t0;
 	if (!count || !dt)
 		return;
-	if (llms_load_report(fd, lp->entries, (uint32_t)count, &err)) {
+	ret = llms_load_report(fd, lp->entries, (uint32_t)count, &err);
+	lp->report_cpu_ns += thread_cpu_ns() - t1;
+	if (ret) {
 		/* Every interval: say it once in a while, not each time. */
 		if (!lp->report_errors++ || !(lp->report_errors % 1000))
 			llmsd_log_error(LLMSD_WARN, &err,
@@ -445,6 +466,11 @@ static void write_json(struct llmsd_load *lp)
 	json_object_object_add(o, "report_errors",
 			       json_object_new_uint64(lp->report_errors));
 	json_object_object_add(o, "resizes", json_object_new_uint64(lp->resizes));
+	json_object_object_add(o, "steps", json_object_new_uint64(lp->steps));
+	json_object_object_add(o, "measure_cpu_ns",
+			       json_object_new_uint64(lp->measure_cpu_ns));
+	json_object_object_add(o, "report_cpu_ns",
+			       json_object_new_uint64(lp->report_cpu_ns));
 	json_object_object_add(o, "idle_cpu",
 			       json_object_new_uint64(lp->idle_cpu));
 	list = json_object_new_array();

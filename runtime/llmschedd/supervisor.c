@@ -1025,7 +1025,7 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 		struct pollfd pfd[sv.nslots + 1];
 		struct signalfd_siginfo si;
 		uint64_t now = mono_ns();
-		int timeout = SCAN_INTERVAL_MS / 5;
+		int timeout = SCAN_INTERVAL_MS / 5, ready;
 		size_t n = 1;
 
 		for (i = 0; i < sv.nslots; i++) {
@@ -1073,9 +1073,15 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 						 NSEC_PER_MSEC - 1) /
 						NSEC_PER_MSEC);
 		}
-		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
+		ready = poll(pfd, n, timeout);
+		if (ready < 0 && errno != EINTR)
 			break;
-		while (read(sv.sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		/*
+		 * A timeout (the load interval's, 100 times a second) has
+		 * nothing to read: no system call per agent for it.
+		 */
+		while (ready > 0 &&
+		       read(sv.sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				llmsd_info("SIGHUP: reloading %s",
 					   cfg->path ? cfg->path : "(no file)");
@@ -1088,7 +1094,7 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 				goto out;
 			}
 		}
-		for (i = 0; i < sv.nslots; i++) {
+		for (i = 0; ready > 0 && i < sv.nslots; i++) {
 			struct pollfd one = { .fd = sv.slots[i].child.pidfd,
 					      .events = POLLIN };
 
