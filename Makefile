@@ -163,6 +163,7 @@ bench: deps
 	tools/bench/run-tbench
 	tools/vmrun --timeout 500 --append "tsc=reliable slub_debug=-" -- \
 		$(BIN)/llmsched-bench-llmctl
+	tools/bench/run-loadbench
 
 lint: $(BUILD)/src/scripts/checkpatch.pl
 	@tools/lint

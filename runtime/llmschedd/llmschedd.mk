@@ -4,8 +4,13 @@ PROGRAMS += llmschedd
 LLMSCHEDD_SRCS := runtime/llmschedd/main.c runtime/llmschedd/supervisor.c \
 	runtime/llmschedd/agent.c runtime/llmschedd/log.c \
 	runtime/llmschedd/config.c runtime/llmschedd/capacity.c \
-	runtime/llmschedd/estimator.c runtime/estimator/rls.c
+	runtime/llmschedd/estimator.c runtime/llmschedd/loadprobe.c \
+	runtime/llmschedd/loadfigure.c \
+	runtime/estimator/rls.c
 llmschedd_SRCS := $(LLMSCHEDD_SRCS) $(LIBLLMSCHED_SRCS) \
 	$(LIBLLMSCHED_HISTORY_SRCS)
 llmschedd_LDLIBS := -linih $(LIBLLMSCHED_HISTORY_LDLIBS) \
-	$(shell pkg-config --libs json-c) -lm
+	$(shell pkg-config --libs json-c) -lm $(LIBBPF_LDLIBS)
+# The load probe's skeleton (runtime/bpf/load_probe.bpf.c).
+llmschedd_CFLAGS := -I$(BPF_BUILD)
+PROGRAM_DEPS += $(BPF_BUILD)/load_probe.skel.h

@@ -22,6 +22,7 @@
 #include "kselftest_harness.h"
 #include "../../runtime/lib/libllmsched.h"
 #include "../../runtime/lib/history.h"
+#include "daemon_util.h"
 #include "llmsched_util.h"
 #include "module_util.h"
 
@@ -39,146 +40,15 @@ FIXTURE(llmschedd) {
 	int fd;
 };
 
-static int write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	return fclose(f) ? -errno : 0;
-}
-
-/* The program beside this test: build/bin/llmschedd. */
-static const char *llmschedd_path(void)
-{
-	static char path[4096];
-	ssize_t n;
-	char *slash;
-
-	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-	if (n < 0)
-		return "llmschedd";
-	path[n] = '\0';
-	slash = strrchr(path, '/');
-	strcpy(slash + 1, "llmschedd");
-	return path;
-}
-
-/* Run llmschedd with @args (at most 6, NULL-terminated); its exit status. */
-static int run_llmschedd(const char *out_path, const char *a0, const char *a1,
-			 const char *a2, const char *a3)
-{
-	const char *argv[] = { llmschedd_path(), a0, a1, a2, a3, NULL };
-	int status, fd;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		if (out_path) {
-			fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-			if (fd >= 0) {
-				dup2(fd, STDERR_FILENO);
-				dup2(fd, STDOUT_FILENO);
-			}
-		}
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 256;
-}
-
-static pid_t daemon_pid(const char *dir)
-{
-	char path[128], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/state/llmschedd.lock", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return (pid_t)atoi(buf);
-}
-
-/* Wait until @pid is gone (it is not our child: no reaping). */
-static int wait_gone(pid_t pid, int timeout_ms)
-{
-	struct pollfd pfd = { .events = POLLIN };
-
-	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pfd.fd < 0)
-		return errno == ESRCH ? 0 : -errno;
-	if (poll(&pfd, 1, timeout_ms) != 1) {
-		close(pfd.fd);
-		return -ETIMEDOUT;
-	}
-	close(pfd.fd);
-	return 0;
-}
-
-/*
- * Write the configuration with @agents (its [agent ...] sections) and start
- * the daemon; 0 once it said every agent is up.
- */
 static int daemon_start(struct _test_data_llmschedd *self, const char *agents)
 {
-	char text[4096], log[160];
-	int ret;
-
-	snprintf(text, sizeof(text),
-		 "[daemon]\n"
-		 "cgroup_root = " TEST_CGROUP_ROOT "\n"
-		 "state_dir = %s/state\n"
-		 "log_dir = %s/log\n"
-		 "heartbeat_interval = 50ms\n"
-		 "drain_timeout = 5s\n"
-		 "\n%s",
-		 self->dir, self->dir, agents);
-	ret = write_text(self->conf, text);
-	if (ret)
-		return ret;
-	snprintf(log, sizeof(log), "%s/daemon.log", self->dir);
-	ret = run_llmschedd(log, "-c", self->conf, "--verbose", NULL);
-	if (ret)
-		return ret;
-	self->daemon = daemon_pid(self->dir);
-	return self->daemon > 0 ? 0 : -ESRCH;
+	return du_daemon_start(self->dir, self->conf, TEST_CGROUP_ROOT, "",
+			       agents, &self->daemon);
 }
 
 static int daemon_stop(struct _test_data_llmschedd *self)
 {
-	int ret;
-
-	if (self->daemon <= 0)
-		return 0;
-	if (kill(self->daemon, SIGTERM))
-		return -errno;
-	ret = wait_gone(self->daemon, 30000);
-	self->daemon = 0;
-	return ret;
-}
-
-/* Print the daemon's log, for a failing test. */
-static void daemon_log(const char *dir)
-{
-	char path[160], line[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/daemon.log", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		fprintf(stderr, "# daemon: %s", line);
-	fclose(f);
+	return du_daemon_stop(&self->daemon);
 }
 
 /*
@@ -199,37 +69,7 @@ static int submit_full(int fd, const char *const *argv, __u32 prio,
 		       __u32 flags, __u64 cpu, __u64 mem, __u64 limit_ns,
 		       __u64 *id)
 {
-	struct llmsched_task_submit t;
-	struct llms_payload p = { 0 };
-	char *const env[] = { "PATH=/usr/bin:/bin", "HOME=/tmp", NULL };
-	struct llms_error *err = NULL;
-	void *buf;
-	size_t len;
-	int ret;
-
-	for (p.argc = 0; argv[p.argc]; p.argc++)
-		;
-	p.argv = (char *const *)argv;
-	p.envc = 2;
-	p.envp = env;
-	p.cwd = "/tmp";
-	ret = llms_payload_encode(&p, &buf, &len, &err);
-	if (ret) {
-		llms_error_free(&err);
-		return ret;
-	}
-	ls_task_init(&t, prio, cpu, mem, LS_SEC(1));
-	t.flags = flags;
-	/* Enough for the agents the chaos test kills under it. */
-	t.retries = 8;
-	t.payload_ptr = (uintptr_t)buf;
-	t.payload_len = (__u32)len;
-	t.time_limit_ns = limit_ns;
-	ret = ls_submit(fd, &t);
-	free(buf);
-	if (!ret)
-		*id = t.task_id;
-	return ret;
+	return du_submit(fd, argv, prio, flags, 0, cpu, mem, limit_ns, id);
 }
 
 /* Wait for @id to end; its info. */
@@ -344,9 +184,9 @@ FIXTURE_TEARDOWN(llmschedd)
 	char cmd[128];
 
 	if (self->daemon > 0 && daemon_stop(self))
-		daemon_log(self->dir);
+		du_daemon_log(self->dir);
 	if (!_metadata->passed)
-		daemon_log(self->dir);
+		du_daemon_log(self->dir);
 	if (self->fd >= 0) {
 		ls_cancel_all(self->fd);
 		close(self->fd);
@@ -401,7 +241,7 @@ TEST_F_TIMEOUT(llmschedd, sigterm_leaves_nothing_behind, 120)
 	struct stat st;
 	int n;
 
-	ASSERT_EQ(0, daemon_start(self, two_agents)) daemon_log(self->dir);
+	ASSERT_EQ(0, daemon_start(self, two_agents)) du_daemon_log(self->dir);
 	n = count_agents(self->fd, ent, 8);
 	EXPECT_EQ(2, n);
 	EXPECT_EQ(0, stat(TEST_CGROUP_ROOT "/small-0/agent", &st));
@@ -431,7 +271,7 @@ TEST_F_TIMEOUT(llmschedd, agents_register_in_the_configurations_order, 120)
 				  "[agent zeta]\ncount = 2\ncpu = 500m\n"
 				  "memory = 128M\n\n"
 				  "[agent alpha]\ncpu = 500m\nmemory = 128M\n"))
-		daemon_log(self->dir);
+		du_daemon_log(self->dir);
 	n = count_agents(self->fd, ent, 8);
 	ASSERT_EQ(3, n);
 	for (i = 0; i < n; i++) {
@@ -752,8 +592,8 @@ TEST_F_TIMEOUT(llmschedd, restarted_daemon_adopts_its_agents, 120)
 	ASSERT_EQ(0, ls_agent_info(self->fd, info.agent_id, &before));
 	first = self->daemon;
 	ASSERT_EQ(0, kill(first, SIGKILL));
-	ASSERT_EQ(0, wait_gone(first, 5000));
-	ASSERT_EQ(0, daemon_start(self, one_agent)) daemon_log(self->dir);
+	ASSERT_EQ(0, du_wait_gone(first, 5000));
+	ASSERT_EQ(0, daemon_start(self, one_agent)) du_daemon_log(self->dir);
 	EXPECT_NE(first, self->daemon);
 	ASSERT_EQ(0, wait_end(self->fd, id, 20000, &info));
 	EXPECT_EQ(LLMSCHED_TASK_SUCCEEDED, info.state);
@@ -800,7 +640,7 @@ TEST_F_TIMEOUT(llmschedd, hung_agent_is_killed_and_replaced, 120)
 				   &info));
 	ASSERT_EQ(0, ls_agent_info(self->fd, info.agent_id, &a));
 	ASSERT_EQ(0, kill(a.pid, SIGSTOP));
-	ASSERT_EQ(0, wait_gone(a.pid, 20000)) TH_LOG("the hung agent lives on");
+	ASSERT_EQ(0, du_wait_gone(a.pid, 20000)) TH_LOG("the hung agent lives on");
 	ASSERT_EQ(0, wait_end(self->fd, id, 30000, &info));
 	EXPECT_EQ(LLMSCHED_TASK_SUCCEEDED, info.state);
 	EXPECT_NE(a.agent_id, info.agent_id);
@@ -832,7 +672,7 @@ TEST_F_TIMEOUT(llmschedd, sighup_adds_resizes_and_removes_agents, 120)
 	snprintf(changed, sizeof(changed),
 		 "%scpu = 500m\n%s\n[agent more]\ncount = 2\ncpu = 250m\nmemory = 128M\n",
 		 text, strstr(one_agent, "cpu = 1\n") + 8);
-	ASSERT_EQ(0, write_text(self->conf, changed));
+	ASSERT_EQ(0, du_write_text(self->conf, changed));
 	ASSERT_EQ(0, kill(self->daemon, SIGHUP));
 	for (i = 0; i < 300 && n != 3; i++) {
 		usleep(100000);
@@ -849,14 +689,14 @@ TEST_F_TIMEOUT(llmschedd, sighup_adds_resizes_and_removes_agents, 120)
 
 	/* A bad file changes nothing. */
 	ASSERT_EQ(0, read_text(self->conf, text, sizeof(text)));
-	ASSERT_EQ(0, write_text(self->conf, "[daemon]\nnonsense = 1\n"));
+	ASSERT_EQ(0, du_write_text(self->conf, "[daemon]\nnonsense = 1\n"));
 	ASSERT_EQ(0, kill(self->daemon, SIGHUP));
 	usleep(1000000 * slowdown());
 	EXPECT_EQ(3, count_agents(self->fd, ent, 8));
 
 	/* Without the second section: its two agents drain and leave. */
 	*strstr(text, "\n[agent more]") = '\0';
-	ASSERT_EQ(0, write_text(self->conf, text));
+	ASSERT_EQ(0, du_write_text(self->conf, text));
 	ASSERT_EQ(0, kill(self->daemon, SIGHUP));
 	for (i = 0; i < 300 && n != 1; i++) {
 		usleep(100000);
@@ -1005,9 +845,9 @@ TEST_F(llmschedd, bad_configuration_is_refused_whole)
 		 "state_dir = %s/state\nlog_dir = %s/log\n\n"
 		 "[agent small]\ncpu = 1\nmemory = 256M\nslots = lots\n",
 		 self->dir, self->dir);
-	ASSERT_EQ(0, write_text(self->conf, text));
+	ASSERT_EQ(0, du_write_text(self->conf, text));
 	snprintf(log, sizeof(log), "%s/out", self->dir);
-	EXPECT_EQ(2, run_llmschedd(log, "-c", self->conf, NULL, NULL));
+	EXPECT_EQ(2, du_run_llmschedd(log, "-c", self->conf, NULL, NULL));
 	ASSERT_EQ(0, read_text(log, text, sizeof(text)));
 	EXPECT_NE(NULL, strstr(text, ":9:")) TH_LOG("%s", text);
 	EXPECT_NE(NULL, strstr(text, "slots")) TH_LOG("%s", text);
@@ -1019,8 +859,8 @@ TEST_F(llmschedd, bad_configuration_is_refused_whole)
 		 "state_dir = %s/state\nlog_dir = %s/log\n\n"
 		 "[agent huge]\ncpu = 4096\nmemory = 256M\n",
 		 self->dir, self->dir);
-	ASSERT_EQ(0, write_text(self->conf, text));
-	EXPECT_EQ(2, run_llmschedd(log, "-c", self->conf, NULL, NULL));
+	ASSERT_EQ(0, du_write_text(self->conf, text));
+	EXPECT_EQ(2, du_run_llmschedd(log, "-c", self->conf, NULL, NULL));
 	ASSERT_EQ(0, read_text(log, text, sizeof(text)));
 	EXPECT_NE(NULL, strstr(text, "more than the host")) TH_LOG("%s", text);
 	EXPECT_EQ(0, count_agents(self->fd, ent, 8));
@@ -1031,8 +871,8 @@ TEST_F(llmschedd, bad_configuration_is_refused_whole)
 		 "state_dir = %s/state\nlog_dir = %s/log\ncolour = blue\n\n"
 		 "[agent small]\ncpu = 1\nmemory = 256M\n",
 		 self->dir, self->dir);
-	ASSERT_EQ(0, write_text(self->conf, text));
-	EXPECT_EQ(2, run_llmschedd(log, "-c", self->conf, NULL, NULL));
+	ASSERT_EQ(0, du_write_text(self->conf, text));
+	EXPECT_EQ(2, du_run_llmschedd(log, "-c", self->conf, NULL, NULL));
 	ASSERT_EQ(0, read_text(log, text, sizeof(text)));
 	EXPECT_NE(NULL, strstr(text, ":5:")) TH_LOG("%s", text);
 	EXPECT_NE(NULL, strstr(text, "colour")) TH_LOG("%s", text);
