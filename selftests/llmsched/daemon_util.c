@@ -1,72 +1,62 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Running llmschedd from the selftests: see daemon_util.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../runtime/lib/payload.h"
 #include "daemon_util.h"
 #include "llmsched_util.h"
+#include "module_util.h"
+#include "tool_util.h"
 
-int du_write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	return fclose(f) ? -errno : 0;
-}
-
-/* The program beside this test: build/bin/llmschedd. */
-const char *du_llmschedd_path(void)
-{
-	static char path[4096];
-	ssize_t n;
-	char *slash;
-
-	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-	if (n < 0)
-		return "llmschedd";
-	path[n] = '\0';
-	slash = strrchr(path, '/');
-	strcpy(slash + 1, "llmschedd");
-	return path;
-}
-
-/* Run llmschedd with @args (at most 6, NULL-terminated); its exit status. */
 int du_run_llmschedd(const char *out_path, const char *a0, const char *a1,
-			 const char *a2, const char *a3)
+		     const char *a2, const char *a3)
 {
-	const char *argv[] = { du_llmschedd_path(), a0, a1, a2, a3, NULL };
-	int status, fd;
-	pid_t pid;
+	const char *argv[] = { tu_beside("llmschedd"), a0, a1, a2, a3, NULL };
 
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
+	return tu_run(argv, TU_SELF, NULL, out_path, out_path, TU_FOREVER);
+}
+
+int du_module_ready(int *fd)
+{
+	int ret;
+
+	*fd = -1;
+	ret = llmsched_module_ensure_loaded();
+	if (ret)
+		return ret;
+	*fd = ls_open();
+	if (*fd < 0)
+		return *fd;
+	return ls_reset(*fd, LS_CPUS(2), LS_GB(2));
+}
+
+int du_dir_make(char *dir, size_t dir_size, const char *name, char *conf,
+		size_t conf_size)
+{
+	if ((size_t)snprintf(dir, dir_size, "/tmp/%s-XXXXXX", name) >= dir_size)
+		return -ENAMETOOLONG;
+	if (!mkdtemp(dir) || chmod(dir, 0755))
 		return -errno;
-	if (!pid) {
-		if (out_path) {
-			fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-			if (fd >= 0) {
-				dup2(fd, STDERR_FILENO);
-				dup2(fd, STDOUT_FILENO);
-			}
-		}
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 256;
+	if ((size_t)snprintf(conf, conf_size, "%s/llmschedd.conf", dir) >=
+	    conf_size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int du_dir_remove(const char *dir)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) ? -EIO : 0;
 }
 
 pid_t du_daemon_pid(const char *dir)
@@ -84,7 +74,6 @@ pid_t du_daemon_pid(const char *dir)
 	return (pid_t)atoi(buf);
 }
 
-/* Wait until @pid is gone (it is not our child: no reaping). */
 int du_wait_gone(pid_t pid, int timeout_ms)
 {
 	struct pollfd pfd = { .events = POLLIN };
@@ -116,7 +105,7 @@ int du_daemon_start(const char *dir, const char *conf, const char *cgroup_root,
 		 "%s"
 		 "\n%s",
 		 cgroup_root, dir, dir, daemon_keys, agents);
-	ret = du_write_text(conf, text);
+	ret = tu_write_text(conf, text);
 	if (ret)
 		return ret;
 	snprintf(log, sizeof(log), "%s/daemon.log", dir);
@@ -140,7 +129,6 @@ int du_daemon_stop(pid_t *pid)
 	return ret;
 }
 
-/* Print the daemon's log, for a failing test. */
 void du_daemon_log(const char *dir)
 {
 	char path[160], line[512];

@@ -3,29 +3,44 @@
  * Helpers for the selftests that run llmschedd as an operator would: a
  * configuration file, `llmschedd -c FILE` returning once its agents are
  * up, SIGTERM to stop it, its log printed for a failing test.  Used by
- * llmschedd_test.c and loadprobe_test.c.
+ * llmschedd_test.c, loadprobe_test.c, llmsub_test.c, llmctl_test.c and
+ * llmctl_live_test.c; it runs llmschedd with tool_util.h.
  *
  * Every function that can fail returns 0 (or a count) or a negative errno.
  */
 #ifndef LLMSCHED_SELFTEST_DAEMON_UTIL_H
 #define LLMSCHED_SELFTEST_DAEMON_UTIL_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include <linux/types.h>
 
-/* Write @text to @path (created or truncated). */
-int du_write_text(const char *path, const char *text);
-
-/* The program beside this test: build/bin/llmschedd. */
-const char *du_llmschedd_path(void);
-
 /*
- * Run llmschedd with up to four arguments (NULL-terminated), its output
- * in @out_path (when not NULL); its exit status, 256 when killed.
+ * Run build/bin/llmschedd (beside this test) with up to four arguments
+ * (NULL-terminated), standard input /dev/null, its standard output and
+ * error both in @out_path (NULL: ours); its exit status, TU_KILLED when
+ * it did not exit.
  */
 int du_run_llmschedd(const char *out_path, const char *a0, const char *a1,
 		     const char *a2, const char *a3);
+
+/*
+ * The module loaded and reset for a daemon to run on (ls_reset() to 2
+ * CPUs and 2G), /dev/llmsched open in *@fd (-1 when it could not be).
+ */
+int du_module_ready(int *fd);
+
+/*
+ * A fresh folder /tmp/@name-XXXXXX for one test, mode 0755 (the users
+ * tasks run as reach their logs below it), in @dir (@dir_size bytes),
+ * and DIR/llmschedd.conf, the path for its configuration, in @conf.
+ */
+int du_dir_make(char *dir, size_t dir_size, const char *name, char *conf,
+		size_t conf_size);
+
+/* Remove @dir and everything below it; 0, or -EIO when rm failed. */
+int du_dir_remove(const char *dir);
 
 /* The daemon's pid from DIR/state/llmschedd.lock; -1 when none. */
 pid_t du_daemon_pid(const char *dir);
@@ -43,7 +58,10 @@ int du_wait_gone(pid_t pid, int timeout_ms);
 int du_daemon_start(const char *dir, const char *conf, const char *cgroup_root,
 		    const char *daemon_keys, const char *agents, pid_t *pid);
 
-/* SIGTERM to *@pid and wait for it to go (30 s); *@pid becomes 0. */
+/*
+ * SIGTERM to *@pid and wait for it to go (30 s); *@pid becomes 0.  0 at
+ * once when *@pid is not above 0 (no daemon was started).
+ */
 int du_daemon_stop(pid_t *pid);
 
 /* Print DIR/daemon.log, for a failing test. */

@@ -5,6 +5,7 @@
 PROGRAMS += selftest-llmctl
 VM_TESTS += selftest-llmctl
 selftest-llmctl_SRCS := selftests/llmsched/llmctl_test.c \
+	selftests/llmsched/daemon_util.c selftests/llmsched/tool_util.c \
 	selftests/llmsched/llmsched_util.c selftests/llmsched/module_util.c \
 	$(LIBLLMSCHED_SRCS)
 # The test runs the programs beside it.

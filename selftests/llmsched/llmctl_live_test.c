@@ -24,8 +24,10 @@
 
 #include "kselftest_harness.h"
 #include "../../runtime/lib/libllmsched.h"
+#include "daemon_util.h"
 #include "llmsched_util.h"
 #include "module_util.h"
+#include "tool_util.h"
 
 /* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
@@ -61,30 +63,6 @@ FIXTURE(live) {
 	char err[OUT_MAX];
 };
 
-static int write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	return fclose(f) ? -errno : 0;
-}
-
-static int read_text(const char *path, char *buf, size_t size)
-{
-	ssize_t n, got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, buf + got, size - 1 - got)) > 0)
-		got += n;
-	close(fd);
-	buf[got] = '\0';
-	return n < 0 ? -errno : 0;
-}
-
 /*
  * All of @path, malloc()ed (NULL on failure): a watch's output holds
  * every task the module still keeps, from the tests before this one too.
@@ -97,80 +75,11 @@ static char *read_all(const char *path)
 	if (stat(path, &st))
 		return NULL;
 	buf = malloc((size_t)st.st_size + 1);
-	if (buf && read_text(path, buf, (size_t)st.st_size + 1)) {
+	if (buf && tu_read_text(path, buf, (size_t)st.st_size + 1)) {
 		free(buf);
 		buf = NULL;
 	}
 	return buf;
-}
-
-/* A file beside this test in build/bin/ (or below it: "../../x"). */
-static const char *beside(const char *name)
-{
-	static char path[4][4096];
-	static int which;
-	char *p = path[which++ & 3], *slash;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", p, sizeof(path[0]) - 128);
-	if (n < 0)
-		return name;
-	p[n] = '\0';
-	slash = strrchr(p, '/');
-	strcpy(slash + 1, name);
-	return p;
-}
-
-/* Start @argv as @uid (-1: as we are), output to files; its pid. */
-static pid_t start(const char *const *argv, int uid, const char *in_path,
-		   const char *out_path, const char *err_path)
-{
-	pid_t pid;
-	int fd;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid)
-		return pid;
-	fd = open(in_path ? in_path : "/dev/null", O_RDONLY);
-	if (fd >= 0)
-		dup2(fd, STDIN_FILENO);
-	fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd >= 0)
-		dup2(fd, STDOUT_FILENO);
-	fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd >= 0)
-		dup2(fd, STDERR_FILENO);
-	if (uid >= 0 && (setgroups(0, NULL) || setgid(NOBODY) ||
-			 setuid((uid_t)uid)))
-		_exit(126);
-	if (uid >= 0 && chdir("/tmp"))
-		_exit(126);
-	execv(argv[0], (char **)argv);
-	_exit(127);
-}
-
-/* Wait for child @pid for up to @timeout_ms; its exit status, or 256. */
-static int finish(pid_t pid, int timeout_ms)
-{
-	int status, waited = 0;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 256;
-		if (r < 0)
-			return -errno;
-		if (waited >= timeout_ms) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return 256;
-		}
-		usleep(20000);
-		waited += 20;
-	}
 }
 
 /*
@@ -181,117 +90,22 @@ static int finish(pid_t pid, int timeout_ms)
 static int tool(FIXTURE_DATA(live) *self, const char *prog, int uid,
 		const char *in_text, ...)
 {
-	const char *argv[40] = { beside(prog), "-c", self->conf };
-	char in[160], out[160], err[160];
-	int argc = 3, ret;
+	const struct tu_capture cap = {
+		.dir = self->dir, .timeout_ms = 60000,
+		.out = self->out, .out_size = sizeof(self->out),
+		.err = self->err, .err_size = sizeof(self->err),
+	};
 	va_list ap;
+	int ret;
 
 	va_start(ap, in_text);
-	while (argc < 39 && (argv[argc] = va_arg(ap, const char *)))
-		argc++;
+	ret = tu_vtool(&cap, self->conf, prog, uid, in_text, ap);
 	va_end(ap);
-	argv[argc] = NULL;
-	snprintf(in, sizeof(in), "%s/stdin", self->dir);
-	snprintf(out, sizeof(out), "%s/stdout", self->dir);
-	snprintf(err, sizeof(err), "%s/stderr", self->dir);
-	if (in_text && write_text(in, in_text))
-		return -EIO;
-	ret = finish(start(argv, uid, in_text ? in : NULL, out, err), 60000);
-	if (read_text(out, self->out, sizeof(self->out)))
-		self->out[0] = '\0';
-	if (read_text(err, self->err, sizeof(self->err)))
-		self->err[0] = '\0';
 	return ret;
 }
 
-#define LLMCTL(self, ...) tool(self, "llmctl", -1, NULL, __VA_ARGS__, NULL)
-
-/* check-json-schema [--lines] SCHEMA on @text: 0 when valid. */
-static int schema_ok(FIXTURE_DATA(live) *self, const char *schema,
-		     const char *text, bool lines)
-{
-	char path[160], doc[160], msg[160], sch[4096];
-	const char *argv[6];
-	int n = 0, ret;
-
-	snprintf(sch, sizeof(sch), "%s",
-		 beside("../../Documentation/admin-guide/llmctl-json/"));
-	strncat(sch, schema, sizeof(sch) - strlen(sch) - 1);
-	snprintf(path, sizeof(path), "%s/doc.json", self->dir);
-	snprintf(msg, sizeof(msg), "%s/schema.err", self->dir);
-	snprintf(doc, sizeof(doc), "%s/schema.out", self->dir);
-	if (write_text(path, text))
-		return -EIO;
-	argv[n++] = beside("../../selftests/llmsched/check-json-schema");
-	if (lines)
-		argv[n++] = "--lines";
-	argv[n++] = sch;
-	argv[n++] = path;
-	argv[n] = NULL;
-	ret = finish(start(argv, -1, NULL, doc, msg), 60000);
-	if (ret && !read_text(msg, self->err, sizeof(self->err)))
-		fprintf(stderr, "# schema %s: %s\n", schema, self->err);
-	return ret;
-}
-
-static pid_t daemon_pid(const char *dir)
-{
-	char path[128], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/state/llmschedd.lock", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return (pid_t)atoi(buf);
-}
-
-static int wait_gone(pid_t pid, int timeout_ms)
-{
-	struct pollfd pfd = { .events = POLLIN };
-
-	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pfd.fd < 0)
-		return errno == ESRCH ? 0 : -errno;
-	if (poll(&pfd, 1, timeout_ms) != 1) {
-		close(pfd.fd);
-		return -ETIMEDOUT;
-	}
-	close(pfd.fd);
-	return 0;
-}
-
-static void daemon_log(const char *dir)
-{
-	char path[160], line[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/daemon.log", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		fprintf(stderr, "# daemon: %s", line);
-	fclose(f);
-}
-
-static int read_ids(const char *text, __u64 *ids, int room)
-{
-	int n = 0;
-	char *end;
-
-	while (*text && n < room) {
-		ids[n] = strtoull(text, &end, 10);
-		if (end == text || *end != '\n')
-			break;
-		n++;
-		text = end + 1;
-	}
-	return n;
-}
+#define LLMCTL(self, ...) \
+	tool(self, "llmctl", TU_SELF, NULL, __VA_ARGS__, NULL)
 
 /* Wait for @path to exist, up to @timeout_ms. */
 static int wait_file(const char *path, int timeout_ms)
@@ -316,52 +130,28 @@ static long at(const char *hay, const char *needle)
 
 FIXTURE_SETUP(live)
 {
-	const char *argv[] = { beside("llmschedd"), "-c", self->conf,
-			       "--verbose", NULL };
-	char text[4096], log[160];
-
-	self->fd = -1;
 	self->daemon = 0;
 	self->dev_mode = 0;
-	ASSERT_EQ(0, llmsched_module_ensure_loaded());
-	self->fd = ls_open();
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ls_reset(self->fd, LS_CPUS(2), LS_GB(2)));
+	ASSERT_EQ(0, du_module_ready(&self->fd));
 	/* nobody submits too (the module's default is root's 0660). */
 	ASSERT_EQ(0, ls_dev_chmod(0666, &self->dev_mode));
-	strcpy(self->dir, "/tmp/llmctl-live-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
-	ASSERT_EQ(0, chmod(self->dir, 0755));
-	snprintf(self->conf, sizeof(self->conf), "%s/llmschedd.conf",
-		 self->dir);
-	snprintf(text, sizeof(text),
-		 "[daemon]\n"
-		 "cgroup_root = " TEST_CGROUP_ROOT "\n"
-		 "state_dir = %s/state\n"
-		 "log_dir = %s/log\n"
-		 "heartbeat_interval = 50ms\n"
-		 "drain_timeout = 5s\n"
-		 "\n%s", self->dir, self->dir, config_tail);
-	ASSERT_EQ(0, write_text(self->conf, text));
+	ASSERT_EQ(0, du_dir_make(self->dir, sizeof(self->dir), "llmctl-live",
+				 self->conf, sizeof(self->conf)));
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, TEST_CGROUP_ROOT,
+				     "", config_tail, &self->daemon))
+		du_daemon_log(self->dir);
+	/* nobody's llmctl and llmsub read it too, whatever the umask. */
 	ASSERT_EQ(0, chmod(self->conf, 0644));
-	snprintf(log, sizeof(log), "%s/daemon.log", self->dir);
-	ASSERT_EQ(0, finish(start(argv, -1, NULL, log, log), 60000))
-		daemon_log(self->dir);
-	self->daemon = daemon_pid(self->dir);
-	ASSERT_LT(0, self->daemon);
 }
 
 FIXTURE_TEARDOWN(live)
 {
-	char cmd[160];
-
 	if (self->fd >= 0)
 		ls_cancel_all(self->fd);
-	if (self->daemon > 0 &&
-	    (kill(self->daemon, SIGTERM) || wait_gone(self->daemon, 30000)))
-		daemon_log(self->dir);
+	if (du_daemon_stop(&self->daemon))
+		du_daemon_log(self->dir);
 	if (!_metadata->passed) {
-		daemon_log(self->dir);
+		du_daemon_log(self->dir);
 		fprintf(stderr, "# stdout: %s\n# stderr: %s\n", self->out,
 			self->err);
 	}
@@ -369,19 +159,18 @@ FIXTURE_TEARDOWN(live)
 		close(self->fd);
 	if (self->dev_mode)
 		ls_dev_chmod(self->dev_mode, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (system(cmd))
+	if (du_dir_remove(self->dir))
 		TH_LOG("could not remove %s", self->dir);
 }
 
 /* Submit the batch with llmsub; its three ids. */
 static int submit_batch(FIXTURE_DATA(live) *self, __u64 *ids)
 {
-	int ret = tool(self, "llmsub", -1, batch, "--file", "-", NULL);
+	int ret = tool(self, "llmsub", TU_SELF, batch, "--file", "-", NULL);
 
 	if (ret)
 		return -ret;
-	return read_ids(self->out, ids, 3) == 3 ? 0 : -EPROTO;
+	return tu_read_ids(self->out, ids, 3) == 3 ? 0 : -EPROTO;
 }
 
 /*
@@ -392,13 +181,13 @@ TEST_F_TIMEOUT(live, watch_sees_a_batch_in_order, 180)
 {
 	char jready[160], hready[160], bready[160], jout[160], hout[160];
 	char bout[160], errp[160], line[128], *json, *human, *brief;
-	const char *jargv[] = { beside("llmctl"), "watch", "--json",
+	const char *jargv[] = { tu_beside("llmctl"), "watch", "--json",
 				"--until-idle", "--ready-file", jready,
 				"--timeout", "90s", NULL };
-	const char *hargv[] = { beside("llmctl"), "watch", "--new",
+	const char *hargv[] = { tu_beside("llmctl"), "watch", "--new",
 				"--until-idle", "--ready-file", hready,
 				"--timeout", "90s", NULL };
-	const char *bargv[] = { beside("llmctl"), "watch", "--new", "--brief",
+	const char *bargv[] = { tu_beside("llmctl"), "watch", "--new", "--brief",
 				"--until-idle", "--ready-file", bready,
 				"--timeout", "90s", NULL };
 	pid_t jpid, hpid, bpid;
@@ -413,16 +202,16 @@ TEST_F_TIMEOUT(live, watch_sees_a_batch_in_order, 180)
 	snprintf(bready, sizeof(bready), "%s/bready", self->dir);
 	snprintf(bout, sizeof(bout), "%s/watch.brief", self->dir);
 	snprintf(errp, sizeof(errp), "%s/watch.err", self->dir);
-	jpid = start(jargv, -1, NULL, jout, errp);
-	hpid = start(hargv, -1, NULL, hout, errp);
-	bpid = start(bargv, -1, NULL, bout, errp);
+	jpid = tu_start(jargv, TU_SELF, NULL, jout, errp);
+	hpid = tu_start(hargv, TU_SELF, NULL, hout, errp);
+	bpid = tu_start(bargv, TU_SELF, NULL, bout, errp);
 	ASSERT_EQ(0, wait_file(jready, 30000));
 	ASSERT_EQ(0, wait_file(hready, 30000));
 	ASSERT_EQ(0, wait_file(bready, 30000));
 	ASSERT_EQ(0, submit_batch(self, ids)) TH_LOG("%s", self->err);
-	EXPECT_EQ(0, finish(hpid, 100000));
-	EXPECT_EQ(0, finish(jpid, 100000));
-	EXPECT_EQ(0, finish(bpid, 100000));
+	EXPECT_EQ(0, tu_finish(hpid, 100000));
+	EXPECT_EQ(0, tu_finish(jpid, 100000));
+	EXPECT_EQ(0, tu_finish(bpid, 100000));
 	json = read_all(jout);
 	human = read_all(hout);
 	brief = read_all(bout);
@@ -467,7 +256,7 @@ TEST_F_TIMEOUT(live, watch_sees_a_batch_in_order, 180)
 	EXPECT_EQ(-1, at(human, "-- state at seq"));
 
 	/* JSON lines: valid, the state first (the agent), then the same. */
-	EXPECT_EQ(0, schema_ok(self, "watch.schema.json", json, true));
+	EXPECT_EQ(0, tu_schema_ok(self->dir, "watch.schema.json", json, true));
 	EXPECT_LE(0, at(json, "\"kind\":\"agent\",\"from_dump\":true"))
 		TH_LOG("%.2000s", json);
 	EXPECT_LE(0, at(json, "\"kind\":\"sync\""));
@@ -487,7 +276,7 @@ TEST_F_TIMEOUT(live, watch_sees_a_batch_in_order, 180)
 TEST_F_TIMEOUT(live, watch_reports_a_loss_and_resyncs, 180)
 {
 	char ready[160], out[160], errp[160], *text, *burst;
-	const char *argv[] = { beside("llmctl"), "watch", "--new",
+	const char *argv[] = { tu_beside("llmctl"), "watch", "--new",
 			       "--until-idle", "--rcvbuf", "4K",
 			       "--ready-file", ready, "--timeout", "120s",
 			       NULL };
@@ -505,14 +294,14 @@ TEST_F_TIMEOUT(live, watch_reports_a_loss_and_resyncs, 180)
 	snprintf(ready, sizeof(ready), "%s/ready", self->dir);
 	snprintf(out, sizeof(out), "%s/watch.txt", self->dir);
 	snprintf(errp, sizeof(errp), "%s/watch.err", self->dir);
-	pid = start(argv, -1, NULL, out, errp);
+	pid = tu_start(argv, TU_SELF, NULL, out, errp);
 	ASSERT_EQ(0, wait_file(ready, 30000));
 	ASSERT_EQ(0, kill(pid, SIGSTOP));
-	EXPECT_EQ(0, tool(self, "llmsub", -1, burst, "--file", "-", NULL))
+	EXPECT_EQ(0, tool(self, "llmsub", TU_SELF, burst, "--file", "-", NULL))
 		TH_LOG("%s", self->err);
 	usleep(500000);
 	ASSERT_EQ(0, kill(pid, SIGCONT));
-	EXPECT_EQ(0, finish(pid, 150000));
+	EXPECT_EQ(0, tu_finish(pid, 150000));
 	text = read_all(out);
 	ASSERT_NE(NULL, text);
 	fprintf(stderr, "# watch after a loss (head):\n%.1500s\n", text);
@@ -563,22 +352,22 @@ TEST_F_TIMEOUT(live, top_draws_sorts_and_quits, 180)
 	__u64 id;
 
 	ASSERT_NE(NULL, text);
-	ASSERT_EQ(0, tool(self, "llmsub", -1, NULL, "-n", "sleeper", "--cpu",
+	ASSERT_EQ(0, tool(self, "llmsub", TU_SELF, NULL, "-n", "sleeper", "--cpu",
 			  "500m", "--mem", "64M", "--", "/bin/sleep", "60",
 			  NULL)) TH_LOG("%s", self->err);
-	ASSERT_EQ(1, read_ids(self->out, &id, 1));
+	ASSERT_EQ(1, tu_read_ids(self->out, &id, 1));
 	snprintf(sock, sizeof(sock), "%s/tmux.sock", self->dir);
 	snprintf(screen, sizeof(screen), "%s/screen", self->dir);
 	snprintf(cmd, sizeof(cmd),
 		 "TERM=xterm tmux -S %s new-session -d -x 100 -y 30 "
 		 "'%s -c %s top -d 0.3; echo top-exit=$?; sleep 30'",
-		 sock, beside("llmctl"), self->conf);
+		 sock, tu_beside("llmctl"), self->conf);
 	ASSERT_EQ(0, system(cmd));
 	snprintf(cmd, sizeof(cmd), "tmux -S %s capture-pane -p > %s", sock,
 		 screen);
 	for (i = 0; i < 100 && !found; i++) {
 		usleep(100000);
-		if (!system(cmd) && !read_text(screen, text, OUT_MAX))
+		if (!system(cmd) && !tu_read_text(screen, text, OUT_MAX))
 			found = at(text, "sleeper") >= 0 &&
 				at(text, "AGENT") >= 0;
 	}
@@ -595,7 +384,7 @@ TEST_F_TIMEOUT(live, top_draws_sorts_and_quits, 180)
 		 screen);
 	for (i = 0, found = 0; i < 50 && !found; i++) {
 		usleep(100000);
-		if (!system(cmd) && !read_text(screen, text, OUT_MAX))
+		if (!system(cmd) && !tu_read_text(screen, text, OUT_MAX))
 			found = at(text, "sorted by id") >= 0;
 	}
 	EXPECT_TRUE(found) TH_LOG("%s", text);
@@ -608,7 +397,7 @@ TEST_F_TIMEOUT(live, top_draws_sorts_and_quits, 180)
 		 screen);
 	for (i = 0, found = 0; i < 50 && !found; i++) {
 		usleep(100000);
-		if (!system(cmd) && !read_text(screen, text, OUT_MAX))
+		if (!system(cmd) && !tu_read_text(screen, text, OUT_MAX))
 			found = at(text, "filter: nomatch") >= 0 &&
 				at(text, "matches the filter") >= 0 &&
 				at(text, "sleeper") < 0;
@@ -620,7 +409,7 @@ TEST_F_TIMEOUT(live, top_draws_sorts_and_quits, 180)
 		 screen);
 	for (i = 0, found = 0; i < 50 && !found; i++) {
 		usleep(100000);
-		if (!system(cmd) && !read_text(screen, text, OUT_MAX))
+		if (!system(cmd) && !tu_read_text(screen, text, OUT_MAX))
 			found = at(text, "[paused]") >= 0 &&
 				at(text, "sleeper") >= 0;
 	}
@@ -636,7 +425,7 @@ TEST_F_TIMEOUT(live, top_draws_sorts_and_quits, 180)
 		 screen);
 	for (i = 0, found = 0; i < 50 && !found; i++) {
 		usleep(100000);
-		if (!system(cmd) && !read_text(screen, text, OUT_MAX)) {
+		if (!system(cmd) && !tu_read_text(screen, text, OUT_MAX)) {
 			char *last = text + strlen(text);
 			int rows = 0;
 
@@ -660,7 +449,7 @@ TEST_F_TIMEOUT(live, top_draws_sorts_and_quits, 180)
 		 screen);
 	for (i = 0, found = 0; i < 50 && !found; i++) {
 		usleep(100000);
-		if (!system(cmd) && !read_text(screen, text, OUT_MAX))
+		if (!system(cmd) && !tu_read_text(screen, text, OUT_MAX))
 			found = at(text, "top-exit=0") >= 0;
 	}
 	EXPECT_TRUE(found) TH_LOG("%s", text);
@@ -683,7 +472,7 @@ TEST_F_TIMEOUT(live, history_filters_and_summaries, 180)
 			  "/tmp", "-n", "nobodys", "--cpu", "500m", "--mem",
 			  "64M", "--", "/bin/echo", "mine", NULL))
 		TH_LOG("%s", self->err);
-	ASSERT_EQ(1, read_ids(self->out, &mine, 1));
+	ASSERT_EQ(1, tu_read_ids(self->out, &mine, 1));
 	/* The agent records a task as it ends: give it a moment. */
 	for (i = 0; i < 100; i++) {
 		if (!LLMCTL(self, "--json", "history") &&
@@ -692,7 +481,7 @@ TEST_F_TIMEOUT(live, history_filters_and_summaries, 180)
 		usleep(100000);
 	}
 	ASSERT_LE(0, at(self->out, "\"nobodys\"")) TH_LOG("%s", self->out);
-	EXPECT_EQ(0, schema_ok(self, "history.schema.json", self->out,
+	EXPECT_EQ(0, tu_schema_ok(self->dir, "history.schema.json", self->out,
 			       false));
 
 	ASSERT_EQ(0, LLMCTL(self, "history", "--state", "failed"));
@@ -711,7 +500,7 @@ TEST_F_TIMEOUT(live, history_filters_and_summaries, 180)
 	EXPECT_STREQ("{\"tasks\":[]}\n", self->out);
 
 	ASSERT_EQ(0, LLMCTL(self, "--json", "history", "--summary"));
-	EXPECT_EQ(0, schema_ok(self, "history.schema.json", self->out,
+	EXPECT_EQ(0, tu_schema_ok(self->dir, "history.schema.json", self->out,
 			       false));
 	EXPECT_LE(0, at(self->out, "\"uid\":0,\"user\":\"root\",\"count\":3,"
 			"\"succeeded\":2,\"failed\":1,\"cancelled\":0"))
@@ -763,7 +552,7 @@ TEST_F_TIMEOUT(live, log_for_the_owner_only, 180)
 			  "--cpu", "500m", "--mem", "64M", "--", "/bin/sh",
 			  "-c", "echo first; sleep 1; echo second; "
 			  "echo third >&2", NULL)) TH_LOG("%s", self->err);
-	ASSERT_EQ(1, read_ids(self->out, &mine, 1));
+	ASSERT_EQ(1, tu_read_ids(self->out, &mine, 1));
 	snprintf(mine_id, sizeof(mine_id), "%llu", (unsigned long long)mine);
 	ASSERT_EQ(0, tool(self, "llmctl", NOBODY, NULL, "log", "--follow",
 			  mine_id, NULL)) TH_LOG("%s", self->err);

@@ -23,8 +23,10 @@
 
 #include "kselftest_harness.h"
 #include "../../runtime/lib/libllmsched.h"
+#include "daemon_util.h"
 #include "llmsched_util.h"
 #include "module_util.h"
+#include "tool_util.h"
 
 /* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
@@ -59,102 +61,16 @@ FIXTURE(llmctl) {
 	char err[8192];
 };
 
-static int write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	return fclose(f) ? -errno : 0;
-}
-
-static int read_text(const char *path, char *buf, size_t size)
-{
-	size_t len = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	buf[len] = '\0';
-	return 0;
-}
-
-/* A file of the build or source tree, from build/bin/ where we are. */
-static const char *beside(const char *rel)
-{
-	static char path[4][4096];
-	static int which;
-	char *p = path[which++ & 3], *slash;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", p, sizeof(path[0]) - 256);
-	if (n < 0)
-		return rel;
-	p[n] = '\0';
-	slash = strrchr(p, '/');
-	strcpy(slash + 1, rel);
-	return p;
-}
-
-/*
- * Run @argv as @uid (0: as we are) with stdin /dev/null and its output
- * in @out_path and @err_path; its exit status (256 when it did not exit).
- */
-static int run_as(uid_t uid, const char *const *argv, const char *in_path,
-		  const char *out_path, const char *err_path)
-{
-	int status, fd;
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		fd = open(in_path ? in_path : "/dev/null", O_RDONLY);
-		if (fd >= 0)
-			dup2(fd, STDIN_FILENO);
-		fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0)
-			dup2(fd, STDOUT_FILENO);
-		fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0)
-			dup2(fd, STDERR_FILENO);
-		if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
-			    setresuid(uid, uid, uid)))
-			_exit(126);
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 256;
-}
-
-static int vrun(FIXTURE_DATA(llmctl) *self, uid_t uid, const char *prog,
+static int vrun(FIXTURE_DATA(llmctl) *self, int uid, const char *prog,
 		va_list ap)
 {
-	const char *argv[64] = { beside(prog), "-c", self->conf };
-	char out[160], err[160];
-	int argc = 3, ret;
+	const struct tu_capture cap = {
+		.dir = self->dir, .timeout_ms = TU_FOREVER,
+		.out = self->out, .out_size = sizeof(self->out),
+		.err = self->err, .err_size = sizeof(self->err),
+	};
 
-	while (argc < 63 && (argv[argc] = va_arg(ap, const char *)))
-		argc++;
-	argv[argc] = NULL;
-	snprintf(out, sizeof(out), "%s/stdout", self->dir);
-	snprintf(err, sizeof(err), "%s/stderr", self->dir);
-	ret = run_as(uid, argv, NULL, out, err);
-	if (read_text(out, self->out, sizeof(self->out)))
-		self->out[0] = '\0';
-	if (read_text(err, self->err, sizeof(self->err)))
-		self->err[0] = '\0';
-	return ret;
+	return tu_vtool(&cap, self->conf, prog, uid, NULL, ap);
 }
 
 /* llmctl -c CONF WORDS... (NULL-terminated): its exit status. */
@@ -164,7 +80,7 @@ static int llmctl(FIXTURE_DATA(llmctl) *self, ...)
 	int ret;
 
 	va_start(ap, self);
-	ret = vrun(self, 0, "llmctl", ap);
+	ret = vrun(self, TU_SELF, "llmctl", ap);
 	va_end(ap);
 	return ret;
 }
@@ -187,7 +103,19 @@ static int llmsub(FIXTURE_DATA(llmctl) *self, ...)
 	int ret;
 
 	va_start(ap, self);
-	ret = vrun(self, 0, "llmsub", ap);
+	ret = vrun(self, TU_SELF, "llmsub", ap);
+	va_end(ap);
+	return ret;
+}
+
+/* The same as the unprivileged USER_UID. */
+static int llmsub_user(FIXTURE_DATA(llmctl) *self, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, self);
+	ret = vrun(self, USER_UID, "llmsub", ap);
 	va_end(ap);
 	return ret;
 }
@@ -195,96 +123,10 @@ static int llmsub(FIXTURE_DATA(llmctl) *self, ...)
 /* The last output against llmctl-json/NAME.schema.json: 0 when valid. */
 static int check_schema(FIXTURE_DATA(llmctl) *self, const char *name)
 {
-	char schema[512], doc[160], out[160], err[160], rel[128];
-	const char *argv[] = { "/usr/bin/python3", NULL, schema, doc, NULL };
-	char errtext[4096];
-	int ret;
+	char schema[128];
 
-	snprintf(rel, sizeof(rel),
-		 "../../Documentation/admin-guide/llmctl-json/%s.schema.json",
-		 name);
-	snprintf(schema, sizeof(schema), "%s", beside(rel));
-	argv[1] = beside("../../selftests/llmsched/check-json-schema");
-	snprintf(doc, sizeof(doc), "%s/doc.json", self->dir);
-	snprintf(out, sizeof(out), "%s/schema.out", self->dir);
-	snprintf(err, sizeof(err), "%s/schema.err", self->dir);
-	if (write_text(doc, self->out))
-		return -EIO;
-	ret = run_as(0, argv, NULL, out, err);
-	if (ret && !read_text(err, errtext, sizeof(errtext)))
-		fprintf(stderr, "# %s.schema.json: %s", name, errtext);
-	return ret;
-}
-
-static pid_t daemon_pid(const char *dir)
-{
-	char path[128], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/state/llmschedd.lock", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return (pid_t)atoi(buf);
-}
-
-static int wait_gone(pid_t pid, int timeout_ms)
-{
-	struct pollfd pfd = { .events = POLLIN };
-
-	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pfd.fd < 0)
-		return errno == ESRCH ? 0 : -errno;
-	if (poll(&pfd, 1, timeout_ms) != 1) {
-		close(pfd.fd);
-		return -ETIMEDOUT;
-	}
-	close(pfd.fd);
-	return 0;
-}
-
-static int daemon_start(FIXTURE_DATA(llmctl) *self)
-{
-	const char *argv[] = { beside("llmschedd"), "-c", self->conf,
-			       "--verbose", NULL };
-	char text[4096], log[160];
-	int ret;
-
-	snprintf(text, sizeof(text),
-		 "[daemon]\n"
-		 "cgroup_root = " TEST_CGROUP_ROOT "\n"
-		 "state_dir = %s/state\n"
-		 "log_dir = %s/log\n"
-		 "heartbeat_interval = 50ms\n"
-		 "drain_timeout = 5s\n"
-		 "\n%s",
-		 self->dir, self->dir, config_tail);
-	ret = write_text(self->conf, text);
-	if (ret)
-		return ret;
-	snprintf(log, sizeof(log), "%s/daemon.log", self->dir);
-	ret = run_as(0, argv, NULL, log, log);
-	if (ret)
-		return ret;
-	self->daemon = daemon_pid(self->dir);
-	return self->daemon > 0 ? 0 : -ESRCH;
-}
-
-static void daemon_log(const char *dir)
-{
-	char path[160], line[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/daemon.log", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		fprintf(stderr, "# daemon: %s", line);
-	fclose(f);
+	snprintf(schema, sizeof(schema), "%s.schema.json", name);
+	return tu_schema_ok(self->dir, schema, self->out, false);
 }
 
 /* Submit COMMAND... with llmsub (options before "--"); its id, 0 on error. */
@@ -322,40 +164,29 @@ static int wait_state(FIXTURE_DATA(llmctl) *self, __u64 id, __u32 state)
 
 FIXTURE_SETUP(llmctl)
 {
-	self->fd = -1;
 	self->daemon = 0;
-	ASSERT_EQ(0, llmsched_module_ensure_loaded());
-	self->fd = ls_open();
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ls_reset(self->fd, LS_CPUS(2), LS_GB(2)));
-	strcpy(self->dir, "/tmp/llmctl-test-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
-	ASSERT_EQ(0, chmod(self->dir, 0755));
-	snprintf(self->conf, sizeof(self->conf), "%s/llmschedd.conf",
-		 self->dir);
-	ASSERT_EQ(0, daemon_start(self)) daemon_log(self->dir);
+	ASSERT_EQ(0, du_module_ready(&self->fd));
+	ASSERT_EQ(0, du_dir_make(self->dir, sizeof(self->dir), "llmctl-test",
+				 self->conf, sizeof(self->conf)));
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, TEST_CGROUP_ROOT,
+				     "", config_tail, &self->daemon))
+		du_daemon_log(self->dir);
 }
 
 FIXTURE_TEARDOWN(llmctl)
 {
-	char cmd[128];
-
 	if (self->fd >= 0)
 		ls_cancel_all(self->fd);
-	if (self->daemon > 0) {
-		if (kill(self->daemon, SIGTERM) ||
-		    wait_gone(self->daemon, 30000))
-			daemon_log(self->dir);
-	}
+	if (du_daemon_stop(&self->daemon))
+		du_daemon_log(self->dir);
 	if (!_metadata->passed) {
-		daemon_log(self->dir);
+		du_daemon_log(self->dir);
 		fprintf(stderr, "# llmctl stdout: %.2000s\n# llmctl stderr: "
 			"%s\n", self->out, self->err);
 	}
 	if (self->fd >= 0)
 		close(self->fd);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (system(cmd))
+	if (du_dir_remove(self->dir))
 		TH_LOG("could not remove %s", self->dir);
 }
 
@@ -532,25 +363,16 @@ TEST_F_TIMEOUT(llmctl, json_matches_the_schemas, 180)
 TEST_F_TIMEOUT(llmctl, a_user_sees_only_their_own, 180)
 {
 	char mine[24], theirs[24];
-	__u64 root_id, user_id = 0;
+	__u64 root_id, user_id;
 	mode_t old;
 
 	root_id = submit(self, "root-sleep", "100", "500m", "sleep 300");
 	ASSERT_NE(0, root_id) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, ls_dev_chmod(0666, &old));
 	/* The user submits with llmsub too. */
-	{
-		const char *argv[] = { beside("llmsub"), "-c", self->conf,
-				       "-n", "user-true", "--", "/bin/true",
-				       NULL };
-		char out[160], err[160];
-
-		snprintf(out, sizeof(out), "%s/u.out", self->dir);
-		snprintf(err, sizeof(err), "%s/u.err", self->dir);
-		EXPECT_EQ(0, run_as(USER_UID, argv, NULL, out, err));
-		if (!read_text(out, self->out, sizeof(self->out)))
-			user_id = strtoull(self->out, NULL, 10);
-	}
+	EXPECT_EQ(0, llmsub_user(self, "-n", "user-true", "--", "/bin/true",
+				 NULL)) TH_LOG("%s", self->err);
+	user_id = strtoull(self->out, NULL, 10);
 	ASSERT_NE(0, user_id);
 	snprintf(mine, sizeof(mine), "%llu", (unsigned long long)user_id);
 	snprintf(theirs, sizeof(theirs), "%llu", (unsigned long long)root_id);
@@ -683,12 +505,12 @@ TEST_F_TIMEOUT(llmctl, cancel_drain_resize_show_in_status, 180)
 	ASSERT_EQ(0, llms_sysfs_read_agent(agents[0], &fs, &err));
 	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/cpu.max", fs.cgroup);
 	llms_sysfs_agent_free(&fs);
-	ASSERT_EQ(0, read_text(path, cpu_max, sizeof(cpu_max)));
+	ASSERT_EQ(0, tu_read_text(path, cpu_max, sizeof(cpu_max)));
 	EXPECT_STREQ("50000 100000\n", cpu_max);
 	ASSERT_EQ(0, llmctl(self, "agent", "resize", a, "--cpu", "1",
 			    "--mem", "512M", "--slots", "2", NULL))
 		TH_LOG("%s", self->err);
-	ASSERT_EQ(0, read_text(path, cpu_max, sizeof(cpu_max)));
+	ASSERT_EQ(0, tu_read_text(path, cpu_max, sizeof(cpu_max)));
 	EXPECT_STREQ("100000 100000\n", cpu_max);
 	/* GPUs: none on this host, so 0 is the only good value. */
 	EXPECT_EQ(0, llmctl(self, "agent", "resize", a, "--gpu", "0",
@@ -696,7 +518,7 @@ TEST_F_TIMEOUT(llmctl, cancel_drain_resize_show_in_status, 180)
 	EXPECT_EQ(1, llmctl(self, "agent", "resize", a, "--gpu", "1", NULL));
 	/* Beyond the host's free capacity: refused, nothing changed. */
 	EXPECT_EQ(1, llmctl(self, "agent", "resize", a, "--cpu", "3", NULL));
-	ASSERT_EQ(0, read_text(path, cpu_max, sizeof(cpu_max)));
+	ASSERT_EQ(0, tu_read_text(path, cpu_max, sizeof(cpu_max)));
 	EXPECT_STREQ("100000 100000\n", cpu_max);
 
 	/* The policy, set and read back. */

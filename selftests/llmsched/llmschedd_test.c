@@ -25,6 +25,7 @@
 #include "daemon_util.h"
 #include "llmsched_util.h"
 #include "module_util.h"
+#include "tool_util.h"
 
 /* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
@@ -83,21 +84,6 @@ static int wait_end(int fd, __u64 id, unsigned int timeout_ms,
 	if (ret)
 		return ret;
 	return ls_query(fd, id, info);
-}
-
-static int read_text(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
 }
 
 /* Sums the history's rows for the chaos test. */
@@ -166,23 +152,14 @@ static const char two_agents[] =
 
 FIXTURE_SETUP(llmschedd)
 {
-	self->fd = -1;
 	self->daemon = 0;
-	ASSERT_EQ(0, llmsched_module_ensure_loaded());
-	self->fd = ls_open();
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ls_reset(self->fd, LS_CPUS(2), LS_GB(2)));
-	strcpy(self->dir, "/tmp/llmschedd-test-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
-	ASSERT_EQ(0, chmod(self->dir, 0755));
-	snprintf(self->conf, sizeof(self->conf), "%s/llmschedd.conf",
-		 self->dir);
+	ASSERT_EQ(0, du_module_ready(&self->fd));
+	ASSERT_EQ(0, du_dir_make(self->dir, sizeof(self->dir), "llmschedd-test",
+				 self->conf, sizeof(self->conf)));
 }
 
 FIXTURE_TEARDOWN(llmschedd)
 {
-	char cmd[128];
-
 	if (self->daemon > 0 && daemon_stop(self))
 		du_daemon_log(self->dir);
 	if (!_metadata->passed)
@@ -191,8 +168,7 @@ FIXTURE_TEARDOWN(llmschedd)
 		ls_cancel_all(self->fd);
 		close(self->fd);
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (system(cmd))
+	if (du_dir_remove(self->dir))
 		TH_LOG("could not remove %s", self->dir);
 }
 
@@ -311,7 +287,7 @@ static int read_as_other(void *arg)
 {
 	char buf[64];
 
-	return read_text(arg, buf, sizeof(buf)) == -EACCES ? 0 : 1;
+	return tu_read_text(arg, buf, sizeof(buf)) == -EACCES ? 0 : 1;
 }
 
 TEST_F_TIMEOUT(llmschedd, task_runs_as_its_submitter_with_private_logs, 120)
@@ -339,7 +315,7 @@ TEST_F_TIMEOUT(llmschedd, task_runs_as_its_submitter_with_private_logs, 120)
 	ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
 	EXPECT_EQ((uid_t)LS_NOBODY, st.st_uid);
 	EXPECT_EQ(0600, st.st_mode & 07777);
-	ASSERT_EQ(0, read_text(path, text, sizeof(text)));
+	ASSERT_EQ(0, tu_read_text(path, text, sizeof(text)));
 	/* Its uid, then its groups: nobody's own (nogroup) and no other. */
 	snprintf(want, sizeof(want), "%u\n%u\n", LS_NOBODY, LS_NOBODY);
 	EXPECT_EQ(0, strncmp(text, want, strlen(want))) TH_LOG("%s", text);
@@ -420,7 +396,7 @@ TEST_F_TIMEOUT(llmschedd, one_users_task_cannot_touch_anothers, 120)
 		 TEST_CGROUP_ROOT "/small-0/task-%llu/cgroup.procs",
 		 (unsigned long long)victim_id);
 	for (i = 0; i < 50 && !pid; i++) {
-		if (!read_text(procs, text, sizeof(text)))
+		if (!tu_read_text(procs, text, sizeof(text)))
 			pid = atoi(text);
 		if (!pid)
 			usleep(100000);
@@ -439,7 +415,7 @@ TEST_F_TIMEOUT(llmschedd, one_users_task_cannot_touch_anothers, 120)
 	EXPECT_EQ(LLMSCHED_TASK_SUCCEEDED, info.state);
 	snprintf(out, sizeof(out), "%s/log/tasks/%u/task-%llu.out", self->dir,
 		 DAEMON_UID, (unsigned long long)u->id);
-	ASSERT_EQ(0, read_text(out, text, sizeof(text))) TH_LOG("%s", out);
+	ASSERT_EQ(0, tu_read_text(out, text, sizeof(text))) TH_LOG("%s", out);
 	EXPECT_STREQ("done\n", text);
 	EXPECT_EQ(0, kill(pid, 0)) TH_LOG("the victim did not survive");
 	ls_shared_free(u, sizeof(*u));
@@ -600,7 +576,7 @@ TEST_F_TIMEOUT(llmschedd, restarted_daemon_adopts_its_agents, 120)
 	/* The same agent, still registered. */
 	ASSERT_EQ(0, ls_agent_info(self->fd, before.agent_id, &after));
 	EXPECT_EQ(before.pid, after.pid);
-	ASSERT_EQ(0, read_text("/tmp/llmschedd-adopt-stamp", text,
+	ASSERT_EQ(0, tu_read_text("/tmp/llmschedd-adopt-stamp", text,
 			       sizeof(text)));
 	EXPECT_STREQ("x\n", text);
 	unlink("/tmp/llmschedd-adopt-stamp");
@@ -666,13 +642,13 @@ TEST_F_TIMEOUT(llmschedd, sighup_adds_resizes_and_removes_agents, 120)
 	ASSERT_EQ(0, daemon_start(self, one_agent));
 	ASSERT_EQ(1, count_agents(self->fd, ent, 8));
 	small = ent[0].agent_id;
-	ASSERT_EQ(0, read_text(self->conf, text, sizeof(text)));
+	ASSERT_EQ(0, tu_read_text(self->conf, text, sizeof(text)));
 	/* small-0 shrinks to half a CPU; a second section comes. */
 	*strstr(text, "cpu = 1\n") = '\0';
 	snprintf(changed, sizeof(changed),
 		 "%scpu = 500m\n%s\n[agent more]\ncount = 2\ncpu = 250m\nmemory = 128M\n",
 		 text, strstr(one_agent, "cpu = 1\n") + 8);
-	ASSERT_EQ(0, du_write_text(self->conf, changed));
+	ASSERT_EQ(0, tu_write_text(self->conf, changed));
 	ASSERT_EQ(0, kill(self->daemon, SIGHUP));
 	for (i = 0; i < 300 && n != 3; i++) {
 		usleep(100000);
@@ -682,21 +658,21 @@ TEST_F_TIMEOUT(llmschedd, sighup_adds_resizes_and_removes_agents, 120)
 	EXPECT_EQ(0, stat(TEST_CGROUP_ROOT "/more-1/agent", &st));
 	ASSERT_EQ(0, ls_agent_info(self->fd, small, &a));
 	EXPECT_EQ(500, a.capacity[LLMSCHED_RES_CPU]);
-	ASSERT_EQ(0, read_text(TEST_CGROUP_ROOT "/small-0/cpu.max", cpu_max,
+	ASSERT_EQ(0, tu_read_text(TEST_CGROUP_ROOT "/small-0/cpu.max", cpu_max,
 			       sizeof(cpu_max)));
 	EXPECT_STREQ("50000 100000\n", cpu_max);
-	ASSERT_EQ(0, read_text(self->conf, text, sizeof(text)));
+	ASSERT_EQ(0, tu_read_text(self->conf, text, sizeof(text)));
 
 	/* A bad file changes nothing. */
-	ASSERT_EQ(0, read_text(self->conf, text, sizeof(text)));
-	ASSERT_EQ(0, du_write_text(self->conf, "[daemon]\nnonsense = 1\n"));
+	ASSERT_EQ(0, tu_read_text(self->conf, text, sizeof(text)));
+	ASSERT_EQ(0, tu_write_text(self->conf, "[daemon]\nnonsense = 1\n"));
 	ASSERT_EQ(0, kill(self->daemon, SIGHUP));
 	usleep(1000000 * slowdown());
 	EXPECT_EQ(3, count_agents(self->fd, ent, 8));
 
 	/* Without the second section: its two agents drain and leave. */
 	*strstr(text, "\n[agent more]") = '\0';
-	ASSERT_EQ(0, du_write_text(self->conf, text));
+	ASSERT_EQ(0, tu_write_text(self->conf, text));
 	ASSERT_EQ(0, kill(self->daemon, SIGHUP));
 	for (i = 0; i < 300 && n != 1; i++) {
 		usleep(100000);
@@ -736,7 +712,7 @@ TEST_F_TIMEOUT(llmschedd, preempted_task_is_frozen_then_thawed, 120)
 		 TEST_CGROUP_ROOT "/one-0/task-%llu/cgroup.events",
 		 (unsigned long long)lo_id);
 	for (i = 0; i < 200 && !seen_frozen; i++) {
-		if (!read_text(events, text, sizeof(text)) &&
+		if (!tu_read_text(events, text, sizeof(text)) &&
 		    strstr(text, "frozen 1"))
 			seen_frozen = true;
 		else
@@ -815,7 +791,7 @@ TEST_F_TIMEOUT(llmschedd, estimator_is_fitted_from_run_times, 180)
 	snprintf(path, sizeof(path), "%s/state/estimator.json", self->dir);
 	snprintf(want, sizeof(want), "\"samples\":%d,", FIT_TASKS);
 	for (i = 0; i < 150; i++) {
-		if (!read_text(path, text, sizeof(text))) {
+		if (!tu_read_text(path, text, sizeof(text))) {
 			strip_spaces(text);
 			if (strstr(text, want))
 				break;
@@ -845,10 +821,10 @@ TEST_F(llmschedd, bad_configuration_is_refused_whole)
 		 "state_dir = %s/state\nlog_dir = %s/log\n\n"
 		 "[agent small]\ncpu = 1\nmemory = 256M\nslots = lots\n",
 		 self->dir, self->dir);
-	ASSERT_EQ(0, du_write_text(self->conf, text));
+	ASSERT_EQ(0, tu_write_text(self->conf, text));
 	snprintf(log, sizeof(log), "%s/out", self->dir);
 	EXPECT_EQ(2, du_run_llmschedd(log, "-c", self->conf, NULL, NULL));
-	ASSERT_EQ(0, read_text(log, text, sizeof(text)));
+	ASSERT_EQ(0, tu_read_text(log, text, sizeof(text)));
 	EXPECT_NE(NULL, strstr(text, ":9:")) TH_LOG("%s", text);
 	EXPECT_NE(NULL, strstr(text, "slots")) TH_LOG("%s", text);
 	EXPECT_EQ(0, count_agents(self->fd, ent, 8));
@@ -859,9 +835,9 @@ TEST_F(llmschedd, bad_configuration_is_refused_whole)
 		 "state_dir = %s/state\nlog_dir = %s/log\n\n"
 		 "[agent huge]\ncpu = 4096\nmemory = 256M\n",
 		 self->dir, self->dir);
-	ASSERT_EQ(0, du_write_text(self->conf, text));
+	ASSERT_EQ(0, tu_write_text(self->conf, text));
 	EXPECT_EQ(2, du_run_llmschedd(log, "-c", self->conf, NULL, NULL));
-	ASSERT_EQ(0, read_text(log, text, sizeof(text)));
+	ASSERT_EQ(0, tu_read_text(log, text, sizeof(text)));
 	EXPECT_NE(NULL, strstr(text, "more than the host")) TH_LOG("%s", text);
 	EXPECT_EQ(0, count_agents(self->fd, ent, 8));
 
@@ -871,9 +847,9 @@ TEST_F(llmschedd, bad_configuration_is_refused_whole)
 		 "state_dir = %s/state\nlog_dir = %s/log\ncolour = blue\n\n"
 		 "[agent small]\ncpu = 1\nmemory = 256M\n",
 		 self->dir, self->dir);
-	ASSERT_EQ(0, du_write_text(self->conf, text));
+	ASSERT_EQ(0, tu_write_text(self->conf, text));
 	EXPECT_EQ(2, du_run_llmschedd(log, "-c", self->conf, NULL, NULL));
-	ASSERT_EQ(0, read_text(log, text, sizeof(text)));
+	ASSERT_EQ(0, tu_read_text(log, text, sizeof(text)));
 	EXPECT_NE(NULL, strstr(text, ":5:")) TH_LOG("%s", text);
 	EXPECT_NE(NULL, strstr(text, "colour")) TH_LOG("%s", text);
 	EXPECT_EQ(0, count_agents(self->fd, ent, 8));

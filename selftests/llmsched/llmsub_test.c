@@ -21,8 +21,10 @@
 
 #include "kselftest_harness.h"
 #include "../../runtime/lib/libllmsched.h"
+#include "daemon_util.h"
 #include "llmsched_util.h"
 #include "module_util.h"
+#include "tool_util.h"
 
 /* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
@@ -56,82 +58,6 @@ FIXTURE(llmsub) {
 	char err[OUT_MAX];
 };
 
-static int write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	return fclose(f) ? -errno : 0;
-}
-
-static int read_text(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
-/* A program beside this test in build/bin/. */
-static const char *beside(const char *name)
-{
-	static char path[2][4096];
-	static int which;
-	char *p = path[which++ & 1], *slash;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", p, sizeof(path[0]) - 32);
-	if (n < 0)
-		return name;
-	p[n] = '\0';
-	slash = strrchr(p, '/');
-	strcpy(slash + 1, name);
-	return p;
-}
-
-/*
- * Run @argv (NULL-terminated) with @in_path as standard input (NULL:
- * /dev/null) and its output in @out_path and @err_path; its exit status
- * (256 when it did not exit).
- */
-static int run(const char *const *argv, const char *in_path,
-	       const char *out_path, const char *err_path)
-{
-	int status, fd;
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		fd = open(in_path ? in_path : "/dev/null", O_RDONLY);
-		if (fd >= 0)
-			dup2(fd, STDIN_FILENO);
-		fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0)
-			dup2(fd, STDOUT_FILENO);
-		fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0)
-			dup2(fd, STDERR_FILENO);
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 256;
-}
-
 /*
  * Run llmsub -c CONF with the words after it (NULL-terminated), standard
  * input from @in_text when not NULL; its exit status, with its output in
@@ -139,145 +65,37 @@ static int run(const char *const *argv, const char *in_path,
  */
 static int llmsub(FIXTURE_DATA(llmsub) *self, const char *in_text, ...)
 {
-	const char *argv[40] = { beside("llmsub"), "-c", self->conf };
-	char in[160], out[160], err[160];
-	int argc = 3, ret;
+	const struct tu_capture cap = {
+		.dir = self->dir, .timeout_ms = TU_FOREVER,
+		.out = self->out, .out_size = sizeof(self->out),
+		.err = self->err, .err_size = sizeof(self->err),
+	};
 	va_list ap;
-
-	va_start(ap, in_text);
-	while (argc < 39 && (argv[argc] = va_arg(ap, const char *)))
-		argc++;
-	va_end(ap);
-	argv[argc] = NULL;
-	snprintf(in, sizeof(in), "%s/stdin", self->dir);
-	snprintf(out, sizeof(out), "%s/stdout", self->dir);
-	snprintf(err, sizeof(err), "%s/stderr", self->dir);
-	if (in_text && write_text(in, in_text))
-		return -EIO;
-	ret = run(argv, in_text ? in : NULL, out, err);
-	if (read_text(out, self->out, sizeof(self->out)))
-		self->out[0] = '\0';
-	if (read_text(err, self->err, sizeof(self->err)))
-		self->err[0] = '\0';
-	return ret;
-}
-
-static pid_t daemon_pid(const char *dir)
-{
-	char path[128], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/state/llmschedd.lock", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return (pid_t)atoi(buf);
-}
-
-/* Wait until @pid is gone (it is not our child: no reaping). */
-static int wait_gone(pid_t pid, int timeout_ms)
-{
-	struct pollfd pfd = { .events = POLLIN };
-
-	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pfd.fd < 0)
-		return errno == ESRCH ? 0 : -errno;
-	if (poll(&pfd, 1, timeout_ms) != 1) {
-		close(pfd.fd);
-		return -ETIMEDOUT;
-	}
-	close(pfd.fd);
-	return 0;
-}
-
-/* Write the configuration and start llmschedd; 0 once its agent is up. */
-static int daemon_start(FIXTURE_DATA(llmsub) *self)
-{
-	const char *argv[] = { beside("llmschedd"), "-c", self->conf,
-			       "--verbose", NULL };
-	char text[4096], log[160];
 	int ret;
 
-	snprintf(text, sizeof(text),
-		 "[daemon]\n"
-		 "cgroup_root = " TEST_CGROUP_ROOT "\n"
-		 "state_dir = %s/state\n"
-		 "log_dir = %s/log\n"
-		 "heartbeat_interval = 50ms\n"
-		 "drain_timeout = 5s\n"
-		 "\n%s",
-		 self->dir, self->dir, config_tail);
-	ret = write_text(self->conf, text);
-	if (ret)
-		return ret;
-	snprintf(log, sizeof(log), "%s/daemon.log", self->dir);
-	ret = run(argv, NULL, log, log);
-	if (ret)
-		return ret;
-	self->daemon = daemon_pid(self->dir);
-	return self->daemon > 0 ? 0 : -ESRCH;
-}
-
-static void daemon_log(const char *dir)
-{
-	char path[160], line[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/daemon.log", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		fprintf(stderr, "# daemon: %s", line);
-	fclose(f);
-}
-
-/* Task ids printed by llmsub, one a line, into @ids; their number. */
-static int read_ids(const char *text, __u64 *ids, int room)
-{
-	int n = 0;
-	char *end;
-
-	while (*text && n < room) {
-		ids[n] = strtoull(text, &end, 10);
-		if (end == text || *end != '\n')
-			break;
-		n++;
-		text = end + 1;
-	}
-	return n;
+	va_start(ap, in_text);
+	ret = tu_vtool(&cap, self->conf, "llmsub", TU_SELF, in_text, ap);
+	va_end(ap);
+	return ret;
 }
 
 FIXTURE_SETUP(llmsub)
 {
-	self->fd = -1;
 	self->daemon = 0;
-	ASSERT_EQ(0, llmsched_module_ensure_loaded());
-	self->fd = ls_open();
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ls_reset(self->fd, LS_CPUS(2), LS_GB(2)));
-	strcpy(self->dir, "/tmp/llmsub-test-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
-	ASSERT_EQ(0, chmod(self->dir, 0755));
-	snprintf(self->conf, sizeof(self->conf), "%s/llmschedd.conf",
-		 self->dir);
-	ASSERT_EQ(0, daemon_start(self)) daemon_log(self->dir);
+	ASSERT_EQ(0, du_module_ready(&self->fd));
+	ASSERT_EQ(0, du_dir_make(self->dir, sizeof(self->dir), "llmsub-test",
+				 self->conf, sizeof(self->conf)));
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, TEST_CGROUP_ROOT,
+				     "", config_tail, &self->daemon))
+		du_daemon_log(self->dir);
 }
 
 FIXTURE_TEARDOWN(llmsub)
 {
-	char cmd[128];
-
-	if (self->daemon > 0) {
-		if (kill(self->daemon, SIGTERM) ||
-		    wait_gone(self->daemon, 30000))
-			daemon_log(self->dir);
-	}
+	if (du_daemon_stop(&self->daemon))
+		du_daemon_log(self->dir);
 	if (!_metadata->passed) {
-		daemon_log(self->dir);
+		du_daemon_log(self->dir);
 		fprintf(stderr, "# llmsub stdout: %s\n# llmsub stderr: %s\n",
 			self->out, self->err);
 	}
@@ -285,8 +103,7 @@ FIXTURE_TEARDOWN(llmsub)
 		ls_cancel_all(self->fd);
 		close(self->fd);
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (system(cmd))
+	if (du_dir_remove(self->dir))
 		TH_LOG("could not remove %s", self->dir);
 }
 
@@ -298,11 +115,11 @@ TEST_F_TIMEOUT(llmsub, echo_waits_and_logs, 120)
 
 	ASSERT_EQ(0, llmsub(self, NULL, "--wait", "-n", "greet", "--",
 			    "/bin/echo", "hi", NULL)) TH_LOG("%s", self->err);
-	ASSERT_EQ(1, read_ids(self->out, &id, 1)) TH_LOG("%s", self->out);
+	ASSERT_EQ(1, tu_read_ids(self->out, &id, 1)) TH_LOG("%s", self->out);
 	EXPECT_STREQ("", self->err);
 	snprintf(path, sizeof(path), "%s/log/tasks/0/task-%llu.out",
 		 self->dir, (unsigned long long)id);
-	ASSERT_EQ(0, read_text(path, log, sizeof(log)));
+	ASSERT_EQ(0, tu_read_text(path, log, sizeof(log)));
 	EXPECT_STREQ("hi\n", log);
 }
 
@@ -351,7 +168,7 @@ TEST_F_TIMEOUT(llmsub, a_dag_from_a_file_runs_in_order, 120)
 		"{\"name\": \"right\", \"command\": [\"/bin/sleep\", \"0.3\"], "
 		"\"cpu\": 0.5, \"est\": \"1s\"}\n",
 		"--wait", "--file", "-", NULL)) TH_LOG("%s", self->err);
-	ASSERT_EQ(3, read_ids(self->out, ids, 3)) TH_LOG("%s", self->out);
+	ASSERT_EQ(3, tu_read_ids(self->out, ids, 3)) TH_LOG("%s", self->out);
 	ASSERT_EQ(0, ls_query(self->fd, ids[0], &c));
 	ASSERT_EQ(0, ls_query(self->fd, ids[1], &a));
 	ASSERT_EQ(0, ls_query(self->fd, ids[2], &b));
@@ -389,7 +206,7 @@ TEST_F_TIMEOUT(llmsub, a_bad_line_submits_nothing, 120)
 	char path[160];
 
 	snprintf(path, sizeof(path), "%s/tasks.jsonl", self->dir);
-	ASSERT_EQ(0, write_text(path,
+	ASSERT_EQ(0, tu_write_text(path,
 		"{\"name\": \"a\", \"command\": [\"/bin/true\"]}\n"
 		"{\"name\": \"b\", \"command\": [\"/bin/true\"]}\n"
 		"{\"name\": \"c\", \"command\": [\"/bin/true\"], "
@@ -407,7 +224,7 @@ TEST_F_TIMEOUT(llmsub, a_bad_line_submits_nothing, 120)
 	 * A line the module refuses (a demand no agent holds) is the same:
 	 * the batch goes all or none.
 	 */
-	ASSERT_EQ(0, write_text(path,
+	ASSERT_EQ(0, tu_write_text(path,
 		"{\"name\": \"a\", \"command\": [\"/bin/true\"]}\n"
 		"{\"name\": \"big\", \"command\": [\"/bin/true\"], "
 		"\"mem\": \"1G\"}\n"));
@@ -448,7 +265,7 @@ TEST_F_TIMEOUT(llmsub, tags_by_name_from_the_config, 120)
 
 	ASSERT_EQ(0, llmsub(self, NULL, "--wait", "--tag", "fast", "--",
 			    "/bin/true", NULL)) TH_LOG("%s", self->err);
-	ASSERT_EQ(1, read_ids(self->out, &id, 1));
+	ASSERT_EQ(1, tu_read_ids(self->out, &id, 1));
 	ASSERT_EQ(0, ls_query(self->fd, id, &info));
 	EXPECT_EQ(1ULL << 3, info.tags);
 	EXPECT_EQ(LLMSCHED_TASK_SUCCEEDED, info.state);

@@ -4,6 +4,6 @@
 PROGRAMS += selftest-loadprobe
 VM_TESTS += selftest-loadprobe
 selftest-loadprobe_SRCS := selftests/llmsched/loadprobe_test.c \
-	selftests/llmsched/daemon_util.c \
+	selftests/llmsched/daemon_util.c selftests/llmsched/tool_util.c \
 	selftests/llmsched/llmsched_util.c selftests/llmsched/module_util.c \
 	$(LIBLLMSCHED_SRCS)

@@ -25,6 +25,7 @@
 #include "daemon_util.h"
 #include "llmsched_util.h"
 #include "module_util.h"
+#include "tool_util.h"
 
 /* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
@@ -52,23 +53,14 @@ FIXTURE(loadprobe) {
 
 FIXTURE_SETUP(loadprobe)
 {
-	self->fd = -1;
 	self->daemon = 0;
-	ASSERT_EQ(0, llmsched_module_ensure_loaded());
-	self->fd = ls_open();
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ls_reset(self->fd, LS_CPUS(2), LS_GB(2)));
-	strcpy(self->dir, "/tmp/loadprobe-test-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
-	ASSERT_EQ(0, chmod(self->dir, 0755));
-	snprintf(self->conf, sizeof(self->conf), "%s/llmschedd.conf",
-		 self->dir);
+	ASSERT_EQ(0, du_module_ready(&self->fd));
+	ASSERT_EQ(0, du_dir_make(self->dir, sizeof(self->dir), "loadprobe-test",
+				 self->conf, sizeof(self->conf)));
 }
 
 FIXTURE_TEARDOWN(loadprobe)
 {
-	char cmd[128];
-
 	if (self->fd >= 0)
 		ls_cancel_all(self->fd);
 	if (self->daemon > 0 && du_daemon_stop(&self->daemon))
@@ -77,8 +69,7 @@ FIXTURE_TEARDOWN(loadprobe)
 		du_daemon_log(self->dir);
 	if (self->fd >= 0)
 		close(self->fd);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
-	if (system(cmd))
+	if (du_dir_remove(self->dir))
 		TH_LOG("could not remove %s", self->dir);
 }
 
@@ -212,7 +203,7 @@ static int extra_load(const char *agent, int n, pid_t *pids)
 			return -errno;
 		if (!pids[i]) {
 			snprintf(pid, sizeof(pid), "%d", (int)getpid());
-			if (du_write_text(path, pid))
+			if (tu_write_text(path, pid))
 				_exit(1);
 			for (;;)
 				;
