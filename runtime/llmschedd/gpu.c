@@ -453,6 +453,19 @@ void llmsd_gpu_totals(const struct llmsd_gpu_inventory *inv, uint64_t *gpus,
 		*mem += inv->gpus[i].mem;
 }
 
+int llmsd_gpu_prepare(struct llmsd_config *c, struct llmsd_capacity *cap,
+		      struct llmsd_gpu_inventory *inv,
+		      struct llms_error **err)
+{
+	int ret = llmsd_gpu_inventory(c, NULL, inv, err);
+
+	if (!ret)
+		ret = llmsd_gpu_plan(c, inv, err);
+	if (!ret)
+		llmsd_gpu_totals(inv, &cap->gpu, &cap->gpu_mem);
+	return ret;
+}
+
 /* ------------------------------------------------------------- plan */
 
 /* "gpu0, gpu1 and gpu2", for messages. */
@@ -650,13 +663,12 @@ static int allow_add(struct llmsd_gpu_set *set, const struct llmsd_dev *d,
 	return 0;
 }
 
-int llmsd_gpu_set_for(const struct llmsd_config *c, size_t spec_index,
-		      unsigned int instance,
+int llmsd_gpu_set_for(const struct llmsd_config *c,
+		      const struct llmsd_agent_spec *a, unsigned int instance,
 		      const struct llmsd_gpu_inventory *inv,
 		      const struct llmsd_dev *extra, size_t nextra,
 		      struct llmsd_gpu_set *set, struct llms_error **err)
 {
-	const struct llmsd_agent_spec *a = &c->agents[spec_index];
 	size_t i, first, n;
 	int ret;
 

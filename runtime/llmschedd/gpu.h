@@ -140,6 +140,15 @@ int llmsd_gpu_plan(struct llmsd_config *c,
 void llmsd_gpu_totals(const struct llmsd_gpu_inventory *inv, uint64_t *gpus,
 		      uint64_t *mem);
 
+/*
+ * All of it at start and on reload: the inventory of @c into @inv, the
+ * plan, and the totals as @cap's gpu and gpu_mem.
+ */
+struct llmsd_capacity;
+int llmsd_gpu_prepare(struct llmsd_config *c, struct llmsd_capacity *cap,
+		      struct llmsd_gpu_inventory *inv,
+		      struct llms_error **err);
+
 /* -------------------------------------------- what an agent process holds */
 
 /* One fence rule: a character device, @minor LLMSD_DEV_ANY_MINOR for all. */
@@ -157,13 +166,14 @@ struct llmsd_gpu_set {
 };
 
 /*
- * The set of agent @spec_index's instance @instance of @c, from @inv:
+ * The set of instance @instance of agent @a (planned) of @c, from @inv:
  * its GPUs, and the allow list (ordinary nodes less every GPU node of
  * @inv, plus @inv's control nodes and @extra, @nextra nodes such as
  * /dev/llmsched).  E2BIG when the allow list overflows.
  */
-int llmsd_gpu_set_for(const struct llmsd_config *c, size_t spec_index,
-		      unsigned int instance,
+struct llmsd_agent_spec;
+int llmsd_gpu_set_for(const struct llmsd_config *c,
+		      const struct llmsd_agent_spec *a, unsigned int instance,
 		      const struct llmsd_gpu_inventory *inv,
 		      const struct llmsd_dev *extra, size_t nextra,
 		      struct llmsd_gpu_set *set, struct llms_error **err);

@@ -10,3 +10,8 @@ llmschedd_SRCS := $(LLMSCHEDD_SRCS) $(LIBLLMSCHED_SRCS) \
 	$(LIBLLMSCHED_HISTORY_SRCS)
 llmschedd_LDLIBS := -linih $(LIBLLMSCHED_HISTORY_LDLIBS) \
 	$(shell pkg-config --libs json-c) -lm
+# The GPU fence (fence.c) loads runtime/bpf/gpu_fence.bpf.c's skeleton.
+llmschedd_SRCS += runtime/llmschedd/fence.c
+llmschedd_CFLAGS += -I$(BPF_BUILD)
+llmschedd_LDLIBS += $(LIBBPF_LDLIBS)
+PROGRAM_DEPS += $(BPF_BUILD)/gpu_fence.skel.h
