@@ -3,6 +3,7 @@
 PROGRAMS += selftest-llmschedd
 VM_TESTS += selftest-llmschedd
 selftest-llmschedd_SRCS := selftests/llmsched/llmschedd_test.c \
+	selftests/llmsched/daemon_util.c \
 	selftests/llmsched/llmsched_util.c selftests/llmsched/module_util.c \
 	$(LIBLLMSCHED_SRCS) $(LIBLLMSCHED_HISTORY_SRCS)
 selftest-llmschedd_LDLIBS := $(LIBLLMSCHED_HISTORY_LDLIBS)

@@ -22,13 +22,13 @@
 #include "kselftest_harness.h"
 #include "../../runtime/lib/libllmsched.h"
 #include "../../runtime/lib/history.h"
+#include "daemon_util.h"
 #include "llmsched_util.h"
 #include "module_util.h"
 
 /* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
 
-#define TEST_CGROUP_ROOT	"/sys/fs/cgroup/llmsched-test"
 /* A uid that no passwd entry names. */
 #define NO_SUCH_USER		4242
 
@@ -41,87 +41,18 @@ FIXTURE(llmschedd) {
 
 static int write_text(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	return fclose(f) ? -errno : 0;
+	return dutil_write_text(path, text);
 }
 
-/* The program beside this test: build/bin/llmschedd. */
-static const char *llmschedd_path(void)
-{
-	static char path[4096];
-	ssize_t n;
-	char *slash;
-
-	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-	if (n < 0)
-		return "llmschedd";
-	path[n] = '\0';
-	slash = strrchr(path, '/');
-	strcpy(slash + 1, "llmschedd");
-	return path;
-}
-
-/* Run llmschedd with @args (at most 6, NULL-terminated); its exit status. */
 static int run_llmschedd(const char *out_path, const char *a0, const char *a1,
 			 const char *a2, const char *a3)
 {
-	const char *argv[] = { llmschedd_path(), a0, a1, a2, a3, NULL };
-	int status, fd;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		if (out_path) {
-			fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-			if (fd >= 0) {
-				dup2(fd, STDERR_FILENO);
-				dup2(fd, STDOUT_FILENO);
-			}
-		}
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 256;
+	return dutil_run_llmschedd(out_path, a0, a1, a2, a3);
 }
 
-static pid_t daemon_pid(const char *dir)
-{
-	char path[128], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/state/llmschedd.lock", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return (pid_t)atoi(buf);
-}
-
-/* Wait until @pid is gone (it is not our child: no reaping). */
 static int wait_gone(pid_t pid, int timeout_ms)
 {
-	struct pollfd pfd = { .events = POLLIN };
-
-	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pfd.fd < 0)
-		return errno == ESRCH ? 0 : -errno;
-	if (poll(&pfd, 1, timeout_ms) != 1) {
-		close(pfd.fd);
-		return -ETIMEDOUT;
-	}
-	close(pfd.fd);
-	return 0;
+	return dutil_wait_gone(pid, timeout_ms);
 }
 
 /*
@@ -130,55 +61,18 @@ static int wait_gone(pid_t pid, int timeout_ms)
  */
 static int daemon_start(struct _test_data_llmschedd *self, const char *agents)
 {
-	char text[4096], log[160];
-	int ret;
-
-	snprintf(text, sizeof(text),
-		 "[daemon]\n"
-		 "cgroup_root = " TEST_CGROUP_ROOT "\n"
-		 "state_dir = %s/state\n"
-		 "log_dir = %s/log\n"
-		 "heartbeat_interval = 50ms\n"
-		 "drain_timeout = 5s\n"
-		 "\n%s",
-		 self->dir, self->dir, agents);
-	ret = write_text(self->conf, text);
-	if (ret)
-		return ret;
-	snprintf(log, sizeof(log), "%s/daemon.log", self->dir);
-	ret = run_llmschedd(log, "-c", self->conf, "--verbose", NULL);
-	if (ret)
-		return ret;
-	self->daemon = daemon_pid(self->dir);
-	return self->daemon > 0 ? 0 : -ESRCH;
+	return dutil_daemon_start(self->dir, self->conf, NULL, agents,
+				  &self->daemon);
 }
 
 static int daemon_stop(struct _test_data_llmschedd *self)
 {
-	int ret;
-
-	if (self->daemon <= 0)
-		return 0;
-	if (kill(self->daemon, SIGTERM))
-		return -errno;
-	ret = wait_gone(self->daemon, 30000);
-	self->daemon = 0;
-	return ret;
+	return dutil_daemon_stop(&self->daemon);
 }
 
-/* Print the daemon's log, for a failing test. */
 static void daemon_log(const char *dir)
 {
-	char path[160], line[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/daemon.log", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		fprintf(stderr, "# daemon: %s", line);
-	fclose(f);
+	dutil_daemon_log(dir);
 }
 
 /*
