@@ -595,7 +595,7 @@ static void run_launch(struct agent *a, struct run *r)
 	struct llms_user user = { 0 };
 	struct llms_spawn_attr attr = { 0 };
 	struct llms_error *err = NULL;
-	char dir[3072], **env = NULL, text[800];
+	char dir[3072], **env = NULL, text[800], header[700];
 	int ret;
 
 	r->uid = r->fetch.owner_uid;
@@ -645,6 +645,13 @@ static void run_launch(struct agent *a, struct run *r)
 		attr.uid = user.uid;
 		attr.stdout_path = r->out_path;
 		attr.stderr_path = r->err_path;
+		if (r->ngpu) {
+			snprintf(header, sizeof(header),
+				 "llmschedd: task %llu holds GPU(s) %s of agent %s\n",
+				 (unsigned long long)r->id, r->gpu_names,
+				 a->p->name);
+			attr.stderr_header = header;
+		}
 		attr.new_session = true;
 		r->start_mono = mono_ns();
 		ret = llms_spawn(&attr, &r->child, &err);
@@ -654,10 +661,7 @@ static void run_launch(struct agent *a, struct run *r)
 			   (unsigned long long)r->id, (unsigned int)user.uid,
 			   (int)r->child.pid, r->ngpu ? " on GPUs " : "",
 			   r->gpu_names, r->command);
-		if (r->ngpu)
-			run_note(r, "llmschedd: task %llu holds GPU(s) %s of agent %s",
-				 (unsigned long long)r->id, r->gpu_names,
-				 a->p->name);
+
 		goto out;
 	}
 	r->child.pidfd = -1;
