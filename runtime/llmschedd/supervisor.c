@@ -825,6 +825,43 @@ static bool same_shape(const struct llmsd_agent_spec *a,
 }
 
 /*
+ * Whether @next's GPUs differ from what the running agents hold: the
+ * inventory, or an agent's holding.  A running agent's GPUs are in its
+ * command line and its fence, so such a change needs a restart.
+ */
+static bool gpus_changed(const struct supervisor *sv,
+			 const struct llmsd_gpu_inventory *inv,
+			 const struct slot *next, size_t n)
+{
+	size_t i, j;
+
+	if (inv->ngpus != sv->inv->ngpus)
+		return true;
+	for (i = 0; i < inv->ngpus; i++)
+		if (strcmp(inv->gpus[i].name, sv->inv->gpus[i].name) ||
+		    memcmp(inv->gpus[i].devs, sv->inv->gpus[i].devs,
+			   sizeof(inv->gpus[i].devs)))
+			return true;
+	for (i = 0; i < sv->nslots; i++) {
+		const struct llmsd_agent_spec *a = &sv->slots[i].spec;
+
+		for (j = 0; j < n; j++) {
+			const struct llmsd_agent_spec *b = &next[j].spec;
+
+			if (strcmp(next[j].name, sv->slots[i].name))
+				continue;
+			if (a->gpu != b->gpu || a->gpu_mem != b->gpu_mem ||
+			    a->gpu_compute != b->gpu_compute ||
+			    a->ngpu_hold != b->ngpu_hold ||
+			    memcmp(a->gpu_hold, b->gpu_hold,
+				   a->ngpu_hold * sizeof(a->gpu_hold[0])))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
  * SIGHUP: read the configuration again.  Agents that are gone drain and
  * leave, new ones start, running ones whose shape changed are resized
  * (tags and pinning take effect when the agent next starts).  A bad file
@@ -857,9 +894,14 @@ static void reload(struct supervisor *sv)
 		free(inv);
 		return;
 	}
-	/* Agents started from now on hold GPUs of this inventory. */
-	free(sv->inv);
-	sv->inv = inv;
+	if (gpus_changed(sv, inv, slots, n)) {
+		llmsd_err("reloading: the GPUs or an agent's holding of them changed ([gpu NAME], gpus, gpu, gpu_memory, gpu_compute): restart llmschedd for that; keeping the running configuration");
+		free(slots);
+		llmsd_config_free(&next);
+		free(inv);
+		return;
+	}
+	free(inv);
 	reload_daemon_keys(sv, &next);
 	for (i = 0; i < sv->nslots; i++) {
 		struct slot *s = &sv->slots[i];
