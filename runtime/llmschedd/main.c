@@ -238,9 +238,11 @@ static void print_plan(const struct llmsd_config *cfg,
 	for (i = 0; i < cfg->nagents; i++) {
 		const struct llmsd_agent_spec *a = &cfg->agents[i];
 
-		printf("agent %s: %u x %llu millicores, %llu MiB, %u slot(s)%s%s\n",
+		printf("agent %s: %u x %llu millicores, %llu MiB, %llu GPU(s)%s, %u slot(s)%s%s\n",
 		       a->name, a->count, (unsigned long long)a->cpu,
-		       (unsigned long long)(a->mem >> 20), a->slots,
+		       (unsigned long long)(a->mem >> 20),
+		       (unsigned long long)a->gpu,
+		       a->gpu_compute < 100 ? " (a share)" : "", a->slots,
 		       a->cpuset[0] ? ", CPUs " : "", a->cpuset);
 	}
 }
