@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,6 +399,48 @@ TEST_F_TIMEOUT(gpu, fence_off_lets_a_task_open_every_gpu, 120)
 	EXPECT_NE(NULL, strstr(out, "b=open\n")) TH_LOG("%s", out);
 	/* The environment still says which it was given. */
 	EXPECT_NE(NULL, strstr(out, "cuda=0\n")) TH_LOG("%s", out);
+}
+
+/*
+ * A killed agent is replaced: its folder (and fence) went, the new one is
+ * fenced once, not twice, and its task still gets only its own GPU.
+ */
+TEST_F_TIMEOUT(gpu, a_replaced_agent_is_fenced_once_again, 120)
+{
+	struct llmsched_agent_info ent[4];
+	struct llmsched_task_info info;
+	char out[2048];
+	__u32 count = 4, next = 0;
+	pid_t old;
+	__u64 id;
+	int i;
+
+	ASSERT_EQ(0, start(self, two_agents));
+	ASSERT_EQ(0, ls_agent_list(self->fd, 0, ent, &count, &next));
+	ASSERT_EQ(2, count);
+	old = ent[0].pid;
+	ASSERT_EQ(0, kill(old, SIGKILL));
+	ASSERT_EQ(0, dutil_wait_gone(old, 10000));
+	/* Its replacement registers. */
+	for (i = 0; i < 200; i++) {
+		count = 4;
+		ASSERT_EQ(0, ls_agent_list(self->fd, 0, ent, &count, &next));
+		if (count == 2 && ent[0].pid != old && ent[1].pid != old &&
+		    ent[0].state == LLMSCHED_AGENT_UP &&
+		    ent[1].state == LLMSCHED_AGENT_UP)
+			break;
+		usleep(50000);
+	}
+	ASSERT_LT(i, 200) TH_LOG("no replacement agent registered");
+	EXPECT_EQ(2, fence_count());
+	ASSERT_EQ(0, submit_probe(self, 1, TAG_H200, 0, &id));
+	ASSERT_EQ(0, wait_end(self->fd, id, &info));
+	EXPECT_EQ(LLMSCHED_TASK_SUCCEEDED, info.state);
+	ASSERT_EQ(0, task_log(self, id, "out", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "a=open\n")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "b=denied\n")) TH_LOG("%s", out);
+	ASSERT_EQ(0, dutil_daemon_stop(&self->daemon));
+	EXPECT_EQ(0, fence_count());
 }
 
 TEST_HARNESS_MAIN
