@@ -605,9 +605,16 @@ int llmsd_gpu_plan(struct llmsd_config *c,
 					a->gpu_hold[a->ngpu_hold++] =
 						(uint16_t)k;
 				}
-			/* Fewer than asked: llmsd_config_check() says so. */
+			/*
+			 * Fewer than asked for, once the named and shared
+			 * ones are out: the module would be promised GPUs
+			 * that no task could be handed.
+			 */
 			if (a->ngpu_hold < want)
-				a->ngpu_hold = 0;
+				return llms_error_set(err, EINVAL,
+						      "agent %s: gpu = %" PRIu64 " for each of its %u instances needs %" PRIu64 " GPUs, and only %u are neither named by another agent nor shared: lower gpu, or name the GPUs (gpus =)",
+						      a->name, a->gpu, a->count,
+						      want, a->ngpu_hold);
 		}
 		if (a->gpu_mem_set || !a->ngpu_hold)
 			continue;

@@ -305,6 +305,9 @@ TEST_F(tree, the_plan_refuses_gpus_held_twice_or_unknown)
 		{ { "agent.a.gpus = gpu2", "agent.a.gpu_compute = 50",
 		    "agent.b.gpus = gpu2", NULL },
 		  "gpu2 is shared by other agents" },
+		{ { "agent.a.gpus = gpu2", "agent.a.gpu_compute = 50",
+		    "agent.b.gpu = 3", NULL },
+		  "needs 3 GPUs, and only 2 are neither named by another agent nor shared" },
 	};
 	struct llmsd_config c;
 	size_t i;
