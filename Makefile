@@ -8,9 +8,10 @@
 #   make check-debug  the kselftest suite and fault injection on a debug
 #                 kernel (KASAN, lockdep, kmemleak), built once per machine
 #   make demo     boot the VM, load the module and show it working
+#   make demo-dag the same with a workflow whose one branch fails
 #   make lint     checkpatch --strict over the kernel code
-#   make bench    the engine benchmark here, the kernel and runtime
-#                 benchmarks in a VM
+#   make bench    the engine benchmark here, the kernel, runtime and
+#                 tools (llmsub, llmctl) benchmarks in a VM
 #
 # The module is built against the Debian kernel the VM boots (tools/kver), or
 # KDIR= / KVER= when given: never against the running kernel of this host.
@@ -92,7 +93,7 @@ $(BUILD)/src/scripts/checkpatch.pl: $(BUILD)/kselftest/kselftest_harness.h
 # a module of its own: the top-level Kbuild builds llmsched.ko alone.
 FLOOR_DIR := tools/bench/floor
 
-.PHONY: all module programs deps check check-debug unit vmtest demo lint bench clean help
+.PHONY: all module programs deps check check-debug unit vmtest demo demo-dag lint bench clean help
 
 all: module programs
 
@@ -142,9 +143,16 @@ check-debug: deps
 	@tools/check-debug $(addprefix $(BIN)/,$(VM_TESTS) $(DEBUG_VM_TESTS)); \
 		tools/tap-summary $(BUILD)/debug/vm.tap
 
+# The reference example needs a 6 CPU / 12 GB host: the VM is booted so
+# (tools/demo/reference.conf).
+DEMO_VM := tools/vmrun --smp 6 --mem 14336 --timeout 300 --
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@tools/vmrun --timeout 300 -- tools/demo
+	@$(DEMO_VM) tools/demo/run
+
+demo-dag: deps
+	@$(MAKE) --no-print-directory all
+	@$(DEMO_VM) tools/demo/run --dag
 
 # Figures, never pass/fail on speed: see Documentation/admin-guide/benchmarks.rst.
 bench: deps
@@ -152,6 +160,10 @@ bench: deps
 	$(BIN)/llmsched-bench-engine
 	tools/bench/run-kbench
 	tools/bench/run-rbench
+	tools/bench/run-tbench
+	tools/vmrun --timeout 500 --append "tsc=reliable slub_debug=-" -- \
+		$(BIN)/llmsched-bench-llmctl
+	tools/bench/run-loadbench
 
 lint: $(BUILD)/src/scripts/checkpatch.pl
 	@tools/lint
@@ -162,5 +174,5 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
 

@@ -219,7 +219,7 @@ long llms_ioc_load_report(struct llms_file *lf, void *arg,
 		agent = llms_agent_find_locked(entries[i].agent_id);
 		if (agent)
 			lsc_agent_set_measured(&llmsched.eng, &agent->core,
-					       entries[i].load);
+					       entries[i].load, now);
 	}
 	lsc_balance(&llmsched.eng, now);
 	lsc_dispatch(&llmsched.eng, now);

@@ -3,10 +3,16 @@
  * llmsched engine: load imbalance and migration.
  *
  * The imbalance is the sum over pairs of UP agents of their load
- * difference, read off the load index in O(n); balancing moves ASSIGNED
- * tasks (never RUNNING or pinned ones) from the most loaded agents to the
- * least loaded ones they fit, each move lowering the larger of the two
- * loads.
+ * difference, read off the load index in O(n).  Balancing moves tasks
+ * that have not started (ASSIGNED, not pinned; never RUNNING ones) from
+ * the most loaded agents to the least loaded ones that can hold them.
+ * Loads are estimates between two measurements (see ledger.c): a move
+ * shifts the CPU share of the task from one agent to the other, so the
+ * engine can tell what a move does before the next report says so.  A
+ * move is made only when it lowers the larger of the two loads and the
+ * imbalance itself; each move lowers the imbalance strictly, so a pass
+ * cannot undo its own moves, and a pass without a new report or a change
+ * of the tasks finds nothing more to do.
  */
 #include "internal.h"
 
@@ -57,22 +63,62 @@ static struct lsc_agent *lsc_pick_least(struct lsc_engine *eng,
 	return a;
 }
 
-/* Try one migration away from @src; true if a task moved. */
+static s64 lsc_absdiff(s64 a, s64 b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/*
+ * Change of the imbalance if @s's load became @ls and @d's @ld, all other
+ * loads as they are: the pairs with a third agent, then the pair itself.
+ * O(n).
+ */
+static s64 lsc_imbalance_delta(const struct lsc_engine *eng,
+			       const struct lsc_agent *s, u32 ls,
+			       const struct lsc_agent *d, u32 ld)
+{
+	const struct lsc_node *n;
+	const struct lsc_agent *a;
+	s64 delta;
+
+	delta = lsc_absdiff(ls, ld) - lsc_absdiff(s->load, d->load);
+	for (n = lsc_tree_first(&eng->loads); n; n = lsc_tree_next(n)) {
+		a = agent_of_lnode(n);
+		if (a == s || a == d)
+			continue;
+		delta += lsc_absdiff(ls, a->load) - lsc_absdiff(s->load, a->load);
+		delta += lsc_absdiff(ld, a->load) - lsc_absdiff(d->load, a->load);
+	}
+	return delta;
+}
+
+/*
+ * Try one migration away from @src, looking at no more than *@budget
+ * candidate tasks (each one spent); true if a task moved.
+ */
 static bool lsc_migrate_one(struct lsc_engine *eng, struct lsc_agent *src,
-			    u64 now)
+			    u32 *budget, u64 now)
 {
 	struct lsc_agent *dst;
 	struct lsc_task *t;
 	struct lsc_list *l;
+	u32 ls, ld;
 
-	for (l = src->tasks.next; l != &src->tasks; l = l->next) {
+	for (l = src->tasks.next; l != &src->tasks && *budget;
+	     l = l->next) {
 		t = task_of_alink(l);
 		if (t->state != LSC_TASK_ASSIGNED ||
 		    (t->flags & LSC_TASK_F_PINNED))
 			continue;
+		(*budget)--;
 		dst = lsc_pick_least(eng, t, src);
-		if (!dst || lsc_load_with(dst, t, true) >= src->load ||
-		    lsc_load_with(src, t, false) >= src->load)
+		/* The head's reserved agent keeps what it will free. */
+		if (!dst || dst == eng->resv_agent)
+			continue;
+		ls = lsc_load_with(src, t, false);
+		ld = lsc_load_with(dst, t, true);
+		if (ls >= src->load || ld >= src->load ||
+		    lsc_imbalance_delta(eng, src, ls, dst, ld) >= 0)
 			continue;
 		lsc_agent_give(eng, t);
 		src->nr_migrated_out++;
@@ -88,17 +134,20 @@ static bool lsc_migrate_one(struct lsc_engine *eng, struct lsc_agent *src,
 u32 lsc_balance(struct lsc_engine *eng, u64 now)
 {
 	struct lsc_node *n;
-	u32 moved = 0, seen;
+	u32 moved = 0, seen, budget;
 	bool progress = true;
 
+	lsc_loads_refresh(eng, now);
 	while (progress && moved < eng->tun.max_migrations &&
 	       !lsc_balanced(eng)) {
 		progress = false;
 		seen = 0;
+		budget = eng->tun.agent_scan;
 		for (n = lsc_tree_last(&eng->loads);
-		     n && seen < eng->tun.agent_scan;
+		     n && seen < eng->tun.agent_scan && budget;
 		     n = lsc_tree_prev(n), seen++) {
-			if (lsc_migrate_one(eng, agent_of_lnode(n), now)) {
+			if (lsc_migrate_one(eng, agent_of_lnode(n), &budget,
+					    now)) {
 				moved++;
 				progress = true;
 				break;

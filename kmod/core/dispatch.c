@@ -297,6 +297,8 @@ u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 	int k;
 
 	memset(&r, 0, sizeof(r));
+	/* A dead reporter's load must not steer the choices below. */
+	lsc_loads_refresh(eng, now);
 	eng->stats.dispatches++;
 	eng->resv_task = NULL;
 	eng->resv_agent = NULL;

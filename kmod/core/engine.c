@@ -59,6 +59,7 @@ void lsc_default_tunables(struct lsc_tunables *tun)
 	tun->est_max_ns = 1ULL << 46;
 	tun->balance_threshold = 200;
 	tun->max_migrations = 16;
+	tun->load_interval_ns = 10 * 1000 * 1000;
 	tun->dag_rank = 0;
 }
 

@@ -366,6 +366,13 @@ enum lsc_agent_health {
 #define LSC_LOAD_SCALE		1000
 /* Measured loads above this are clamped. */
 #define LSC_LOAD_MAX		65535
+/*
+ * A measured load older than this many &lsc_tunables.load_interval_ns is
+ * stale: from then on, each further interval halves what it adds to the
+ * engine's own estimate, and after LSC_LOAD_DECAY halvings it adds nothing.
+ */
+#define LSC_LOAD_STALE		4
+#define LSC_LOAD_DECAY		16
 
 /*
  * Agent classes are numbered by slots, bits of a partition's mask.  The
@@ -424,9 +431,17 @@ struct lsc_class {
  * @__pad: zero
  * @used_slots: tasks holding a slot on it: ASSIGNED, RUNNING, STOPPING
  *	(unless stopped while frozen) and thawing
- * @measured: last measured CPU load, per-mille of its reservation
- * @load: its load, per-mille: max(@measured, dominant share held by its
- *	tasks, @committed plus @frozen)
+ * @measured: last measured CPU load, per-mille of its reservation, as
+ *	reported (lsc_agent_set_measured())
+ * @meas_excess: @measured less the CPU share its tasks held when it was
+ *	reported (per-mille, may be negative): what the measurement adds to
+ *	the engine's own estimate
+ * @meas_shift: halvings of @meas_excess applied so far because the report
+ *	is stale (see lsc_agent_set_measured()); 0 while it is fresh
+ * @meas_ns: when @measured was reported
+ * @load: its load, per-mille: the larger of the dominant share held by its
+ *	tasks (@committed plus @frozen) and its estimated CPU load, the CPU
+ *	share of @committed plus @meas_excess (halved @meas_shift times)
  * @committed: resources committed to the tasks of @tasks
  * @frozen: resources held by its frozen tasks (those of @frozen_tasks):
  *	their memory, GPUs and GPU memory, never CPU; @committed + @frozen is
@@ -464,6 +479,9 @@ struct lsc_agent {
 	u8 __pad;
 	u32 used_slots;
 	u32 measured;
+	s32 meas_excess;
+	u32 meas_shift;
+	u64 meas_ns;
 	u32 load;
 	u64 committed[LSC_NR_RES];
 	u64 frozen[LSC_NR_RES];
@@ -639,6 +657,9 @@ enum lsc_agent_choice {
  * @balance_threshold: mean pairwise load difference, per-mille, above which
  *	lsc_balance() migrates (default 200)
  * @max_migrations: migrations per lsc_balance() call (default 16)
+ * @load_interval_ns: the period at which the caller reports measured loads
+ *	(lsc_agent_set_measured(); the runtime daemon's, default 10 ms, 1 us..
+ *	2^40 ns): a report older than LSC_LOAD_STALE of them is stale
  * @dag_rank: 1: within a priority (MLFQ: within a key), larger upward rank
  *	(&lsc_task.rank_ns, in buckets of a quarter octave) first, then the
  *	policy's own order; 0 (default): ranks are kept but not used
@@ -652,6 +673,7 @@ struct lsc_tunables {
 	u32 balance_threshold;
 	u32 max_migrations;
 	u32 dag_rank;
+	u64 load_interval_ns;
 };
 
 /**
@@ -799,6 +821,8 @@ struct lsc_stats {
  *	is known)
  * @resv_ns: its shadow time (expected earliest start; U64_MAX without an
  *	agent)
+ * @load_check_ns: when stale measured loads are looked at next (see
+ *	lsc_agent_set_measured())
  * @stats: counters
  * @user_list: registered users
  * @nr_users: their number
@@ -856,6 +880,7 @@ struct lsc_engine {
 	struct lsc_task *resv_task;
 	struct lsc_agent *resv_agent;
 	u64 resv_ns;
+	u64 load_check_ns;
 	struct lsc_stats stats;
 	struct lsc_list user_list;
 	u32 nr_users;
@@ -1418,13 +1443,41 @@ int lsc_agent_remove(struct lsc_engine *eng, struct lsc_agent *agent,
  * lsc_agent_set_measured() - record an agent's measured CPU load
  * @eng: the engine
  * @agent: a registered agent
- * @permille: CPU time used relative to its reservation, per-mille
- *	(clamped to LSC_LOAD_MAX)
+ * @permille: CPU time used relative to its reservation plus the weighted
+ *	time its tasks waited for a CPU, per-mille (clamped to LSC_LOAD_MAX)
+ * @now: current time (when it was measured)
+ *
+ * The engine keeps what the report says beyond its own estimate (the CPU
+ * share its tasks hold now): the excess, positive when they use more CPU
+ * than they reserved, negative when less.  Until the next report the
+ * agent's estimated CPU load is the CPU share its tasks hold plus that
+ * excess, so a task assigned, migrated or ended moves it at once.  Its
+ * load (&lsc_agent.load) is the larger of that estimate and the dominant
+ * share its tasks hold.
+ *
+ * Stale reports: a report older than LSC_LOAD_STALE load intervals
+ * (&lsc_tunables.load_interval_ns) decays toward the engine's own
+ * estimate: each interval beyond halves the excess, and after
+ * LSC_LOAD_DECAY halvings it is gone, so a reporter that died cannot pin
+ * decisions.  lsc_dispatch() and lsc_balance() apply the decay, at most
+ * once per load interval, in O(agents + agents changed * log n).
  *
  * Return: 0 or -LSC_ENOENT if not registered.
  */
 int lsc_agent_set_measured(struct lsc_engine *eng, struct lsc_agent *agent,
-			   u32 permille);
+			   u32 permille, u64 now);
+
+/**
+ * lsc_loads_refresh() - apply the decay of stale measured loads
+ * @eng: the engine
+ * @now: current time
+ *
+ * What lsc_dispatch() and lsc_balance() do first: nothing before
+ * &lsc_engine.load_check_ns, then one pass over the registered agents.
+ * O(agents + agents changed * log n) once per load interval, O(1)
+ * otherwise.
+ */
+void lsc_loads_refresh(struct lsc_engine *eng, u64 now);
 
 /**
  * lsc_agent_resize() - change an agent's reservation and slots
@@ -1451,8 +1504,8 @@ int lsc_agent_resize(struct lsc_engine *eng, struct lsc_agent *agent,
  * lsc_agent_load() - an agent's load
  * @agent: the agent
  *
- * Return: per-mille, max(measured CPU load, dominant share of its capacity
- * committed to its tasks).
+ * Return: per-mille, max(estimated CPU load, dominant share of its
+ * capacity held by its tasks); see lsc_agent_set_measured().
  */
 static inline u32 lsc_agent_load(const struct lsc_agent *agent)
 {
@@ -1498,7 +1551,10 @@ static inline u32 lsc_agent_load(const struct lsc_agent *agent)
  * after every event that adds work or frees resources.  O((assigned +
  * partitions * (backfill_depth + 1)) * (classes + agent_scan) * log n),
  * plus O(agent_scan * classes * LSC_FREEZE_MAX * slots) for a victim
- * search and O(thaws + agents whose holdings changed) for the thaws.
+ * search, O(thaws + agents whose holdings changed) for the thaws, and
+ * first, once per load interval, the decay of stale measured loads
+ * (lsc_loads_refresh()); the agent choice orders agents by their load,
+ * measured loads included.
  *
  * Return: number of tasks assigned.
  */
@@ -1521,11 +1577,18 @@ u64 lsc_imbalance(const struct lsc_engine *eng);
  * @now: current time
  *
  * When the mean pairwise load difference exceeds balance_threshold, moves
- * up to max_migrations ASSIGNED tasks from the most loaded agents to less
- * loaded agents that fit them, each move lowering the larger of the two
- * loads.  O(max_migrations * (n + agent_scan * slots * (classes +
- * agent_scan) * log n)), the n for recomputing the imbalance after each
- * move.
+ * up to max_migrations tasks that have not started (ASSIGNED, not
+ * LSC_TASK_F_PINNED) from the most loaded agents to the least loaded agent
+ * that can hold each now (tags, capacity, a free slot; never the agent the
+ * blocked head holds a reservation on).  A move is made only when, on the
+ * loads estimated after it (see lsc_agent_set_measured()), the larger of
+ * the two loads is below the source's load before and the imbalance
+ * (lsc_imbalance()) is strictly lower.  Stale measured loads decay first
+ * (lsc_loads_refresh()).  Per move at most agent_scan source agents and
+ * agent_scan candidate tasks are looked at: O(max_migrations * (n +
+ * agent_scan * slots + agent_scan * (classes * agent_scan * log n + n))),
+ * the n for the imbalance and for the change a candidate move makes to
+ * it.
  *
  * Return: number of tasks migrated.
  */

@@ -53,16 +53,43 @@ static int lsc_acmp_end(const struct lsc_node *na, const struct lsc_node *nb,
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
+/* CPU share of @cpu millicores in @a's reservation, per-mille. */
+static s64 lsc_cpu_share(const struct lsc_agent *a, u64 cpu)
+{
+	if (!a->cap[LSC_RES_CPU])
+		return 0;
+	return (s64)lsc_ratio(cpu, a->cap[LSC_RES_CPU], LSC_LOAD_SCALE);
+}
+
+/* What the last report adds to the engine's own estimate, decayed. */
+static s64 lsc_meas_excess(const struct lsc_agent *a)
+{
+	s64 e = a->meas_excess;
+
+	if (a->meas_shift >= LSC_LOAD_DECAY)
+		return 0;
+	/* Halve the magnitude: a negative excess decays toward 0 too. */
+	return e < 0 ? -((-e) >> a->meas_shift) : e >> a->meas_shift;
+}
+
+/*
+ * max(dominant held share, estimated CPU load): the CPU share of
+ * @committed plus what the last report measured beyond the share held
+ * then.  With @committed other than @a's own, the load @a would have.
+ */
 u32 lsc_load_of(const struct lsc_agent *a, const u64 *committed)
 {
 	u64 held[LSC_NR_RES], dom;
+	s64 est;
 	int k;
 
 	for (k = 0; k < LSC_NR_RES; k++)
 		held[k] = committed[k] + a->frozen[k];
 	dom = lsc_dominant(held, a->cap, LSC_LOAD_SCALE);
-
-	return (u32)(dom > a->measured ? dom : a->measured);
+	est = lsc_cpu_share(a, committed[LSC_RES_CPU]) + lsc_meas_excess(a);
+	if (est > LSC_LOAD_MAX)
+		est = LSC_LOAD_MAX;
+	return (u32)(est > (s64)dom ? est : (s64)dom);
 }
 
 /* ---------------------------------------------------------------- slots */
@@ -552,6 +579,9 @@ int lsc_agent_add(struct lsc_engine *eng, struct lsc_agent *agent, u64 now)
 	agent->registered = 1;
 	agent->used_slots = 0;
 	agent->measured = 0;
+	agent->meas_excess = 0;
+	agent->meas_shift = 0;
+	agent->meas_ns = now;
 	memset(agent->committed, 0, sizeof(agent->committed));
 	memset(agent->frozen, 0, sizeof(agent->frozen));
 	agent->nr_frozen = 0;
@@ -577,14 +607,62 @@ int lsc_agent_add(struct lsc_engine *eng, struct lsc_agent *agent, u64 now)
 }
 
 int lsc_agent_set_measured(struct lsc_engine *eng, struct lsc_agent *agent,
-			   u32 permille)
+			   u32 permille, u64 now)
 {
 	if (!agent->registered)
 		return -LSC_ENOENT;
 	lsc_agent_unindex(eng, agent);
 	agent->measured = permille > LSC_LOAD_MAX ? LSC_LOAD_MAX : permille;
+	agent->meas_excess = (s32)((s64)agent->measured -
+				   lsc_cpu_share(agent,
+						 agent->committed[LSC_RES_CPU]));
+	agent->meas_shift = 0;
+	agent->meas_ns = now;
 	lsc_agent_index(eng, agent);
 	return 0;
+}
+
+/* Halvings a report of @a is due at @now (0 while fresh). */
+static u32 lsc_meas_age(const struct lsc_engine *eng,
+			const struct lsc_agent *a, u64 now)
+{
+	u64 iv = eng->tun.load_interval_ns, stale, n;
+
+	stale = lsc_add_sat(a->meas_ns, LSC_LOAD_STALE * iv);
+	if (now <= stale)
+		return 0;
+	n = lsc_div64_u64(now - stale, iv) + 1;
+	return n > LSC_LOAD_DECAY ? LSC_LOAD_DECAY : (u32)n;
+}
+
+/*
+ * One pass over the agents once per load interval: an agent whose report
+ * is due more halvings is re-indexed with its decayed load.
+ */
+void lsc_loads_refresh(struct lsc_engine *eng, u64 now)
+{
+	struct lsc_list *cl, *ml;
+	struct lsc_agent *a;
+	struct lsc_class *c;
+	u32 shift;
+
+	if (now < eng->load_check_ns)
+		return;
+	eng->load_check_ns = lsc_add_sat(now, eng->tun.load_interval_ns);
+	for (cl = eng->classes.next; cl != &eng->classes; cl = cl->next) {
+		c = class_of_link(cl);
+		for (ml = c->members.next; ml != &c->members; ml = ml->next) {
+			a = agent_of_clink(ml);
+			if (!a->meas_excess || a->meas_shift >= LSC_LOAD_DECAY)
+				continue;
+			shift = lsc_meas_age(eng, a, now);
+			if (shift == a->meas_shift)
+				continue;
+			lsc_agent_unindex(eng, a);
+			a->meas_shift = shift;
+			lsc_agent_index(eng, a);
+		}
+	}
 }
 
 /* Could every frozen task of @a thaw within @cap?  O(frozen tasks). */

@@ -1131,8 +1131,13 @@ int lsc_set_tunables(struct lsc_engine *eng, const struct lsc_tunables *tun)
 	    tun->est_max_ns > (1ULL << 47) || !tun->default_est_ns ||
 	    tun->default_est_ns > tun->est_max_ns ||
 	    tun->balance_threshold > LSC_LOAD_MAX ||
-	    tun->max_migrations > 65536 || tun->dag_rank > 1)
+	    tun->max_migrations > 65536 || tun->dag_rank > 1 ||
+	    tun->load_interval_ns < 1000 ||
+	    tun->load_interval_ns > (1ULL << 40))
 		return -LSC_EINVAL;
+	/* Stale loads are looked at again on the new interval's terms. */
+	if (tun->load_interval_ns != eng->tun.load_interval_ns)
+		eng->load_check_ns = 0;
 	eng->tun = *tun;
 	lsc_rq_order_changed(eng);
 	return 0;

@@ -1119,6 +1119,70 @@ int llms_cgroup_cpu_stat(const struct llms_cgroup *cg,
 	return ret;
 }
 
+/*
+ * One line of a PSI file: "some avg10=1.23 avg60=0.00 avg300=0.00
+ * total=456"; avg10 in hundredths of a percent.
+ */
+static int pressure_line(const char *text, const char *kind, uint32_t *avg10,
+			 uint64_t *total)
+{
+	const char *line = text;
+	unsigned int whole, frac;
+	unsigned long long t;
+	size_t n = strlen(kind);
+
+	while (line && (strncmp(line, kind, n) || line[n] != ' ')) {
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	if (!line)
+		return -ENOENT;
+	if (sscanf(line + n, " avg10=%u.%2u avg60=%*u.%*u avg300=%*u.%*u total=%llu",
+		   &whole, &frac, &t) != 3)
+		return -EPROTO;
+	*avg10 = whole * 100 + frac;
+	*total = t;
+	return 0;
+}
+
+int llms_cgroup_cpu_pressure(const struct llms_cgroup *cg,
+			     struct llms_pressure *p, struct llms_error **err)
+{
+	struct llms_pressure r = { 0 };
+	char *text;
+	int ret;
+
+	ret = llms_read_text_at(cg->fd, cg->path, "cpu.pressure", &text, NULL,
+				err);
+	if (ret == -ENOENT || ret == -EOPNOTSUPP) {
+		llms_error_free(err);
+		return llms_error_set(err, EOPNOTSUPP,
+				      "%s/cpu.pressure: this kernel keeps no pressure figures (PSI): boot it without psi=0, or with CONFIG_PSI",
+				      cg->path);
+	}
+	if (ret)
+		return ret;
+	ret = pressure_line(text, "some", &r.some_avg10, &r.some_total_usec);
+	/* "full" came to cpu.pressure in Linux 5.13: absent is no error. */
+	if (!ret) {
+		int full = pressure_line(text, "full", &r.full_avg10,
+					 &r.full_total_usec);
+
+		if (full == -EPROTO)
+			ret = full;
+	}
+	if (ret)
+		llms_error_set(err, EPROTO,
+			       "%s/cpu.pressure: not a pressure file: \"%.48s\"",
+			       cg->path, text);
+	free(text);
+	if (ret)
+		return -EPROTO;
+	*p = r;
+	return 0;
+}
+
 int llms_cgroup_memory_events(const struct llms_cgroup *cg,
 			      struct llms_memory_events *events,
 			      struct llms_error **err)

@@ -281,6 +281,24 @@ int llms_cgroup_cpu_stat(const struct llms_cgroup *cg,
 			 struct llms_cpu_stat *stat, struct llms_error **err);
 
 /*
+ * cpu.pressure (PSI): @some_total_usec, the time at least one task of @cg
+ * was runnable and waiting for a CPU (or throttled by cpu.max), and
+ * @full_total_usec, the time all of them were; both only grow.  The avg10
+ * figures are the share of the last 10 s, in hundredths of a percent
+ * (1234 = 12.34%).  EOPNOTSUPP on a kernel without PSI (CONFIG_PSI off,
+ * or psi=0 on its command line); EPROTO for text that does not parse.
+ */
+struct llms_pressure {
+	uint64_t some_total_usec;
+	uint64_t full_total_usec;
+	uint32_t some_avg10;
+	uint32_t full_avg10;
+};
+
+int llms_cgroup_cpu_pressure(const struct llms_cgroup *cg,
+			     struct llms_pressure *p, struct llms_error **err);
+
+/*
  * memory.events: how many times @cg or a folder below it was pushed past
  * memory.low (@low), throttled past memory.high (@high), hit memory.max
  * (@max), ran out of memory (@oom) and had a process OOM-killed

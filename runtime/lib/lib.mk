@@ -6,7 +6,7 @@
 LIBLLMSCHED_SRCS := runtime/lib/error.c runtime/lib/fileio.c \
 	runtime/lib/payload.c runtime/lib/cgroup.c runtime/lib/spawn.c \
 	runtime/lib/sysfs.c runtime/lib/ioctl.c \
-	runtime/lib/units.c
+	runtime/lib/units.c runtime/lib/tasklog.c
 
 # The netlink event listener (events.h) needs libnl-genl-3, so it is a
 # list of its own: a program that listens adds all three to its NAME_SRCS,

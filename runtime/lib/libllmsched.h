@@ -9,6 +9,7 @@
  *	sysfs.h		/sys/kernel/llmsched readers
  *	ioctl.h		/dev/llmsched ioctls, with errors that say what to do
  *	units.h		CPU amounts, sizes and durations: parsed, printed
+ *	tasklog.h	a task's stdout and stderr files: paths, copying, following
  *
  * Each header says what its functions do, their errors and their thread
  * safety; runtime/lib/README says how the pieces fit.  Link with
@@ -30,5 +31,6 @@
 #include "sysfs.h"
 #include "ioctl.h"
 #include "units.h"
+#include "tasklog.h"
 
 #endif /* LLMSCHED_LIB_LIBLLMSCHED_H */

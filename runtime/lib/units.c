@@ -274,6 +274,29 @@ int llms_format_bytes(uint64_t bytes, char *buf, size_t size)
 	return format_units(bytes, byte_units, BYTE_UNITS_PRINTED, buf, size);
 }
 
+int llms_format_bytes_short(uint64_t bytes, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < BYTE_UNITS_PRINTED; i++) {
+		uint64_t u = byte_units[i].mult;
+
+		if (bytes < u)
+			continue;
+		/* Tenths, rounded down: a figure never overstates. */
+		if (bytes / u >= 100 || bytes % u == 0 ||
+		    bytes / (u / 10) % 10 == 0)
+			return snprintf(buf, size, "%llu%s",
+					(unsigned long long)(bytes / u),
+					byte_units[i].name);
+		return snprintf(buf, size, "%llu.%llu%s",
+				(unsigned long long)(bytes / u),
+				(unsigned long long)(bytes / (u / 10) % 10),
+				byte_units[i].name);
+	}
+	return snprintf(buf, size, "%llu", (unsigned long long)bytes);
+}
+
 int llms_format_duration(uint64_t ns, char *buf, size_t size)
 {
 	if (!ns)

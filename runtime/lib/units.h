@@ -96,6 +96,13 @@ int llms_format_cpu(uint64_t millicores, char *buf, size_t size);
 int llms_format_bytes(uint64_t bytes, char *buf, size_t size);
 
 /*
+ * @bytes for a table: whole units from 100 up, else with a tenth, rounded down:
+ * "12.2G", "283M", "4G", "999"; not for parsing back (llms_format_bytes()
+ * is exact).
+ */
+int llms_format_bytes_short(uint64_t bytes, char *buf, size_t size);
+
+/*
  * @ns the same way, in d, h, m, s, ms, us or ns: "10s", "1.5m", "250ms",
  * "0s" for 0.  Always with a unit.
  */

@@ -412,11 +412,11 @@ static int task_log_dir(struct agent *a, const struct llms_user *u,
 {
 	struct stat st;
 
-	snprintf(dir, size, "%s/%s", a->p->log_dir, LLMSD_TASK_LOG_DIR);
+	snprintf(dir, size, "%s/%s", a->p->log_dir, LLMS_TASKLOG_DIR);
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return llms_error_set(err, errno, "creating %s", dir);
 	if ((size_t)snprintf(dir, size, "%s/%s/%u", a->p->log_dir,
-			     LLMSD_TASK_LOG_DIR, (unsigned int)u->uid) >= size)
+			     LLMS_TASKLOG_DIR, (unsigned int)u->uid) >= size)
 		return llms_error_set(err, ENAMETOOLONG, "log folder %s",
 				      a->p->log_dir);
 	if (mkdir(dir, 0711) && errno != EEXIST)
@@ -609,15 +609,19 @@ static void run_launch(struct agent *a, struct run *r)
 		ret = task_log_dir(a, &user, dir, sizeof(dir), &err);
 	}
 	if (!ret) {
-		snprintf(r->out_path, sizeof(r->out_path), "%s/task-%llu.out",
-			 dir, (unsigned long long)r->id);
-		snprintf(r->err_path, sizeof(r->err_path), "%s/task-%llu.err",
-			 dir, (unsigned long long)r->id);
+		/* The names llmctl log and llmsub --follow read. */
+		ret = llms_tasklog_path(r->out_path, sizeof(r->out_path),
+					a->p->log_dir, r->uid, r->id,
+					LLMS_TASKLOG_STDOUT, &err);
+	}
+	if (!ret)
+		ret = llms_tasklog_path(r->err_path, sizeof(r->err_path),
+					a->p->log_dir, r->uid, r->id,
+					LLMS_TASKLOG_STDERR, &err);
+	if (!ret)
 		ret = task_gpus(a, r, &err);
-	}
-	if (!ret) {
+	if (!ret)
 		ret = task_cgroup(a, r, &err);
-	}
 	if (!ret) {
 		env = task_env(a, r, pl);
 		if (!env)

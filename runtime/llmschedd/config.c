@@ -261,6 +261,66 @@ static int set_mps_pipe(struct llmsd_config *c, struct llmsd_agent_spec *a,
 	return parse_path(c->mps_pipe, sizeof(c->mps_pipe), v, err);
 }
 
+static int parse_on_off(const char *v, bool *out, struct llms_error **err)
+{
+	char q[48];
+
+	if (!strcmp(v, "on") || !strcmp(v, "off")) {
+		*out = v[1] == 'n';
+		return 0;
+	}
+	quote(q, sizeof(q), v);
+	return llms_error_set(err, EINVAL, "'%s': use on or off", q);
+}
+
+static int set_load_probe(struct llmsd_config *c, struct llmsd_agent_spec *a,
+			  const char *v, struct llms_error **err)
+{
+	return parse_on_off(v, &c->load_probe, err);
+}
+
+static int set_load_interval(struct llmsd_config *c,
+			     struct llmsd_agent_spec *a, const char *v,
+			     struct llms_error **err)
+{
+	return parse_duration_range(v, LLMSD_LOAD_INTERVAL_MIN_NS,
+				    LLMSD_LOAD_INTERVAL_MAX_NS,
+				    &c->load_interval_ns, err);
+}
+
+static int set_load_window(struct llmsd_config *c, struct llmsd_agent_spec *a,
+			   const char *v, struct llms_error **err)
+{
+	return parse_duration_range(v, 0, LLMSD_LOAD_WINDOW_MAX_NS,
+				    &c->load_window_ns, err);
+}
+
+static int set_load_wait_weight(struct llmsd_config *c,
+				struct llmsd_agent_spec *a, const char *v,
+				struct llms_error **err)
+{
+	uint64_t n;
+	int ret = parse_range(v, 0, LLMSD_LOAD_WAIT_WEIGHT_MAX, false, &n,
+			      err);
+
+	if (!ret)
+		c->load_wait_weight = (uint32_t)n;
+	return ret;
+}
+
+static int set_resize(struct llmsd_config *c, struct llmsd_agent_spec *a,
+		      const char *v, struct llms_error **err)
+{
+	return parse_on_off(v, &c->resize, err);
+}
+
+static int set_resize_step(struct llmsd_config *c, struct llmsd_agent_spec *a,
+			   const char *v, struct llms_error **err)
+{
+	/* It refuses 0, a step of nothing. */
+	return llms_parse_cpu(v, &c->resize_step, err);
+}
+
 static const struct key daemon_keys[] = {
 	{ "cgroup_root", set_cgroup_root },
 	{ "state_dir", set_state_dir },
@@ -271,6 +331,12 @@ static const struct key daemon_keys[] = {
 	{ "drain_timeout", set_drain },
 	{ "gpu_fence", set_gpu_fence },
 	{ "mps_pipe_directory", set_mps_pipe },
+	{ "load_probe", set_load_probe },
+	{ "load_interval", set_load_interval },
+	{ "load_window", set_load_window },
+	{ "load_wait_weight", set_load_wait_weight },
+	{ "resize", set_resize },
+	{ "resize_step", set_resize_step },
 	{ NULL, NULL },
 };
 
@@ -688,6 +754,11 @@ void llmsd_config_init(struct llmsd_config *c)
 	c->mem_reserve = LLMSD_MEM_RESERVE_AUTO;
 	c->heartbeat_interval_ns = LLMSD_HEARTBEAT_DEF_NS;
 	c->drain_timeout_ns = LLMSD_DRAIN_DEF_NS;
+	c->load_probe = true;
+	c->load_interval_ns = LLMSD_LOAD_INTERVAL_DEF_NS;
+	c->load_window_ns = LLMSD_LOAD_WINDOW_DEF_NS;
+	c->load_wait_weight = LLMSD_LOAD_WAIT_WEIGHT_DEF;
+	c->resize_step = LLMSD_RESIZE_STEP_DEF;
 }
 
 void llmsd_config_free(struct llmsd_config *c)

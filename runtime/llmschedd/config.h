@@ -71,6 +71,20 @@
 #define LLMSD_DRAIN_MAX_NS (86400ULL * 1000000000)
 #define LLMSD_DRAIN_DEF_NS (30ULL * 1000000000)
 /*
+ * The load figure (loadprobe.h): how often it is measured and reported
+ * (faster than scx_layered's 100 ms), the EWMA's time constant (0: no
+ * smoothing), the weight of run-queue waiting against running, per mille.
+ */
+#define LLMSD_LOAD_INTERVAL_MIN_NS (1ULL * 1000000)
+#define LLMSD_LOAD_INTERVAL_MAX_NS (1000ULL * 1000000)
+#define LLMSD_LOAD_INTERVAL_DEF_NS (10ULL * 1000000)
+#define LLMSD_LOAD_WINDOW_MAX_NS (60ULL * 1000000000)
+#define LLMSD_LOAD_WINDOW_DEF_NS (100ULL * 1000000)
+#define LLMSD_LOAD_WAIT_WEIGHT_MAX 1000
+#define LLMSD_LOAD_WAIT_WEIGHT_DEF 500
+/* resize = on: the CPU an agent grows or shrinks by at once (millicores). */
+#define LLMSD_RESIZE_STEP_DEF 500
+/*
  * The module calls an agent dead after heartbeat_timeout_ms without a
  * call; the daemon beats at least this many times in that window.
  */
@@ -144,6 +158,12 @@ struct llmsd_config {
 	uint64_t mem_reserve;		/* bytes, or LLMSD_MEM_RESERVE_AUTO */
 	uint64_t heartbeat_interval_ns;	/* default 100 ms */
 	uint64_t drain_timeout_ns;	/* default 30 s */
+	bool load_probe;		/* default on; off: cgroup figures */
+	uint64_t load_interval_ns;	/* default 10 ms */
+	uint64_t load_window_ns;	/* default 100 ms */
+	uint32_t load_wait_weight;	/* per mille, default 500 */
+	bool resize;			/* default off */
+	uint64_t resize_step;		/* millicores, default 500 */
 	struct llmsd_tag tags[LLMSD_TAGS_MAX];
 	size_t ntags;
 	struct llmsd_agent_spec *agents;

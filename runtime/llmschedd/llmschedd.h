@@ -62,7 +62,6 @@ int llmsd_agent_main(const struct llmsd_agent_params *p);
 #define LLMSD_AGENT_LEAF	"agent"
 /* The history database, in the state folder. */
 #define LLMSD_HISTORY_FILE	"history.db"
-/* Task logs: LOG_DIR/tasks/UID/task-ID.out and .err. */
-#define LLMSD_TASK_LOG_DIR	"tasks"
+/* Task logs: LOG_DIR/tasks/UID/task-ID.out and .err: runtime/lib/tasklog.h. */
 
 #endif /* LLMSCHEDD_H */

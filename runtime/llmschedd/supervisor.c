@@ -34,6 +34,7 @@
 #include "estimator.h"
 #include "fence.h"
 #include "gpu.h"
+#include "loadprobe.h"
 #include "llmschedd.h"
 #include "log.h"
 #include "supervisor.h"
@@ -57,6 +58,8 @@
 #define SHUTDOWN_GRACE_MS	10000
 /* How long start-up waits for every agent to register. */
 #define READY_TIMEOUT_MS	30000
+/* How often start-up looks for the agent it waits for. */
+#define START_POLL_MS		5
 
 /* One configured agent: its process, while it runs. */
 struct slot {
@@ -82,6 +85,7 @@ struct supervisor {
 	size_t nslots;
 	bool stopping;
 	int ready_fd;			/* told once every agent is up */
+	bool started;			/* every agent was up once */
 	char *const *overrides;		/* --set, after the file */
 	size_t noverrides;
 	struct llmsd_estimator *est;
@@ -90,6 +94,8 @@ struct supervisor {
 	struct llmsd_fence *fence;
 	struct llmsd_dev extra[1];
 	size_t nextra;
+	struct llmsd_load *load;	/* NULL: not measured */
+	uint64_t next_load, last_decide;
 	/* Dead agents whose ended tasks the history must have. */
 	struct {
 		uint32_t agent_id;
@@ -533,6 +539,14 @@ static void slot_exited(struct supervisor *sv, struct slot *s)
 			mono_ns() + RECONCILE_DELAY_MS * NSEC_PER_MSEC;
 	}
 	s->agent_id = 0;
+	/* A resize was for the agent that died: the next starts as configured. */
+	if (!s->retiring) {
+		const struct llmsd_agent_spec *base =
+			llmsd_config_agent(sv->cfg, s->spec.name);
+
+		if (base)
+			s->spec.cpu = base->cpu;
+	}
 }
 
 /*
@@ -778,6 +792,95 @@ static int slot_resize(struct supervisor *sv, struct slot *s,
 	return ret;
 }
 
+/* ------------------------------------------------------------ load */
+
+/* The agents up now, for the load measurement; @slots[i] is a[i]'s. */
+static size_t load_agents(struct supervisor *sv, struct llmsd_load_agent *a,
+			  struct slot **slots)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < sv->nslots; i++) {
+		struct slot *s = &sv->slots[i];
+		const struct llmsd_agent_spec *base;
+
+		if (!slot_running(s) || !s->agent_id || s->retiring)
+			continue;
+		base = llmsd_config_agent(sv->cfg, s->spec.name);
+		a[n].name = s->name;
+		a[n].agent_id = s->agent_id;
+		a[n].cpu = s->spec.cpu;
+		a[n].base_cpu = base ? base->cpu : s->spec.cpu;
+		slots[n++] = s;
+	}
+	return n;
+}
+
+/*
+ * resize = on: the CPU reservations the measurement asks for, through the
+ * same path as a reload's (slot_resize(): cgroup and ledger in the uAPI's
+ * order).  The module refusing (EBUSY: its tasks hold more; ENOSPC: the
+ * host has no more free) leaves the agent as it was.
+ */
+static void load_resize(struct supervisor *sv, struct llmsd_load_agent *a,
+			struct slot **slots, size_t n, uint64_t now)
+{
+	struct llmsd_load_resize r[n ? n : 1];
+	struct llmsched_capacity cap = { 0 };
+	struct llms_error *err = NULL;
+	uint64_t free_cpu = 0;
+	size_t i, m;
+
+	if (sv->cfg->resize) {
+		if (llms_get_capacity(sv->fd, &cap, &err))
+			llmsd_log_error(LLMSD_DEBUG, &err, "load: capacity");
+		else if (cap.capacity[LLMSCHED_RES_CPU] >
+			 cap.reserved[LLMSCHED_RES_CPU])
+			free_cpu = cap.capacity[LLMSCHED_RES_CPU] -
+				   cap.reserved[LLMSCHED_RES_CPU];
+	}
+	m = llmsd_load_decide(sv->load, a, n, free_cpu, now, r, n);
+	for (i = 0; i < m; i++) {
+		struct slot *s = slots[r[i].index];
+		struct llmsd_agent_spec next = s->spec;
+		bool grow = r[i].cpu > s->spec.cpu;
+		int ret;
+
+		next.cpu = r[i].cpu;
+		ret = slot_resize(sv, s, &next, &err);
+		llmsd_load_resized(sv->load, s->agent_id, grow, ret);
+		if (ret) {
+			llmsd_log_error(ret == -EBUSY || ret == -ENOSPC ?
+						LLMSD_INFO : LLMSD_WARN,
+					&err, "agent %s: not %s to %llu millicores",
+					s->name, grow ? "grown" : "shrunk",
+					(unsigned long long)next.cpu);
+			continue;
+		}
+		s->spec.cpu = next.cpu;
+		llmsd_info("agent %s: %s (resize = on)", s->name,
+			   grow ? "throttled while the host has idle CPU: grown" :
+				  "idle: shrunk back toward its configured size");
+	}
+}
+
+/* One load interval, and a decision every LLMSD_LOAD_DECIDE_MS. */
+static void load_step(struct supervisor *sv, uint64_t now)
+{
+	struct llmsd_load_agent a[sv->nslots ? sv->nslots : 1];
+	struct slot *slots[sv->nslots ? sv->nslots : 1];
+	size_t n = load_agents(sv, a, slots);
+
+	llmsd_load_step(sv->load, sv->fd, a, n, now);
+	if (now - sv->last_decide >= LLMSD_LOAD_DECIDE_MS * NSEC_PER_MSEC) {
+		load_resize(sv, a, slots, n, now);
+		sv->last_decide = now;
+	}
+	sv->next_load += sv->cfg->load_interval_ns;
+	if (sv->next_load <= now)
+		sv->next_load = now + sv->cfg->load_interval_ns;
+}
+
 /*
  * The [daemon] keys on SIGHUP: the policy applies at once; the folders,
  * the cgroup root and the timings are the running agents' and need a
@@ -796,8 +899,14 @@ static void reload_daemon_keys(struct supervisor *sv,
 	    strcmp(cur->log_dir, next->log_dir) ||
 	    cur->heartbeat_interval_ns != next->heartbeat_interval_ns ||
 	    cur->drain_timeout_ns != next->drain_timeout_ns ||
-	    cur->mem_reserve != next->mem_reserve)
-		llmsd_warn("reloading: cgroup_root, state_dir, log_dir, heartbeat_interval, drain_timeout and memory_reserve take effect only when llmschedd restarts");
+	    cur->mem_reserve != next->mem_reserve ||
+	    cur->load_probe != next->load_probe ||
+	    cur->load_interval_ns != next->load_interval_ns ||
+	    cur->load_window_ns != next->load_window_ns ||
+	    cur->load_wait_weight != next->load_wait_weight ||
+	    cur->resize != next->resize ||
+	    cur->resize_step != next->resize_step)
+		llmsd_warn("reloading: cgroup_root, state_dir, log_dir, heartbeat_interval, drain_timeout, memory_reserve and the load_ and resize keys take effect only when llmschedd restarts");
 	if (!strcmp(cur->policy, next->policy) || !next->policy[0])
 		return;
 	for (i = 0; llmsd_policy_names[i]; i++)
@@ -1044,6 +1153,7 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 				 .overrides = overrides,
 				 .noverrides = noverrides };
 	uint64_t last_scan = 0, last_fit = 0, ready_deadline;
+	bool waiting;
 	struct llms_error *err = NULL;
 	struct llmsched_version v;
 	size_t i;
@@ -1064,6 +1174,8 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 		goto out;
 	if (llmsd_estimator_open(&sv.est, cfg->state_dir, &err))
 		llmsd_log_error(LLMSD_WARN, &err, "the estimator is off");
+	if (llmsd_load_open(&sv.load, cfg, &sv.root, &err))
+		llmsd_log_error(LLMSD_WARN, &err, "load: not measured");
 	scan_agents(&sv, true);
 	ready_deadline = mono_ns() + READY_TIMEOUT_MS * NSEC_PER_MSEC;
 
@@ -1071,16 +1183,28 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 		struct pollfd pfd[sv.nslots + 1];
 		struct signalfd_siginfo si;
 		uint64_t now = mono_ns();
+		int timeout = SCAN_INTERVAL_MS / 5, ready;
 		size_t n = 1;
 
-		for (i = 0; i < sv.nslots; i++) {
+		/*
+		 * At start-up the agents register one after the other, in the
+		 * configuration's order, so that the module's agent ids follow
+		 * it (agent 1 is the first section's first agent): an
+		 * operator's notes and scripts can rely on that.  Each waits
+		 * for the one before it to register, which is quick (a fork,
+		 * an exec and two ioctls), so the scan runs every pass meanwhile.
+		 */
+		waiting = false;
+		for (i = 0; i < sv.nslots && !waiting; i++) {
 			struct slot *s = &sv.slots[i];
 
 			if (!slot_running(s) && !s->retiring &&
 			    s->next_start <= now && slot_start(&sv, s))
 				slot_backoff(s);
+			waiting = !sv.started && slot_running(s) && !s->agent_id;
 		}
-		if (now - last_scan >= SCAN_INTERVAL_MS * NSEC_PER_MSEC) {
+		if (waiting ||
+		    now - last_scan >= SCAN_INTERVAL_MS * NSEC_PER_MSEC) {
 			scan_agents(&sv, false);
 			last_scan = now;
 		}
@@ -1090,8 +1214,10 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 			llmsd_estimator_step(sv.est, sv.fd);
 			last_fit = now;
 		}
-		if (sv.ready_fd >= 0 && all_up(&sv))
+		if (!sv.started && all_up(&sv)) {
+			sv.started = true;
 			tell_ready(&sv);
+		}
 		if (sv.ready_fd >= 0 && now > ready_deadline) {
 			/* Said to start or not at all: nothing half-up. */
 			llmsd_err("not every agent registered within %d s: stopping",
@@ -1107,9 +1233,28 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 				pfd[n].fd = sv.slots[i].child.pidfd;
 				pfd[n++].events = POLLIN;
 			}
-		if (poll(pfd, n, SCAN_INTERVAL_MS / 5) < 0 && errno != EINTR)
+		if (sv.load) {
+			now = mono_ns();
+			if (sv.next_load <= now)
+				timeout = 0;
+			else if ((sv.next_load - now + NSEC_PER_MSEC - 1) /
+					 NSEC_PER_MSEC <
+				 (uint64_t)timeout)
+				timeout = (int)((sv.next_load - now +
+						 NSEC_PER_MSEC - 1) /
+						NSEC_PER_MSEC);
+		}
+		if (waiting && timeout > START_POLL_MS)
+			timeout = START_POLL_MS;
+		ready = poll(pfd, n, timeout);
+		if (ready < 0 && errno != EINTR)
 			break;
-		while (read(sv.sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		/*
+		 * A timeout (the load interval's, 100 times a second) has
+		 * nothing to read: no system call per agent for it.
+		 */
+		while (ready > 0 &&
+		       read(sv.sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				llmsd_info("SIGHUP: reloading %s",
 					   cfg->path ? cfg->path : "(no file)");
@@ -1122,15 +1267,20 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 				goto out;
 			}
 		}
-		for (i = 0; i < sv.nslots; i++) {
+		for (i = 0; ready > 0 && i < sv.nslots; i++) {
 			struct pollfd one = { .fd = sv.slots[i].child.pidfd,
 					      .events = POLLIN };
 
 			if (slot_running(&sv.slots[i]) && poll(&one, 1, 0) == 1)
 				slot_exited(&sv, &sv.slots[i]);
 		}
+		now = mono_ns();
+		if (sv.load && now >= sv.next_load)
+			load_step(&sv, now);
 	}
 out:
+	/* Nothing of the probe outlives the daemon. */
+	llmsd_load_close(sv.load);
 	if (sv.ready_fd >= 0)
 		close(sv.ready_fd);
 	for (i = 0; i < sv.nslots; i++)

@@ -628,6 +628,69 @@ TEST_F(agent, load_report_checks)
 	EXPECT_EQ(300ULL, v);
 }
 
+/*
+ * The balancer on measured loads: agent a holds four queued tasks (assigned,
+ * never fetched: 500 m each, 125 per-mille of its 4 CPUs) when agent b
+ * registers; the probe then says a is at 900 and b at 100.  Each move takes
+ * a task's share off a's estimate and puts it on b's (900/100 -> 775/225
+ * -> 650/350 -> 525/475); a fourth would raise the imbalance.  The moves
+ * happen inside the report's call, so the counts do not depend on timing.
+ */
+TEST_F(agent, load_report_moves_queued_tasks_to_the_idle_agent)
+{
+	struct ls_agent *a = &self->a[0], *b = &self->a[1];
+	struct llmsched_load_entry e[2];
+	struct llmsched_agent_fetch f;
+	struct llmsched_task_info info;
+	__u64 ids[4], m0, m1, i0, i1;
+	unsigned int i, on_b = 0;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 8, LS_CPUS(4), LS_GB(8), 0));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, submit(self->fd, 500, LS_GB(1), 0,
+				    &ids[i]));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, ls_query(self->fd, ids[i], &info));
+		ASSERT_EQ(LLMSCHED_TASK_ASSIGNED, info.state);
+		ASSERT_EQ(a->id, info.agent_id);
+	}
+	ASSERT_EQ(0, ls_agent_spawn(b, 8, LS_CPUS(4), LS_GB(8), 0));
+	ASSERT_EQ(0, ls_sysfs_u64("stats/migrated", &m0));
+	ASSERT_EQ(0, ls_sysfs_u64("imbalance", &i0));
+	/* Held shares only: a at 500, b at 0. */
+	EXPECT_EQ(500ULL, i0);
+
+	memset(e, 0, sizeof(e));
+	e[0].agent_id = a->id;
+	e[0].load = 900;
+	e[1].agent_id = b->id;
+	e[1].load = 100;
+	ASSERT_EQ(0, load_report(self->fd, e, 2, sizeof(e[0])));
+	ASSERT_EQ(0, ls_sysfs_u64("stats/migrated", &m1));
+	ASSERT_EQ(0, ls_sysfs_u64("imbalance", &i1));
+	EXPECT_EQ(3ULL, m1 - m0);
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, ls_query(self->fd, ids[i], &info));
+		EXPECT_EQ(LLMSCHED_TASK_ASSIGNED, info.state);
+		on_b += info.agent_id == b->id;
+	}
+	EXPECT_EQ(3U, on_b);
+	/*
+	 * 50 right after the report (525/475); a later dispatch may have let
+	 * the reports decay already (a slow machine), toward 125/375: 250.
+	 * Either way below the 800 the reports alone would have made.
+	 */
+	EXPECT_LT(i1, i0);
+	EXPECT_LE(i1, 250ULL);
+	TH_LOG("imbalance %llu before the report, %llu after; %llu migrated",
+	       (unsigned long long)i0, (unsigned long long)i1,
+	       (unsigned long long)(m1 - m0));
+	/* The moved tasks really are b's: b fetches one of them. */
+	ASSERT_EQ(0, ls_agent_fetch(b->fd, 0, &f, NULL, 0));
+	ASSERT_EQ(0, ls_query(self->fd, f.task_id, &info));
+	EXPECT_EQ(b->id, info.agent_id);
+}
+
 /* --------------------------------------------------- reference example */
 
 /*

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The daemon, for the VM tests (daemon_util.h). */
+/* Running llmschedd from the selftests: see daemon_util.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,9 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../runtime/lib/payload.h"
 #include "daemon_util.h"
+#include "llmsched_util.h"
 
-int dutil_write_text(const char *path, const char *text)
+int du_write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "we");
 
@@ -23,26 +25,32 @@ int dutil_write_text(const char *path, const char *text)
 	return fclose(f) ? -errno : 0;
 }
 
-const char *dutil_program(const char *name)
+/* The program beside this test: build/bin/llmschedd. */
+const char *du_program(const char *name)
 {
 	static char path[4096];
 	ssize_t n;
 	char *slash;
 
 	n = readlink("/proc/self/exe", path, sizeof(path) - 64);
-	if (n < 0)
+	if (n < 0 || strlen(name) >= 60)
 		return name;
 	path[n] = '\0';
 	slash = strrchr(path, '/');
-	snprintf(slash + 1, 60, "%s", name);
+	strcpy(slash + 1, name);
 	return path;
 }
 
-int dutil_run_llmschedd(const char *out_path, const char *a0, const char *a1,
-			const char *a2, const char *a3)
+const char *du_llmschedd_path(void)
 {
-	const char *argv[] = { dutil_program("llmschedd"), a0, a1, a2, a3,
-			       NULL };
+	return du_program("llmschedd");
+}
+
+/* Run llmschedd with @args (at most 6, NULL-terminated); its exit status. */
+int du_run_llmschedd(const char *out_path, const char *a0, const char *a1,
+			 const char *a2, const char *a3)
+{
+	const char *argv[] = { du_llmschedd_path(), a0, a1, a2, a3, NULL };
 	int status, fd;
 	pid_t pid;
 
@@ -66,9 +74,9 @@ int dutil_run_llmschedd(const char *out_path, const char *a0, const char *a1,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 256;
 }
 
-pid_t dutil_daemon_pid(const char *dir)
+pid_t du_daemon_pid(const char *dir)
 {
-	char path[256], buf[32] = "";
+	char path[128], buf[32] = "";
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/state/llmschedd.lock", dir);
@@ -81,7 +89,8 @@ pid_t dutil_daemon_pid(const char *dir)
 	return (pid_t)atoi(buf);
 }
 
-int dutil_wait_gone(pid_t pid, int timeout_ms)
+/* Wait until @pid is gone (it is not our child: no reaping). */
+int du_wait_gone(pid_t pid, int timeout_ms)
 {
 	struct pollfd pfd = { .events = POLLIN };
 
@@ -96,35 +105,34 @@ int dutil_wait_gone(pid_t pid, int timeout_ms)
 	return 0;
 }
 
-int dutil_daemon_start(const char *dir, const char *conf,
-		       const char *daemon_extra, const char *sections,
-		       pid_t *pid)
+int du_daemon_start(const char *dir, const char *conf, const char *cgroup_root,
+		    const char *daemon_keys, const char *agents, pid_t *pid)
 {
-	char text[8192], log[256];
+	char text[8192], log[160];
 	int ret;
 
 	snprintf(text, sizeof(text),
 		 "[daemon]\n"
-		 "cgroup_root = " TEST_CGROUP_ROOT "\n"
+		 "cgroup_root = %s\n"
 		 "state_dir = %s/state\n"
 		 "log_dir = %s/log\n"
 		 "heartbeat_interval = 50ms\n"
 		 "drain_timeout = 5s\n"
 		 "%s"
 		 "\n%s",
-		 dir, dir, daemon_extra ? daemon_extra : "", sections);
-	ret = dutil_write_text(conf, text);
+		 cgroup_root, dir, dir, daemon_keys, agents);
+	ret = du_write_text(conf, text);
 	if (ret)
 		return ret;
 	snprintf(log, sizeof(log), "%s/daemon.log", dir);
-	ret = dutil_run_llmschedd(log, "-c", conf, "--verbose", NULL);
+	ret = du_run_llmschedd(log, "-c", conf, "--verbose", NULL);
 	if (ret)
 		return ret;
-	*pid = dutil_daemon_pid(dir);
+	*pid = du_daemon_pid(dir);
 	return *pid > 0 ? 0 : -ESRCH;
 }
 
-int dutil_daemon_stop(pid_t *pid)
+int du_daemon_stop(pid_t *pid)
 {
 	int ret;
 
@@ -132,14 +140,15 @@ int dutil_daemon_stop(pid_t *pid)
 		return 0;
 	if (kill(*pid, SIGTERM))
 		return -errno;
-	ret = dutil_wait_gone(*pid, 30000);
+	ret = du_wait_gone(*pid, 30000);
 	*pid = 0;
 	return ret;
 }
 
-void dutil_daemon_log(const char *dir)
+/* Print the daemon's log, for a failing test. */
+void du_daemon_log(const char *dir)
 {
-	char path[256], line[512];
+	char path[160], line[512];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/daemon.log", dir);
@@ -149,4 +158,41 @@ void dutil_daemon_log(const char *dir)
 	while (fgets(line, sizeof(line), f))
 		fprintf(stderr, "# daemon: %s", line);
 	fclose(f);
+}
+
+int du_submit(int fd, const char *const *argv, __u32 prio, __u32 flags,
+	      __u64 tags, __u64 cpu, __u64 mem, __u64 limit_ns, __u64 *id)
+{
+	struct llmsched_task_submit t;
+	struct llms_payload p = { 0 };
+	char *const env[] = { "PATH=/usr/bin:/bin", "HOME=/tmp", NULL };
+	struct llms_error *err = NULL;
+	void *buf;
+	size_t len;
+	int ret;
+
+	for (p.argc = 0; argv[p.argc]; p.argc++)
+		;
+	p.argv = (char *const *)argv;
+	p.envc = 2;
+	p.envp = env;
+	p.cwd = "/tmp";
+	ret = llms_payload_encode(&p, &buf, &len, &err);
+	if (ret) {
+		llms_error_free(&err);
+		return ret;
+	}
+	ls_task_init(&t, prio, cpu, mem, LS_SEC(1));
+	t.flags = flags;
+	t.tags = tags;
+	/* Enough for the agents the chaos test kills under it. */
+	t.retries = 8;
+	t.payload_ptr = (uintptr_t)buf;
+	t.payload_len = (__u32)len;
+	t.time_limit_ns = limit_ns;
+	ret = ls_submit(fd, &t);
+	free(buf);
+	if (!ret)
+		*id = t.task_id;
+	return ret;
 }

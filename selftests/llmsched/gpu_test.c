@@ -25,6 +25,9 @@
 #include "../../runtime/lib/libllmsched.h"
 #include "../../runtime/lib/history.h"
 #include "daemon_util.h"
+
+/* Its own root, so that it never meets another test's agents. */
+#define TEST_CGROUP_ROOT	"/sys/fs/cgroup/llmsched-gpu-test"
 #include "llmsched_util.h"
 #include "module_util.h"
 
@@ -66,10 +69,10 @@ FIXTURE_TEARDOWN(gpu)
 {
 	char cmd[192];
 
-	if (self->daemon > 0 && dutil_daemon_stop(&self->daemon))
-		dutil_daemon_log(self->dir);
+	if (self->daemon > 0 && du_daemon_stop(&self->daemon))
+		du_daemon_log(self->dir);
 	if (!_metadata->passed)
-		dutil_daemon_log(self->dir);
+		du_daemon_log(self->dir);
 	if (self->fd >= 0) {
 		ls_cancel_all(self->fd);
 		close(self->fd);
@@ -90,8 +93,8 @@ static int start(struct _test_data_gpu *self, const char *agents)
 		 "[gpu sb]\nnode = %s\nvendor = nvidia\nmemory = 1G\nmodel = a100\n"
 		 "%s",
 		 self->gpu_a, self->gpu_b, agents);
-	return dutil_daemon_start(self->dir, self->conf, NULL, text,
-				  &self->daemon);
+	return du_daemon_start(self->dir, self->conf, TEST_CGROUP_ROOT, "",
+			       text, &self->daemon);
 }
 
 /*
@@ -246,7 +249,7 @@ TEST_F_TIMEOUT(gpu, each_task_opens_its_own_gpu_and_no_other, 120)
 
 	/* The task folders went, and their fences with them. */
 	EXPECT_EQ(2, fence_count());
-	ASSERT_EQ(0, dutil_daemon_stop(&self->daemon));
+	ASSERT_EQ(0, du_daemon_stop(&self->daemon));
 	EXPECT_EQ(0, fence_count());
 }
 
@@ -324,7 +327,7 @@ TEST_F_TIMEOUT(gpu, two_tasks_at_once_get_different_gpus, 120)
 	EXPECT_NE(NULL, strstr(o2, two_a ? "names=sa\n" : "names=sb\n"));
 
 	/* The history says which GPUs each had. */
-	ASSERT_EQ(0, dutil_daemon_stop(&self->daemon));
+	ASSERT_EQ(0, du_daemon_stop(&self->daemon));
 	snprintf(path, sizeof(path), "%s/state/history.db", self->dir);
 	ASSERT_EQ(0, llms_history_open(&h, path, LLMS_HISTORY_READONLY, &e));
 	ASSERT_EQ(2, llms_history_query(h, NULL, take_row, &rows, &e));
@@ -344,7 +347,7 @@ static int llmsub(struct _test_data_gpu *self, const char *args, char *out,
 	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd), "%s -c %s --cpu 0.1 --mem 32M %s 2>&1",
-		 dutil_program("llmsub"),
+		 du_program("llmsub"),
 		 self->conf, args);
 	return run_capture(cmd, out, size);
 }
@@ -388,9 +391,9 @@ TEST_F_TIMEOUT(gpu, fence_off_lets_a_task_open_every_gpu, 120)
 		 "[gpu sb]\nnode = %s\nvendor = nvidia\n"
 		 "[agent a]\ncpu = 0.5\nmemory = 128M\ngpus = sa\n",
 		 self->gpu_a, self->gpu_b);
-	ASSERT_EQ(0, dutil_daemon_start(self->dir, self->conf,
-					"gpu_fence = off\n", text,
-					&self->daemon));
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, TEST_CGROUP_ROOT,
+				     "gpu_fence = off\n", text,
+				     &self->daemon));
 	EXPECT_EQ(0, fence_count());
 	ASSERT_EQ(0, submit_probe(self, 1, 0, 0, &id));
 	ASSERT_EQ(0, wait_end(self->fd, id, &info));
@@ -420,7 +423,7 @@ TEST_F_TIMEOUT(gpu, a_replaced_agent_is_fenced_once_again, 120)
 	ASSERT_EQ(2, count);
 	old = ent[0].pid;
 	ASSERT_EQ(0, kill(old, SIGKILL));
-	ASSERT_EQ(0, dutil_wait_gone(old, 10000));
+	ASSERT_EQ(0, du_wait_gone(old, 10000));
 	/* Its replacement registers. */
 	for (i = 0; i < 200; i++) {
 		count = 4;
@@ -439,7 +442,7 @@ TEST_F_TIMEOUT(gpu, a_replaced_agent_is_fenced_once_again, 120)
 	ASSERT_EQ(0, task_log(self, id, "out", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "a=open\n")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "b=denied\n")) TH_LOG("%s", out);
-	ASSERT_EQ(0, dutil_daemon_stop(&self->daemon));
+	ASSERT_EQ(0, du_daemon_stop(&self->daemon));
 	EXPECT_EQ(0, fence_count());
 }
 

@@ -664,6 +664,34 @@ TEST_F(cg, cpu_stat_counts_use_and_throttling)
 	llms_cgroup_close(&c);
 }
 
+/* Two busy loops held to half a CPU: they wait, and PSI says so. */
+TEST_F(cg, cpu_pressure_grows_while_tasks_wait)
+{
+	struct llms_cgroup c = LLMS_CGROUP_INIT;
+	struct llms_child child, other;
+	struct llms_pressure before, after;
+
+	ASSERT_EQ(0, llms_cgroup_create(&c, &self->root, "psi", &self->err));
+	ASSERT_EQ(0, llms_cgroup_cpu_pressure(&c, &before, &self->err))
+	TH_LOG("%s", lib_errmsg(&self->err));
+	EXPECT_EQ(0, before.some_total_usec);
+	ASSERT_EQ(0, llms_cgroup_set_cpu_max(&c, 500, 10000, &self->err));
+	ASSERT_EQ(0, spawn_busy(&c, &child));
+	ASSERT_EQ(0, spawn_busy(&c, &other));
+	/* PSI updates its averages every 2 s. */
+	lib_sleep_ms(2500);
+	ASSERT_EQ(0, llms_cgroup_cpu_pressure(&c, &after, &self->err));
+	/* Half a CPU for two loops: waiting most of the time. */
+	EXPECT_LT(250000, after.some_total_usec);
+	EXPECT_GE(after.some_total_usec, after.full_total_usec);
+	EXPECT_LT(0, after.some_avg10);
+	EXPECT_GE(10000, after.some_avg10);
+	ASSERT_EQ(0, llms_cgroup_kill(&c, 5000, &self->err));
+	EXPECT_EQ(SIGKILL, WTERMSIG(lib_wait(&child, 5000)));
+	EXPECT_EQ(SIGKILL, WTERMSIG(lib_wait(&other, 5000)));
+	llms_cgroup_close(&c);
+}
+
 TEST_F(cg, memory_is_accounted_and_an_oom_kill_is_told)
 {
 	struct llms_cgroup c = LLMS_CGROUP_INIT;

@@ -29,6 +29,7 @@
 /* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
 
+#define TEST_CGROUP_ROOT	"/sys/fs/cgroup/llmsched-test"
 /* A uid that no passwd entry names. */
 #define NO_SUCH_USER		4242
 
@@ -39,40 +40,15 @@ FIXTURE(llmschedd) {
 	int fd;
 };
 
-static int write_text(const char *path, const char *text)
-{
-	return dutil_write_text(path, text);
-}
-
-static int run_llmschedd(const char *out_path, const char *a0, const char *a1,
-			 const char *a2, const char *a3)
-{
-	return dutil_run_llmschedd(out_path, a0, a1, a2, a3);
-}
-
-static int wait_gone(pid_t pid, int timeout_ms)
-{
-	return dutil_wait_gone(pid, timeout_ms);
-}
-
-/*
- * Write the configuration with @agents (its [agent ...] sections) and start
- * the daemon; 0 once it said every agent is up.
- */
 static int daemon_start(struct _test_data_llmschedd *self, const char *agents)
 {
-	return dutil_daemon_start(self->dir, self->conf, NULL, agents,
-				  &self->daemon);
+	return du_daemon_start(self->dir, self->conf, TEST_CGROUP_ROOT, "",
+			       agents, &self->daemon);
 }
 
 static int daemon_stop(struct _test_data_llmschedd *self)
 {
-	return dutil_daemon_stop(&self->daemon);
-}
-
-static void daemon_log(const char *dir)
-{
-	dutil_daemon_log(dir);
+	return du_daemon_stop(&self->daemon);
 }
 
 /*
@@ -93,37 +69,7 @@ static int submit_full(int fd, const char *const *argv, __u32 prio,
 		       __u32 flags, __u64 cpu, __u64 mem, __u64 limit_ns,
 		       __u64 *id)
 {
-	struct llmsched_task_submit t;
-	struct llms_payload p = { 0 };
-	char *const env[] = { "PATH=/usr/bin:/bin", "HOME=/tmp", NULL };
-	struct llms_error *err = NULL;
-	void *buf;
-	size_t len;
-	int ret;
-
-	for (p.argc = 0; argv[p.argc]; p.argc++)
-		;
-	p.argv = (char *const *)argv;
-	p.envc = 2;
-	p.envp = env;
-	p.cwd = "/tmp";
-	ret = llms_payload_encode(&p, &buf, &len, &err);
-	if (ret) {
-		llms_error_free(&err);
-		return ret;
-	}
-	ls_task_init(&t, prio, cpu, mem, LS_SEC(1));
-	t.flags = flags;
-	/* Enough for the agents the chaos test kills under it. */
-	t.retries = 8;
-	t.payload_ptr = (uintptr_t)buf;
-	t.payload_len = (__u32)len;
-	t.time_limit_ns = limit_ns;
-	ret = ls_submit(fd, &t);
-	free(buf);
-	if (!ret)
-		*id = t.task_id;
-	return ret;
+	return du_submit(fd, argv, prio, flags, 0, cpu, mem, limit_ns, id);
 }
 
 /* Wait for @id to end; its info. */
@@ -238,9 +184,9 @@ FIXTURE_TEARDOWN(llmschedd)
 	char cmd[128];
 
 	if (self->daemon > 0 && daemon_stop(self))
-		daemon_log(self->dir);
+		du_daemon_log(self->dir);
 	if (!_metadata->passed)
-		daemon_log(self->dir);
+		du_daemon_log(self->dir);
 	if (self->fd >= 0) {
 		ls_cancel_all(self->fd);
 		close(self->fd);
@@ -295,7 +241,7 @@ TEST_F_TIMEOUT(llmschedd, sigterm_leaves_nothing_behind, 120)
 	struct stat st;
 	int n;
 
-	ASSERT_EQ(0, daemon_start(self, two_agents)) daemon_log(self->dir);
+	ASSERT_EQ(0, daemon_start(self, two_agents)) du_daemon_log(self->dir);
 	n = count_agents(self->fd, ent, 8);
 	EXPECT_EQ(2, n);
 	EXPECT_EQ(0, stat(TEST_CGROUP_ROOT "/small-0/agent", &st));
@@ -306,6 +252,36 @@ TEST_F_TIMEOUT(llmschedd, sigterm_leaves_nothing_behind, 120)
 	EXPECT_EQ(ENOENT, errno);
 	/* No process but this test holds the device open. */
 	EXPECT_EQ(0, others_holding_the_device());
+}
+
+/*
+ * The module numbers agents as they register; at start-up they register in
+ * the configuration's order, so agent ids follow it: here zeta-0, zeta-1,
+ * then alpha-0 (the file's order, not the names').
+ */
+TEST_F_TIMEOUT(llmschedd, agents_register_in_the_configurations_order, 120)
+{
+	static const char *const order[] = { "zeta-0", "zeta-1", "alpha-0" };
+	struct llmsched_agent_info ent[8];
+	char path[128];
+	struct stat st;
+	int n, i;
+
+	ASSERT_EQ(0, daemon_start(self,
+				  "[agent zeta]\ncount = 2\ncpu = 500m\n"
+				  "memory = 128M\n\n"
+				  "[agent alpha]\ncpu = 500m\nmemory = 128M\n"))
+		du_daemon_log(self->dir);
+	n = count_agents(self->fd, ent, 8);
+	ASSERT_EQ(3, n);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), TEST_CGROUP_ROOT "/%s", order[i]);
+		ASSERT_EQ(0, stat(path, &st));
+		EXPECT_EQ((__u64)st.st_ino, ent[i].cgroup_id)
+			TH_LOG("agent %u is not %s", ent[i].agent_id, order[i]);
+		if (i)
+			EXPECT_LT(ent[i - 1].agent_id, ent[i].agent_id);
+	}
 }
 
 /*
@@ -616,8 +592,8 @@ TEST_F_TIMEOUT(llmschedd, restarted_daemon_adopts_its_agents, 120)
 	ASSERT_EQ(0, ls_agent_info(self->fd, info.agent_id, &before));
 	first = self->daemon;
 	ASSERT_EQ(0, kill(first, SIGKILL));
-	ASSERT_EQ(0, wait_gone(first, 5000));
-	ASSERT_EQ(0, daemon_start(self, one_agent)) daemon_log(self->dir);
+	ASSERT_EQ(0, du_wait_gone(first, 5000));
+	ASSERT_EQ(0, daemon_start(self, one_agent)) du_daemon_log(self->dir);
 	EXPECT_NE(first, self->daemon);
 	ASSERT_EQ(0, wait_end(self->fd, id, 20000, &info));
 	EXPECT_EQ(LLMSCHED_TASK_SUCCEEDED, info.state);
@@ -664,7 +640,7 @@ TEST_F_TIMEOUT(llmschedd, hung_agent_is_killed_and_replaced, 120)
 				   &info));
 	ASSERT_EQ(0, ls_agent_info(self->fd, info.agent_id, &a));
 	ASSERT_EQ(0, kill(a.pid, SIGSTOP));
-	ASSERT_EQ(0, wait_gone(a.pid, 20000)) TH_LOG("the hung agent lives on");
+	ASSERT_EQ(0, du_wait_gone(a.pid, 20000)) TH_LOG("the hung agent lives on");
 	ASSERT_EQ(0, wait_end(self->fd, id, 30000, &info));
 	EXPECT_EQ(LLMSCHED_TASK_SUCCEEDED, info.state);
 	EXPECT_NE(a.agent_id, info.agent_id);
@@ -696,7 +672,7 @@ TEST_F_TIMEOUT(llmschedd, sighup_adds_resizes_and_removes_agents, 120)
 	snprintf(changed, sizeof(changed),
 		 "%scpu = 500m\n%s\n[agent more]\ncount = 2\ncpu = 250m\nmemory = 128M\n",
 		 text, strstr(one_agent, "cpu = 1\n") + 8);
-	ASSERT_EQ(0, write_text(self->conf, changed));
+	ASSERT_EQ(0, du_write_text(self->conf, changed));
 	ASSERT_EQ(0, kill(self->daemon, SIGHUP));
 	for (i = 0; i < 300 && n != 3; i++) {
 		usleep(100000);
@@ -713,14 +689,14 @@ TEST_F_TIMEOUT(llmschedd, sighup_adds_resizes_and_removes_agents, 120)
 
 	/* A bad file changes nothing. */
 	ASSERT_EQ(0, read_text(self->conf, text, sizeof(text)));
-	ASSERT_EQ(0, write_text(self->conf, "[daemon]\nnonsense = 1\n"));
+	ASSERT_EQ(0, du_write_text(self->conf, "[daemon]\nnonsense = 1\n"));
 	ASSERT_EQ(0, kill(self->daemon, SIGHUP));
 	usleep(1000000 * slowdown());
 	EXPECT_EQ(3, count_agents(self->fd, ent, 8));
 
 	/* Without the second section: its two agents drain and leave. */
 	*strstr(text, "\n[agent more]") = '\0';
-	ASSERT_EQ(0, write_text(self->conf, text));
+	ASSERT_EQ(0, du_write_text(self->conf, text));
 	ASSERT_EQ(0, kill(self->daemon, SIGHUP));
 	for (i = 0; i < 300 && n != 1; i++) {
 		usleep(100000);
@@ -869,9 +845,9 @@ TEST_F(llmschedd, bad_configuration_is_refused_whole)
 		 "state_dir = %s/state\nlog_dir = %s/log\n\n"
 		 "[agent small]\ncpu = 1\nmemory = 256M\nslots = lots\n",
 		 self->dir, self->dir);
-	ASSERT_EQ(0, write_text(self->conf, text));
+	ASSERT_EQ(0, du_write_text(self->conf, text));
 	snprintf(log, sizeof(log), "%s/out", self->dir);
-	EXPECT_EQ(2, run_llmschedd(log, "-c", self->conf, NULL, NULL));
+	EXPECT_EQ(2, du_run_llmschedd(log, "-c", self->conf, NULL, NULL));
 	ASSERT_EQ(0, read_text(log, text, sizeof(text)));
 	EXPECT_NE(NULL, strstr(text, ":9:")) TH_LOG("%s", text);
 	EXPECT_NE(NULL, strstr(text, "slots")) TH_LOG("%s", text);
@@ -883,8 +859,8 @@ TEST_F(llmschedd, bad_configuration_is_refused_whole)
 		 "state_dir = %s/state\nlog_dir = %s/log\n\n"
 		 "[agent huge]\ncpu = 4096\nmemory = 256M\n",
 		 self->dir, self->dir);
-	ASSERT_EQ(0, write_text(self->conf, text));
-	EXPECT_EQ(2, run_llmschedd(log, "-c", self->conf, NULL, NULL));
+	ASSERT_EQ(0, du_write_text(self->conf, text));
+	EXPECT_EQ(2, du_run_llmschedd(log, "-c", self->conf, NULL, NULL));
 	ASSERT_EQ(0, read_text(log, text, sizeof(text)));
 	EXPECT_NE(NULL, strstr(text, "more than the host")) TH_LOG("%s", text);
 	EXPECT_EQ(0, count_agents(self->fd, ent, 8));
@@ -895,8 +871,8 @@ TEST_F(llmschedd, bad_configuration_is_refused_whole)
 		 "state_dir = %s/state\nlog_dir = %s/log\ncolour = blue\n\n"
 		 "[agent small]\ncpu = 1\nmemory = 256M\n",
 		 self->dir, self->dir);
-	ASSERT_EQ(0, write_text(self->conf, text));
-	EXPECT_EQ(2, run_llmschedd(log, "-c", self->conf, NULL, NULL));
+	ASSERT_EQ(0, du_write_text(self->conf, text));
+	EXPECT_EQ(2, du_run_llmschedd(log, "-c", self->conf, NULL, NULL));
 	ASSERT_EQ(0, read_text(log, text, sizeof(text)));
 	EXPECT_NE(NULL, strstr(text, ":5:")) TH_LOG("%s", text);
 	EXPECT_NE(NULL, strstr(text, "colour")) TH_LOG("%s", text);

@@ -15,10 +15,10 @@ TEST(imbalance_is_sum_of_pairwise_load_differences)
 	add_agent(w, 3, 4, 8, 1, 0);
 	add_agent(w, 4, 4, 8, 1, 0);
 	ASSERT_EQ(0, lsc_imbalance(&w->eng));
-	lsc_agent_set_measured(&w->eng, A(w, 1), 100);
-	lsc_agent_set_measured(&w->eng, A(w, 2), 400);
-	lsc_agent_set_measured(&w->eng, A(w, 3), 900);
-	lsc_agent_set_measured(&w->eng, A(w, 4), 0);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 100, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 2), 400, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 3), 900, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 4), 0, 0);
 	/* pairs: 100+400+900 + 300+800 + 500 = 3000 */
 	ASSERT_EQ(3000, lsc_imbalance(&w->eng));
 	/* Committed share counts too: 3 of 4 CPUs on agent 4 = 750. */
@@ -82,6 +82,203 @@ TEST(balance_leaves_pinned_tasks_where_they_are)
 	T(w, 2)->flags &= ~LSC_TASK_F_PINNED;
 	ASSERT_EQ(1, lsc_balance(&w->eng, 1));
 	ASSERT_EQ(A(w, 2), T(w, 2)->agent);
+	free(w);
+}
+
+/*
+ * Agent 1 holds four queued tasks (assigned, not fetched) while agent 2
+ * was away; then the reports say 900 and 100 per-mille.  Each 500 m task
+ * is 125 of a 4-CPU reservation: 900/100 -> 775/225 -> 650/350 ->
+ * 525/475, and a fourth move (400/600) would raise the imbalance.
+ */
+static void queue_on_agent_1(struct world *w, u32 n, u64 tags2)
+{
+	u32 i;
+
+	add_agent(w, 1, 4, 8, 8, 0);
+	add_agent(w, 2, 4, 8, 8, tags2);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_LOST, 0);
+	for (i = 1; i <= n; i++)
+		add_task(w, i, 1, 500, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_UP, 0);
+}
+
+TEST(measured_loads_move_queued_work_from_loaded_to_idle_agent)
+{
+	struct world *w = world_new();
+	u32 i, on2 = 0;
+
+	queue_on_agent_1(w, 4, 0);
+	ASSERT_EQ(500, A(w, 1)->load);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 2), 100, 0);
+	ASSERT_EQ(900, A(w, 1)->load);
+	ASSERT_EQ(100, A(w, 2)->load);
+	ASSERT_EQ(800, lsc_imbalance(&w->eng));
+	ASSERT_EQ(3, lsc_balance(&w->eng, 0));
+	for (i = 1; i <= 4; i++) {
+		ASSERT_EQ(LSC_TASK_ASSIGNED, T(w, i)->state);
+		on2 += T(w, i)->agent == A(w, 2);
+	}
+	ASSERT_EQ(3, on2);
+	/* Each move shifts a task's CPU share (125) off the measured load. */
+	ASSERT_EQ(525, A(w, 1)->load);
+	ASSERT_EQ(475, A(w, 2)->load);
+	ASSERT_EQ(50, lsc_imbalance(&w->eng));
+	ASSERT_EQ(3, w->eng.stats.migrations);
+	ASSERT_EQ(3, A(w, 1)->nr_migrated_out);
+	ASSERT_EQ(3, w->nr_migrated_cb);
+	/* Balanced now: nothing more moves, in either direction. */
+	ASSERT_EQ(0, lsc_balance(&w->eng, 0));
+	free(w);
+}
+
+/*
+ * Agent 1 (4 CPUs) reports 900 with a queued 1-CPU task of tag 0x1; the
+ * only other agent with the tag, agent 2, has 2 CPUs and reports 100, as
+ * do @bystanders agents without it.  The move gives 650 and 600 (the
+ * task is 250 of agent 1 and 500 of agent 2): the larger load falls, the
+ * pair's difference falls by 750, but each bystander's pairs rise by 250.
+ */
+static u32 overshoot(u32 bystanders)
+{
+	struct world *w = world_new();
+	u32 i, moved;
+
+	add_agent(w, 1, 4, 8, 2, 0x1);
+	add_agent(w, 2, 2, 8, 2, 0x1);
+	for (i = 0; i < bystanders; i++)
+		add_agent(w, 3 + i, 4, 8, 2, 0);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_LOST, 0);
+	mk_task(w, 1, 1, 1000, 1, 10)->tags = 0x1;
+	submit(w, T(w, 1), 0);
+	lsc_dispatch(&w->eng, 0);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_UP, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 0);
+	for (i = 0; i < bystanders + 1; i++)
+		lsc_agent_set_measured(&w->eng, A(w, 2 + i), 100, 0);
+	moved = lsc_balance(&w->eng, 0);
+	if (moved && (A(w, 1)->load != 650 || A(w, 2)->load != 600))
+		moved = 99;
+	free(w);
+	return moved;
+}
+
+TEST(a_move_that_would_raise_the_imbalance_is_not_made)
+{
+	/* 2400 -> 50 + 2 * 550 + 2 * 500 = 2150: made. */
+	ASSERT_EQ(1, overshoot(2));
+	/* 4000 -> 50 + 4 * 550 + 4 * 500 = 4250: not made. */
+	ASSERT_EQ(0, overshoot(4));
+}
+
+TEST(a_move_that_raises_the_larger_load_is_not_made)
+{
+	struct world *w = world_new();
+
+	/* A 2-CPU task: 500 of agent 1, 1000 of agent 2 (100 -> 1100). */
+	add_agent(w, 1, 4, 8, 2, 0);
+	add_agent(w, 2, 2, 8, 2, 0);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_LOST, 0);
+	add_task(w, 1, 1, 2000, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_UP, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 2), 100, 0);
+	ASSERT_EQ(800, lsc_imbalance(&w->eng));
+	ASSERT_EQ(0, lsc_balance(&w->eng, 0));
+	ASSERT_EQ(A(w, 1), T(w, 1)->agent);
+	ASSERT_EQ(0, w->eng.stats.migrations);
+	free(w);
+}
+
+TEST(a_task_the_idle_agent_cannot_hold_does_not_move)
+{
+	struct world *w = world_new();
+
+	/* Agent 2 lacks tag 0x1 that the tasks need. */
+	add_agent(w, 1, 4, 8, 8, 0x1);
+	add_agent(w, 2, 4, 8, 8, 0);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_LOST, 0);
+	mk_task(w, 1, 1, 500, 1, 10)->tags = 0x1;
+	submit(w, T(w, 1), 0);
+	/* Too big for agent 2's memory once it is resized below. */
+	add_task(w, 2, 1, 500, 6, 10);
+	lsc_dispatch(&w->eng, 0);
+	ASSERT_EQ(A(w, 1), T(w, 1)->agent);
+	ASSERT_EQ(A(w, 1), T(w, 2)->agent);
+	{
+		u64 cap[LSC_NR_RES] = { 4000, 4 * GB, 0, 0 };
+
+		ASSERT_EQ(0, lsc_agent_resize(&w->eng, A(w, 2), cap, 0));
+	}
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_UP, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 2), 100, 0);
+	ASSERT_EQ(0, lsc_balance(&w->eng, 0));
+	ASSERT_EQ(A(w, 1), T(w, 1)->agent);
+	ASSERT_EQ(A(w, 1), T(w, 2)->agent);
+	/* A task it can hold does move. */
+	add_task(w, 3, 1, 500, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	ASSERT_EQ(A(w, 2), T(w, 3)->agent);	/* least loaded by measure */
+	ASSERT_EQ(0, w->eng.stats.migrations);
+	free(w);
+}
+
+TEST(a_full_target_takes_nothing)
+{
+	struct world *w = world_new();
+
+	queue_on_agent_1(w, 4, 0);
+	/* Agent 2 has one slot, held by a running task. */
+	{
+		u64 cap[LSC_NR_RES] = { 4000, 8 * GB, 0, 0 };
+
+		add_task(w, 5, 1, 500, 1, 10);
+		lsc_dispatch(&w->eng, 0);
+		ASSERT_EQ(A(w, 2), T(w, 5)->agent);
+		lsc_task_start(&w->eng, T(w, 5), 0);
+		ASSERT_EQ(0, lsc_agent_resize(&w->eng, A(w, 2), cap, 1));
+	}
+	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 2), 100, 0);
+	ASSERT_EQ(0, lsc_balance(&w->eng, 0));
+	ASSERT_EQ(0, w->eng.stats.migrations);
+	free(w);
+}
+
+TEST(stale_load_reports_decay_toward_the_engine_estimate)
+{
+	struct world *w = world_new();
+	u64 ms = 1000 * 1000, iv = w->eng.tun.load_interval_ns;
+
+	ASSERT_EQ(10 * ms, iv);
+	queue_on_agent_1(w, 4, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 0);
+	/* Fresh for LSC_LOAD_STALE intervals: 900 (500 held + 400). */
+	lsc_dispatch(&w->eng, LSC_LOAD_STALE * iv);
+	ASSERT_EQ(900, A(w, 1)->load);
+	/* Looked at once per interval: not again before 5 intervals. */
+	lsc_dispatch(&w->eng, LSC_LOAD_STALE * iv + iv / 2);
+	ASSERT_EQ(900, A(w, 1)->load);
+	/* Then halvings, one more each interval: 600, 550, 525 ... */
+	lsc_dispatch(&w->eng, (LSC_LOAD_STALE + 1) * iv);
+	ASSERT_EQ(600, A(w, 1)->load);
+	lsc_dispatch(&w->eng, (LSC_LOAD_STALE + 2) * iv);
+	ASSERT_EQ(550, A(w, 1)->load);
+	lsc_dispatch(&w->eng, (LSC_LOAD_STALE + 3) * iv);
+	ASSERT_EQ(525, A(w, 1)->load);
+	/* ... until only the engine's own estimate is left (500 held). */
+	lsc_dispatch(&w->eng, (LSC_LOAD_STALE + LSC_LOAD_DECAY) * iv);
+	ASSERT_EQ(500, A(w, 1)->load);
+	/* A fresh report counts at once again. */
+	lsc_agent_set_measured(&w->eng, A(w, 1), 800, 1000 * ms);
+	ASSERT_EQ(800, A(w, 1)->load);
+	/* A report below the held share never lowers the load. */
+	lsc_agent_set_measured(&w->eng, A(w, 1), 100, 1000 * ms);
+	ASSERT_EQ(500, A(w, 1)->load);
 	free(w);
 }
 

@@ -26,7 +26,7 @@ TEST(least_loaded_agent_first_ties_to_lower_id)
 	lsc_dispatch(&w->eng, 0);
 	ASSERT_EQ(A(w, 3), T(w, 3)->agent);
 	/* Measured load counts: agent 3 reports 900 per-mille. */
-	lsc_agent_set_measured(&w->eng, A(w, 3), 900);
+	lsc_agent_set_measured(&w->eng, A(w, 3), 900, 0);
 	ASSERT_EQ(900, A(w, 3)->load);
 	add_task(w, 4, 1, 1000, 1, 10);		/* 1: 500, 2: 250 -> 2 */
 	lsc_dispatch(&w->eng, 0);

@@ -61,10 +61,21 @@ struct prop {
 	u32 nr_frozen_waits;
 	/* The reservation was checked as the walk left it (before thaws). */
 	bool resv_checked;
+	/* Inside lsc_balance(), and the head's reserved agent before it. */
+	bool in_balance;
+	const struct lsc_agent *resv_before;
 	/* Preemption mode: more priorities and preemptible tasks, agents
 	 * that confirm what they are asked more often.
 	 */
 	bool preempt;
+	/* Per agent, what its last load report said beyond the CPU share
+	 * its tasks held then (per-mille), and when; reports seen decayed.
+	 */
+	s64 rep_excess[P_AGENTS];
+	u64 rep_at[P_AGENTS];
+	/* The load interval changed since that report: its age is moot. */
+	bool rep_moot[P_AGENTS];
+	u32 nr_decayed, nr_balance_moves;
 };
 
 static u64 rnd(struct prop *p)
@@ -707,6 +718,103 @@ static const char *check_rounds(struct prop *p, const struct lsc_agent *a)
 }
 
 /* Invariants after every operation; NULL when they all hold. */
+/* floor(@x * 1000 / @cap), at most 1000; a kind the agent lacks: 1000. */
+static u64 ref_permille(u64 x, u64 cap)
+{
+	if (!cap || x >= cap)
+		return 1000;
+	return x * 1000 / cap;
+}
+
+/* The CPU share @a's tasks hold now, per-mille. */
+static s64 ref_cpu_share(struct world *w, const struct lsc_agent *a)
+{
+	u64 used[LSC_NR_RES], frozen[LSC_NR_RES];
+	u32 n;
+
+	ref_held(w, a, NULL, used, frozen, &n);
+	return a->cap[LSC_RES_CPU] ?
+	       (s64)ref_permille(used[LSC_RES_CPU], a->cap[LSC_RES_CPU]) : 0;
+}
+
+/* Halvings a report made at @at is due at @now (policies.rst). */
+static u32 ref_shift(const struct prop *p, u64 at, u64 now)
+{
+	u64 iv = p->w->eng.tun.load_interval_ns, n;
+
+	if (now <= at + LSC_LOAD_STALE * iv)
+		return 0;
+	n = (now - at - LSC_LOAD_STALE * iv) / iv + 1;
+	return n > LSC_LOAD_DECAY ? LSC_LOAD_DECAY : (u32)n;
+}
+
+/* @a's load with its report's excess halved @shift times. */
+static u32 ref_load(struct prop *p, u32 j, u32 shift)
+{
+	struct world *w = p->w;
+	const struct lsc_agent *a = &w->agents[j];
+	u64 used[LSC_NR_RES], frozen[LSC_NR_RES], dom = 0, v;
+	s64 e = p->rep_excess[j], est;
+	u32 n;
+	int k;
+
+	ref_held(w, a, NULL, used, frozen, &n);
+	for (k = 0; k < LSC_NR_RES; k++) {
+		if (!(used[k] + frozen[k]))
+			continue;
+		v = ref_permille(used[k] + frozen[k], a->cap[k]);
+		dom = v > dom ? v : dom;
+	}
+	if (shift >= LSC_LOAD_DECAY)
+		e = 0;
+	else
+		e = e < 0 ? -((-e) >> shift) : e >> shift;
+	est = ref_cpu_share(w, a) + e;
+	if (est > LSC_LOAD_MAX)
+		est = LSC_LOAD_MAX;
+	return est > (s64)dom ? (u32)est : (u32)dom;
+}
+
+/*
+ * Every agent's load is what its tasks hold and its last report say; the
+ * load index is in load order; after a refresh (@refreshed, a dispatch or
+ * a balance pass), a report decayed as its age says, give or take the
+ * load interval it is refreshed at.
+ */
+static const char *check_loads(struct prop *p, bool refreshed)
+{
+	struct world *w = p->w;
+	const struct lsc_node *n;
+	const struct lsc_agent *a, *prev = NULL;
+	u64 iv = w->eng.tun.load_interval_ns;
+	u32 j;
+
+	for (j = 0; j < P_AGENTS; j++) {
+		a = &w->agents[j];
+		if (!a->registered)
+			continue;
+		if (a->load != ref_load(p, j, a->meas_shift))
+			return "agent load differs from its holdings and its report";
+		if (!refreshed || !p->rep_excess[j] || p->rep_moot[j])
+			continue;
+		if (a->meas_shift > ref_shift(p, p->rep_at[j], w->now) ||
+		    (w->now >= iv &&
+		     a->meas_shift < ref_shift(p, p->rep_at[j], w->now - iv)))
+			return "a stale load report did not decay as its age says";
+		p->nr_decayed += a->meas_shift > 0;
+	}
+	for (n = lsc_tree_first(&w->eng.loads); n; n = lsc_tree_next(n)) {
+		a = lsc_container_of(n, struct lsc_agent, lnode);
+		if (a->health != LSC_AGENT_UP)
+			return "an agent not UP in the load index";
+		if (prev && (prev->load > a->load ||
+			     (prev->load == a->load && prev->id > a->id)))
+			return "load index out of (load, id) order";
+		prev = a;
+	}
+	return NULL;
+}
+
 static const char *check(struct prop *p)
 {
 	struct world *w = p->w;
@@ -725,6 +833,8 @@ static const char *check(struct prop *p)
 	if (w->violation)
 		return w->violation;
 	if ((err = check_structure(p)))
+		return err;
+	if ((err = check_loads(p, false)))
 		return err;
 	for (j = 0; j < P_AGENTS; j++) {
 		struct lsc_agent *a = &w->agents[j];
@@ -1115,6 +1225,7 @@ static void op_agent(struct prop *p)
 	struct lsc_agent *a = &w->agents[j];
 	u64 cap[LSC_NR_RES];
 	int k, ret, want;
+	u32 n;
 
 	cap[LSC_RES_CPU] = (1 + rn(p, 8)) * 1000;
 	cap[LSC_RES_MEM] = (1 + rn(p, 8)) * GB;
@@ -1133,6 +1244,7 @@ static void op_agent(struct prop *p)
 		ret = lsc_agent_add(&w->eng, a, w->now);
 		if (ret != want)
 			w->violation = "agent add: wrong ledger decision";
+		p->rep_excess[j] = 0;
 		return;
 	}
 	switch (rn(p, 6)) {
@@ -1149,7 +1261,12 @@ static void op_agent(struct prop *p)
 		op_remove(p, a);
 		break;
 	case 4:
-		lsc_agent_set_measured(&w->eng, a, rn(p, 1200));
+		n = rn(p, 1200);
+		p->rep_excess[j] = (s64)n - ref_cpu_share(w, a);
+		p->rep_at[j] = w->now;
+		p->rep_moot[j] = false;
+		if (lsc_agent_set_measured(&w->eng, a, n, w->now))
+			w->violation = "a load report for a registered agent refused";
 		break;
 	default:
 		op_resize(p, a, cap);
@@ -1209,6 +1326,50 @@ static void op_dispatch(struct prop *p)
 		w->violation = check_liveness(p);
 	if (!w->violation)
 		w->violation = check_thaws(p);
+	if (!w->violation)
+		w->violation = check_loads(p, true);
+}
+
+/*
+ * A balance pass: each migration (checked by the callback: an ASSIGNED
+ * task, never a fetched one nor onto the head's reserved agent) lowers the
+ * imbalance, so a pass that moved anything ends lower than it began.
+ */
+static void op_balance(struct prop *p)
+{
+	struct world *w = p->w;
+	u64 before, moves = w->eng.stats.migrations;
+	u32 moved;
+
+	lsc_loads_refresh(&w->eng, w->now);
+	before = lsc_imbalance(&w->eng);
+	p->resv_before = w->eng.resv_agent;
+	p->in_balance = true;
+	moved = lsc_balance(&w->eng, w->now);
+	p->in_balance = false;
+	p->nr_balance_moves += moved;
+	if (moved != w->eng.stats.migrations - moves ||
+	    moved > w->eng.tun.max_migrations)
+		w->violation = "balance miscounted its migrations";
+	else if (moved && lsc_imbalance(&w->eng) >= before)
+		w->violation = "a balance pass that migrated did not lower the imbalance";
+	if (!w->violation)
+		w->violation = check_loads(p, true);
+}
+
+static void on_migrate(struct world *w, struct lsc_task *t,
+		       struct lsc_agent *from, struct lsc_agent *to)
+{
+	struct prop *p = prop_of(w);
+
+	if (!p->in_balance)
+		w->violation = "a migration outside a balance pass";
+	else if (p->pinned[task_index(w, t)] || (t->flags & LSC_TASK_F_PINNED))
+		w->violation = "a fetched (pinned) task migrated";
+	else if (to == p->resv_before && to)
+		w->violation = "a task migrated onto the head's reserved agent";
+	else if (from == to || to->health != LSC_AGENT_UP)
+		w->violation = "a migration onto its own or a non-UP agent";
 }
 
 static void op_tunables(struct prop *p)
@@ -1216,7 +1377,11 @@ static void op_tunables(struct prop *p)
 	struct world *w = p->w;
 	struct lsc_tunables tun = w->eng.tun;
 
-	if (rn(p, 2))
+	if (!rn(p, 3)) {
+		tun.load_interval_ns = (1 + rn(p, 8)) * SEC / 16;
+		memset(p->rep_moot, 1, sizeof(p->rep_moot));
+	}
+	else if (rn(p, 2))
 		tun.dag_rank = !tun.dag_rank;
 	else
 		tun.age_ns = (1 + rn(p, 20)) * SEC / 4;
@@ -1426,7 +1591,7 @@ static void one_op(struct prop *p)
 	} else if (r < 118) {
 		op_agent(p);
 	} else if (r < 120) {
-		lsc_balance(&w->eng, w->now);
+		op_balance(p);
 	} else if (r < 122) {
 		lsc_set_policy(&w->eng, rn(p, LSC_POLICY_NR));
 	} else if (r < 124) {
@@ -1459,7 +1624,10 @@ static struct prop *prop_new(u64 seed, enum prop_mode mode)
 	p->w->on_changed = on_changed;
 	p->w->on_freeze = on_freeze;
 	p->w->on_thaw = on_thaw;
+	p->w->on_migrate = on_migrate;
 	lsc_default_tunables(&tun);
+	/* Report ages of a few intervals, not all stale at once. */
+	tun.load_interval_ns = (1 + rn(p, 8)) * SEC / 16;
 	tun.backfill_depth = depth[rn(p, 4)];
 	tun.dag_rank = rn(p, 2);
 	lsc_set_tunables(&p->w->eng, &tun);
@@ -1546,6 +1714,7 @@ struct prop_sum {
 	u64 preemptions, freezes, frozen, thaws, stops;
 	u64 fences, late, confirms, round_checks, thaw_checks;
 	u64 claim_checks, frozen_waits;
+	u64 decayed, balance_moves;
 };
 
 static const char *run_seed(u64 seed, u32 ops, struct prop_sum *sum,
@@ -1665,6 +1834,8 @@ static const char *run_seed(u64 seed, u32 ops, struct prop_sum *sum,
 	sum->thaw_checks += p->nr_thaw_checks;
 	sum->claim_checks += p->nr_claim_checks;
 	sum->frozen_waits += p->nr_frozen_waits;
+	sum->decayed += p->nr_decayed;
+	sum->balance_moves += p->nr_balance_moves;
 	free(w);
 	free(p);
 	g_cur = NULL;
@@ -1707,6 +1878,9 @@ static void run_seeds(struct __test_metadata *_metadata, const char *what,
 	       sum->shared, (unsigned long long)sum->rekeys,
 	       (unsigned long long)sum->rekeyed,
 	       (unsigned long long)sum->overruns, sum->busy);
+	TH_LOG("%s: %llu migrations by balance passes checked, %llu decayed load reports checked",
+	       what, (unsigned long long)sum->balance_moves,
+	       (unsigned long long)sum->decayed);
 	TH_LOG("%s: %llu freeze rounds, %llu freezes (%llu confirmed), %llu thaws (%llu checked), %llu reservations of preempting heads checked, %llu assignments beside a frozen task's claim, %llu frozen tasks that fit kept frozen, %llu stops, %llu fences, %llu confirmations and %llu late or unasked ones",
 	       what, (unsigned long long)sum->preemptions,
 	       (unsigned long long)sum->freezes,
@@ -1730,6 +1904,9 @@ TEST(random_ops_never_overcommit_and_every_task_ends_once)
 	/* The random mix must exercise the interesting paths. */
 	ASSERT_LT(1000, sum.st.backfilled);
 	ASSERT_LT(100, sum.st.migrations);
+	/* Migrations by balance passes checked as such, stale reports. */
+	ASSERT_LT(100, sum.balance_moves);
+	ASSERT_LT(1000, sum.decayed);
 	ASSERT_LT(1000, sum.st.requeues);
 	ASSERT_LT(100000, sum.live_idle);
 	ASSERT_LT(10000, sum.live_partial);

@@ -65,6 +65,8 @@ struct world {
 			  struct lsc_agent *a);
 	void (*on_thaw)(struct world *w, struct lsc_task *t,
 			struct lsc_agent *a);
+	void (*on_migrate)(struct world *w, struct lsc_task *t,
+			   struct lsc_agent *from, struct lsc_agent *to);
 };
 
 /* On an agent: it holds resources there. */
@@ -149,6 +151,8 @@ static inline void cb_migrated(struct lsc_engine *eng, struct lsc_task *t,
 {
 	struct world *w = world_of(eng);
 
+	if (w->on_migrate)
+		w->on_migrate(w, t, from, to);
 	if (t->state != LSC_TASK_ASSIGNED || t->agent != to)
 		w->violation = "migrated task not ASSIGNED on its target";
 	w->on_agent[task_index(w, t)] = agent_index(w, to);

@@ -74,6 +74,12 @@ TEST_F(conf, defaults)
 	EXPECT_EQ(LLMSD_MEM_RESERVE_AUTO, self->c.mem_reserve);
 	EXPECT_EQ(100000000ULL, self->c.heartbeat_interval_ns);
 	EXPECT_EQ(30000000000ULL, self->c.drain_timeout_ns);
+	EXPECT_TRUE(self->c.load_probe);
+	EXPECT_EQ(10000000ULL, self->c.load_interval_ns);
+	EXPECT_EQ(100000000ULL, self->c.load_window_ns);
+	EXPECT_EQ(500, self->c.load_wait_weight);
+	EXPECT_FALSE(self->c.resize);
+	EXPECT_EQ(500, self->c.resize_step);
 	EXPECT_EQ(0, self->c.nagents);
 	EXPECT_EQ(0, self->c.ntags);
 	EXPECT_EQ(NULL, self->c.path);
@@ -95,6 +101,12 @@ TEST_F(conf, every_key_is_read)
 			  "memory_reserve = 1G\n"
 			  "heartbeat_interval = 250ms\n"
 			  "drain_timeout = 2m ; an inline comment\n"
+			  "load_probe = off\n"
+			  "load_interval = 5ms\n"
+			  "load_window = 0\n"
+			  "load_wait_weight = 0\n"
+			  "resize = on\n"
+			  "resize_step = 1.5\n"
 			  "[agent big]\n"
 			  "  count = 2\n"
 			  "  cpu = 4\n"
@@ -122,6 +134,12 @@ TEST_F(conf, every_key_is_read)
 	EXPECT_EQ(1ULL << 30, self->c.mem_reserve);
 	EXPECT_EQ(250000000ULL, self->c.heartbeat_interval_ns);
 	EXPECT_EQ(120000000000ULL, self->c.drain_timeout_ns);
+	EXPECT_FALSE(self->c.load_probe);
+	EXPECT_EQ(5000000ULL, self->c.load_interval_ns);
+	EXPECT_EQ(0, self->c.load_window_ns);
+	EXPECT_EQ(0, self->c.load_wait_weight);
+	EXPECT_TRUE(self->c.resize);
+	EXPECT_EQ(1500, self->c.resize_step);
 	ASSERT_EQ(2, self->c.ntags);
 	ASSERT_EQ(2, self->c.nagents);
 	a = llmsd_config_agent(&self->c, "big");
@@ -223,6 +241,13 @@ static const struct bad_file bad_files[] = {
 	{ "[daemon]\nheartbeat_interval = 1000\n", { ":2: [daemon] heartbeat_interval = '1000': out of range" } },
 	{ "[daemon]\ndrain_timeout = 2d\n", { ":2: [daemon] drain_timeout = '2d': out of range: use 0s to 1d" } },
 	{ "[daemon]\ndrain_timeout = soon\n", { ":2: [daemon] drain_timeout = 'soon': not a duration" } },
+	{ "[daemon]\nload_probe = yes\n", { ":2: [daemon] load_probe = 'yes': use on or off" } },
+	{ "[daemon]\nload_interval = 500us\n", { ":2: [daemon] load_interval = '500us': out of range: use 1ms to 1s" } },
+	{ "[daemon]\nload_interval = 2s\n", { ":2: [daemon] load_interval = '2s': out of range" } },
+	{ "[daemon]\nload_window = 2m\n", { ":2: [daemon] load_window = '2m': out of range" } },
+	{ "[daemon]\nload_wait_weight = 1001\n", { ":2: [daemon] load_wait_weight = '1001': not a whole number from 0 to 1000" } },
+	{ "[daemon]\nresize = 1\n", { ":2: [daemon] resize = '1': use on or off" } },
+	{ "[daemon]\nresize_step = 0\n", { ":2: [daemon] resize_step = '0': no CPU at all" } },
 	{ "[tags]\nh200 = 64\n", { ":2: [tags] h200 = '64'", "0 to 63" } },
 	{ "[tags]\nh200 = x\n", { ":2: [tags] h200 = 'x'" } },
 	{ "[tags]\n9lives = 1\n", { ":2: [tags] 9lives = ", "not a tag name" } },

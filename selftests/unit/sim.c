@@ -485,6 +485,114 @@ TEST(liveness_counter_counts_idle_agents_beside_fitting_work)
 }
 
 /*
+ * Real CPU use (use=): two tasks of 1 CPU that each use 2 share a 2-CPU
+ * agent's reservation and run at half speed; a third task that uses half
+ * its demand beside them does not speed them up beyond the reservation.
+ */
+TEST(tasks_using_more_cpu_than_they_demand_share_the_reservation)
+{
+	struct sim_opts o = {
+		.policy = LSC_POLICY_PRIO_FIFO,
+		.choice = LSC_CHOOSE_LEAST_LOADED,
+		.backfill = 1,
+		.tick_ns = 1 * S,
+		.start_delay_ns = S / 5,
+	};
+	struct sim_result r;
+	struct trace_err err;
+	struct trace t;
+
+	ASSERT_EQ(0, parse(&t,
+		"agent id=1 cpu=2 mem=8G slots=2\n"
+		"task id=1 cpu=1 mem=1G est=10 use=2\n"
+		"task id=2 cpu=1 mem=1G est=10 use=2\n", &err));
+	ASSERT_EQ(2000U, t.tasks[0].use);
+	ASSERT_EQ(0, trace_finish(&t, &err));
+	ASSERT_EQ(0, sim_run(&t, &o, &r));
+	/* 4 CPUs wanted of 2: 20 s each, both started at 0.2 s. */
+	EXPECT_EQ(20 * S + S / 5, r.makespan);
+	EXPECT_LT(0.499, r.cpu_wait);
+	EXPECT_GT(0.501, r.cpu_wait);
+	sim_result_free(&r);
+	trace_free(&t);
+
+	/* Task 2 uses 0.5: 2.5 wanted of 2, both at 0.8 until task 2 ends. */
+	ASSERT_EQ(0, parse(&t,
+		"agent id=1 cpu=2 mem=8G slots=2\n"
+		"task id=1 cpu=1 mem=1G est=10 use=2\n"
+		"task id=2 cpu=1 mem=1G est=4 use=0.5\n", &err));
+	ASSERT_EQ(0, trace_finish(&t, &err));
+	ASSERT_EQ(0, sim_run(&t, &o, &r));
+	/* task 2 ends at 0.2 + 5 s; task 1 did 4 s of 10 then, 6 s left. */
+	EXPECT_EQ(11 * S + S / 5, r.makespan);
+	sim_result_free(&r);
+	trace_free(&t);
+}
+
+/*
+ * Measured loads steer dispatch: agent 1 holds a half-CPU task that uses
+ * four times that (its 2 CPUs), agent 2 a 1-CPU task that uses a tenth.
+ * On held shares agent 1 (250) looks lighter than agent 2 (500); the
+ * reports say 1000 and 50, so task 3 goes to agent 2 and is not slowed.
+ * Without reports it goes to agent 1 and shares its CPUs.  With the
+ * balancer off no task ever migrates.
+ */
+TEST(measured_loads_reach_the_engine_and_steer_dispatch)
+{
+	struct sim_opts o = {
+		.policy = LSC_POLICY_PRIO_FIFO,
+		.choice = LSC_CHOOSE_LEAST_LOADED,
+		.backfill = 1,
+		.tick_ns = 1 * S,
+		.start_delay_ns = S / 5,
+		.load_interval_ns = S / 100,
+		.load_window_ns = S / 10,
+	};
+	struct sim_result r;
+	struct trace_err err;
+	struct trace t;
+	char *buf = NULL;
+	size_t len = 0;
+
+	ASSERT_EQ(0, parse(&t,
+		"agent id=1 cpu=2 mem=8G slots=2\n"
+		"agent id=2 cpu=2 mem=8G slots=2\n"
+		"task id=1 cpu=500m mem=1G est=100 use=4\n"
+		"task id=2 at=0.001 cpu=1 mem=1G est=100 use=0.1\n"
+		"task id=3 at=5 cpu=1 mem=1G est=10\n", &err));
+	ASSERT_EQ(0, trace_finish(&t, &err));
+	o.events = open_memstream(&buf, &len);
+	ASSERT_NE(NULL, o.events);
+	ASSERT_EQ(0, sim_run(&t, &o, &r));
+	fclose(o.events);
+	EXPECT_NE(NULL, strstr(buf, "Task 1 assigned to agent 1\n"));
+	EXPECT_NE(NULL, strstr(buf, "Task 2 assigned to agent 2\n"));
+	EXPECT_NE(NULL, strstr(buf, "Task 3 assigned to agent 2\n"));
+	EXPECT_LT(490U, r.reports);
+	sim_result_free(&r);
+	free(buf);
+
+	o.load_interval_ns = 0;
+	o.events = open_memstream(&buf, &len);
+	ASSERT_NE(NULL, o.events);
+	ASSERT_EQ(0, sim_run(&t, &o, &r));
+	fclose(o.events);
+	EXPECT_NE(NULL, strstr(buf, "Task 3 assigned to agent 1\n"));
+	EXPECT_EQ(0U, r.reports);
+	sim_result_free(&r);
+	free(buf);
+
+	o.load_interval_ns = S / 100;
+	o.no_balance = 1;
+	o.events = NULL;
+	ASSERT_EQ(0, sim_run(&t, &o, &r));
+	EXPECT_EQ(0U, r.migrations);
+	EXPECT_EQ(1, r.no_balance);
+	sim_result_free(&r);
+	trace_free(&t);
+}
+
+/*
  * Preemption: a preemptible low task fills the only agent; a high one
  * arrives 10 s in, the low one freezes (0.1 s), the high one runs 5 s,
  * the low one thaws (0.1 s) and runs what it had left.  Without the flag

@@ -269,6 +269,18 @@ TEST(printers_write_the_short_exact_forms)
 	EXPECT_STREQ("1025", buf);
 	llms_format_bytes(0, buf, sizeof(buf));
 	EXPECT_STREQ("0", buf);
+	llms_format_bytes_short(13182061364ULL, buf, sizeof(buf));
+	EXPECT_STREQ("12.2G", buf);
+	llms_format_bytes_short(297159476, buf, sizeof(buf));
+	EXPECT_STREQ("283M", buf);
+	llms_format_bytes_short(4ULL << 30, buf, sizeof(buf));
+	EXPECT_STREQ("4G", buf);
+	llms_format_bytes_short((4ULL << 30) + 1, buf, sizeof(buf));
+	EXPECT_STREQ("4G", buf);
+	llms_format_bytes_short(999, buf, sizeof(buf));
+	EXPECT_STREQ("999", buf);
+	llms_format_bytes_short(0, buf, sizeof(buf));
+	EXPECT_STREQ("0", buf);
 	llms_format_duration(0, buf, sizeof(buf));
 	EXPECT_STREQ("0s", buf);
 	llms_format_duration(90 * LLMS_NSEC_PER_SEC, buf, sizeof(buf));

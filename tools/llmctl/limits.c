@@ -191,6 +191,7 @@ static int set_limits(struct llmctl *ctx, int argc, char **argv)
 		return LLMCTL_EXIT_FAILURE;
 	if (llms_set_limits(fd, &l, &err))
 		return llmctl_fail(ctx, &err);
+	memset(&l, 0, sizeof(l));
 	if (llms_get_limits(fd, &l, &err))
 		return llmctl_fail(ctx, &err);
 	return print_limits(ctx, &l);
@@ -210,6 +211,7 @@ int llmctl_cmd_limits(struct llmctl *ctx, int argc, char **argv)
 			return status;
 	argc -= optind;
 	argv += optind;
+	memset(&l, 0, sizeof(l));	/* GET_LIMITS wants zero flags */
 	if (argc && !strcmp(argv[0], "set"))
 		return set_limits(ctx, argc - 1, argv + 1);
 	if (argc)

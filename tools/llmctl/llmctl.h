@@ -8,6 +8,8 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "../../runtime/lib/libllmsched.h"
 #include "../../runtime/llmschedd/config.h"
@@ -81,6 +83,44 @@ int llmctl_parse_id(const struct llmctl *ctx, const char *what,
 /* The commands: argv[0] is the command's name, getopt is reset. */
 typedef int (*llmctl_cmd_fn)(struct llmctl *ctx, int argc, char **argv);
 
+int llmctl_cmd_status(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_tasks(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_task(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_agents(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_agent(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_cancel(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_policy(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_estimator(struct llmctl *ctx, int argc, char **argv);
 int llmctl_cmd_limits(struct llmctl *ctx, int argc, char **argv);
+
+/* ------------------------------------------- live views and history */
+
+int llmctl_cmd_watch(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_top(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_history(struct llmctl *ctx, int argc, char **argv);
+int llmctl_cmd_log(struct llmctl *ctx, int argc, char **argv);
+
+/* The sentences (text.c): "exit status 3", "killed by SIGKILL"... */
+const char *llmctl_reason_text(uint32_t reason, int32_t status, char *buf,
+			       size_t len);
+/*
+ * What task @id became, as one sentence: "Task 1 assigned to agent 1",
+ * "Task 1 running on agent 1", "Task 2 completed", "Task 3 failed (exit
+ * status 1)", "Task 4 cancelled", else "Task 5 runnable" (the state's
+ * name).
+ */
+void llmctl_task_sentence(uint64_t id, uint32_t state, uint32_t reason,
+			  int32_t status, uint32_t agent, char *buf,
+			  size_t len);
+/* An agent's state in words: up, draining, lost, left (0). */
+const char *llmctl_agent_state_text(uint32_t state);
+/*
+ * A duration for people, short and rounded down, for a column: "850ms",
+ * "3.1s", "42s", "5m03s", "2h05m", "3d04h" ("17us" below a millisecond).
+ * The JSON has the exact nanoseconds.
+ */
+const char *llmctl_duration_text(uint64_t ns, char *buf, size_t len);
+/* SUCCEEDED, FAILED or CANCELLED. */
+bool llmctl_task_ended(uint32_t state);
 
 #endif /* LLMCTL_H */

@@ -21,8 +21,28 @@ struct llmctl_cmd {
 };
 
 static const struct llmctl_cmd commands[] = {
+	{ "status", llmctl_cmd_status,
+	  "the host at a glance: capacity, queues, counters, policy, agents" },
+	{ "tasks", llmctl_cmd_tasks, "list tasks, with filters and sorting" },
+	{ "task", llmctl_cmd_task, "everything about one task" },
+	{ "agents", llmctl_cmd_agents, "list the agents" },
+	{ "agent", llmctl_cmd_agent,
+	  "one agent; agent drain ID [--undo], agent resize ID ..." },
+	{ "cancel", llmctl_cmd_cancel, "cancel tasks by id or by filter" },
+	{ "policy", llmctl_cmd_policy,
+	  "the scheduling policy; policy set NAME [options]" },
+	{ "estimator", llmctl_cmd_estimator,
+	  "the run-time model and its measured error" },
 	{ "limits", llmctl_cmd_limits,
 	  "the module's limits (tasks, users, heartbeat, retention)" },
+	{ "watch", llmctl_cmd_watch,
+	  "the live event stream: one line per task or agent change" },
+	{ "top", llmctl_cmd_top,
+	  "a refreshing terminal view of agents, queue and recent ends" },
+	{ "history", llmctl_cmd_history,
+	  "ended tasks from the runtime's history, with per-user summaries" },
+	{ "log", llmctl_cmd_log,
+	  "a task's standard output and error, or follow them" },
 };
 
 static const char usage[] =
@@ -161,6 +181,7 @@ int main(int argc, char **argv)
 	};
 	struct llmctl ctx = { .fd = -1, .cmd = "" };
 	const struct llmctl_cmd *cmd;
+	char prog[64];
 	int c, status;
 
 	/* "+": stop at the command; what follows is the command's. */
@@ -202,6 +223,9 @@ int main(int argc, char **argv)
 	ctx.cmd = cmd->name;
 	argc -= optind;
 	argv += optind;
+	/* getopt names the program in its messages: "llmctl tasks: ...". */
+	snprintf(prog, sizeof(prog), "llmctl %s", cmd->name);
+	argv[0] = prog;
 	optind = 0;	/* a full reset of getopt for the command */
 	status = cmd->run(&ctx, argc, argv);
 	if (ctx.fd >= 0)

@@ -40,6 +40,11 @@
  * 1 s + 0.2 ms per character + 20 ms per unit, times lognormal noise
  * (sigma 0.1).
  *
+ * With --use-sigma S, each task also gets use=, the CPU it really uses
+ * over the CPU it demands: lognormal with median 1 and sigma S, clamped
+ * to [0.1, 8] (llmsim's measured loads follow it); drawn after everything
+ * else, so the tasks are those of the same seed without it.
+ *
  * Deterministic for a seed (its own PRNG, no libc rand()).
  */
 #include <getopt.h>
@@ -132,6 +137,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: llmsim-gen --tasks N [--users U] [--seed S] [--agents N]\n"
 		"                  [--rate R | --load F] [--shape NAME] [--features]\n"
+		"                  [--use-sigma S]\n"
 		"Print a synthetic llmsim trace on standard output.\n"
 		"  --tasks N    number of tasks (required)\n"
 		"  --users U    number of users (default 8)\n"
@@ -143,6 +149,8 @@ static void usage(FILE *f)
 		"               (default 0.9; needs --agents)\n"
 		"  --features   features instead of estimates (run times follow\n"
 		"               a linear model of them)\n"
+		"  --use-sigma S  also print use=: CPU used over CPU demanded,\n"
+		"               lognormal, median 1, sigma S (default 0: none)\n"
 		"  --shape NAME one of:");
 	for (i = 0; i < S_NR; i++)
 		fprintf(f, " %s", shape_names[i]);
@@ -401,12 +409,13 @@ int main(int argc, char **argv)
 		{ "load", required_argument, NULL, 'l' },
 		{ "shape", required_argument, NULL, 'S' },
 		{ "features", no_argument, NULL, 'f' },
+		{ "use-sigma", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen g = { .shape = S_MIXED, .users = 8, .max_cpu = ~0ULL,
 			 .max_mem = ~0ULL, .have_gpu = 1 };
-	double rate = 0, load = 0.9, slots = 0, mean_act = 0;
+	double rate = 0, load = 0.9, slots = 0, mean_act = 0, use_sigma = 0;
 	unsigned long i, u, flood_max = 0;
 	uint64_t seed = 1;
 	struct sim_agent a;
@@ -455,6 +464,14 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			g.features = 1;
+			break;
+		case 'U':
+			use_sigma = strtod(optarg, &end);
+			if (*end || !(use_sigma >= 0) || use_sigma > 4) {
+				fprintf(stderr, "llmsim-gen: bad value '%s' for --use-sigma: expected 0..4\n",
+					optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -562,6 +579,8 @@ int main(int argc, char **argv)
 	       shape_names[g.shape], g.features ? " --features" : "");
 	if (g.agents)
 		printf(" --agents %lu", g.agents);
+	if (use_sigma > 0)
+		printf(" --use-sigma %g", use_sigma);
 	printf(" (mean rate %.3f tasks/s, mean run time %.3f s)\n", rate,
 	       mean_act);
 	for (i = 0; i < g.agents; i++)
@@ -598,6 +617,12 @@ int main(int argc, char **argv)
 		print_time("act", k->act);
 		if (k->preempt)
 			printf(" preempt=1");
+		if (use_sigma > 0) {
+			double f = lognormal(1, use_sigma);
+
+			f = f < 0.1 ? 0.1 : f > 8 ? 8 : f;
+			printf(" use=%.3f", f);
+		}
 		for (d = 0; d < k->ndeps; d++)
 			printf("%s%lu", d ? "," : " deps=", k->deps[d] + 1);
 		putchar('\n');

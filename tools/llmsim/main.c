@@ -40,6 +40,11 @@ static void usage(FILE *f)
 		"  --preempt on|off     tasks marked preempt=1 may be frozen for tasks of\n"
 		"                       higher priority (default on)\n"
 		"  --freeze-delay SEC   a freeze or thaw asked to done (default 0.1)\n"
+		"  --load-interval SEC  feed measured loads this often, as the daemon's\n"
+		"                       LOAD_REPORT does (default 0.01; 0: never)\n"
+		"  --load-window SEC    each the mean over this window (default 0.1)\n"
+		"  --balance on|off|both  the balancer runs, or not, or each policy\n"
+		"                       runs both ways side by side (default on)\n"
 		"  --shares             also print each user's dominant share over time\n"
 		"  --events             print event lines (one policy only)\n"
 		"  --jobs N             policies simulated at once (default: CPUs)\n"
@@ -57,6 +62,49 @@ static double sec(uint64_t ns)
 static const char *const res_names[LSC_NR_RES] = {
 	"cpu", "mem", "gpu", "gpumem",
 };
+
+/* A run's name: its policy, "-nobal" when it ran without the balancer. */
+static const char *run_name(const struct sim_result *r)
+{
+	static const char *const nobal[LSC_POLICY_NR] = {
+		"prio-fifo-nobal", "sjf-nobal", "mlfq-nobal", "drf-nobal",
+	};
+
+	if (r->no_balance && r->policy < LSC_POLICY_NR)
+		return nobal[r->policy];
+	return sim_policy_name(r->policy);
+}
+
+static void print_balance(const struct sim_result *r, unsigned int n,
+			  const struct sim_opts *o)
+{
+	unsigned int i, w;
+
+	printf("\nload balance: the engine's imbalance, mean pairwise |L_i - L_j| per-mille, each tick;\n");
+	if (o->load_interval_ns)
+		printf("  measured loads fed every %gs, each the mean over %gs (use and CPU wait over reservation)\n",
+		       sec(o->load_interval_ns), sec(o->load_window_ns));
+	else
+		printf("  no measured loads (--load-interval 0): the tick balances on held shares\n");
+	printf("  use-imb: the same over the CPU the running tasks use now (exact, instant)\n");
+	printf("%-15s %12s %9s %9s %9s %9s %9s %9s %9s %10s\n", "run",
+	       "makespan(s)", "imb-mean", "imb-p99", "imb-max", "use-mean",
+	       "use-p99", "migrated", "cpu-wait%", "reports");
+	for (i = 0; i < n; i++)
+		printf("%-15s %12.3f %9.1f %9.1f %9.1f %9.1f %9.1f %9llu %9.2f %10llu\n",
+		       run_name(&r[i]), sec(r[i].makespan), r[i].imbalance_mean,
+		       r[i].imbalance_p99, r[i].imbalance_max,
+		       r[i].use_imbalance_mean, r[i].use_imbalance_p99,
+		       (unsigned long long)r[i].migrations,
+		       100 * r[i].cpu_wait, (unsigned long long)r[i].reports);
+	printf("imbalance per tenth of the run (mean per-mille)\n");
+	for (i = 0; i < n; i++) {
+		printf("%-15s", run_name(&r[i]));
+		for (w = 0; w < SIM_WINDOWS; w++)
+			printf(" %6.1f", r[i].imbalance_window[w]);
+		printf("\n");
+	}
+}
 
 static int has_policy(const struct sim_result *r, unsigned int n, uint32_t p)
 {
@@ -88,13 +136,13 @@ static void print_table(const struct trace *t, const struct lower_bound *lb,
 	for (k = 0; k < LB_NR; k++)
 		printf(" %s %.3f", lb_term_name(k), sec(lb->term[k]));
 	printf("\n\n");
-	printf("%-10s %12s %7s %6s %6s %6s %6s %10s %7s %7s %10s %9s %8s %8s\n",
+	printf("%-15s %12s %7s %6s %6s %6s %6s %10s %7s %7s %10s %9s %8s %8s\n",
 	       "policy", "makespan(s)", "/bound", "cpu%", "mem%", "gpu%",
 	       "slot%", "idle-fit", "parked", "share-j", "backfilled",
 	       "migrated", "overruns", "wall(s)");
 	for (i = 0; i < n; i++)
-		printf("%-10s %12.3f %7.3f %6.1f %6.1f %6.1f %6.1f %10.1f %7llu %7.3f %10llu %9llu %8llu %8.2f\n",
-		       sim_policy_name(r[i].policy), sec(r[i].makespan),
+		printf("%-15s %12.3f %7.3f %6.1f %6.1f %6.1f %6.1f %10.1f %7llu %7.3f %10llu %9llu %8llu %8.2f\n",
+		       run_name(&r[i]), sec(r[i].makespan),
 		       lb->total ? (double)r[i].makespan / lb->total : 0,
 		       100 * r[i].util[LSC_RES_CPU],
 		       100 * r[i].util[LSC_RES_MEM],
@@ -111,6 +159,7 @@ static void print_table(const struct trace *t, const struct lower_bound *lb,
 			       (unsigned long long)r[i].freezes,
 			       (unsigned long long)r[i].frozen,
 			       (unsigned long long)r[i].thaws);
+	print_balance(r, n, o);
 	printf("\nidle-fit: agent-seconds an agent with no task stood beside a RUNNABLE task it could hold\n"
 	       "  whose user was below its limit (the liveness counter; 0 unless the head's reservation%s)\n"
 	       "parked: most tasks at once that no UP agent could hold; share-j: Jain's index of the\n"
@@ -118,7 +167,7 @@ static void print_table(const struct trace *t, const struct lower_bound *lb,
 	       o->backfill ? "" : ",\n  here strict order without backfilling, holds them");
 
 	printf("\nwaiting time, seconds: queue (RUNNABLE to first assignment), dependencies (arrival to RUNNABLE)\n");
-	printf("%-10s %5s %8s %10s %10s %10s %10s %10s %10s\n", "policy",
+	printf("%-15s %5s %8s %10s %10s %10s %10s %10s %10s\n", "policy",
 	       "prio", "tasks", "q-p50", "q-p95", "q-p99", "q-max", "dep-p50",
 	       "dep-p99");
 	for (i = 0; i < n; i++)
@@ -128,8 +177,8 @@ static void print_table(const struct trace *t, const struct lower_bound *lb,
 
 			if (!q->n)
 				continue;
-			printf("%-10s %5u %8llu %10.3f %10.3f %10.3f %10.3f %10.3f %10.3f\n",
-			       sim_policy_name(r[i].policy), p,
+			printf("%-15s %5u %8llu %10.3f %10.3f %10.3f %10.3f %10.3f %10.3f\n",
+			       run_name(&r[i]), p,
 			       (unsigned long long)q->n, sec(q->p50),
 			       sec(q->p95), sec(q->p99), sec(q->max),
 			       sec(d->p50), sec(d->p99));
@@ -215,14 +264,17 @@ static void print_json(const struct trace *t, const struct lower_bound *lb,
 	       sim_choice_name(o->choice), sec(o->tick_ns),
 	       sec(o->start_delay_ns), o->preempt ? "true" : "false",
 	       sec(o->freeze_delay_ns));
+	printf("\"load_interval_s\":%.9g,\"load_window_s\":%.9g,",
+	       sec(o->load_interval_ns), sec(o->load_window_ns));
 	printf("\"lower_bound_s\":{\"total\":%.9g,\"binds\":\"%s\"",
 	       sec(lb->total), binds);
 	for (k = 0; k < LB_NR; k++)
 		printf(",\"%s\":%.9g", lb_term_name(k), sec(lb->term[k]));
 	printf("},\"policies\":[");
 	for (i = 0; i < n; i++) {
-		printf("%s{\"policy\":\"%s\",\"makespan_s\":%.9g,\"makespan_over_bound\":%.6g,",
+		printf("%s{\"policy\":\"%s\",\"balance\":%s,\"makespan_s\":%.9g,\"makespan_over_bound\":%.6g,",
 		       i ? "," : "", sim_policy_name(r[i].policy),
+		       r[i].no_balance ? "false" : "true",
 		       sec(r[i].makespan),
 		       lb->total ? (double)r[i].makespan / lb->total : 0);
 		printf("\"utilization\":{");
@@ -276,9 +328,15 @@ static void print_json(const struct trace *t, const struct lower_bound *lb,
 				printf("%s%.6g", w ? "," : "", us->window[w]);
 			printf("]}");
 		}
-		printf("],\"imbalance_permille\":{\"mean\":%.6g,\"max\":%.6g,\"samples\":%llu},",
-		       r[i].imbalance_mean, r[i].imbalance_max,
-		       (unsigned long long)r[i].ticks);
+		printf("],\"imbalance_permille\":{\"mean\":%.6g,\"p99\":%.6g,\"max\":%.6g,\"samples\":%llu,\"windows\":[",
+		       r[i].imbalance_mean, r[i].imbalance_p99,
+		       r[i].imbalance_max, (unsigned long long)r[i].ticks);
+		for (w = 0; w < SIM_WINDOWS; w++)
+			printf("%s%.6g", w ? "," : "", r[i].imbalance_window[w]);
+		printf("]},\"use_imbalance_permille\":{\"mean\":%.6g,\"p99\":%.6g},",
+		       r[i].use_imbalance_mean, r[i].use_imbalance_p99);
+		printf("\"load_reports\":%llu,\"cpu_wait\":%.6g,",
+		       (unsigned long long)r[i].reports, r[i].cpu_wait);
 		printf("\"migrations\":%llu,\"backfilled\":%llu,\"overruns\":%llu,\"preemptions\":%llu,\"freezes\":%llu,\"frozen\":%llu,\"thaws\":%llu,\"completed\":%llu,\"failed\":%llu,\"wall_s\":%.3f}",
 		       (unsigned long long)r[i].migrations,
 		       (unsigned long long)r[i].backfilled,
@@ -312,6 +370,7 @@ struct job {
 	const struct trace *t;
 	const struct sim_opts *o;
 	const uint32_t *pol;
+	const int *nobal;
 	struct sim_result *res;
 	int *rc;
 	unsigned int npol, next;
@@ -331,16 +390,18 @@ static void *worker(void *arg)
 		if (i >= j->npol)
 			return NULL;
 		o.policy = j->pol[i];
+		o.no_balance = j->nobal[i];
 		j->rc[i] = sim_run(j->t, &o, &j->res[i]);
 	}
 }
 
 static int run_all(const struct trace *t, const struct sim_opts *o,
-		   const uint32_t *pol, unsigned int npol, unsigned int jobs,
-		   struct sim_result *res)
+		   const uint32_t *pol, const int *nobal, unsigned int npol,
+		   unsigned int jobs, struct sim_result *res)
 {
 	struct job j = {
-		.t = t, .o = o, .pol = pol, .res = res, .npol = npol,
+		.t = t, .o = o, .pol = pol, .nobal = nobal, .res = res,
+		.npol = npol,
 	};
 	pthread_t th[64];
 	unsigned int i, n = jobs < npol ? jobs : npol;
@@ -408,6 +469,9 @@ int main(int argc, char **argv)
 		{ "start-delay", required_argument, NULL, 'd' },
 		{ "preempt", required_argument, NULL, 'P' },
 		{ "freeze-delay", required_argument, NULL, 'z' },
+		{ "load-interval", required_argument, NULL, 'L' },
+		{ "load-window", required_argument, NULL, 'W' },
+		{ "balance", required_argument, NULL, 'B' },
 		{ "events", no_argument, NULL, 'e' },
 		{ "jobs", required_argument, NULL, 'J' },
 		{ "json", no_argument, NULL, 'j' },
@@ -424,8 +488,11 @@ int main(int argc, char **argv)
 		.start_delay_ns = 200000000ULL,
 		.preempt = 1,
 		.freeze_delay_ns = 100000000ULL,
+		.load_interval_ns = 10000000ULL,
+		.load_window_ns = 100000000ULL,
 	};
-	uint32_t pol[4 * LSC_POLICY_NR];
+	uint32_t pol[8 * LSC_POLICY_NR];
+	int nobal[8 * LSC_POLICY_NR] = { 0 }, balance = 1;
 	unsigned int npol = LSC_POLICY_NR, i, jobs;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	const char *agents = NULL;
@@ -509,6 +576,34 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'L':
+			if (trace_parse_time(optarg, &o.load_interval_ns) ||
+			    (o.load_interval_ns && o.load_interval_ns < 1000) ||
+			    o.load_interval_ns > (1ULL << 40)) {
+				fprintf(stderr, "llmsim: bad --load-interval '%s': expected seconds, 1us..1099s, or 0\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'W':
+			if (trace_parse_time(optarg, &o.load_window_ns) ||
+			    !o.load_window_ns) {
+				fprintf(stderr, "llmsim: bad --load-window '%s': expected seconds above 0\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'B':
+			if (!strcmp(optarg, "both")) {
+				balance = 2;
+			} else if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+				fprintf(stderr, "llmsim: bad --balance '%s': expected on, off or both\n",
+					optarg);
+				return 2;
+			} else {
+				balance = !strcmp(optarg, "on");
+			}
+			break;
 		case 'e':
 			events = 1;
 			break;
@@ -549,6 +644,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* Without the balancer, or both ways, policy after policy. */
+	for (i = 0; i < npol; i++)
+		nobal[i] = !balance;
+	if (balance == 2) {
+		for (i = npol; i-- > 0;) {
+			pol[2 * i] = pol[i];
+			pol[2 * i + 1] = pol[i];
+			nobal[2 * i] = 0;
+			nobal[2 * i + 1] = 1;
+		}
+		npol *= 2;
+	}
 	if (events && npol != 1) {
 		fprintf(stderr, "llmsim: --events needs exactly one --policy\n");
 		return 2;
@@ -583,7 +690,7 @@ int main(int argc, char **argv)
 	if (!res)
 		return 1;
 	o.events = events ? stdout : NULL;
-	rc = run_all(&t, &o, pol, npol, events ? 1 : jobs, res);
+	rc = run_all(&t, &o, pol, nobal, npol, events ? 1 : jobs, res);
 	if (!rc && !events) {
 		if (json)
 			print_json(&t, &lb, res, npol, &o);

@@ -4,9 +4,9 @@
  *
  * Events live in a binary heap ordered by (time, kind, sequence):
  * completions, then starts, then freezes and thaws taking effect, then
- * arrivals, then balance ticks at the same instant.  After all events of
- * one instant the engine dispatches once (when one of them added work or
- * freed resources).
+ * arrivals, then sampling ticks, then load reports at the same instant.
+ * After all events of one instant the engine dispatches once (when one of
+ * them added work or freed resources).
  * The engine is driven with the virtual time and never reads a clock.
  * Arrivals are pushed one at a time (the next in arrival order when the
  * current one is taken), so the heap holds at most the running tasks (and
@@ -16,6 +16,18 @@
  * A task assigned at time a starts on its agent at a + start_delay and
  * completes after its actual run time.  Until it starts it is ASSIGNED and
  * the balancer may migrate it; the start then restarts on the new agent.
+ *
+ * Real CPU use: a running task uses its CPU demand times its use= factor.
+ * When what an agent's running tasks use exceeds its CPU reservation, they
+ * share it (processor sharing): each runs at reservation / use of full
+ * speed, and the others' completions move whenever one starts, ends,
+ * freezes or thaws there.  With every factor at most 1 nothing is ever
+ * slowed (the engine never commits more than a reservation) and the events
+ * are those of a run without factors.  Measured loads: every load interval
+ * each agent's CPU use, plus the time its tasks wait for CPU (weight
+ * SIM_WAIT_WEIGHT), over its reservation, averaged over the load window,
+ * goes to lsc_agent_set_measured(), then lsc_balance() and lsc_dispatch()
+ * run, as the kernel does for a LOAD_REPORT.
  * A preemptible task the engine asks to freeze is frozen freeze_delay
  * later (unless it completed first) and its completion waits; asked to
  * thaw, it runs again freeze_delay later for the rest of its run time.
@@ -43,10 +55,14 @@
 #define SIM_REFIT_EVERY	16
 /* Share samples kept per user before neighbours merge. */
 #define SIM_SHARE_BINS	1024
+/* Measured load: waiting for a CPU counts this much per unit of use. */
+#define SIM_WAIT_WEIGHT	1
+/* Load windows longer than this many load intervals are cut to it. */
+#define SIM_RING_MAX	1024
 
 enum ev_kind {
 	EV_COMPLETE = 0, EV_START = 1, EV_FROZEN = 2, EV_THAWED = 3,
-	EV_ARRIVE = 4, EV_TICK = 5,
+	EV_ARRIVE = 4, EV_TICK = 5, EV_LOAD = 6,
 };
 
 struct ev {
@@ -125,6 +141,20 @@ struct sim {
 	uint64_t *end_at;	/* when it completes while it runs */
 	uint64_t *left;		/* run time left while frozen */
 	uint8_t *iced;		/* frozen, its slot free */
+	/* real CPU use: per agent, what its running tasks use (millicores x
+	 * use per-mille), since when progress is settled, and the integrals
+	 * of use up to its reservation and beyond it; per task, work left
+	 * at full speed while it runs (ns)
+	 */
+	uint64_t *ause;
+	uint64_t *aupd;
+	long double *aused, *await_;
+	double *wleft;
+	/* measured loads: per agent, the integral at the last ring_n reports */
+	long double *ring;
+	double *use_pm;		/* per agent, scratch: real use per-mille */
+	unsigned int ring_len;
+	uint64_t nreports;
 	struct heap heap;
 	uint64_t seq;
 	uint64_t now;
@@ -173,6 +203,113 @@ static uint32_t tidx(const struct sim *s, const struct lsc_task *k)
 static uint32_t aidx(const struct sim *s, const struct lsc_agent *a)
 {
 	return (uint32_t)(a - s->agents);
+}
+
+/* ---------------------------------------------------- real CPU use */
+
+/* What @a's tasks may use at full speed (millicores x per-mille). */
+static uint64_t cap_x(const struct sim *s, uint32_t a)
+{
+	return s->t->agents[a].cpu * TRACE_USE_ONE;
+}
+
+static double rate_of(const struct sim *s, uint32_t a)
+{
+	uint64_t c = cap_x(s, a);
+
+	return s->ause[a] > c ? (double)c / (double)s->ause[a] : 1.0;
+}
+
+#define for_each_running(s, a, l, i)					\
+	for (l = (s)->agents[a].tasks.next;				\
+	     l != &(s)->agents[a].tasks; l = l->next)			\
+		if (((i) = tidx(s, lsc_container_of(l, struct lsc_task,	\
+						    alink))),		\
+		    (s)->tasks[i].state == LSC_TASK_RUNNING)
+
+/* Bring @a's running tasks and its use integrals up to now. */
+static void settle(struct sim *s, uint32_t a)
+{
+	uint64_t dt = s->now - s->aupd[a], c = cap_x(s, a);
+	double r = rate_of(s, a);
+	struct lsc_list *l;
+	uint32_t i;
+
+	if (!dt)
+		return;
+	for_each_running(s, a, l, i)
+		s->wleft[i] -= (double)dt * r;
+	s->aused[a] += (long double)(s->ause[a] < c ? s->ause[a] : c) * dt;
+	if (s->ause[a] > c)
+		s->await_[a] += (long double)(s->ause[a] - c) * dt;
+	s->aupd[a] = s->now;
+}
+
+static void push(struct sim *s, uint64_t t, enum ev_kind k, uint32_t idx,
+		 uint32_t gen);
+
+/* @a's speed changed: every running task there completes anew. */
+static void reschedule(struct sim *s, uint32_t a)
+{
+	double r = rate_of(s, a), left;
+	struct lsc_list *l;
+	uint32_t i;
+
+	for_each_running(s, a, l, i) {
+		left = s->wleft[i] > 0 ? s->wleft[i] : 0;
+		s->gen[i]++;
+		s->end_at[i] = s->now + (uint64_t)ceil(left / r);
+		push(s, s->end_at[i], EV_COMPLETE, i, s->gen[i]);
+	}
+}
+
+/*
+ * Task @i starts (+1) or stops (-1) using CPU on @a; call before the
+ * engine call that changes its state, then use_done().  Returns the speed
+ * before.
+ */
+static double use_change(struct sim *s, uint32_t a, uint32_t i, int sign)
+{
+	double r = rate_of(s, a);
+	uint64_t u = s->t->tasks[i].cpu * s->t->tasks[i].use;
+
+	settle(s, a);
+	if (sign > 0)
+		s->ause[a] += u;
+	else
+		s->ause[a] -= u;
+	return r;
+}
+
+/* After use_change(): true when the speed is 1 before and after. */
+static int use_done(struct sim *s, uint32_t a, double before)
+{
+	if (before == 1.0 && rate_of(s, a) == 1.0)
+		return 1;
+	reschedule(s, a);
+	return 0;
+}
+
+/* Per-mille of @a's reservation its tasks used and waited for lately. */
+static uint32_t measured(struct sim *s, uint32_t a)
+{
+	uint64_t dt = s->now - s->aupd[a], c = cap_x(s, a);
+	unsigned int n = s->ring_len;
+	long double used, waited, x, old, span;
+	uint64_t k = s->nreports;
+
+	used = s->aused[a] + (long double)(s->ause[a] < c ? s->ause[a] : c) * dt;
+	waited = s->await_[a] +
+		 (s->ause[a] > c ? (long double)(s->ause[a] - c) * dt : 0);
+	x = used + SIM_WAIT_WEIGHT * waited;
+	/* The integral n reports ago (or at the first report). */
+	old = s->ring[(size_t)a * n + k % n];
+	s->ring[(size_t)a * n + k % n] = x;
+	span = (long double)(k < n ? k : n) * s->o->load_interval_ns;
+	if (!k || !c)
+		return 0;
+	x = (x - old) * LSC_LOAD_SCALE / (c * span);
+	return x > LSC_LOAD_MAX ? LSC_LOAD_MAX : (uint32_t)(x + 0.5L);
 }
 
 /* ----------------------------------------------------- liveness books */
@@ -478,6 +615,20 @@ static int sim_setup(struct sim *s)
 	s->end_at = xcalloc(nt, sizeof(*s->end_at));
 	s->left = xcalloc(nt, sizeof(*s->left));
 	s->iced = xcalloc(nt, sizeof(*s->iced));
+	s->wleft = xcalloc(nt, sizeof(*s->wleft));
+	s->ause = xcalloc(t->nagents, sizeof(*s->ause));
+	s->aupd = xcalloc(t->nagents, sizeof(*s->aupd));
+	s->aused = xcalloc(t->nagents, sizeof(*s->aused));
+	s->await_ = xcalloc(t->nagents, sizeof(*s->await_));
+	s->use_pm = xcalloc(t->nagents, sizeof(*s->use_pm));
+	if (s->o->load_interval_ns) {
+		uint64_t k = s->o->load_window_ns / s->o->load_interval_ns;
+
+		s->ring_len = (unsigned int)(k < 1 ? 1 : k > SIM_RING_MAX ?
+					     SIM_RING_MAX : k);
+		s->ring = xcalloc((size_t)t->nagents * s->ring_len,
+				  sizeof(*s->ring));
+	}
 	s->fit_cls = xcalloc(nt, sizeof(*s->fit_cls));
 	s->est_at = xcalloc(nt, sizeof(*s->est_at));
 	s->est_err = xcalloc(nt, sizeof(*s->est_err));
@@ -520,6 +671,8 @@ static int sim_setup(struct sim *s)
 	tun.dag_rank = !!s->o->dag_rank;
 	if (s->o->age_ns)
 		tun.age_ns = s->o->age_ns;
+	if (s->o->load_interval_ns)
+		tun.load_interval_ns = s->o->load_interval_ns;
 	rc = lsc_set_tunables(&s->eng, &tun);
 	if (rc)
 		return fail("tunables", rc);
@@ -579,6 +732,13 @@ static void sim_free(struct sim *s)
 	free(s->end_at);
 	free(s->left);
 	free(s->iced);
+	free(s->wleft);
+	free(s->ause);
+	free(s->aupd);
+	free(s->aused);
+	free(s->await_);
+	free(s->ring);
+	free(s->use_pm);
 	free(s->fit_cls);
 	free(s->agent_cls);
 	free(s->idle);
@@ -783,11 +943,87 @@ static void sim_metrics(struct sim *s, struct sim_result *res,
 	}
 }
 
+/* The imbalance at each tick, for its p99 and its course over the run. */
+struct imb_samples {
+	double *v;
+	uint64_t *at;
+	size_t n, cap;
+};
+
+static void imb_push(struct imb_samples *m, uint64_t at, double v)
+{
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 1024;
+		m->v = realloc(m->v, m->cap * sizeof(*m->v));
+		m->at = realloc(m->at, m->cap * sizeof(*m->at));
+		if (!m->v || !m->at)
+			abort();
+	}
+	m->v[m->n] = v;
+	m->at[m->n++] = at;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_double(const void *a, const void *b);
+
+/*
+ * Mean pairwise difference of what the agents' running tasks use now,
+ * per-mille of their reservations (waiting included): the imbalance the
+ * engine would see with exact, instant measurements.
+ */
+static double use_imbalance(struct sim *s)
+{
+	size_t n = s->t->nagents, k;
+	double sum = 0;
+
+	if (n < 2)
+		return 0;
+	for (k = 0; k < n; k++)
+		s->use_pm[k] = 1000.0 * (double)s->ause[k] /
+			       (double)cap_x(s, (uint32_t)k);
+	qsort(s->use_pm, n, sizeof(*s->use_pm), cmp_double);
+	for (k = 0; k < n; k++)
+		sum += s->use_pm[k] * (2.0 * k - (double)n + 1);
+	return sum / ((double)n * (n - 1) / 2);
+}
+
+static void imb_result(struct imb_samples *m, uint64_t makespan,
+		       struct sim_result *res)
+{
+	size_t cnt[SIM_WINDOWS] = { 0 }, i, rank;
+	unsigned int w;
+
+	for (i = 0; i < m->n; i++) {
+		w = makespan ? (unsigned int)((long double)m->at[i] *
+					       SIM_WINDOWS / makespan) : 0;
+		if (w >= SIM_WINDOWS)
+			w = SIM_WINDOWS - 1;
+		res->imbalance_window[w] += m->v[i];
+		cnt[w]++;
+	}
+	for (w = 0; w < SIM_WINDOWS; w++)
+		if (cnt[w])
+			res->imbalance_window[w] /= cnt[w];
+	if (!m->n)
+		return;
+	qsort(m->v, m->n, sizeof(*m->v), cmp_double);
+	rank = (m->n * 99 + 99) / 100;	/* ceil(0.99 n), nearest rank */
+	res->imbalance_p99 = m->v[rank - 1];
+}
+
 int sim_run(const struct trace *t, const struct sim_opts *o,
 	    struct sim_result *res)
 {
 	struct sim s = { .t = t, .o = o };
+	struct imb_samples imb = { 0 }, uimb = { 0 };
 	double t0 = now_s(), imb_sum = 0, imb_max = 0;
+	uint32_t ag;
 	uint64_t next_arrival = 0, makespan = 0, ticks = 0, last = 0;
 	uint64_t pairs = (uint64_t)t->nagents * (t->nagents - 1) / 2;
 	int rc = -1;
@@ -802,12 +1038,16 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 	if (o->tick_ns && t->ntasks)
 		push(&s, t->tasks[t->order[0]].arrival + o->tick_ns, EV_TICK,
 		     0, 0);
+	if (o->load_interval_ns && t->ntasks)
+		push(&s, t->tasks[t->order[0]].arrival + o->load_interval_ns,
+		     EV_LOAD, 0, 0);
 
 	while (s.heap.n) {
 		struct ev e = heap_pop(&s.heap);
 		struct lsc_task *k;
-		int tick = 0, work = 0;
+		int tick = 0, work = 0, report = 0;
 		uint64_t parked;
+		double speed;
 
 		/* What stood idle since the last instant. */
 		if (s.live_strict)
@@ -820,10 +1060,13 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 			switch (e.ord >> 56) {
 			case EV_COMPLETE:
 				if (e.gen != s.gen[e.idx])
-					break;	/* frozen since */
+					break;	/* frozen or slowed since */
 				k = &s.tasks[e.idx];
+				ag = (uint32_t)s.on_agent[e.idx];
+				speed = use_change(&s, ag, e.idx, -1);
 				if (lsc_task_complete(&s.eng, k, 0, s.now))
 					goto engine_bug;
+				use_done(&s, ag, speed);
 				est_learn(&s, e.idx);
 				if (s.now > makespan)
 					makespan = s.now;
@@ -835,8 +1078,13 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 				k = &s.tasks[e.idx];
 				if (k->state != LSC_TASK_ASSIGNED)
 					break;
+				ag = (uint32_t)s.on_agent[e.idx];
+				speed = use_change(&s, ag, e.idx, 1);
 				if (lsc_task_start(&s.eng, k, s.now))
 					goto engine_bug;
+				s.wleft[e.idx] = (double)t->tasks[e.idx].act;
+				if (!use_done(&s, ag, speed))
+					break;
 				s.end_at[e.idx] = s.now + t->tasks[e.idx].act;
 				push(&s, s.end_at[e.idx], EV_COMPLETE, e.idx,
 				     s.gen[e.idx]);
@@ -846,16 +1094,25 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 				/* It may have completed before the freeze. */
 				if (!(k->flags & LSC_TASK_F_FREEZING))
 					break;
+				ag = (uint32_t)s.on_agent[e.idx];
+				speed = use_change(&s, ag, e.idx, -1);
 				if (lsc_task_frozen(&s.eng, k, s.now))
 					goto engine_bug;
 				s.gen[e.idx]++;
-				s.left[e.idx] = s.end_at[e.idx] - s.now;
+				s.left[e.idx] = s.wleft[e.idx] > 0 ?
+						(uint64_t)ceil(s.wleft[e.idx]) : 0;
+				use_done(&s, ag, speed);
 				work = 1;
 				break;
 			case EV_THAWED:
 				k = &s.tasks[e.idx];
+				ag = (uint32_t)s.on_agent[e.idx];
+				speed = use_change(&s, ag, e.idx, 1);
 				if (lsc_task_thawed(&s.eng, k, s.now))
 					goto engine_bug;
+				s.wleft[e.idx] = (double)s.left[e.idx];
+				if (!use_done(&s, ag, speed))
+					break;
 				s.end_at[e.idx] = s.now + s.left[e.idx];
 				push(&s, s.end_at[e.idx], EV_COMPLETE, e.idx,
 				     s.gen[e.idx]);
@@ -873,6 +1130,9 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 			case EV_TICK:
 				tick = 1;
 				break;
+			case EV_LOAD:
+				report = 1;
+				break;
 			}
 			if (!s.heap.n || s.heap.v[0].t != s.now)
 				break;
@@ -884,6 +1144,20 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 		 */
 		if (work)
 			lsc_dispatch(&s.eng, s.now);
+		if (report) {
+			/* What the daemon's LOAD_REPORT makes the kernel do. */
+			for (ag = 0; ag < t->nagents; ag++)
+				lsc_agent_set_measured(&s.eng, &s.agents[ag],
+						       measured(&s, ag),
+						       s.now);
+			s.nreports++;
+			if (!o->no_balance)
+				lsc_balance(&s.eng, s.now);
+			lsc_dispatch(&s.eng, s.now);
+			if (s.done < t->ntasks && s.heap.n)
+				push(&s, s.now + o->load_interval_ns, EV_LOAD,
+				     0, 0);
+		}
 		if (tick) {
 			double m = pairs ?
 				   (double)lsc_imbalance(&s.eng) / pairs : 0;
@@ -891,9 +1165,13 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 			imb_sum += m;
 			if (m > imb_max)
 				imb_max = m;
+			imb_push(&imb, s.now, m);
+			imb_push(&uimb, s.now, use_imbalance(&s));
 			ticks++;
 			share_sample(&s, s.now, o->tick_ns);
-			if (lsc_balance(&s.eng, s.now))
+			/* Without load reports the tick balances. */
+			if (!o->load_interval_ns && !o->no_balance &&
+			    lsc_balance(&s.eng, s.now))
 				lsc_dispatch(&s.eng, s.now);
 			/* no more ticks once nothing else can happen */
 			if (s.done < t->ntasks && s.heap.n)
@@ -917,6 +1195,23 @@ int sim_run(const struct trace *t, const struct sim_opts *o,
 	res->makespan = makespan;
 	res->imbalance_mean = ticks ? imb_sum / ticks : 0;
 	res->imbalance_max = imb_max;
+	imb_result(&uimb, makespan, res);
+	memset(res->imbalance_window, 0, sizeof(res->imbalance_window));
+	res->use_imbalance_p99 = res->imbalance_p99;
+	for (ag = 0; ag < uimb.n; ag++)
+		res->use_imbalance_mean += uimb.v[ag] / uimb.n;
+	imb_result(&imb, makespan, res);
+	res->no_balance = o->no_balance;
+	res->reports = s.nreports;
+	{
+		long double u = 0, w = 0;
+
+		for (ag = 0; ag < t->nagents; ag++) {
+			u += s.aused[ag];
+			w += s.await_[ag];
+		}
+		res->cpu_wait = u + w > 0 ? (double)(w / (u + w)) : 0;
+	}
 	res->ticks = ticks;
 	res->migrations = s.eng.stats.migrations;
 	res->backfilled = s.eng.stats.backfilled;
@@ -936,6 +1231,10 @@ engine_bug:
 		(unsigned long long)s.now);
 out:
 	sim_free(&s);
+	free(imb.v);
+	free(imb.at);
+	free(uimb.v);
+	free(uimb.at);
 	res->wall_s = now_s() - t0;
 	return rc;
 }

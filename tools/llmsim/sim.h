@@ -22,6 +22,9 @@ struct sim_opts {
 	uint64_t age_ns;	/* MLFQ aging step, 0: the engine's default */
 	int preempt;		/* trace's preempt=1 tasks are preemptible */
 	uint64_t freeze_delay_ns; /* freeze (thaw) asked -> frozen (thawed) */
+	uint64_t load_interval_ns; /* measured loads fed this often, 0: never */
+	uint64_t load_window_ns; /* ... each the mean over this window */
+	int no_balance;		/* never call lsc_balance() */
 	FILE *events;		/* print event lines here, or NULL */
 };
 
@@ -62,6 +65,13 @@ struct sim_result {
 	struct sim_pct dwait[SIM_NR_PRIO];	/* arrival -> runnable */
 	double imbalance_mean;		/* mean pairwise load diff, per-mille */
 	double imbalance_max;
+	double imbalance_p99;		/* over the ticks (nearest rank) */
+	double imbalance_window[SIM_WINDOWS];	/* mean per tenth */
+	double use_imbalance_mean;	/* the same over real CPU use */
+	double use_imbalance_p99;
+	int no_balance;			/* run without lsc_balance() */
+	uint64_t reports;		/* load reports fed (per agent: one) */
+	double cpu_wait;		/* CPU demanded that waited, fraction */
 	uint64_t ticks;
 	double share_jain;		/* mean over ticks, backlogged users */
 	struct sim_user_share *users;	/* t->nusers entries (caller frees) */

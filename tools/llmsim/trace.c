@@ -365,13 +365,13 @@ static int parse_tags(struct trace *t, const char *str, uint64_t *mask)
 enum field {
 	F_ID, F_AT, F_USER, F_PRIO, F_CPU, F_MEM, F_GPU, F_GPUMEM, F_EST,
 	F_ACT, F_DEPS, F_TAGS, F_SLOTS, F_NAME, F_MAX_ACTIVE, F_FEAT, F_PREEMPT,
-	F_NR
+	F_USE, F_NR
 };
 
 static const char *const field_names[F_NR] = {
 	"id", "at", "user", "prio", "cpu", "mem", "gpu", "gpumem", "est",
 	"act", "deps", "tags", "slots", "name", "max_active", "feat",
-	"preempt",
+	"preempt", "use",
 };
 
 #define BIT(f)	(1u << (f))
@@ -379,7 +379,7 @@ static const char *const field_names[F_NR] = {
 			 BIT(F_CPU) | BIT(F_MEM) | BIT(F_GPU) | \
 			 BIT(F_GPUMEM) | BIT(F_EST) | BIT(F_ACT) | \
 			 BIT(F_DEPS) | BIT(F_TAGS) | BIT(F_FEAT) | \
-			 BIT(F_PREEMPT))
+			 BIT(F_PREEMPT) | BIT(F_USE))
 #define TASK_REQUIRED	(BIT(F_ID) | BIT(F_CPU) | BIT(F_MEM))
 #define AGENT_FIELDS	(BIT(F_ID) | BIT(F_CPU) | BIT(F_MEM) | BIT(F_GPU) | \
 			 BIT(F_GPUMEM) | BIT(F_SLOTS) | BIT(F_TAGS))
@@ -553,7 +553,8 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 	}
 
 	{
-		struct sim_task k = { .prio = TRACE_DEFAULT_PRIO };
+		struct sim_task k = { .prio = TRACE_DEFAULT_PRIO,
+				      .use = TRACE_USE_ONE };
 		uint64_t v;
 		long idx, u;
 		size_t dstart = t->ndeps;
@@ -583,6 +584,12 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 		}
 		if (parse_cpu(val[F_CPU], &k.cpu))
 			BAD(F_CPU, "must be a non-negative number of cores (2, 0.5 or 500m)");
+		/* The same decimals as cpu=: thousandths of the demand. */
+		if (val[F_USE] && (parse_cpu(val[F_USE], &v) || !v ||
+				   v > TRACE_USE_MAX))
+			BAD(F_USE, "must be the CPU used over the CPU demanded, 0.001..64 (1.5: half again as much)");
+		if (val[F_USE])
+			k.use = (uint32_t)v;
 		if (parse_mem(val[F_MEM], &k.mem))
 			BAD(F_MEM, "must be a size in bytes (4G, 512M, 1.5G)");
 		if (val[F_GPU]) {

@@ -8,7 +8,8 @@
  *
  *	agent id=1 cpu=4 mem=8G [gpu=1 gpumem=80G slots=1 tags=a100,nvme]
  *	task id=1 at=0 user=alice prio=3 cpu=2 mem=4G est=10 [act=12.5]
- *	     [gpu=1 gpumem=16G deps=3,4 tags=a100 feat=12000,7 preempt=1]
+ *	     [gpu=1 gpumem=16G deps=3,4 tags=a100 feat=12000,7 preempt=1
+ *	      use=1.5]
  *	     (est may be left out when feat is given: the engine's estimator
  *	     then estimates it, see simulator.rst)
  *	user name=alice max_active=4
@@ -27,6 +28,9 @@
 
 #define TRACE_MAX_TAGS		64
 #define TRACE_MAX_PRIO		255	/* prio=0..255, higher runs first */
+/* use=: CPU a task really uses per 1000 it demands (1 = as reserved). */
+#define TRACE_USE_ONE		1000
+#define TRACE_USE_MAX		64000
 #define TRACE_DEFAULT_PRIO	LSC_PRIO_DEFAULT	/* 100 */
 #define TRACE_ERR_LEN		256
 #define TRACE_MAX_FEATURES	8
@@ -48,6 +52,7 @@ struct sim_task {
 	uint32_t nfeat;
 	uint32_t feat_off;	/* into trace.feats */
 	uint32_t preempt;	/* preempt=1: LSC_TASK_F_PREEMPTIBLE */
+	uint32_t use;		/* CPU used per 1000 demanded (use=) */
 	uint32_t line;
 };
 

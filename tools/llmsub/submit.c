@@ -15,8 +15,6 @@
 
 /* How long one wait call blocks; waits go on past it. */
 #define WAIT_STEP_NS	(3600ULL * LLMS_NSEC_PER_SEC)
-/* How often --follow looks for new output. */
-#define FOLLOW_STEP_NS	(100ULL * LLMS_NSEC_PER_MSEC)
 
 /*
  * The agents that could take a task, into *@out: through AGENT_LIST
@@ -191,73 +189,19 @@ int llmsub_wait_end(int fd, uint64_t id, struct llmsched_task_wait *w,
 	}
 }
 
-/* Copy what @log has that was not read yet to standard output. */
-static void copy_new(int log, const char *path)
-{
-	char buf[65536];
-	ssize_t n;
-
-	while ((n = read(log, buf, sizeof(buf))) > 0) {
-		if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
-			break;
-	}
-	if (n < 0)
-		fprintf(stderr, "llmsub: --follow: reading %s: %s\n", path,
-			strerror(errno));
-	fflush(stdout);
-}
-
 int llmsub_follow(int fd, uint64_t id, const char *log_dir,
 		  struct llmsched_task_wait *w, struct llms_error **err)
 {
-	struct llmsched_task_info info;
 	char path[4200];
-	bool started = false;
-	int log = -1, ret;
+	struct llms_tasklog out = LLMS_TASKLOG_INIT(path, stdout);
+	int ret;
 
-	snprintf(path, sizeof(path), "%s/tasks/%u/task-%llu.out", log_dir,
-		 (unsigned int)geteuid(), (unsigned long long)id);
-	for (;;) {
-		ret = wait_step(fd, id, FOLLOW_STEP_NS, w, err);
-		if (ret && ret != -ETIMEDOUT && ret != -EINTR)
-			break;
-		llms_error_free(err);
-		/*
-		 * The log is opened once the task runs: the agent truncates
-		 * it before it reports the start, so what is read is this
-		 * task's (ids start again when the module is reloaded).
-		 */
-		if (!started) {
-			if (!ret) {
-				if (llms_task_query(fd, id, &info, err))
-					llms_error_free(err);
-				else
-					started = info.start_ns != 0;
-			} else {
-				started = w->state == LLMSCHED_TASK_RUNNING ||
-					  w->state == LLMSCHED_TASK_FROZEN ||
-					  w->state == LLMSCHED_TASK_STOPPING;
-			}
-		}
-		if (started && log == -1) {
-			log = open(path, O_RDONLY | O_CLOEXEC);
-			if (log < 0 && (errno != ENOENT || !ret)) {
-				fprintf(stderr,
-					"llmsub: --follow: %s: %s\n", path,
-					strerror(errno));
-				started = false;
-				if (!ret)
-					break;
-				/* Do not try again and again. */
-				log = -2;
-			}
-		}
-		if (log >= 0)
-			copy_new(log, path);
-		if (!ret)
-			break;
-	}
-	if (log >= 0)
-		close(log);
-	return ret;
+	ret = llms_tasklog_path(path, sizeof(path), log_dir,
+				(uint32_t)geteuid(), id, LLMS_TASKLOG_STDOUT,
+				err);
+	if (ret)
+		return ret;
+	fflush(stdout);
+	return llms_tasklog_follow(fd, id, &out, 1, "llmsub: --follow", w,
+				   err);
 }

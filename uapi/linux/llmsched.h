@@ -706,7 +706,10 @@ struct llmsched_agent_confirm {
  * struct llmsched_load_entry - one agent's measured load
  * @agent_id: the agent.
  * @load: its CPU load in per-mille of its CPU reservation (1000 = busy on
- *	all of it), as the runtime's probe measured it; at most 65535.
+ *	all of it), as the runtime's probe measured it (CPU used plus a weight
+ *	for the time its tasks waited for a CPU); at most 65535.  A load not
+ *	reported again within 4 of the daemon's 10 ms intervals decays toward
+ *	the kernel's own estimate (the CPU share the agent's tasks hold).
  */
 struct llmsched_load_entry {
 	__u32 agent_id;

@@ -1,0 +1,655 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * llmschedd's load measurement: the figure is defined in loadprobe.h.
+ *
+ * The probe's maps hold growing counters per agent cgroup; each step takes
+ * their difference since the last.  A task that runs without a switch has
+ * its time charged only when it leaves the CPU, so the step adds the time
+ * each CPU has run its current agent since its last switch (the "oncpu"
+ * map), which keeps a busy loop's figure steady between switches.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <json-c/json.h>
+
+#include "../bpf/load_probe.h"
+#include "../lib/ioctl.h"
+#include "load_probe.skel.h"
+#include "loadfigure.h"
+#include "loadprobe.h"
+#include "log.h"
+
+#define NSEC_PER_USEC	1000ULL
+#define NSEC_PER_MSEC	1000000ULL
+/*
+ * A refused resize (the module's EBUSY or ENOSPC) is not asked again for
+ * this many decisions, doubling with each refusal in a row up to the cap:
+ * 1 s, 2 s, ... 64 s.
+ */
+#define HOLD_MIN	4
+#define HOLD_MAX	256
+
+/* What is known of one agent between steps. */
+struct agent_state {
+	uint32_t agent_id;
+	bool seen;		/* in this step's list */
+	char name[LLMSD_NAME_MAX + 16];
+	struct llms_cgroup cg;	/* ROOT/NAME-I */
+	uint64_t cgid;		/* its inode number */
+	uint64_t cpu;		/* reservation at the last step */
+	uint64_t base_cpu;
+	/* Counters at the last step (ns), and the figures. */
+	uint64_t run_ns, wait_ns, switches;
+	bool primed;
+	uint64_t raw;		/* per mille */
+	uint64_t smooth;	/* per mille x LLMSD_LOAD_SCALE */
+	/* Totals since the agent was first seen (ns). */
+	uint64_t run_total, wait_total;
+	/* cpu.stat at the last decision. */
+	uint64_t usage_usec, throttled_usec;
+	uint64_t period_usage, period_throttled; /* in the last period */
+	bool stat_primed;
+	unsigned int grown, shrunk, refused;
+	/* After refusals in a row: decisions to let pass, doubling. */
+	unsigned int hold, streak;
+};
+
+struct llmsd_load {
+	bool bpf;
+	struct load_probe_bpf *skel;
+	int loads_fd, oncpu_fd;
+	int ncpus;
+	struct load_probe_stat *pcpu;	/* ncpus values of "loads" */
+	struct {
+		__u64 since, cgid;
+	} *oncpu;			/* ncpus values of "oncpu" */
+	struct llms_cgroup root;
+	char file[4096 + 32];
+	uint64_t interval_ns, window_ns;
+	uint32_t wait_weight;
+	bool resize;
+	uint64_t resize_step;
+	bool psi_missing_told;
+	struct agent_state *agents;
+	size_t nagents, room;
+	struct llmsched_load_entry *entries;
+	size_t nentries;
+	uint64_t last_ns;
+	uint64_t last_decide_ns;
+	/* /proc/stat's idle ticks at the last decision. */
+	uint64_t idle_ticks;
+	uint64_t idle_cpu;	/* millicores idle in the last period */
+	unsigned long reports, report_errors, resizes;
+	/*
+	 * The daemon's own CPU time in the steps (ns, its thread's clock):
+	 * measuring, and the report's ioctl, which includes the module's
+	 * balancer pass that follows it.
+	 */
+	uint64_t steps, measure_cpu_ns, report_cpu_ns;
+};
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	char line[512];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	llmsd_debug("libbpf: %s", line);
+	return 0;
+}
+
+/* The level of @path below the cgroup2 mount (its "level" in the kernel). */
+static int cgroup_level(const char *path, uint32_t *level)
+{
+	char *mount = NULL;
+	const char *p;
+	uint32_t n = 0;
+	size_t len;
+
+	if (llms_cgroup_mount(&mount, NULL))
+		return -ENOENT;
+	len = strlen(mount);
+	if (strncmp(path, mount, len)) {
+		free(mount);
+		return -EINVAL;
+	}
+	for (p = path + len; *p; p++)
+		if (*p == '/' && p[1] && p[1] != '/')
+			n++;
+	free(mount);
+	*level = n;
+	return 0;
+}
+
+static uint64_t inode_of(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? 0 : (uint64_t)st.st_ino;
+}
+
+static int open_probe(struct llmsd_load *lp, struct llms_error **err)
+{
+	struct load_probe_bpf *skel;
+	uint32_t level;
+	int ret;
+
+	ret = cgroup_level(lp->root.path, &level);
+	if (ret)
+		return llms_error_set(err, -ret,
+				      "%s: cannot tell its level below the cgroup2 mount",
+				      lp->root.path);
+	lp->ncpus = libbpf_num_possible_cpus();
+	if (lp->ncpus <= 0)
+		return llms_error_set(err, -lp->ncpus, "counting the CPUs");
+	libbpf_set_print(libbpf_log);
+	skel = load_probe_bpf__open();
+	if (!skel)
+		return llms_error_set(err, errno, "opening the load probe");
+	skel->rodata->root_cgid = inode_of(lp->root.fd);
+	skel->rodata->agent_level = level + 1;
+	ret = load_probe_bpf__load(skel);
+	if (ret) {
+		load_probe_bpf__destroy(skel);
+		return llms_error_set(err, -ret,
+				      "loading the load probe (it needs root or CAP_BPF with CAP_PERFMON, and the kernel's BTF in /sys/kernel/btf/vmlinux)");
+	}
+	ret = load_probe_bpf__attach(skel);
+	if (ret) {
+		load_probe_bpf__destroy(skel);
+		return llms_error_set(err, -ret,
+				      "attaching the load probe to the scheduler's tracepoints");
+	}
+	lp->pcpu = calloc((size_t)lp->ncpus, sizeof(*lp->pcpu));
+	lp->oncpu = calloc((size_t)lp->ncpus, sizeof(*lp->oncpu));
+	if (!lp->pcpu || !lp->oncpu) {
+		load_probe_bpf__destroy(skel);
+		return llms_error_set(err, ENOMEM, "the load probe's buffers");
+	}
+	lp->skel = skel;
+	lp->loads_fd = bpf_map__fd(skel->maps.loads);
+	lp->oncpu_fd = bpf_map__fd(skel->maps.oncpu);
+	lp->bpf = true;
+	return 0;
+}
+
+int llmsd_load_open(struct llmsd_load **out, const struct llmsd_config *cfg,
+		    const struct llms_cgroup *root, struct llms_error **err)
+{
+	struct llms_error *why = NULL;
+	struct llmsd_load *lp;
+	int ret;
+
+	lp = calloc(1, sizeof(*lp));
+	if (!lp)
+		return llms_error_set(err, ENOMEM, "the load measurement");
+	lp->loads_fd = lp->oncpu_fd = -1;
+	lp->root.fd = -1;
+	lp->interval_ns = cfg->load_interval_ns;
+	lp->window_ns = cfg->load_window_ns;
+	lp->wait_weight = cfg->load_wait_weight;
+	lp->resize = cfg->resize;
+	lp->resize_step = cfg->resize_step;
+	snprintf(lp->file, sizeof(lp->file), "%s/%s", cfg->state_dir,
+		 LLMSD_LOAD_FILE);
+	ret = llms_cgroup_open(&lp->root, root->path, err);
+	if (ret) {
+		free(lp);
+		return ret;
+	}
+	if (!cfg->load_probe) {
+		llmsd_info("load: from the cgroups' cpu.stat and cpu.pressure (load_probe = off)");
+	} else if (open_probe(lp, &why)) {
+		llmsd_log_error(LLMSD_WARN, &why,
+				"load: the BPF probe is off, measuring from the cgroups' cpu.stat and cpu.pressure instead");
+	} else {
+		llmsd_info("load: from the BPF probe, every %llu us",
+			   (unsigned long long)(lp->interval_ns / NSEC_PER_USEC));
+	}
+	*out = lp;
+	return 0;
+}
+
+const char *llmsd_load_source(const struct llmsd_load *lp)
+{
+	return lp->bpf ? "bpf" : "cgroup";
+}
+
+/* The state of @a, made when first seen; NULL when out of memory. */
+static struct agent_state *state_of(struct llmsd_load *lp,
+				    const struct llmsd_load_agent *a)
+{
+	struct llms_error *err = NULL;
+	struct agent_state *s;
+	char path[8192];
+	size_t i;
+
+	for (i = 0; i < lp->nagents; i++)
+		if (lp->agents[i].agent_id == a->agent_id)
+			return &lp->agents[i];
+	if (lp->nagents == lp->room) {
+		size_t room = lp->room ? lp->room * 2 : 16;
+		struct agent_state *grown;
+
+		grown = realloc(lp->agents, room * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		lp->agents = grown;
+		lp->room = room;
+	}
+	s = &lp->agents[lp->nagents];
+	memset(s, 0, sizeof(*s));
+	s->cg.fd = -1;
+	snprintf(path, sizeof(path), "%s/%s", lp->root.path, a->name);
+	if (llms_cgroup_open(&s->cg, path, &err)) {
+		llmsd_log_error(LLMSD_DEBUG, &err, "load: agent %s", a->name);
+		return NULL;
+	}
+	s->agent_id = a->agent_id;
+	snprintf(s->name, sizeof(s->name), "%s", a->name);
+	s->cgid = inode_of(s->cg.fd);
+	lp->nagents++;
+	return s;
+}
+
+/* Agents no longer listed: their state goes. */
+static void forget_unseen(struct llmsd_load *lp)
+{
+	size_t i = 0;
+
+	while (i < lp->nagents) {
+		if (lp->agents[i].seen) {
+			lp->agents[i++].seen = false;
+			continue;
+		}
+		llms_cgroup_close(&lp->agents[i].cg);
+		lp->agents[i] = lp->agents[--lp->nagents];
+	}
+}
+
+/* The probe's counters of @s now, with the current runs on each CPU. */
+static int read_probe(struct llmsd_load *lp, struct agent_state *s,
+		      uint64_t now_ns, uint64_t *run, uint64_t *wait,
+		      uint64_t *switches)
+{
+	int c;
+
+	*run = *wait = *switches = 0;
+	if (bpf_map_lookup_elem(lp->loads_fd, &s->cgid, lp->pcpu) == 0) {
+		for (c = 0; c < lp->ncpus; c++) {
+			*run += lp->pcpu[c].run_ns;
+			*wait += lp->pcpu[c].wait_ns;
+			*switches += lp->pcpu[c].nr_switches;
+		}
+	} else if (errno != ENOENT) {
+		return -errno;
+	}
+	for (c = 0; c < lp->ncpus; c++)
+		if (lp->oncpu[c].cgid == s->cgid && lp->oncpu[c].since &&
+		    now_ns > lp->oncpu[c].since)
+			*run += now_ns - lp->oncpu[c].since;
+	return 0;
+}
+
+/* The cgroups' counters of @s now (ns); the switches are not known. */
+static int read_cgroup(struct llmsd_load *lp, struct agent_state *s,
+		       uint64_t *run, uint64_t *wait)
+{
+	struct llms_error *err = NULL;
+	struct llms_cpu_stat st;
+	struct llms_pressure psi;
+	int ret;
+
+	ret = llms_cgroup_cpu_stat(&s->cg, &st, &err);
+	if (ret) {
+		llmsd_log_error(LLMSD_DEBUG, &err, "load: agent %s", s->name);
+		return ret;
+	}
+	*run = st.usage_usec * NSEC_PER_USEC;
+	*wait = 0;
+	ret = llms_cgroup_cpu_pressure(&s->cg, &psi, &err);
+	if (!ret) {
+		*wait = psi.some_total_usec * NSEC_PER_USEC;
+	} else if (!lp->psi_missing_told) {
+		llmsd_log_error(LLMSD_WARN, &err,
+				"load: without run-queue waiting");
+		lp->psi_missing_told = true;
+	} else {
+		llms_error_free(&err);
+	}
+	return 0;
+}
+
+void llmsd_load_step(struct llmsd_load *lp, int fd,
+		     const struct llmsd_load_agent *agents, size_t n,
+		     uint64_t now_ns)
+{
+	struct llms_error *err = NULL;
+	int ret;
+	uint64_t dt = lp->last_ns && now_ns > lp->last_ns ?
+			      now_ns - lp->last_ns : 0;
+	uint64_t t0 = thread_cpu_ns(), t1;
+	size_t i, count = 0;
+	__u32 zero = 0;
+
+	lp->steps++;
+	if (n > LOAD_PROBE_MAX_AGENTS)
+		n = LOAD_PROBE_MAX_AGENTS;
+	if (n > lp->nentries) {
+		struct llmsched_load_entry *e;
+
+		e = realloc(lp->entries, n * sizeof(*e));
+		if (!e)
+			return;
+		lp->entries = e;
+		lp->nentries = n;
+	}
+	if (lp->bpf &&
+	    bpf_map_lookup_elem(lp->oncpu_fd, &zero, lp->oncpu) != 0)
+		memset(lp->oncpu, 0, (size_t)lp->ncpus * sizeof(*lp->oncpu));
+	for (i = 0; i < n; i++) {
+		const struct llmsd_load_agent *a = &agents[i];
+		uint64_t run, wait, switches = 0, d_run, d_wait;
+		struct agent_state *s;
+
+		if (!a->agent_id)
+			continue;
+		s = state_of(lp, a);
+		if (!s)
+			continue;
+		s->seen = true;
+		s->cpu = a->cpu;
+		s->base_cpu = a->base_cpu;
+		ret = lp->bpf ? read_probe(lp, s, now_ns, &run, &wait,
+					   &switches) :
+				read_cgroup(lp, s, &run, &wait);
+		if (ret)
+			continue;
+		/* Counters read torn (a CPU's run ending): next time. */
+		if (s->primed && (run < s->run_ns || wait < s->wait_ns))
+			continue;
+		d_run = s->primed ? run - s->run_ns : 0;
+		d_wait = s->primed ? wait - s->wait_ns : 0;
+		s->run_total += d_run;
+		s->wait_total += d_wait;
+		s->run_ns = run;
+		s->wait_ns = wait;
+		s->switches = switches;
+		if (s->primed && dt) {
+			s->raw = llmsd_load_raw(d_run, d_wait, lp->wait_weight,
+						a->cpu, dt);
+			s->smooth = llmsd_load_smooth(s->smooth, s->raw, dt,
+						      lp->window_ns);
+		}
+		s->primed = true;
+		lp->entries[count].agent_id = a->agent_id;
+		lp->entries[count].load = llmsd_load_value(s->smooth);
+		count++;
+	}
+	forget_unseen(lp);
+	lp->last_ns = now_ns;
+	t1 = thread_cpu_ns();
+	lp->measure_cpu_ns += t1 - t0;
+	if (!count || !dt)
+		return;
+	ret = llms_load_report(fd, lp->entries, (uint32_t)count, &err);
+	lp->report_cpu_ns += thread_cpu_ns() - t1;
+	if (ret) {
+		/* Every interval: say it once in a while, not each time. */
+		if (!lp->report_errors++ || !(lp->report_errors % 1000))
+			llmsd_log_error(LLMSD_WARN, &err,
+					"load: reporting %zu agent(s) (%lu failure(s) so far)",
+					count, lp->report_errors);
+		else
+			llms_error_free(&err);
+		return;
+	}
+	lp->reports++;
+}
+
+/* The host's idle and iowait time, in ticks, from /proc/stat. */
+static int idle_ticks(uint64_t *ticks)
+{
+	unsigned long long v[5];
+	char line[256];
+	FILE *f = fopen("/proc/stat", "re");
+	int n;
+
+	if (!f)
+		return -errno;
+	n = fgets(line, sizeof(line), f) ?
+		    sscanf(line, "cpu %llu %llu %llu %llu %llu", &v[0], &v[1],
+			   &v[2], &v[3], &v[4]) :
+		    0;
+	fclose(f);
+	if (n != 5)
+		return -EPROTO;
+	*ticks = v[3] + v[4];
+	return 0;
+}
+
+static void write_json(struct llmsd_load *lp)
+{
+	json_object *o = json_object_new_object(), *list, *e;
+	char tmp[sizeof(lp->file) + 8];
+	size_t i;
+
+	json_object_object_add(o, "source",
+			       json_object_new_string(llmsd_load_source(lp)));
+	json_object_object_add(o, "interval_ns",
+			       json_object_new_uint64(lp->interval_ns));
+	json_object_object_add(o, "window_ns",
+			       json_object_new_uint64(lp->window_ns));
+	json_object_object_add(o, "wait_weight",
+			       json_object_new_uint64(lp->wait_weight));
+	json_object_object_add(o, "resize", json_object_new_boolean(lp->resize));
+	json_object_object_add(o, "reports", json_object_new_uint64(lp->reports));
+	json_object_object_add(o, "report_errors",
+			       json_object_new_uint64(lp->report_errors));
+	json_object_object_add(o, "resizes", json_object_new_uint64(lp->resizes));
+	json_object_object_add(o, "steps", json_object_new_uint64(lp->steps));
+	json_object_object_add(o, "measure_cpu_ns",
+			       json_object_new_uint64(lp->measure_cpu_ns));
+	json_object_object_add(o, "report_cpu_ns",
+			       json_object_new_uint64(lp->report_cpu_ns));
+	json_object_object_add(o, "idle_cpu",
+			       json_object_new_uint64(lp->idle_cpu));
+	list = json_object_new_array();
+	for (i = 0; i < lp->nagents; i++) {
+		const struct agent_state *s = &lp->agents[i];
+
+		e = json_object_new_object();
+		json_object_object_add(e, "name", json_object_new_string(s->name));
+		json_object_object_add(e, "agent_id",
+				       json_object_new_uint64(s->agent_id));
+		json_object_object_add(e, "cgroup_id",
+				       json_object_new_uint64(s->cgid));
+		json_object_object_add(
+			e, "load", json_object_new_uint64(llmsd_load_value(s->smooth)));
+		json_object_object_add(e, "raw_load",
+				       json_object_new_uint64(s->raw));
+		json_object_object_add(e, "cpu", json_object_new_uint64(s->cpu));
+		json_object_object_add(e, "configured_cpu",
+				       json_object_new_uint64(s->base_cpu));
+		json_object_object_add(
+			e, "run_usec",
+			json_object_new_uint64(s->run_total / NSEC_PER_USEC));
+		json_object_object_add(
+			e, "wait_usec",
+			json_object_new_uint64(s->wait_total / NSEC_PER_USEC));
+		json_object_object_add(
+			e, "switches",
+			lp->bpf ? json_object_new_uint64(s->switches) : NULL);
+		json_object_object_add(e, "usage_usec",
+				       json_object_new_uint64(s->usage_usec));
+		json_object_object_add(e, "throttled_usec",
+				       json_object_new_uint64(s->throttled_usec));
+		json_object_object_add(e, "grown", json_object_new_uint64(s->grown));
+		json_object_object_add(e, "shrunk",
+				       json_object_new_uint64(s->shrunk));
+		json_object_object_add(e, "refused",
+				       json_object_new_uint64(s->refused));
+		json_object_array_add(list, e);
+	}
+	json_object_object_add(o, "agents", list);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", lp->file);
+	/* Written aside, then renamed: a reader sees one whole file. */
+	if (json_object_to_file_ext(tmp, o, JSON_C_TO_STRING_PLAIN) ||
+	    rename(tmp, lp->file))
+		llmsd_debug("load: writing %s: %s", lp->file, strerror(errno));
+	json_object_put(o);
+}
+
+/* The resize @s calls for, 0 when none. */
+static uint64_t want(const struct llmsd_load *lp, const struct agent_state *s,
+		     uint64_t period_us, uint64_t free_cpu)
+{
+	struct llmsd_resize_in in = {
+		.period_us = period_us,
+		.usage_us = s->period_usage,
+		.throttled_us = s->period_throttled,
+		.cpu = s->cpu,
+		.base_cpu = s->base_cpu,
+		.step = lp->resize_step,
+		.free_cpu = free_cpu,
+		.idle_cpu = lp->idle_cpu,
+	};
+
+	if (!s->stat_primed || s->hold)
+		return 0;
+	return llmsd_resize_want(&in);
+}
+
+size_t llmsd_load_decide(struct llmsd_load *lp,
+			 const struct llmsd_load_agent *agents, size_t n,
+			 uint64_t free_cpu, uint64_t now_ns,
+			 struct llmsd_load_resize *out, size_t room)
+{
+	uint64_t period_us = lp->last_decide_ns && now_ns > lp->last_decide_ns ?
+				     (now_ns - lp->last_decide_ns) / NSEC_PER_USEC :
+				     0;
+	long ticks_per_s = sysconf(_SC_CLK_TCK);
+	struct llms_error *err = NULL;
+	size_t i, j, count = 0;
+	uint64_t idle = 0;
+
+	if (!idle_ticks(&idle)) {
+		if (lp->idle_ticks && period_us && ticks_per_s > 0 &&
+		    idle >= lp->idle_ticks)
+			lp->idle_cpu = (idle - lp->idle_ticks) * 1000000000ULL /
+				       (uint64_t)ticks_per_s / period_us;
+		lp->idle_ticks = idle;
+	}
+	lp->last_decide_ns = now_ns;
+	for (i = 0; i < lp->nagents; i++) {
+		struct agent_state *s = &lp->agents[i];
+		struct llms_cpu_stat st;
+
+		if (llms_cgroup_cpu_stat(&s->cg, &st, &err)) {
+			llmsd_log_error(LLMSD_DEBUG, &err, "load: agent %s",
+					s->name);
+			continue;
+		}
+		if (s->stat_primed) {
+			s->period_usage = st.usage_usec - s->usage_usec;
+			s->period_throttled =
+				st.throttled_usec - s->throttled_usec;
+		}
+		s->stat_primed = true;
+		if (s->hold)
+			s->hold--;
+		s->usage_usec = st.usage_usec;
+		s->throttled_usec = st.throttled_usec;
+	}
+	write_json(lp);
+	if (!lp->resize)
+		return 0;
+	for (j = 0; j < n && count < room; j++) {
+		struct agent_state *s = NULL;
+		uint64_t cpu;
+
+		for (i = 0; i < lp->nagents; i++)
+			if (agents[j].agent_id &&
+			    lp->agents[i].agent_id == agents[j].agent_id)
+				s = &lp->agents[i];
+		if (!s)
+			continue;
+		cpu = want(lp, s, period_us, free_cpu);
+		if (!cpu)
+			continue;
+		if (cpu > s->cpu) {
+			free_cpu -= cpu - s->cpu;
+			lp->idle_cpu -= cpu - s->cpu;
+		}
+		out[count].index = j;
+		out[count++].cpu = cpu;
+	}
+	return count;
+}
+
+void llmsd_load_resized(struct llmsd_load *lp, uint32_t agent_id, bool grow,
+			int ret)
+{
+	size_t i;
+
+	for (i = 0; i < lp->nagents; i++) {
+		struct agent_state *s = &lp->agents[i];
+
+		if (s->agent_id != agent_id)
+			continue;
+		if (ret) {
+			s->refused++;
+			s->hold = HOLD_MIN << (s->streak < 6 ? s->streak : 6);
+			if (s->hold > HOLD_MAX)
+				s->hold = HOLD_MAX;
+			s->streak++;
+		} else {
+			s->streak = 0;
+			lp->resizes++;
+			if (grow)
+				s->grown++;
+			else
+				s->shrunk++;
+			/* Its throttling so far was under the old size. */
+			s->stat_primed = false;
+		}
+	}
+}
+
+void llmsd_load_close(struct llmsd_load *lp)
+{
+	size_t i;
+
+	if (!lp)
+		return;
+	/* Detaches every link and unloads the programs and maps. */
+	load_probe_bpf__destroy(lp->skel);
+	for (i = 0; i < lp->nagents; i++)
+		llms_cgroup_close(&lp->agents[i].cg);
+	llms_cgroup_close(&lp->root);
+	unlink(lp->file);
+	free(lp->agents);
+	free(lp->entries);
+	free(lp->pcpu);
+	free(lp->oncpu);
+	free(lp);
+}

@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * llmschedd's measured load (runtime/llmschedd/loadprobe.h) in the VM: two
+ * agents, one running busy loops and one idle; the figure the module gets
+ * (sysfs agents/<id>/load) is checked against the agents' own cpu.stat
+ * over the same window, from the BPF probe and from the cgroup fallback;
+ * resize = on grows a throttled agent into idle CPU and shrinks it back;
+ * and nothing of the probe is left once the daemon stops.
+ *
+ * Emulation makes every figure rough: the tolerances are wide (stated at
+ * each check), and the checks compare figures of the same window.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "../../runtime/lib/libllmsched.h"
+#include "daemon_util.h"
+#include "llmsched_util.h"
+#include "module_util.h"
+
+/* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
+
+#define ROOT		"/sys/fs/cgroup/llmsched-loadtest"
+/*
+ * A measured figure, for the log: a test runs in a child that leaves
+ * with _exit(), so stdout (a pipe) is flushed at once.
+ */
+#define figure(...)                          \
+	do {                                 \
+		printf(__VA_ARGS__);         \
+		fflush(stdout);              \
+	} while (0)
+
+/* The tag that sends the busy tasks to the busy agent only. */
+#define HOT_TAG		1ULL
+
+FIXTURE(loadprobe) {
+	char dir[64];
+	char conf[128];
+	pid_t daemon;
+	int fd;
+};
+
+FIXTURE_SETUP(loadprobe)
+{
+	self->fd = -1;
+	self->daemon = 0;
+	ASSERT_EQ(0, llmsched_module_ensure_loaded());
+	self->fd = ls_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ls_reset(self->fd, LS_CPUS(2), LS_GB(2)));
+	strcpy(self->dir, "/tmp/loadprobe-test-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, chmod(self->dir, 0755));
+	snprintf(self->conf, sizeof(self->conf), "%s/llmschedd.conf",
+		 self->dir);
+}
+
+FIXTURE_TEARDOWN(loadprobe)
+{
+	char cmd[128];
+
+	if (self->fd >= 0)
+		ls_cancel_all(self->fd);
+	if (self->daemon > 0 && du_daemon_stop(&self->daemon))
+		du_daemon_log(self->dir);
+	if (!_metadata->passed)
+		du_daemon_log(self->dir);
+	if (self->fd >= 0)
+		close(self->fd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
+	if (system(cmd))
+		TH_LOG("could not remove %s", self->dir);
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The agent whose folder is ROOT/@name: its id, 0 when not registered. */
+static __u32 agent_id_of(int fd, const char *name)
+{
+	struct llmsched_agent_info ent[16];
+	__u32 count = 16, next = 0, i;
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), ROOT "/%s", name);
+	if (stat(path, &st) || ls_agent_list(fd, 0, ent, &count, &next))
+		return 0;
+	for (i = 0; i < count; i++)
+		if (ent[i].cgroup_id == (__u64)st.st_ino)
+			return ent[i].agent_id;
+	return 0;
+}
+
+static int agent_info(int fd, __u32 id, struct llmsched_agent_info *out)
+{
+	struct llmsched_agent_info ent[16];
+	__u32 count = 16, next = 0, i;
+	int ret = ls_agent_list(fd, 0, ent, &count, &next);
+
+	if (ret)
+		return ret;
+	for (i = 0; i < count; i++)
+		if (ent[i].agent_id == id) {
+			*out = ent[i];
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static uint64_t usage_usec(const char *name)
+{
+	struct llms_cgroup cg = LLMS_CGROUP_INIT;
+	struct llms_cpu_stat st = { 0 };
+	char path[128];
+
+	snprintf(path, sizeof(path), ROOT "/%s", name);
+	if (!llms_cgroup_open(&cg, path, NULL)) {
+		llms_cgroup_cpu_stat(&cg, &st, NULL);
+		llms_cgroup_close(&cg);
+	}
+	return st.usage_usec;
+}
+
+/* STATE_DIR/load.json, whole, into @buf. */
+static int load_json(const char *dir, char *buf, size_t size)
+{
+	char path[128];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/state/load.json", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The number after "@key": in load.json's text; -1 when not there. */
+static long json_number(const char *text, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(text, pat);
+	return p ? strtol(p + strlen(pat), NULL, 10) : -1;
+}
+
+static const char two_agents[] =
+	"[tags]\n"
+	"hot = 0\n"
+	"[agent busy]\n"
+	"cpu = 1\n"
+	"memory = 256M\n"
+	"slots = 2\n"
+	"tags = hot\n"
+	"[agent idle]\n"
+	"cpu = 500m\n"
+	"memory = 256M\n";
+
+/* @loops busy loops in one task of @cpu millicores, for the busy agent. */
+static int submit_busy(int fd, int loops, __u64 cpu, __u64 *id)
+{
+	const char *const one[] = { "/bin/sh", "-c", "while :; do :; done",
+				    NULL };
+	const char *const two[] = {
+		"/bin/sh", "-c",
+		"(while :; do :; done) & while :; do :; done", NULL
+	};
+
+	return du_submit(fd, loops == 2 ? two : one, 100, 0, HOT_TAG, cpu, 0,
+			 0, id);
+}
+
+/*
+ * Work in the agent's folder beyond its tasks' demands (a task holds to
+ * its own cpu.max, its demand; this is held only by the agent's): @n busy
+ * loops in the leaf ROOT/@agent/extra.  Their pids in @pids.
+ */
+static int extra_load(const char *agent, int n, pid_t *pids)
+{
+	char path[160], pid[16];
+	int i;
+
+	snprintf(path, sizeof(path), ROOT "/%s/extra", agent);
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -errno;
+	strcat(path, "/cgroup.procs");
+	for (i = 0; i < n; i++) {
+		fflush(stdout);
+		pids[i] = fork();
+		if (pids[i] < 0)
+			return -errno;
+		if (!pids[i]) {
+			snprintf(pid, sizeof(pid), "%d", (int)getpid());
+			if (du_write_text(path, pid))
+				_exit(1);
+			for (;;)
+				;
+		}
+	}
+	return 0;
+}
+
+static void extra_stop(const char *agent, int n, pid_t *pids)
+{
+	char path[160];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (pids[i] <= 0)
+			continue;
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+		pids[i] = 0;
+	}
+	snprintf(path, sizeof(path), ROOT "/%s/extra", agent);
+	rmdir(path);
+}
+
+static int wait_running(int fd, __u64 id, int timeout_ms)
+{
+	struct llmsched_task_info info;
+	int waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 50) {
+		if (!ls_query(fd, id, &info) &&
+		    info.state == LLMSCHED_TASK_RUNNING)
+			return 0;
+		usleep(50000);
+	}
+	return -ETIMEDOUT;
+}
+
+/*
+ * With one busy loop in the busy agent (1 CPU) and nothing in the idle
+ * one (0.5 CPU), over @window_ms: the mean of the figure the module holds
+ * for each, and what their cpu.stat says they used of their reservations
+ * in the same window, per mille.
+ */
+struct measured {
+	double load[2];
+	double used[2];
+};
+
+static void measure(struct __test_metadata *_metadata, int fd, __u32 ids[2],
+		    int window_ms, struct measured *m)
+{
+	static const char *const names[2] = { "busy-0", "idle-0" };
+	static const double cpus[2] = { 1.0, 0.5 };
+	uint64_t u0[2], u1[2], t0, t1;
+	double sum[2] = { 0, 0 };
+	int samples = 0, i, k;
+	char rel[64];
+	__u64 v;
+
+	t0 = now_us();
+	for (k = 0; k < 2; k++)
+		u0[k] = usage_usec(names[k]);
+	for (i = 0; i < window_ms / 100; i++) {
+		usleep(100000);
+		for (k = 0; k < 2; k++) {
+			snprintf(rel, sizeof(rel), "agents/%u/load", ids[k]);
+			ASSERT_EQ(0, ls_sysfs_u64(rel, &v));
+			sum[k] += (double)v;
+		}
+		samples++;
+	}
+	t1 = now_us();
+	for (k = 0; k < 2; k++) {
+		u1[k] = usage_usec(names[k]);
+		m->load[k] = sum[k] / samples;
+		m->used[k] = 1000.0 * (double)(u1[k] - u0[k]) /
+			     (cpus[k] * (double)(t1 - t0));
+	}
+	figure("# load busy %.0f idle %.0f; cpu.stat busy %.0f idle %.0f (per mille of the reservation)\n",
+	       m->load[0], m->load[1], m->used[0], m->used[1]);
+}
+
+/*
+ * The figures agree with cpu.stat within 200 per mille plus 20% (one
+ * emulated CPU is far from steady), and so does their gap.
+ */
+static void check_gap(struct __test_metadata *_metadata, const struct measured *m)
+{
+	double gap = m->load[0] - m->load[1], want = m->used[0] - m->used[1];
+	int k;
+
+	for (k = 0; k < 2; k++)
+		EXPECT_GE(200 + 0.2 * m->used[k],
+			  m->load[k] > m->used[k] ? m->load[k] - m->used[k] :
+						    m->used[k] - m->load[k]);
+	EXPECT_LT(400, want) TH_LOG("the busy loop did not run: %.0f", want);
+	EXPECT_GE(200 + 0.2 * want, gap > want ? gap - want : want - gap)
+	TH_LOG("load gap %.0f, cpu.stat gap %.0f", gap, want);
+}
+
+/* The busy agent's figure follows cpu.stat, from the probe. */
+TEST_F_TIMEOUT(loadprobe, probe_load_matches_cpu_stat, 120)
+{
+	struct measured m;
+	char text[8192];
+	__u32 ids[2];
+	__u64 id;
+
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT,
+				     "load_wait_weight = 0\n", two_agents,
+				     &self->daemon));
+	ids[0] = agent_id_of(self->fd, "busy-0");
+	ids[1] = agent_id_of(self->fd, "idle-0");
+	ASSERT_NE(0, ids[0]);
+	ASSERT_NE(0, ids[1]);
+	ASSERT_EQ(0, submit_busy(self->fd, 1, LS_CPUS(1), &id));
+	ASSERT_EQ(0, wait_running(self->fd, id, 10000));
+	/* The mean catches up (load_window 100 ms) long before this. */
+	sleep(1);
+	measure(_metadata, self->fd, ids, 3000, &m);
+	check_gap(_metadata, &m);
+	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
+	EXPECT_NE(NULL, strstr(text, "\"source\":\"bpf\"")) TH_LOG("%s", text);
+	EXPECT_LT(0, json_number(text, "reports"));
+	EXPECT_EQ(0, json_number(text, "report_errors"));
+	/* The probe counts the busy loop's switches. */
+	EXPECT_LT(0, json_number(strstr(text, "busy-0"), "switches"));
+}
+
+/* load_probe = off: the same figure from cpu.stat and cpu.pressure. */
+TEST_F_TIMEOUT(loadprobe, cgroup_fallback_gives_the_same_figure, 120)
+{
+	struct measured m;
+	char text[8192];
+	__u32 ids[2];
+	__u64 id;
+
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT,
+				     "load_probe = off\nload_wait_weight = 0\n",
+				     two_agents, &self->daemon));
+	ids[0] = agent_id_of(self->fd, "busy-0");
+	ids[1] = agent_id_of(self->fd, "idle-0");
+	ASSERT_NE(0, ids[0]);
+	ASSERT_NE(0, ids[1]);
+	ASSERT_EQ(0, submit_busy(self->fd, 1, LS_CPUS(1), &id));
+	ASSERT_EQ(0, wait_running(self->fd, id, 10000));
+	sleep(1);
+	measure(_metadata, self->fd, ids, 3000, &m);
+	check_gap(_metadata, &m);
+	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
+	EXPECT_NE(NULL, strstr(text, "\"source\":\"cgroup\"")) TH_LOG("%s", text);
+	EXPECT_LT(0, json_number(text, "reports"));
+}
+
+/*
+ * Waiting counts: two busy loops in a task held to half a CPU wait most
+ * of the time, so with the default weight (500 per mille) the figure is
+ * above what they use, which is all of the agent's half CPU.
+ */
+TEST_F_TIMEOUT(loadprobe, run_queue_waiting_raises_the_figure, 120)
+{
+	char text[8192], rel[64];
+	__u64 a, load;
+	__u32 busy;
+	int i;
+
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT, "",
+				     "[tags]\nhot = 0\n"
+				     "[agent busy]\ncpu = 500m\nmemory = 256M\n"
+				     "slots = 2\ntags = hot\n",
+				     &self->daemon));
+	busy = agent_id_of(self->fd, "busy-0");
+	ASSERT_NE(0, busy);
+	ASSERT_EQ(0, submit_busy(self->fd, 2, 500, &a));
+	ASSERT_EQ(0, wait_running(self->fd, a, 10000));
+	sleep(2);
+	snprintf(rel, sizeof(rel), "agents/%u/load", busy);
+	for (i = 0, load = 0; i < 10; i++) {
+		__u64 v;
+
+		ASSERT_EQ(0, ls_sysfs_u64(rel, &v));
+		load += v;
+		usleep(100000);
+	}
+	load /= 10;
+	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
+	figure("# held to its reservation, two loops: load %llu per mille\n",
+	       (unsigned long long)load);
+	/* Using all of it (1000) plus waiting, weighed by a half. */
+	EXPECT_LT(1100, load) TH_LOG("%s", text);
+	EXPECT_LT(0, json_number(strstr(text, "busy-0"), "wait_usec"));
+}
+
+/* The busy agent's CPU reservation, as the module has it; 0 on error. */
+static __u64 reserved_cpu(int fd, __u32 id)
+{
+	struct llmsched_agent_info info;
+
+	return agent_info(fd, id, &info) ? 0 : info.capacity[LLMSCHED_RES_CPU];
+}
+
+/*
+ * resize = on: the busy agent (0.5 CPU) runs two loops beyond its tasks
+ * and is throttled while the host has idle CPU: it grows, never past what
+ * the host has free (2 CPUs less the idle agent's 0.5).  Then a task
+ * holds 1 CPU of it and the loops stop: it cannot shrink below that
+ * (EBUSY, counted as refused); once the task ends it shrinks back to its
+ * configured 0.5 CPU.  The resizes are counted in load.json.
+ */
+TEST_F_TIMEOUT(loadprobe, resize_grows_into_idle_cpu_and_shrinks_back, 120)
+{
+	const char *const nap[] = { "/bin/sleep", "1000", NULL };
+	__u64 most = 0, cpu = 0, id;
+	pid_t pids[2] = { 0, 0 };
+	char text[8192];
+	__u32 busy;
+	int i;
+
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT,
+				     "resize = on\nresize_step = 500m\n",
+				     "[tags]\nhot = 0\n"
+				     "[agent busy]\ncpu = 500m\nmemory = 256M\n"
+				     "slots = 2\ntags = hot\n"
+				     "[agent idle]\ncpu = 500m\nmemory = 256M\n",
+				     &self->daemon));
+	busy = agent_id_of(self->fd, "busy-0");
+	ASSERT_NE(0, busy);
+	ASSERT_EQ(0, extra_load("busy-0", 2, pids));
+	for (i = 0; i < 200 && most < 1000; i++) {
+		usleep(100000);
+		cpu = reserved_cpu(self->fd, busy);
+		if (cpu > most)
+			most = cpu;
+	}
+	figure("# grown to %llu millicores in %.1f s\n",
+	       (unsigned long long)most, i / 10.0);
+	EXPECT_LE(1000, most);
+	EXPECT_GE(1500, most);
+	/* The task of 1 CPU goes to the busy agent (its tag), grown. */
+	ASSERT_EQ(0, du_submit(self->fd, nap, 100, 0, HOT_TAG, LS_CPUS(1), 0,
+			       0, &id));
+	EXPECT_EQ(0, wait_running(self->fd, id, 10000));
+	extra_stop("busy-0", 2, pids);
+	sleep(3);
+	cpu = reserved_cpu(self->fd, busy);
+	figure("# holding a task of 1 CPU, idle: %llu millicores\n",
+	       (unsigned long long)cpu);
+	EXPECT_LE(1000, cpu);
+	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
+	EXPECT_LE(1, json_number(strstr(text, "busy-0"), "refused"))
+	TH_LOG("%s", text);
+	ASSERT_EQ(0, ls_cancel(self->fd, id));
+	for (i = 0; i < 200; i++) {
+		usleep(100000);
+		cpu = reserved_cpu(self->fd, busy);
+		if (cpu == 500)
+			break;
+	}
+	figure("# back to %llu millicores in %.1f s\n",
+	       (unsigned long long)cpu, i / 10.0);
+	EXPECT_EQ(500, cpu);
+	/* load.json is written every 250 ms. */
+	usleep(600000);
+	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
+	EXPECT_LE(2, json_number(text, "resizes")) TH_LOG("%s", text);
+	EXPECT_LE(1, json_number(strstr(text, "busy-0"), "grown"));
+	EXPECT_LE(1, json_number(strstr(text, "busy-0"), "shrunk"));
+	extra_stop("busy-0", 2, pids);
+}
+
+/* `bpftool ... show -j` contains @needle. */
+static int bpftool_has(const char *what, const char *needle)
+{
+	char cmd[64], buf[65536];
+	size_t n = 0, r;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "bpftool -j %s show 2>/dev/null", what);
+	p = popen(cmd, "re");
+	if (!p)
+		return -errno;
+	while (n < sizeof(buf) - 1 &&
+	       (r = fread(buf + n, 1, sizeof(buf) - 1 - n, p)) > 0)
+		n += r;
+	buf[n] = '\0';
+	if (pclose(p))
+		return -EIO;
+	return strstr(buf, needle) != NULL;
+}
+
+/* The ids of our programs in `bpftool -j prog show`, as "prog_id":N. */
+static int our_prog_ids(char ids[3][32])
+{
+	char buf[65536], *p;
+	size_t n = 0, r;
+	int k = 0;
+	FILE *f = popen("bpftool -j prog show 2>/dev/null", "re");
+
+	if (!f)
+		return -errno;
+	while (n < sizeof(buf) - 1 &&
+	       (r = fread(buf + n, 1, sizeof(buf) - 1 - n, f)) > 0)
+		n += r;
+	buf[n] = '\0';
+	pclose(f);
+	/* Each entry: {"id":N,"type":"tracing","name":"llms_switch",... */
+	for (p = buf; k < 3 && (p = strstr(p, "{\"id\":")); p++) {
+		char *name = strstr(p, "\"name\":\"");
+		long id = strtol(p + 6, NULL, 10);
+
+		if (name && !strncmp(name + 8, "llms_", 5) &&
+		    name < strchr(p + 1, '}'))
+			snprintf(ids[k++], 32, "\"prog_id\":%ld", id);
+	}
+	return k;
+}
+
+/* Stopped, the daemon leaves no program and no link of the probe. */
+TEST_F_TIMEOUT(loadprobe, stopped_daemon_leaves_no_probe, 120)
+{
+	char ids[3][32];
+	int k, n;
+
+	/* None before: another daemon's would confuse what follows. */
+	ASSERT_EQ(0, bpftool_has("prog", "\"name\":\"llms_"));
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT, "",
+				     two_agents, &self->daemon));
+	n = our_prog_ids(ids);
+	EXPECT_EQ(3, n) TH_LOG("the probe's programs are not loaded");
+	for (k = 0; k < n; k++)
+		EXPECT_EQ(1, bpftool_has("link", ids[k]))
+		TH_LOG("no link for %s", ids[k]);
+	ASSERT_EQ(0, du_daemon_stop(&self->daemon));
+	EXPECT_EQ(0, bpftool_has("prog", "\"name\":\"llms_"));
+	for (k = 0; k < n; k++)
+		EXPECT_EQ(0, bpftool_has("link", ids[k])) TH_LOG("%s", ids[k]);
+	EXPECT_NE(0, access(ROOT, F_OK));
+}
+
+TEST_HARNESS_MAIN
