@@ -101,7 +101,9 @@ static const char insert_sql[] =
 	" AND (?3 IS NULL OR agent_id = ?3)"				\
 	" AND end_ns >= ?4"						\
 	" AND (?5 IS NULL OR end_ns < ?5)"				\
-	" AND (?6 IS NULL OR label GLOB ?6)"
+	" AND (?6 IS NULL OR label GLOB ?6)"				\
+	" AND (?11 IS NULL OR task_id = ?11)"				\
+	" AND (?12 IS NULL OR instance = ?12)"
 
 #define QUERY_NEWEST(gpu) "SELECT " ROW_COLUMNS gpu " FROM tasks"	\
 	FILTER_WHERE " ORDER BY end_ns DESC, instance DESC, task_id DESC"	\
@@ -737,6 +739,7 @@ static int bind_filter(struct llms_history *h, sqlite3_stmt *st,
 	if (!f)
 		f = &all;
 	if (f->since_ns > INT64_MAX || f->until_ns > INT64_MAX ||
+	    (f->by_task && f->task_id > INT64_MAX) ||
 	    (with_limit && f->limit > INT64_MAX))
 		return llms_error_set_code(err, EINVAL,
 					   LLMS_HISTORY_BAD_ARGUMENT,
@@ -760,6 +763,12 @@ static int bind_filter(struct llms_history *h, sqlite3_stmt *st,
 	rc |= f->label_glob ?
 		sqlite3_bind_text(st, 6, f->label_glob, -1, SQLITE_TRANSIENT) :
 		sqlite3_bind_null(st, 6);
+	/* ?7 is the limit's and ?8 to ?10 the summary's: these come after. */
+	rc |= f->by_task ? sqlite3_bind_int64(st, 11, (int64_t)f->task_id) :
+		sqlite3_bind_null(st, 11);
+	rc |= f->instance ?
+		sqlite3_bind_text(st, 12, f->instance, -1, SQLITE_TRANSIENT) :
+		sqlite3_bind_null(st, 12);
 	if (with_limit)
 		rc |= sqlite3_bind_int64(st, 7, f->limit ?
 					 (int64_t)f->limit : -1);

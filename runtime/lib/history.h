@@ -239,6 +239,10 @@ int llms_history_record(struct llms_history *h,
  *	oldest with @oldest_first.
  * @oldest_first: order by end time, oldest first (as sacct prints); the
  *	default is newest first.  Ties go by instance and task id.
+ * @task_id, @by_task: only this task id (of any load of the module, unless
+ *	@instance says which).
+ * @instance: only rows of this load of the module (its
+ *	/sys/kernel/llmsched/instance); NULL for any.
  */
 struct llms_history_filter {
 	uint32_t uid;
@@ -252,6 +256,9 @@ struct llms_history_filter {
 	const char *label_glob;
 	size_t limit;
 	bool oldest_first;
+	uint64_t task_id;
+	bool by_task;
+	const char *instance;
 };
 
 /*

@@ -7,3 +7,5 @@ selftest-gpu_SRCS := selftests/llmsched/gpu_test.c \
 	selftests/llmsched/llmsched_util.c selftests/llmsched/module_util.c \
 	$(LIBLLMSCHED_SRCS) $(LIBLLMSCHED_HISTORY_SRCS)
 selftest-gpu_LDLIBS := $(LIBLLMSCHED_HISTORY_LDLIBS)
+# The test runs llmsub and llmctl beside it.
+$(BIN)/selftest-gpu: | $(BIN)/llmsub $(BIN)/llmctl

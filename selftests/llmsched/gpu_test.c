@@ -298,7 +298,7 @@ TEST_F_TIMEOUT(gpu, two_tasks_at_once_get_different_gpus, 120)
 	struct llms_history *h = NULL;
 	struct llms_error *e = NULL;
 	struct gpu_rows rows = { 0 };
-	char o1[2048], o2[2048], path[160];
+	char o1[2048], o2[2048], path[160], cmd[512], text[4096], want[64];
 	__u64 t1, t2;
 	bool one_a, two_a;
 	int k;
@@ -325,6 +325,13 @@ TEST_F_TIMEOUT(gpu, two_tasks_at_once_get_different_gpus, 120)
 	EXPECT_NE(NULL, strstr(o2, two_a ? "b=denied\n" : "b=open\n"));
 	EXPECT_NE(NULL, strstr(o2, two_a ? "cuda=0\n" : "cuda=1\n"));
 	EXPECT_NE(NULL, strstr(o2, two_a ? "names=sa\n" : "names=sb\n"));
+	/* llmctl task says so too (here from the history). */
+	snprintf(cmd, sizeof(cmd), "%s -c %s task %llu 2>&1",
+		 du_program("llmctl"), self->conf, (unsigned long long)t1);
+	ASSERT_EQ(0, run_capture(cmd, text, sizeof(text))) TH_LOG("%s", text);
+	/* llmctl's "KEY  VALUE" lines: the key in 14 columns. */
+	snprintf(want, sizeof(want), "%-14s %s\n", "gpus", one_a ? "sa" : "sb");
+	EXPECT_NE(NULL, strstr(text, want)) TH_LOG("%s", text);
 
 	/* The history says which GPUs each had. */
 	ASSERT_EQ(0, du_daemon_stop(&self->daemon));

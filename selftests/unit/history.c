@@ -360,6 +360,21 @@ TEST_F(hist, filters_order_and_limit)
 	EXPECT_EQ(3, query_ids(self->h, &f, ids, sizeof(ids)));
 	EXPECT_STREQ("9,5,1", ids);
 
+	memset(&f, 0, sizeof(f));
+	f.by_task = true;
+	f.task_id = 5;
+	EXPECT_EQ(1, query_ids(self->h, &f, ids, sizeof(ids)));
+	EXPECT_STREQ("5", ids);
+	EXPECT_EQ(1, count_rows(self->h, &f));
+	f.task_id = 99;
+	EXPECT_EQ(0, query_ids(self->h, &f, ids, sizeof(ids)));
+	make_row(&r, 5);
+	f.task_id = 5;
+	f.instance = r.instance;
+	EXPECT_EQ(1, query_ids(self->h, &f, ids, sizeof(ids)));
+	f.instance = "another load";
+	EXPECT_EQ(0, query_ids(self->h, &f, ids, sizeof(ids)));
+
 	/* since is inclusive, until exclusive, on the end time. */
 	make_row(&r, 4);
 	memset(&f, 0, sizeof(f));
