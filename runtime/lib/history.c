@@ -27,6 +27,7 @@ struct llms_history {
 	sqlite3_stmt *query_oldest;
 	sqlite3_stmt *count;
 	sqlite3_stmt *summary;
+	bool v1;			/* a reader of a version 1 file */
 };
 
 /*
@@ -63,6 +64,10 @@ static const char schema_v1[] =
 	"CREATE INDEX tasks_by_end ON tasks (end_ns);"
 	"CREATE INDEX tasks_by_uid ON tasks (uid, end_ns);";
 
+/* From version 1 to 2: the GPUs each task was handed. */
+static const char schema_v2[] =
+	"ALTER TABLE tasks ADD COLUMN gpu_names TEXT NOT NULL DEFAULT ''";
+
 _Static_assert(LLMSCHED_FEATURES_MAX == 8,
 	       "the schema has eight feature columns");
 _Static_assert(LLMSCHED_RES_KNOWN == 4,
@@ -75,11 +80,14 @@ _Static_assert(LLMSCHED_RES_KNOWN == 4,
 	" runtime_ns, mem_peak_bytes, cpu_usec, state, reason,"		\
 	" exit_status, nfeatures, feature0, feature1, feature2, feature3,"\
 	" feature4, feature5, feature6, feature7, command"
+/* Column 29; a reader of a version 1 file reads '' for it. */
+#define GPU_COLUMN_V2 ", gpu_names"
+#define GPU_COLUMN_V1 ", ''"
 
 static const char insert_sql[] =
-	"INSERT INTO tasks (" ROW_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5,"
-	" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
-	" ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"
+	"INSERT INTO tasks (" ROW_COLUMNS GPU_COLUMN_V2 ") VALUES (?1, ?2,"
+	" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+	" ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)"
 	" ON CONFLICT (instance, task_id) DO NOTHING";
 
 /*
@@ -93,14 +101,23 @@ static const char insert_sql[] =
 	" AND (?3 IS NULL OR agent_id = ?3)"				\
 	" AND end_ns >= ?4"						\
 	" AND (?5 IS NULL OR end_ns < ?5)"				\
-	" AND (?6 IS NULL OR label GLOB ?6)"
+	" AND (?6 IS NULL OR label GLOB ?6)"				\
+	" AND (?11 IS NULL OR task_id = ?11)"				\
+	" AND (?12 IS NULL OR instance = ?12)"
 
-static const char query_newest_sql[] =
-	"SELECT " ROW_COLUMNS " FROM tasks" FILTER_WHERE
-	" ORDER BY end_ns DESC, instance DESC, task_id DESC LIMIT ?7";
-static const char query_oldest_sql[] =
-	"SELECT " ROW_COLUMNS " FROM tasks" FILTER_WHERE
-	" ORDER BY end_ns ASC, instance ASC, task_id ASC LIMIT ?7";
+#define QUERY_NEWEST(gpu) "SELECT " ROW_COLUMNS gpu " FROM tasks"	\
+	FILTER_WHERE " ORDER BY end_ns DESC, instance DESC, task_id DESC"	\
+	" LIMIT ?7"
+#define QUERY_OLDEST(gpu) "SELECT " ROW_COLUMNS gpu " FROM tasks"	\
+	FILTER_WHERE " ORDER BY end_ns ASC, instance ASC, task_id ASC"	\
+	" LIMIT ?7"
+/* [0]: a version 1 file, read as it is; [1]: the current schema. */
+static const char *const query_newest_sql[2] = {
+	QUERY_NEWEST(GPU_COLUMN_V1), QUERY_NEWEST(GPU_COLUMN_V2),
+};
+static const char *const query_oldest_sql[2] = {
+	QUERY_OLDEST(GPU_COLUMN_V1), QUERY_OLDEST(GPU_COLUMN_V2),
+};
 static const char count_sql[] = "SELECT COUNT(*) FROM tasks" FILTER_WHERE;
 /* ?8, ?9, ?10: the SUCCEEDED, FAILED and CANCELLED states. */
 static const char summary_sql[] =
@@ -350,6 +367,18 @@ static int check_schema(struct llms_history *h, struct llms_error **err)
 	} else if (app == LLMS_HISTORY_APPLICATION_ID &&
 		   version == LLMS_HISTORY_SCHEMA_VERSION) {
 		ret = 0;
+	} else if (app == LLMS_HISTORY_APPLICATION_ID && version == 1) {
+		if (h->readonly) {
+			h->v1 = true;
+			ret = 0;
+		} else {
+			/* Brought up to date, in this same transaction. */
+			ret = exec_sql(h, schema_v2, "updating the schema to version 2",
+				       err);
+			if (!ret)
+				ret = exec_sql(h, "PRAGMA user_version=2",
+					       "writing the schema version", err);
+		}
 	} else if (app == 0 && version == 0 && objects == 0) {
 		if (h->readonly) {
 			ret = llms_error_set_code(err, EBADMSG,
@@ -359,6 +388,9 @@ static int check_schema(struct llms_history *h, struct llms_error **err)
 		} else {
 			ret = exec_sql(h, schema_v1,
 				       "creating the schema", err);
+			if (!ret)
+				ret = exec_sql(h, schema_v2,
+					       "creating the schema", err);
 			/* Pragmas take no parameters: the numbers are ours. */
 			if (!ret) {
 				char sql[96];
@@ -504,9 +536,10 @@ int llms_history_open(struct llms_history **hp, const char *path,
 		if (ret)
 			goto fail;
 	}
-	ret = prepare(h, query_newest_sql, &h->query_newest, err);
+	ret = prepare(h, query_newest_sql[!h->v1], &h->query_newest, err);
 	if (!ret)
-		ret = prepare(h, query_oldest_sql, &h->query_oldest, err);
+		ret = prepare(h, query_oldest_sql[!h->v1], &h->query_oldest,
+			      err);
 	if (!ret)
 		ret = prepare(h, count_sql, &h->count, err);
 	if (!ret)
@@ -621,6 +654,9 @@ static int check_row(const struct llms_history_row *r, struct llms_error **err)
 	if (!printable_string(r->instance, sizeof(r->instance), false))
 		return bad_row(r, err,
 			       "instance is empty or not NUL-terminated printable ASCII");
+	if (!printable_string(r->gpus, sizeof(r->gpus), true))
+		return bad_row(r, err,
+			       "gpus is not NUL-terminated printable ASCII");
 	return 0;
 }
 
@@ -672,6 +708,7 @@ int llms_history_record(struct llms_history *h,
 			rc |= sqlite3_bind_null(st, 21 + i);
 	}
 	rc |= sqlite3_bind_text(st, 29, r->command, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_text(st, 30, r->gpus, -1, SQLITE_STATIC);
 	if (rc != SQLITE_OK) {
 		/* Binding fails only for memory: SQLITE_NOMEM. */
 		ret = sql_error(h, h->db, SQLITE_NOMEM, err,
@@ -702,6 +739,7 @@ static int bind_filter(struct llms_history *h, sqlite3_stmt *st,
 	if (!f)
 		f = &all;
 	if (f->since_ns > INT64_MAX || f->until_ns > INT64_MAX ||
+	    (f->by_task && f->task_id > INT64_MAX) ||
 	    (with_limit && f->limit > INT64_MAX))
 		return llms_error_set_code(err, EINVAL,
 					   LLMS_HISTORY_BAD_ARGUMENT,
@@ -725,6 +763,12 @@ static int bind_filter(struct llms_history *h, sqlite3_stmt *st,
 	rc |= f->label_glob ?
 		sqlite3_bind_text(st, 6, f->label_glob, -1, SQLITE_TRANSIENT) :
 		sqlite3_bind_null(st, 6);
+	/* ?7 is the limit's and ?8 to ?10 the summary's: these come after. */
+	rc |= f->by_task ? sqlite3_bind_int64(st, 11, (int64_t)f->task_id) :
+		sqlite3_bind_null(st, 11);
+	rc |= f->instance ?
+		sqlite3_bind_text(st, 12, f->instance, -1, SQLITE_TRANSIENT) :
+		sqlite3_bind_null(st, 12);
 	if (with_limit)
 		rc |= sqlite3_bind_int64(st, 7, f->limit ?
 					 (int64_t)f->limit : -1);
@@ -777,7 +821,8 @@ static bool read_row(sqlite3_stmt *st, struct llms_history_row *r)
 	memset(r, 0, sizeof(*r));
 	if (!column_text(st, 0, r->instance, sizeof(r->instance)) ||
 	    !column_text(st, 2, r->label, sizeof(r->label)) ||
-	    !column_text(st, 28, r->command, sizeof(r->command)))
+	    !column_text(st, 28, r->command, sizeof(r->command)) ||
+	    !column_text(st, 29, r->gpus, sizeof(r->gpus)))
 		return false;
 	if (!column_int(st, 1, 1, INT64_MAX, &v))
 		return false;

@@ -55,7 +55,10 @@
  * schema's version in PRAGMA user_version (LLMS_HISTORY_SCHEMA_VERSION),
  * with PRAGMA application_id LLMS_HISTORY_APPLICATION_ID ("LLMH") saying
  * the file is ours.  A file of a newer version is refused (a newer
- * llmschedd wrote it; this one could misread or corrupt it).  Values are
+ * llmschedd wrote it; this one could misread or corrupt it).  An older
+ * one is brought up to date by the first writer that opens it (version
+ * 2 added the column gpu_names, '' in older rows); a reader reads it as
+ * it is.  Values are
  * always bound to prepared statements, never written into SQL text.
  *
  * Errors: every function returns a negative errno and sets *@err (see
@@ -79,7 +82,7 @@
 #include "error.h"
 
 /* The schema version this library writes, and the newest it reads. */
-#define LLMS_HISTORY_SCHEMA_VERSION 1
+#define LLMS_HISTORY_SCHEMA_VERSION 2
 /* PRAGMA application_id of a history database: "LLMH". */
 #define LLMS_HISTORY_APPLICATION_ID 0x4c4c4d48
 /* How long a call waits for other writers before EBUSY. */
@@ -90,6 +93,7 @@
 /* Lengths of the strings of a row, NUL included. */
 #define LLMS_HISTORY_COMMAND_MAX 256
 #define LLMS_HISTORY_INSTANCE_MAX 40
+#define LLMS_HISTORY_GPUS_MAX 256
 
 /* llms_history_open() flags. */
 /*
@@ -179,6 +183,8 @@ struct llms_history_row {
 	double features[LLMSCHED_FEATURES_MAX];
 	char command[LLMS_HISTORY_COMMAND_MAX];
 	char instance[LLMS_HISTORY_INSTANCE_MAX];
+	/* The GPUs the task was handed ("gpu0,gpu1"; "" none); since v2. */
+	char gpus[LLMS_HISTORY_GPUS_MAX];
 };
 
 struct llms_history;
@@ -233,6 +239,10 @@ int llms_history_record(struct llms_history *h,
  *	oldest with @oldest_first.
  * @oldest_first: order by end time, oldest first (as sacct prints); the
  *	default is newest first.  Ties go by instance and task id.
+ * @task_id, @by_task: only this task id (of any load of the module, unless
+ *	@instance says which).
+ * @instance: only rows of this load of the module (its
+ *	/sys/kernel/llmsched/instance); NULL for any.
  */
 struct llms_history_filter {
 	uint32_t uid;
@@ -246,6 +256,9 @@ struct llms_history_filter {
 	const char *label_glob;
 	size_t limit;
 	bool oldest_first;
+	uint64_t task_id;
+	bool by_task;
+	const char *instance;
 };
 
 /*

@@ -464,6 +464,20 @@ int llms_spawn(const struct llms_spawn_attr *attr, struct llms_child *child,
 		}
 		plan.err_fd = ret;
 	}
+	if (attr->stderr_header && attr->stderr_path) {
+		size_t len = strlen(attr->stderr_header);
+		int fd = plan.err_fd;
+
+		/* The child's writes go on after it: the offset is shared. */
+		if (write(fd, attr->stderr_header, len) != (ssize_t)len) {
+			ret = llms_error_set_code(err, errno ? errno : EIO,
+						  LLMS_SPAWN_STEP_OUTPUT,
+						  "spawning %s: writing to %s",
+						  attr->argv[0],
+						  attr->stderr_path);
+			goto out;
+		}
+	}
 	if (pipe2(pipe_fds, O_CLOEXEC)) {
 		ret = llms_error_set_code(err, errno, LLMS_SPAWN_STEP_PIPE,
 					  "spawning %s: pipe", attr->argv[0]);

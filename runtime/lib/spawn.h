@@ -120,6 +120,8 @@ void llms_user_free(struct llms_user *user);
  * @new_session: setsid() in the child, so that it does not share the
  *	caller's session and process group (signals sent to those, a
  *	terminal's hangup, do not reach it).
+ * @stderr_header: text written at the start of @stderr_path before the
+ *	child runs (a runtime says there what it gave the task); NULL: none.
  * @inherit_output: standard output and error stay the caller's (a daemon's
  *	own helpers log where it logs); @stdout_path and @stderr_path must
  *	then be NULL (EINVAL).  Standard input is /dev/null either way.
@@ -133,6 +135,7 @@ struct llms_spawn_attr {
 	uid_t uid;
 	const char *stdout_path;
 	const char *stderr_path;
+	const char *stderr_header;
 	bool new_session;
 	bool inherit_output;
 };

@@ -26,6 +26,8 @@
 
 #include "../lib/libllmsched.h"
 #include "../lib/history.h"
+#include "fence.h"
+#include "gpu.h"
 #include "llmschedd.h"
 #include "log.h"
 
@@ -70,6 +72,9 @@ struct run {
 	uint64_t runtime_ns;
 	char out_path[4096], err_path[4096];
 	char command[256];
+	/* Its GPUs: indexes into the agent's set, and their names. */
+	unsigned int gpu_idx[LLMSD_AGENT_GPUS_MAX], ngpu;
+	char gpu_names[512];
 };
 
 struct agent {
@@ -84,6 +89,10 @@ struct agent {
 	void *payload;
 	bool draining, lost;
 	uint64_t drain_deadline, last_call;
+	/* What the agent holds (--agent-gpus), who has which, the fence. */
+	struct llmsd_gpu_set *gpus;
+	struct llmsd_gpu_alloc alloc;
+	struct llmsd_fence *fence;
 };
 
 static uint64_t now_ns(clockid_t clock)
@@ -176,6 +185,8 @@ static void history_record(struct agent *a, const struct run *r,
 	for (i = 0; i < row.nfeatures; i++)
 		row.features[i] = (double)r->fetch.features[i];
 	snprintf(row.command, sizeof(row.command), "%s", r->command);
+	snprintf(row.gpus, sizeof(row.gpus), "%.*s", (int)sizeof(row.gpus) - 1,
+		 r->gpu_names);
 	memcpy(row.instance, a->instance, sizeof(row.instance));
 	/* The module keeps the times; the task is still in its window. */
 	if (!llms_task_query(a->fd, r->id, &info, NULL)) {
@@ -218,6 +229,8 @@ static void run_forget(struct agent *a, struct run *r)
 			a->runs[i] = a->runs[--a->nruns];
 			break;
 		}
+	/* Whatever way it ended, its GPUs are free for the next task. */
+	llmsd_gpu_release(&a->alloc, r->id);
 	llms_cgroup_close(&r->cg);
 	free(r);
 }
@@ -230,6 +243,10 @@ static void run_cgroup_remove(struct agent *a, struct run *r)
 
 	if (r->cg.fd < 0)
 		return;
+	/* Removing the folder would detach it too; this says so at once. */
+	if (a->fence && llmsd_fence_detach_all(r->cg.fd, r->cg.path, &err) < 0)
+		llmsd_log_error(LLMSD_WARN, &err, "task %llu",
+				(unsigned long long)r->id);
 	llms_cgroup_close(&r->cg);
 	snprintf(name, sizeof(name), LLMSD_TASK_CGROUP_FMT,
 		 (unsigned long long)r->id);
@@ -445,7 +462,7 @@ static char **task_env(struct agent *a, const struct run *r,
 	size_t n = 0;
 	uint32_t i;
 
-	env = calloc(pl->envc + 8, sizeof(*env));
+	env = calloc(pl->envc + 8 + LLMSD_GPU_ENV_MAX, sizeof(*env));
 	if (!env)
 		return NULL;
 	for (i = 0; i < pl->envc; i++) {
@@ -465,6 +482,16 @@ static char **task_env(struct agent *a, const struct run *r,
 	    asprintf(&env[n++], "LLMSCHED_GPUS=%llu",
 		     (unsigned long long)d[LLMSCHED_RES_GPU]) < 0)
 		env[n - 1] = NULL;
+	else if (a->gpus && a->gpus->ngpus) {
+		char names[512];
+		int k = llmsd_gpu_env(a->gpus, r->gpu_idx, r->ngpu, env + n,
+				      names, sizeof(names));
+
+		if (k < 0)
+			env[n++] = NULL;
+		else
+			n += (size_t)k;
+	}
 	for (i = 0; i < n; i++)
 		if (!env[i]) {
 			for (i = 0; i < n; i++)
@@ -482,6 +509,52 @@ static void env_free(char **env)
 	for (i = 0; env && env[i]; i++)
 		free(env[i]);
 	free(env);
+}
+
+/*
+ * The GPUs @r asked for (its demand), from those of the agent that no
+ * running task has; their names in @r->gpu_names.
+ */
+static int task_gpus(struct agent *a, struct run *r, struct llms_error **err)
+{
+	const __u64 *d = r->fetch.demand;
+	size_t off = 0;
+	unsigned int i;
+
+	r->ngpu = 0;
+	r->gpu_names[0] = '\0';
+	if (!a->gpus)
+		return 0;
+	if (llmsd_gpu_take(&a->alloc, r->id, d[LLMSCHED_RES_GPU],
+			   d[LLMSCHED_RES_GPU_MEM], r->gpu_idx, &r->ngpu))
+		return llms_error_set(err, EBUSY,
+				      "%llu GPU(s) asked for, fewer free of the agent's %zu: the module's ledger and the agent disagree",
+				      (unsigned long long)d[LLMSCHED_RES_GPU],
+				      a->gpus->ngpus);
+	for (i = 0; i < r->ngpu && off < sizeof(r->gpu_names); i++)
+		off += (size_t)snprintf(r->gpu_names + off,
+					sizeof(r->gpu_names) - off, "%s%s",
+					i ? "," : "",
+					a->gpus->gpus[r->gpu_idx[i]].name);
+	return 0;
+}
+
+/* The task's folder fenced: its own GPUs and the ordinary nodes. */
+static int task_fence(struct agent *a, struct run *r, struct llms_error **err)
+{
+	struct llmsd_dev devs[LLMSD_AGENT_GPUS_MAX * LLMSD_GPU_NODES_MAX];
+	size_t n = 0;
+	unsigned int i, j;
+
+	for (i = 0; i < r->ngpu; i++) {
+		const struct llmsd_gpu *g = &a->gpus->gpus[r->gpu_idx[i]];
+
+		for (j = 0; j < g->ndevs; j++)
+			devs[n++] = g->devs[j];
+	}
+	return llmsd_fence_attach(a->fence, r->cg.fd, r->cg.path,
+				  a->gpus->allow, a->gpus->nallow, devs, n,
+				  err);
 }
 
 /* The task's own folder, with its demand as its limits. */
@@ -507,6 +580,8 @@ static int task_cgroup(struct agent *a, struct run *r, struct llms_error **err)
 						    LLMS_MEMORY_SWAP_MAX, 0,
 						    err);
 	}
+	if (!ret && a->fence)
+		ret = task_fence(a, r, err);
 	return ret;
 }
 
@@ -520,7 +595,7 @@ static void run_launch(struct agent *a, struct run *r)
 	struct llms_user user = { 0 };
 	struct llms_spawn_attr attr = { 0 };
 	struct llms_error *err = NULL;
-	char dir[3072], **env = NULL, text[800];
+	char dir[3072], **env = NULL, text[800], header[700];
 	int ret;
 
 	r->uid = r->fetch.owner_uid;
@@ -543,6 +618,8 @@ static void run_launch(struct agent *a, struct run *r)
 		ret = llms_tasklog_path(r->err_path, sizeof(r->err_path),
 					a->p->log_dir, r->uid, r->id,
 					LLMS_TASKLOG_STDERR, &err);
+	if (!ret)
+		ret = task_gpus(a, r, &err);
 	if (!ret)
 		ret = task_cgroup(a, r, &err);
 	if (!ret) {
@@ -572,14 +649,23 @@ static void run_launch(struct agent *a, struct run *r)
 		attr.uid = user.uid;
 		attr.stdout_path = r->out_path;
 		attr.stderr_path = r->err_path;
+		if (r->ngpu) {
+			snprintf(header, sizeof(header),
+				 "llmschedd: task %llu holds GPU(s) %s of agent %s\n",
+				 (unsigned long long)r->id, r->gpu_names,
+				 a->p->name);
+			attr.stderr_header = header;
+		}
 		attr.new_session = true;
 		r->start_mono = mono_ns();
 		ret = llms_spawn(&attr, &r->child, &err);
 	}
 	if (!ret) {
-		llmsd_info("task %llu: started as uid %u (pid %d): %s",
+		llmsd_info("task %llu: started as uid %u (pid %d)%s%s: %s",
 			   (unsigned long long)r->id, (unsigned int)user.uid,
-			   (int)r->child.pid, r->command);
+			   (int)r->child.pid, r->ngpu ? " on GPUs " : "",
+			   r->gpu_names, r->command);
+
 		goto out;
 	}
 	r->child.pidfd = -1;
@@ -933,6 +1019,19 @@ static int agent_setup(struct agent *a)
 
 	if (llms_cgroup_open(&a->cg, a->p->cgroup, &err))
 		goto fail;
+	if (a->p->gpus) {
+		a->gpus = calloc(1, sizeof(*a->gpus));
+		if (!a->gpus) {
+			llms_error_set(&err, ENOMEM, "GPUs");
+			goto fail;
+		}
+		if (llmsd_gpu_decode(a->p->gpus, a->gpus, &err))
+			goto fail;
+		a->alloc.n = a->gpus->ngpus;
+		a->alloc.share = a->gpus->share;
+		if (a->gpus->fence && llmsd_fence_open(&a->fence, &err))
+			goto fail;
+	}
 	a->fd = llms_open(O_NONBLOCK, &err);
 	if (a->fd < 0)
 		goto fail;
@@ -1056,6 +1155,8 @@ out:
 	free(a.payload);
 	if (a.history)
 		llms_history_close(a.history);
+	llmsd_fence_close(a.fence);
+	free(a.gpus);
 	if (a.fd >= 0)
 		close(a.fd);
 	llms_cgroup_close(&a.cg);

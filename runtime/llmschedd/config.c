@@ -231,6 +231,36 @@ static int set_drain(struct llmsd_config *c, struct llmsd_agent_spec *a,
 				    &c->drain_timeout_ns, err);
 }
 
+static int set_gpu_fence(struct llmsd_config *c, struct llmsd_agent_spec *a,
+			 const char *v, struct llms_error **err)
+{
+	char q[48];
+
+	if (!strcmp(v, "auto"))
+		c->gpu_fence = LLMSD_GPU_FENCE_AUTO;
+	else if (!strcmp(v, "on"))
+		c->gpu_fence = LLMSD_GPU_FENCE_ON;
+	else if (!strcmp(v, "off"))
+		c->gpu_fence = LLMSD_GPU_FENCE_OFF;
+	else {
+		quote(q, sizeof(q), v);
+		return llms_error_set(err, EINVAL,
+				      "'%s': use auto (on when the host has a GPU), on or off",
+				      q);
+	}
+	return 0;
+}
+
+static int set_mps_pipe(struct llmsd_config *c, struct llmsd_agent_spec *a,
+			const char *v, struct llms_error **err)
+{
+	if (!*v) {
+		c->mps_pipe[0] = '\0';
+		return 0;
+	}
+	return parse_path(c->mps_pipe, sizeof(c->mps_pipe), v, err);
+}
+
 static int parse_on_off(const char *v, bool *out, struct llms_error **err)
 {
 	char q[48];
@@ -299,6 +329,8 @@ static const struct key daemon_keys[] = {
 	{ "memory_reserve", set_memory_reserve },
 	{ "heartbeat_interval", set_heartbeat },
 	{ "drain_timeout", set_drain },
+	{ "gpu_fence", set_gpu_fence },
+	{ "mps_pipe_directory", set_mps_pipe },
 	{ "load_probe", set_load_probe },
 	{ "load_interval", set_load_interval },
 	{ "load_window", set_load_window },
@@ -372,13 +404,42 @@ static int set_swap(struct llmsd_config *c, struct llmsd_agent_spec *a,
 static int set_gpu(struct llmsd_config *c, struct llmsd_agent_spec *a,
 		   const char *v, struct llms_error **err)
 {
+	a->gpu_set = true;
 	return parse_range(v, 0, LLMSD_GPU_MAX, false, &a->gpu, err);
 }
 
 static int set_gpu_memory(struct llmsd_config *c, struct llmsd_agent_spec *a,
 			  const char *v, struct llms_error **err)
 {
+	a->gpu_mem_set = true;
 	return llms_parse_bytes(v, &a->gpu_mem, err);
+}
+
+/* Names of GPUs, resolved against the inventory by llmsd_gpu_plan(). */
+static int set_gpus(struct llmsd_config *c, struct llmsd_agent_spec *a,
+		    const char *v, struct llms_error **err)
+{
+	char q[48];
+
+	if (strlen(v) >= sizeof(a->gpu_names)) {
+		quote(q, sizeof(q), v);
+		return llms_error_set(err, E2BIG,
+				      "'%s': longer than %zu characters", q,
+				      sizeof(a->gpu_names) - 1);
+	}
+	strcpy(a->gpu_names, v);
+	return 0;
+}
+
+static int set_gpu_compute(struct llmsd_config *c, struct llmsd_agent_spec *a,
+			   const char *v, struct llms_error **err)
+{
+	uint64_t n;
+	int ret = parse_range(v, 1, 100, false, &n, err);
+
+	if (!ret)
+		a->gpu_compute = (uint32_t)n;
+	return ret;
 }
 
 static int set_slots(struct llmsd_config *c, struct llmsd_agent_spec *a,
@@ -450,6 +511,8 @@ static const struct key agent_keys[] = {
 	{ "swap", set_swap },
 	{ "gpu", set_gpu },
 	{ "gpu_memory", set_gpu_memory },
+	{ "gpus", set_gpus },
+	{ "gpu_compute", set_gpu_compute },
 	{ "slots", set_slots },
 	{ "tags", set_tags },
 	{ "cpuset", set_cpuset },
@@ -458,6 +521,158 @@ static const struct key agent_keys[] = {
 	{ NULL, NULL },
 };
 #define KEYS_MAX 16
+
+/* [gpu NAME]: a GPU of the configuration (gpu.h). */
+typedef int (*gpu_setter_fn)(struct llmsd_gpu_spec *g, const char *v,
+			     struct llms_error **err);
+
+struct gpu_key {
+	const char *name;
+	gpu_setter_fn set;
+};
+
+/*
+ * A comma-separated list of absolute paths (blanks around the commas are
+ * fine), each without ';', '=' or a blank: the agent's --agent-gpus
+ * line separates its fields with them (gpu.h).
+ */
+static int set_path_list(char *dst, size_t size, const char *v,
+			 struct llms_error **err)
+{
+	const char *p = v;
+	size_t n;
+	char q[48];
+
+	quote(q, sizeof(q), v);
+	if (strlen(v) >= size)
+		return llms_error_set(err, E2BIG,
+				      "'%s': longer than %zu characters", q,
+				      size - 1);
+	while (*p) {
+		p += strspn(p, " \t");
+		n = strcspn(p, ",");
+		if (*p != '/')
+			return llms_error_set(err, EINVAL,
+					      "'%s': not a list of absolute paths: begin each with /",
+					      q);
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (strcspn(p, ";= \t") < n)
+			return llms_error_set(err, EINVAL,
+					      "'%s': a path with ';', '=' or a blank in it: use a link without",
+					      q);
+		p += strcspn(p, ",");
+		if (*p)
+			p++;
+	}
+	strcpy(dst, v);
+	return 0;
+}
+
+static int gpu_set_nodes(struct llmsd_gpu_spec *g, const char *v,
+			 struct llms_error **err)
+{
+	return set_path_list(g->nodes, sizeof(g->nodes), v, err);
+}
+
+static int gpu_set_control(struct llmsd_gpu_spec *g, const char *v,
+			   struct llms_error **err)
+{
+	return set_path_list(g->control, sizeof(g->control), v, err);
+}
+
+static int gpu_set_vendor(struct llmsd_gpu_spec *g, const char *v,
+			  struct llms_error **err)
+{
+	/* enum llmsd_gpu_vendor (gpu.h), which this file does not link. */
+	static const char *const vendors[] = { "other", "nvidia", "amd" };
+	int vendor;
+	char q[48];
+
+	for (vendor = 2; vendor >= 0 && strcmp(v, vendors[vendor]); vendor--)
+		;
+	if (vendor < 0) {
+		quote(q, sizeof(q), v);
+		return llms_error_set(err, EINVAL,
+				      "'%s': not a vendor: use nvidia, amd or other",
+				      q);
+	}
+	g->vendor = vendor;
+	return 0;
+}
+
+static int gpu_set_index(struct llmsd_gpu_spec *g, const char *v,
+			 struct llms_error **err)
+{
+	uint64_t n;
+	int ret = parse_range(v, 0, LLMSD_GPU_SPECS_MAX - 1, false, &n, err);
+
+	if (!ret)
+		g->index = (int64_t)n;
+	return ret;
+}
+
+static int gpu_set_memory(struct llmsd_gpu_spec *g, const char *v,
+			  struct llms_error **err)
+{
+	return llms_parse_bytes(v, &g->mem, err);
+}
+
+static int gpu_set_model(struct llmsd_gpu_spec *g, const char *v,
+			 struct llms_error **err)
+{
+	char q[48];
+
+	if (*v && !valid_name(v)) {
+		quote(q, sizeof(q), v);
+		return llms_error_set(err, EINVAL,
+				      "'%s': not a model name, which is also a tag name (llmsub --tag): " NAME_RULE,
+				      q);
+	}
+	strcpy(g->model, v);
+	return 0;
+}
+
+static const struct gpu_key gpu_keys[] = {
+	{ "node", gpu_set_nodes },
+	{ "control", gpu_set_control },
+	{ "vendor", gpu_set_vendor },
+	{ "index", gpu_set_index },
+	{ "memory", gpu_set_memory },
+	{ "model", gpu_set_model },
+	{ NULL, NULL },
+};
+
+static int find_gpu_key(const char *name)
+{
+	int i;
+
+	for (i = 0; gpu_keys[i].name; i++)
+		if (!strcmp(gpu_keys[i].name, name))
+			return i;
+	return -1;
+}
+
+#define GPU_KEY_LIST "node, control, vendor, index, memory and model"
+
+static void gpu_spec_init(struct llmsd_gpu_spec *g, const char *name)
+{
+	memset(g, 0, sizeof(*g));
+	strcpy(g->name, name);
+	g->vendor = -1;
+	g->index = -1;
+}
+
+static struct llmsd_gpu_spec *config_gpu(struct llmsd_config *c,
+					 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->ngpus; i++)
+		if (!strcmp(c->gpus[i].name, name))
+			return &c->gpus[i];
+	return NULL;
+}
 
 /* The index of @name in @keys, -1 when none. */
 static int find_key(const struct key *keys, const char *name)
@@ -527,6 +742,7 @@ static void agent_init(struct llmsd_agent_spec *a, const char *name)
 	a->slots = 1;
 	a->cpu_weight = 100;
 	a->pids_max = UINT64_MAX;
+	a->gpu_compute = 100;
 }
 
 void llmsd_config_init(struct llmsd_config *c)
@@ -694,6 +910,66 @@ static int located(struct llms_error **err, int errnum, const char *loc,
 }
 
 /*
+ * Each [gpu NAME] model is a tag of the same name (llmsub --tag h200):
+ * one [tags] gives its bit, or the lowest bit no tag has.
+ */
+static int model_tags(struct llmsd_config *c, struct llms_error **err)
+{
+	uint64_t used = 0;
+	size_t i, t;
+	unsigned int bit;
+
+	for (t = 0; t < c->ntags; t++)
+		used |= 1ULL << c->tags[t].bit;
+	for (i = 0; i < c->ngpus; i++) {
+		const char *m = c->gpus[i].model;
+
+		if (!m[0])
+			continue;
+		for (t = 0; t < c->ntags; t++)
+			if (!strcmp(c->tags[t].name, m))
+				break;
+		if (t < c->ntags)
+			continue;
+		for (bit = 0; bit < LLMSD_TAGS_MAX && (used >> bit & 1); bit++)
+			;
+		if (bit == LLMSD_TAGS_MAX || c->ntags == LLMSD_TAGS_MAX)
+			return llms_error_set(err, EINVAL,
+					      "[gpu %s] model %s: no tag bit is left for it: the 64 are taken",
+					      c->gpus[i].name, m);
+		strcpy(c->tags[c->ntags].name, m);
+		c->tags[c->ntags++].bit = bit;
+		used |= 1ULL << bit;
+	}
+	return 0;
+}
+
+/* The tags of the models of the [gpu NAME]s that @a's gpus names. */
+static int gpu_model_bits(const struct llmsd_config *c,
+			  struct llmsd_agent_spec *a, struct llms_error **err)
+{
+	const char *p = a->gpu_names;
+	size_t i, n, t;
+
+	while (*p) {
+		p += strspn(p, " \t,");
+		n = strcspn(p, ", \t");
+		for (i = 0; n && i < c->ngpus; i++) {
+			if (strlen(c->gpus[i].name) != n ||
+			    strncmp(c->gpus[i].name, p, n) ||
+			    !c->gpus[i].model[0])
+				continue;
+			for (t = 0; t < c->ntags; t++)
+				if (!strcmp(c->tags[t].name, c->gpus[i].model))
+					a->tags |= 1ULL << c->tags[t].bit;
+		}
+		p += n;
+	}
+	(void)err;
+	return 0;
+}
+
+/*
  * After a change: memory_high follows memory where it was not given, and
  * every agent's tags are resolved against [tags].  @agent_loc gives the
  * location of agent @i's tags for messages.
@@ -707,12 +983,16 @@ static int finalize(struct llmsd_config *c,
 	char *loc;
 	int ret;
 
+	ret = model_tags(c, err);
+	if (ret)
+		return ret;
 	for (i = 0; i < c->nagents; i++) {
 		struct llmsd_agent_spec *a = &c->agents[i];
 
 		if (!a->mem_high_set)
 			a->mem_high = a->mem;
-		if (llmsd_tag_bits(c, a->tag_names, &a->tags, &inner) < 0) {
+		if (llmsd_tag_bits(c, a->tag_names, &a->tags, &inner) < 0 ||
+		    gpu_model_bits(c, a, &inner) < 0) {
 			if (agent_loc(arg, i, &loc) < 0) {
 				llms_error_free(&inner);
 				return llms_error_set(err, ENOMEM,
@@ -762,7 +1042,7 @@ static int agent_consistent(const struct llmsd_agent_spec *a, char *why,
 
 /* ---------------------------------------------------------- the file */
 
-enum section_kind { SEC_NONE, SEC_DAEMON, SEC_TAGS, SEC_AGENT };
+enum section_kind { SEC_NONE, SEC_DAEMON, SEC_TAGS, SEC_AGENT, SEC_GPU };
 
 struct agent_lines {
 	unsigned int section;
@@ -784,6 +1064,9 @@ struct load_ctx {
 	unsigned int daemon_key[KEYS_MAX];
 	unsigned int tag_line[LLMSD_TAGS_MAX];
 	struct agent_lines *lines;	/* one per agent */
+	size_t gpu;			/* the current [gpu], in c->gpus */
+	unsigned int gpu_section[LLMSD_GPU_SPECS_MAX];
+	unsigned int gpu_key[LLMSD_GPU_SPECS_MAX][KEYS_MAX];
 	struct llms_error *err;
 	unsigned int err_line;
 };
@@ -852,7 +1135,7 @@ static void section_start(struct load_ctx *x, const char *p)
 			;
 		if (*p) {
 			ctx_fail(x, EINVAL,
-				 "[%s]: unknown section: the sections are [daemon], [tags] and [agent NAME]",
+				 "[%s]: unknown section: the sections are [daemon], [tags], [agent NAME] and [gpu NAME]",
 				 q);
 			return;
 		}
@@ -875,6 +1158,41 @@ static void section_start(struct load_ctx *x, const char *p)
 		strcpy(x->disp, daemon ? "daemon" : "tags");
 		return;
 	}
+	if (WORD_IS(w1, w1e, "gpu") || WORD_IS(w1, w1e, "accelerator")) {
+		struct llmsd_gpu_spec *g;
+
+		if (w2 == w2e || (size_t)(w2e - w2) >= sizeof(name)) {
+			ctx_fail(x, EINVAL,
+				 "[%s]: a GPU needs a name: [gpu NAME], " NAME_RULE,
+				 q);
+			return;
+		}
+		memcpy(name, w2, (size_t)(w2e - w2));
+		name[w2e - w2] = '\0';
+		if (!valid_name(name)) {
+			ctx_fail(x, EINVAL, "[%s]: not a GPU name: " NAME_RULE,
+				 q);
+			return;
+		}
+		g = config_gpu(x->c, name);
+		if (g) {
+			ctx_fail(x, EINVAL,
+				 "[gpu %s] again: it began at line %u; one section per GPU",
+				 name, x->gpu_section[g - x->c->gpus]);
+			return;
+		}
+		if (x->c->ngpus == LLMSD_GPU_SPECS_MAX) {
+			ctx_fail(x, EINVAL, "[%s]: more than %d GPUs", q,
+				 LLMSD_GPU_SPECS_MAX);
+			return;
+		}
+		x->gpu = x->c->ngpus++;
+		gpu_spec_init(&x->c->gpus[x->gpu], name);
+		x->gpu_section[x->gpu] = x->line;
+		x->kind = SEC_GPU;
+		snprintf(x->disp, sizeof(x->disp), "gpu %s", name);
+		return;
+	}
 	if (!WORD_IS(w1, w1e, "agent")) {
 		if (w1e - w1 > 6 && !strncmp(w1, "agent.", 6))
 			ctx_fail(x, EINVAL,
@@ -882,7 +1200,7 @@ static void section_start(struct load_ctx *x, const char *p)
 				 q, (int)(w1e - w1 - 6), w1 + 6);
 		else
 			ctx_fail(x, EINVAL,
-				 "[%s]: unknown section: the sections are [daemon], [tags] and [agent NAME]",
+				 "[%s]: unknown section: the sections are [daemon], [tags], [agent NAME] and [gpu NAME]",
 				 q);
 		return;
 	}
@@ -1017,6 +1335,25 @@ static int handler(void *user, const char *section, const char *name,
 		x->tag_line[x->c->ntags - 1] = x->line;
 		return 1;
 	}
+	if (x->kind == SEC_GPU) {
+		k = find_gpu_key(name);
+		if (k < 0) {
+			ctx_fail(x, EINVAL,
+				 "[%s] %s: unknown key: [gpu NAME] takes " GPU_KEY_LIST,
+				 x->disp, q);
+			return 0;
+		}
+		if (x->gpu_key[x->gpu][k]) {
+			ctx_fail(x, EINVAL,
+				 "[%s] %s: given twice (first at line %u)",
+				 x->disp, q, x->gpu_key[x->gpu][k]);
+			return 0;
+		}
+		x->gpu_key[x->gpu][k] = x->line;
+		if (gpu_keys[k].set(&x->c->gpus[x->gpu], value, &inner) < 0)
+			goto fail_value;
+		return 1;
+	}
 	keys = x->kind == SEC_DAEMON ? daemon_keys : agent_keys;
 	lines = x->kind == SEC_DAEMON ? x->daemon_key : x->lines[x->agent].key;
 	k = find_key(keys, name);
@@ -1112,6 +1449,11 @@ int llmsd_config_load(struct llmsd_config *c, const char *path,
 			llms_error_set(&x.err, EINVAL, "%s:%u: [agent %s]: %s",
 				       path, line, a->name, why);
 	}
+	for (i = 0; !x.err && i < fresh.ngpus; i++)
+		if (!fresh.gpus[i].nodes[0])
+			llms_error_set(&x.err, EINVAL,
+				       "%s:%u: [gpu %s]: no node: a GPU needs its device node (node = /dev/nvidia0)",
+				       path, x.gpu_section[i], fresh.gpus[i].name);
 	free(x.lines);
 	if (!x.err && !(fresh.path = strdup(path)))
 		llms_error_set(&x.err, ENOMEM, "reading %s", path);
@@ -1160,6 +1502,39 @@ static int apply_set(struct llmsd_config *c, char *key, const char *value,
 			return relocate(err, inner, loc, false, true);
 		return 0;
 	}
+	if (!strncmp(key, "gpu.", 4)) {
+		struct llmsd_gpu_spec *g;
+
+		dot = strchr(key + 4, '.');
+		if (!dot)
+			return located(err, EINVAL, loc,
+				       "no key: use gpu.NAME.KEY=VALUE");
+		*dot = '\0';
+		if (!valid_name(key + 4)) {
+			quote(q, sizeof(q), key + 4);
+			return located(err, EINVAL, loc,
+				       "'%s': not a GPU name: " NAME_RULE, q);
+		}
+		k = find_gpu_key(dot + 1);
+		if (k < 0) {
+			quote(q, sizeof(q), dot + 1);
+			return located(err, EINVAL, loc,
+				       "'%s': unknown key: gpu.NAME. takes " GPU_KEY_LIST,
+				       q);
+		}
+		g = config_gpu(c, key + 4);
+		if (!g) {
+			if (c->ngpus == LLMSD_GPU_SPECS_MAX)
+				return located(err, EINVAL, loc,
+					       "more than %d GPUs",
+					       LLMSD_GPU_SPECS_MAX);
+			g = &c->gpus[c->ngpus++];
+			gpu_spec_init(g, key + 4);
+		}
+		if (gpu_keys[k].set(g, value, &inner) < 0)
+			return relocate(err, inner, loc, false, true);
+		return 0;
+	}
 	if (!strncmp(key, "daemon.", 7)) {
 		keys = daemon_keys;
 		name = key + 7;
@@ -1185,7 +1560,7 @@ static int apply_set(struct llmsd_config *c, char *key, const char *value,
 		}
 	} else {
 		return located(err, EINVAL, loc,
-			       "not a key: use daemon.KEY, tags.NAME or agent.NAME.KEY");
+			       "not a key: use daemon.KEY, tags.NAME, agent.NAME.KEY or gpu.NAME.KEY");
 	}
 	k = find_key(keys, name);
 	if (k < 0) {

@@ -14,7 +14,8 @@
  *	memory = 8G
  *	tags = h200
  *
- * Sections are [daemon], [tags] and [agent NAME] (a space between, not a
+ * Sections are [daemon], [tags], [agent NAME] and [gpu NAME] (gpu.h)
+ * (a space between, not a
  * dot: the dot separates the parts of a --set key).  Unknown sections and
  * keys, a key twice in a section, a section twice, a value that does not
  * parse and a line that is not "[section]", "KEY = VALUE", a comment
@@ -56,6 +57,9 @@
 #define LLMSD_MEM_MIN (1ULL << 20)
 /* GPUs an agent may reserve. */
 #define LLMSD_GPU_MAX 1024
+/* [gpu NAME] sections, and GPUs all instances of one agent hold. */
+#define LLMSD_GPU_SPECS_MAX 64
+#define LLMSD_GPU_HOLD_MAX 64
 /* memory_reserve = auto: 10% of MemTotal, at most 2 GiB. */
 #define LLMSD_MEM_RESERVE_AUTO UINT64_MAX
 #define LLMSD_MEM_RESERVE_AUTO_CAP (2ULL << 30)
@@ -108,6 +112,35 @@ struct llmsd_agent_spec {
 	uint64_t swap_max;	/* memory.swap.max, default 0, UINT64_MAX "max" */
 	char tag_names[LLMSD_TAGS_MAX * LLMSD_NAME_MAX];
 	bool mem_high_set;
+	/*
+	 * GPUs (gpu.h): @gpu_names as written ("gpu0, gpu1"), @gpu_compute
+	 * the share's percentage (100: whole GPUs), and what llmsd_gpu_plan()
+	 * gave all its instances: instance K holds @gpu_hold[K * gpu ..] (a
+	 * share: @gpu_hold[0]), indexes into the GPU inventory.
+	 */
+	char gpu_names[512];
+	uint32_t gpu_compute;
+	bool gpu_set, gpu_mem_set;
+	uint16_t gpu_hold[LLMSD_GPU_HOLD_MAX];
+	unsigned int ngpu_hold;
+};
+
+/* A [gpu NAME] section: a GPU given rather than discovered (gpu.h). */
+struct llmsd_gpu_spec {
+	char name[LLMSD_NAME_MAX];
+	char nodes[512];	/* device nodes, comma-separated, required */
+	char control[512];	/* shared control nodes, comma-separated */
+	int vendor;		/* enum llmsd_gpu_vendor; -1: from the node */
+	int64_t index;		/* -1: its place among its vendor's */
+	uint64_t mem;		/* bytes, 0 unknown */
+	char model[LLMSD_NAME_MAX];	/* "" or a tag name */
+};
+
+/* [daemon] gpu_fence. */
+enum llmsd_gpu_fence_mode {
+	LLMSD_GPU_FENCE_AUTO = 0,	/* on when the host has a GPU */
+	LLMSD_GPU_FENCE_ON,
+	LLMSD_GPU_FENCE_OFF,
 };
 
 /* A tag: the name llmsub --tag and the agents use, and its bit. */
@@ -135,6 +168,10 @@ struct llmsd_config {
 	size_t ntags;
 	struct llmsd_agent_spec *agents;
 	size_t nagents;
+	struct llmsd_gpu_spec gpus[LLMSD_GPU_SPECS_MAX];
+	size_t ngpus;
+	enum llmsd_gpu_fence_mode gpu_fence;
+	char mps_pipe[256];		/* "" = no MPS daemon */
 };
 
 /* The defaults, no agent, no tag, no file. */

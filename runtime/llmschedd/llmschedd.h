@@ -50,6 +50,7 @@ struct llmsd_agent_params {
 	uint64_t drain_timeout_ns;
 	const char *state_dir;
 	const char *log_dir;
+	const char *gpus;		/* --agent-gpus (gpu.h), NULL: none */
 };
 
 /* agent.c: the agent process; returns its exit status. */

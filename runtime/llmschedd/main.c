@@ -22,6 +22,7 @@
 #include "../lib/libllmsched.h"
 #include "capacity.h"
 #include "config.h"
+#include "gpu.h"
 #include "llmschedd.h"
 #include "log.h"
 #include "supervisor.h"
@@ -42,6 +43,7 @@ enum {
 	OPT_AGENT_STATE_DIR,
 	OPT_AGENT_LOG_DIR,
 	OPT_CHECK_CONFIG,
+	OPT_AGENT_GPUS,
 };
 
 static const struct option options[] = {
@@ -65,6 +67,7 @@ static const struct option options[] = {
 	{ "agent-drain-ns", required_argument, NULL, OPT_AGENT_DRAIN },
 	{ "agent-state-dir", required_argument, NULL, OPT_AGENT_STATE_DIR },
 	{ "agent-log-dir", required_argument, NULL, OPT_AGENT_LOG_DIR },
+	{ "agent-gpus", required_argument, NULL, OPT_AGENT_GPUS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -128,6 +131,9 @@ static int agent_mode(int argc, char **argv, bool verbose)
 			break;
 		case OPT_AGENT_LOG_DIR:
 			p.log_dir = optarg;
+			break;
+		case OPT_AGENT_GPUS:
+			p.gpus = optarg;
 			break;
 		case OPT_AGENT_CPU:
 		case OPT_AGENT_MEM:
@@ -232,9 +238,11 @@ static void print_plan(const struct llmsd_config *cfg,
 	for (i = 0; i < cfg->nagents; i++) {
 		const struct llmsd_agent_spec *a = &cfg->agents[i];
 
-		printf("agent %s: %u x %llu millicores, %llu MiB, %u slot(s)%s%s\n",
+		printf("agent %s: %u x %llu millicores, %llu MiB, %llu GPU(s)%s, %u slot(s)%s%s\n",
 		       a->name, a->count, (unsigned long long)a->cpu,
-		       (unsigned long long)(a->mem >> 20), a->slots,
+		       (unsigned long long)(a->mem >> 20),
+		       (unsigned long long)a->gpu,
+		       a->gpu_compute < 100 ? " (a share)" : "", a->slots,
 		       a->cpuset[0] ? ", CPUs " : "", a->cpuset);
 	}
 }
@@ -245,6 +253,7 @@ int main(int argc, char **argv)
 	bool foreground = false, verbose = false, check = false, agent = false;
 	struct llmsd_config cfg;
 	struct llmsd_capacity cap;
+	struct llmsd_gpu_inventory *gpus;
 	struct llms_error *err = NULL;
 	char self[PATH_MAX], config_abs[PATH_MAX], **overrides;
 	size_t noverrides = 0;
@@ -325,6 +334,14 @@ int main(int argc, char **argv)
 		llms_error_free(&err);
 		return 1;
 	}
+	/* The GPUs: the host's capacity, and which agent holds which. */
+	gpus = malloc(sizeof(*gpus));
+	if (!gpus || llmsd_gpu_prepare(&cfg, &cap, gpus, &err)) {
+		llms_error_print(stderr, "llmschedd", err);
+		llms_error_free(&err);
+		return 2;
+	}
+	free(gpus);
 	if (llmsd_config_check(&cfg, &cap, &err)) {
 		llms_error_print(stderr, "llmschedd", err);
 		llms_error_free(&err);

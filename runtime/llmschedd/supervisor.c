@@ -22,6 +22,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,8 @@
 #include "capacity.h"
 #include "config.h"
 #include "estimator.h"
+#include "fence.h"
+#include "gpu.h"
 #include "loadprobe.h"
 #include "llmschedd.h"
 #include "log.h"
@@ -66,6 +69,7 @@ struct slot {
 	bool ours;			/* our child, which we reap */
 	bool retiring;			/* gone from the configuration */
 	uint32_t agent_id;		/* 0 until seen registered */
+	unsigned int instance;		/* K of NAME-K */
 	unsigned int restarts;
 	uint64_t next_start;
 };
@@ -85,6 +89,11 @@ struct supervisor {
 	char *const *overrides;		/* --set, after the file */
 	size_t noverrides;
 	struct llmsd_estimator *est;
+	/* The host's GPUs; the fence, NULL when off; /dev/llmsched's number. */
+	struct llmsd_gpu_inventory *inv;
+	struct llmsd_fence *fence;
+	struct llmsd_dev extra[1];
+	size_t nextra;
 	struct llmsd_load *load;	/* NULL: not measured */
 	uint64_t next_load, last_decide;
 	/* Dead agents whose ended tasks the history must have. */
@@ -163,6 +172,10 @@ static int fence_slot(struct supervisor *sv, const struct slot *s,
 	if (ret)
 		return ret;
 	ret = llms_cgroup_kill(&cg, FENCE_TIMEOUT_MS, err);
+	if (!ret && llmsd_fence_detach_all(cg.fd, cg.path, err) < 0) {
+		/* Removing the folder detaches it all the same. */
+		llmsd_log_error(LLMSD_WARN, err, "agent %s", s->name);
+	}
 	llms_cgroup_close(&cg);
 	if (!ret)
 		ret = llms_cgroup_remove(&sv->root, s->name, FENCE_TIMEOUT_MS,
@@ -215,6 +228,87 @@ static int layout_slot(struct supervisor *sv, const struct slot *s,
 	return ret;
 }
 
+/* --------------------------------------------------------------- GPUs */
+
+/*
+ * The GPUs at start: the inventory (main() planned the configuration on
+ * one just like it), and the fence when it is on.
+ */
+static int gpus_setup(struct supervisor *sv, struct llms_error **err)
+{
+	struct llmsd_capacity cap;
+	struct stat st;
+	bool on;
+	int ret;
+
+	sv->inv = calloc(1, sizeof(*sv->inv));
+	if (!sv->inv)
+		return llms_error_set(err, ENOMEM, "GPU inventory");
+	ret = llmsd_gpu_prepare(sv->cfg, &cap, sv->inv, err);
+	if (ret)
+		return ret;
+	if (!stat("/dev/" LLMSCHED_DEVICE_NAME, &st) && S_ISCHR(st.st_mode)) {
+		/* Tasks may submit tasks: the module checks who asks. */
+		sv->extra[0].major = major(st.st_rdev);
+		sv->extra[0].minor = minor(st.st_rdev);
+		sv->nextra = 1;
+	}
+	on = sv->cfg->gpu_fence == LLMSD_GPU_FENCE_ON ||
+	     (sv->cfg->gpu_fence == LLMSD_GPU_FENCE_AUTO && sv->inv->ngpus);
+	if (!on) {
+		if (sv->cfg->gpu_fence == LLMSD_GPU_FENCE_OFF)
+			llmsd_warn("GPU fence off ([daemon] gpu_fence = off): tasks may open every device node, every GPU included");
+		else
+			llmsd_info("GPU fence: off, the host has no GPU ([daemon] gpu_fence = on fences all the same)");
+		return 0;
+	}
+	ret = llmsd_fence_open(&sv->fence, err);
+	if (!ret)
+		llmsd_info("GPU fence: on, %zu GPU(s)%s", sv->inv->ngpus,
+			   sv->inv->configured ? " from the configuration" :
+						 " found");
+	return ret;
+}
+
+/*
+ * What agent @s holds, for its --agent-gpus, and its folder fenced to
+ * those GPUs and the ordinary nodes.
+ */
+static int slot_gpus(struct supervisor *sv, const struct slot *s,
+		     char *buf, size_t size, struct llms_error **err)
+{
+	struct llmsd_dev devs[LLMSD_AGENT_GPUS_MAX * LLMSD_GPU_NODES_MAX];
+	struct llms_cgroup cg = LLMS_CGROUP_INIT;
+	struct llmsd_gpu_set *set;
+	char path[4096];
+	size_t i, j, n = 0;
+	int ret;
+
+	set = calloc(1, sizeof(*set));
+	if (!set)
+		return llms_error_set(err, ENOMEM, "agent %s: GPUs", s->name);
+	ret = llmsd_gpu_set_for(sv->cfg, &s->spec, s->instance, sv->inv,
+				sv->extra, sv->nextra, set, err);
+	set->fence = sv->fence != NULL;
+	if (!ret && (size_t)llmsd_gpu_encode(set, buf, size) >= size)
+		ret = llms_error_set(err, E2BIG, "agent %s: its GPUs",
+				     s->name);
+	if (ret || !sv->fence)
+		goto out;
+	for (i = 0; i < set->ngpus; i++)
+		for (j = 0; j < set->gpus[i].ndevs; j++)
+			devs[n++] = set->gpus[i].devs[j];
+	snprintf(path, sizeof(path), "%s/%s", sv->root.path, s->name);
+	ret = llms_cgroup_open(&cg, path, err);
+	if (!ret)
+		ret = llmsd_fence_attach(sv->fence, cg.fd, path, set->allow,
+					 set->nallow, devs, n, err);
+	llms_cgroup_close(&cg);
+out:
+	free(set);
+	return ret;
+}
+
 /* ------------------------------------------------------------- agents */
 
 static int slot_start(struct supervisor *sv, struct slot *s)
@@ -224,16 +318,20 @@ static int slot_start(struct supervisor *sv, struct slot *s)
 	struct llms_spawn_attr attr = { 0 };
 	struct llms_error *err = NULL;
 	char cg[4096], cpu[24], mem[24], gpu[24], gmem[24], slots[16],
-		tags[24], hb[24], drain[24];
-	char *argv[32];
+		tags[24], hb[24], drain[24], gpus[8192];
+	char *argv[34];
 	int ret, n = 0;
 
 	/* Whatever a dead agent left runs no more: the module's fence. */
 	ret = fence_slot(sv, s, &err);
 	if (!ret)
 		ret = layout_slot(sv, s, &leaf, &err);
-	if (ret)
+	if (!ret)
+		ret = slot_gpus(sv, s, gpus, sizeof(gpus), &err);
+	if (ret) {
+		llms_cgroup_close(&leaf);
 		goto fail;
+	}
 	snprintf(cg, sizeof(cg), "%s/%s", sv->root.path, s->name);
 	snprintf(cpu, sizeof(cpu), "%llu", (unsigned long long)sp->cpu);
 	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)sp->mem);
@@ -270,6 +368,8 @@ static int slot_start(struct supervisor *sv, struct slot *s)
 	argv[n++] = sv->cfg->state_dir;
 	argv[n++] = "--agent-log-dir";
 	argv[n++] = sv->cfg->log_dir;
+	argv[n++] = "--agent-gpus";
+	argv[n++] = gpus;
 	argv[n] = NULL;
 
 	attr.argv = argv;
@@ -575,6 +675,7 @@ static int slots_from_config(const struct llmsd_config *cfg,
 			snprintf(slots[n].name, sizeof(slots[n].name), "%s-%u",
 				 cfg->agents[i].name, k);
 			slots[n].spec = cfg->agents[i];
+			slots[n].instance = k;
 			slots[n].child.pidfd = -1;
 		}
 	*out = slots;
@@ -833,6 +934,43 @@ static bool same_shape(const struct llmsd_agent_spec *a,
 }
 
 /*
+ * Whether @next's GPUs differ from what the running agents hold: the
+ * inventory, or an agent's holding.  A running agent's GPUs are in its
+ * command line and its fence, so such a change needs a restart.
+ */
+static bool gpus_changed(const struct supervisor *sv,
+			 const struct llmsd_gpu_inventory *inv,
+			 const struct slot *next, size_t n)
+{
+	size_t i, j;
+
+	if (inv->ngpus != sv->inv->ngpus)
+		return true;
+	for (i = 0; i < inv->ngpus; i++)
+		if (strcmp(inv->gpus[i].name, sv->inv->gpus[i].name) ||
+		    memcmp(inv->gpus[i].devs, sv->inv->gpus[i].devs,
+			   sizeof(inv->gpus[i].devs)))
+			return true;
+	for (i = 0; i < sv->nslots; i++) {
+		const struct llmsd_agent_spec *a = &sv->slots[i].spec;
+
+		for (j = 0; j < n; j++) {
+			const struct llmsd_agent_spec *b = &next[j].spec;
+
+			if (strcmp(next[j].name, sv->slots[i].name))
+				continue;
+			if (a->gpu != b->gpu || a->gpu_mem != b->gpu_mem ||
+			    a->gpu_compute != b->gpu_compute ||
+			    a->ngpu_hold != b->ngpu_hold ||
+			    memcmp(a->gpu_hold, b->gpu_hold,
+				   a->ngpu_hold * sizeof(a->gpu_hold[0])))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
  * SIGHUP: read the configuration again.  Agents that are gone drain and
  * leave, new ones start, running ones whose shape changed are resized
  * (tags and pinning take effect when the agent next starts).  A bad file
@@ -844,8 +982,12 @@ static void reload(struct supervisor *sv)
 	struct llmsd_capacity cap;
 	struct llms_error *err = NULL;
 	struct slot *slots, *grown;
+	struct llmsd_gpu_inventory *inv;
 	size_t n, i, j;
 
+	inv = calloc(1, sizeof(*inv));
+	if (!inv)
+		return;
 	llmsd_config_init(&next);
 	if (sv->cfg->path && llmsd_config_load(&next, sv->cfg->path, &err))
 		goto bad;
@@ -853,12 +995,22 @@ static void reload(struct supervisor *sv)
 		if (llmsd_config_set(&next, sv->overrides[i], &err))
 			goto bad;
 	if (llmsd_capacity_discover(&next, &cap, &err) ||
+	    llmsd_gpu_prepare(&next, &cap, inv, &err) ||
 	    llmsd_config_check(&next, &cap, &err))
 		goto bad;
 	if (slots_from_config(&next, &slots, &n)) {
 		llmsd_config_free(&next);
+		free(inv);
 		return;
 	}
+	if (gpus_changed(sv, inv, slots, n)) {
+		llmsd_err("reloading: the GPUs or an agent's holding of them changed ([gpu NAME], gpus, gpu, gpu_memory, gpu_compute): restart llmschedd for that; keeping the running configuration");
+		free(slots);
+		llmsd_config_free(&next);
+		free(inv);
+		return;
+	}
+	free(inv);
 	reload_daemon_keys(sv, &next);
 	for (i = 0; i < sv->nslots; i++) {
 		struct slot *s = &sv->slots[i];
@@ -903,6 +1055,7 @@ bad:
 	llmsd_log_error(LLMSD_ERR, &err,
 			"reloading: keeping the running configuration");
 	llmsd_config_free(&next);
+	free(inv);
 }
 
 /* ------------------------------------------------------------ shutdown */
@@ -1012,7 +1165,8 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 	}
 	sv.fd = llms_open(0, &err);
 	if (sv.fd < 0 || llms_version(sv.fd, &v, &err) ||
-	    setup_module(&sv, cap, &err) || layout_root(&sv, &err)) {
+	    setup_module(&sv, cap, &err) || layout_root(&sv, &err) ||
+	    gpus_setup(&sv, &err)) {
 		llmsd_log_error(LLMSD_ERR, &err, "cannot start");
 		goto out;
 	}
@@ -1133,6 +1287,8 @@ out:
 		if (slot_running(&sv.slots[i]))
 			llms_child_release(&sv.slots[i].child);
 	llmsd_estimator_close(sv.est);
+	llmsd_fence_close(sv.fence);
+	free(sv.inv);
 	free(sv.slots);
 	free(sv.rel);
 	llms_cgroup_close(&sv.root);

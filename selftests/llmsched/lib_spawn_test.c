@@ -253,6 +253,14 @@ TEST_F(spawn, output_files_are_created_private_and_may_be_one)
 	ASSERT_EQ(0, stat(errf, &st));
 	EXPECT_EQ(0100600, st.st_mode);
 
+	/* A header comes first, then what the child writes. */
+	attr.stderr_header = "runtime: a header\n";
+	ASSERT_EQ(0, run(&attr, &self->err));
+	text = output(self->dir, "err");
+	EXPECT_STREQ("runtime: a header\nerr\n", text);
+	free(text);
+	attr.stderr_header = NULL;
+
 	/* The same path: one file, both streams in order. */
 	attr.stderr_path = out;
 	ASSERT_EQ(0, run(&attr, &self->err));

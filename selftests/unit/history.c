@@ -70,6 +70,9 @@ static void make_row(struct llms_history_row *r, uint64_t i)
 	snprintf(r->command, sizeof(r->command), "/usr/bin/agent --task %llu",
 		 (unsigned long long)i);
 	strcpy(r->instance, INSTANCE);
+	if (i % 2)
+		snprintf(r->gpus, sizeof(r->gpus), "gpu%llu,gpu%llu",
+			 (unsigned long long)i, (unsigned long long)i + 1);
 }
 
 /* Rows handed over by a query, copied in their order. */
@@ -356,6 +359,21 @@ TEST_F(hist, filters_order_and_limit)
 	f.agent_id = 2;
 	EXPECT_EQ(3, query_ids(self->h, &f, ids, sizeof(ids)));
 	EXPECT_STREQ("9,5,1", ids);
+
+	memset(&f, 0, sizeof(f));
+	f.by_task = true;
+	f.task_id = 5;
+	EXPECT_EQ(1, query_ids(self->h, &f, ids, sizeof(ids)));
+	EXPECT_STREQ("5", ids);
+	EXPECT_EQ(1, count_rows(self->h, &f));
+	f.task_id = 99;
+	EXPECT_EQ(0, query_ids(self->h, &f, ids, sizeof(ids)));
+	make_row(&r, 5);
+	f.task_id = 5;
+	f.instance = r.instance;
+	EXPECT_EQ(1, query_ids(self->h, &f, ids, sizeof(ids)));
+	f.instance = "another load";
+	EXPECT_EQ(0, query_ids(self->h, &f, ids, sizeof(ids)));
 
 	/* since is inclusive, until exclusive, on the end time. */
 	make_row(&r, 4);
@@ -779,6 +797,53 @@ TEST_F(hist, an_empty_file_is_no_history_to_a_reader_and_new_to_a_writer)
 	llms_history_close(ro);
 }
 
+/*
+ * A version 1 file (no gpu_names column): a reader reads its rows with
+ * no GPUs; the first writer adds the column, and its rows keep theirs.
+ */
+TEST_F(hist, a_version_1_file_is_read_and_then_brought_up_to_date)
+{
+	struct llms_history *ro = NULL;
+	struct llms_error *err = NULL;
+	struct llms_history_row r;
+	static struct collected c;
+
+	OPEN_WRITER();
+	make_row(&r, 1);
+	RECORD(&r);
+	llms_history_close(self->h);
+	self->h = NULL;
+	ASSERT_EQ(SQLITE_OK, raw_sql(self->path,
+				     "ALTER TABLE tasks DROP COLUMN gpu_names;"
+				     "PRAGMA user_version=1"));
+	ASSERT_EQ(0, llms_history_open(&ro, self->path, LLMS_HISTORY_READONLY,
+				       &err));
+	memset(&c, 0, sizeof(c));
+	ASSERT_EQ(1, llms_history_query(ro, NULL, collect, &c, &err));
+	EXPECT_EQ(1, c.rows[0].task_id);
+	EXPECT_STREQ("", c.rows[0].gpus);
+	llms_history_close(ro);
+
+	OPEN_WRITER();
+	make_row(&r, 3);
+	RECORD(&r);
+	memset(&c, 0, sizeof(c));
+	ASSERT_EQ(2, llms_history_query(self->h, NULL, collect, &c, &err));
+	/* Newest first. */
+	EXPECT_EQ(3, c.rows[0].task_id);
+	EXPECT_STREQ("gpu3,gpu4", c.rows[0].gpus);
+	EXPECT_STREQ("", c.rows[1].gpus);
+	llms_history_close(self->h);
+	self->h = NULL;
+	/* It is version 2 now: a reader reads the column itself. */
+	ASSERT_EQ(0, llms_history_open(&ro, self->path, LLMS_HISTORY_READONLY,
+				       &err));
+	memset(&c, 0, sizeof(c));
+	ASSERT_EQ(2, llms_history_query(ro, NULL, collect, &c, &err));
+	EXPECT_STREQ("gpu3,gpu4", c.rows[0].gpus);
+	llms_history_close(ro);
+}
+
 TEST_F(hist, a_newer_schema_is_refused)
 {
 	struct llms_history *ro = NULL;
@@ -790,19 +855,19 @@ TEST_F(hist, a_newer_schema_is_refused)
 	RECORD(&r);
 	llms_history_close(self->h);
 	self->h = NULL;
-	ASSERT_EQ(SQLITE_OK, raw_sql(self->path, "PRAGMA user_version=2"));
+	ASSERT_EQ(SQLITE_OK, raw_sql(self->path, "PRAGMA user_version=3"));
 	EXPECT_TRUE(both_refused(self->path, EPROTONOSUPPORT,
-				 "schema is version 2, newer than this program's 1"));
+				 "schema is version 3, newer than this program's 2"));
 	EXPECT_EQ(-EPROTONOSUPPORT, llms_history_open(&ro, self->path, 0,
 						      &err));
 	EXPECT_EQ(LLMS_HISTORY_NEWER_SCHEMA, err->code);
 	llms_error_free(&err);
 
 	/* Ours in all but the application id: not ours. */
-	ASSERT_EQ(SQLITE_OK, raw_sql(self->path, "PRAGMA user_version=1;"
+	ASSERT_EQ(SQLITE_OK, raw_sql(self->path, "PRAGMA user_version=2;"
 				     "PRAGMA application_id=7"));
 	EXPECT_TRUE(both_refused(self->path, EBADMSG,
-				 "application_id 7, user_version 1"));
+				 "application_id 7, user_version 2"));
 	/* Back as it was: opens again, row intact. */
 	{
 		char sql[64];

@@ -259,7 +259,7 @@ static const struct bad_file bad_files[] = {
 	{ ONE_AGENT "cpu = 2\n", { ":4: [agent a] cpu: given twice (first at line 2)" } },
 	{ "[tags]\nh200 = 1\nh200 = 2\n", { ":3: [tags] h200: declared twice (first at line 2)" } },
 	{ "cpu = 1\n", { ":1: cpu: a key before any section: begin with [daemon], [tags] or [agent NAME]" } },
-	{ "[agents]\n", { ":1: [agents]: unknown section: the sections are [daemon], [tags] and [agent NAME]" } },
+	{ "[agents]\n", { ":1: [agents]: unknown section: the sections are [daemon], [tags], [agent NAME] and [gpu NAME]" } },
 	{ "[daemon x]\n", { ":1: [daemon x]: unknown section" } },
 	{ "[agent a b]\n", { ":1: [agent a b]: unknown section" } },
 	{ "[agent.small]\n", { ":1: [agent.small]: unknown section: write [agent small], with a space" } },
@@ -426,7 +426,7 @@ TEST_F(conf, bad_overrides_name_the_flag_and_change_nothing)
 		{ "daemon.nope=1", "--set daemon.nope: 'nope': unknown key: daemon. takes cgroup_root" },
 		{ "tags.h100=0", "--set tags.h100: bit 0 is already tag h200" },
 		{ "tags.h100=64", "--set tags.h100: '64': not a whole number from 0 to 63" },
-		{ "cgroup_root=/x", "--set cgroup_root: not a key: use daemon.KEY, tags.NAME or agent.NAME.KEY" },
+		{ "cgroup_root=/x", "--set cgroup_root: not a key: use daemon.KEY, tags.NAME, agent.NAME.KEY or gpu.NAME.KEY" },
 		{ "=1", "--set : not a key" },
 	};
 	size_t i, failed = 0;

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../runtime/lib/history.h"
 #include "common.h"
 #include "../../runtime/llmschedd/llmschedd.h"
 
@@ -419,6 +420,70 @@ static void log_path(const struct llmsd_config *c,
 		snprintf(buf, size, "(too long)");
 }
 
+/* ------------------------------------------------------------ task GPUs */
+
+static int copy_gpus(const struct llms_history_row *r, void *arg)
+{
+	char *buf = arg;
+
+	snprintf(buf, LLMS_HISTORY_GPUS_MAX, "%s", r->gpus);
+	return 1;
+}
+
+/*
+ * Which of its agent's GPUs task @t was handed, into @buf ("" none):
+ * an ended task's row in the runtime's history, else (running) the first
+ * line of its stderr file, which the agent writes before the command
+ * starts.  false when neither says (no runtime, no permission, a task
+ * that never started).
+ */
+static bool task_gpus(const struct llmsd_config *c,
+		      const struct llmsched_task_info *t, char *buf,
+		      size_t size)
+{
+	struct llms_history_filter f = { .by_task = true,
+					 .task_id = t->task_id };
+	char path[4200], line[512], *instance = NULL, *p;
+	struct llms_history *h = NULL;
+	bool found = false;
+	FILE *file;
+
+	if (size < LLMS_HISTORY_GPUS_MAX || !t->start_ns)
+		return false;
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", c->state_dir, LLMSD_HISTORY_FILE);
+	if (!llms_sysfs_read_string("instance", &instance, NULL) &&
+	    !llms_history_open(&h, path, LLMS_HISTORY_READONLY, NULL)) {
+		f.instance = instance;
+		found = llms_history_query(h, &f, copy_gpus, buf, NULL) == 1;
+		llms_history_close(h);
+	}
+	free(instance);
+	if (found)
+		return true;
+	log_path(c, t, "err", path, sizeof(path));
+	file = fopen(path, "re");
+	if (!file)
+		return false;
+	/* "llmschedd: task ID holds GPU(s) NAMES of agent NAME" */
+	if (fgets(line, sizeof(line), file) &&
+	    !strncmp(line, "llmschedd: task ", 16) &&
+	    (p = strstr(line, " holds GPU(s) "))) {
+		char *end = strstr(p, " of agent ");
+
+		p += strlen(" holds GPU(s) ");
+		if (end && (size_t)(end - p) < size) {
+			memcpy(buf, p, end - p);
+			buf[end - p] = '\0';
+		}
+		found = true;
+	} else {
+		found = t->state == LLMSCHED_TASK_RUNNING;	/* none handed */
+	}
+	fclose(file);
+	return found;
+}
+
 static void line(const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void line(const char *key, const char *fmt, ...)
@@ -448,7 +513,7 @@ static void task_show(const struct llmsd_config *c,
 		      const struct llmsched_task_info *t)
 {
 	char label[LLMSCHED_LABEL_MAX], b[4][LLMS_UNITS_BUF], tags[256],
-	     out[4200], err[4200];
+	     out[4200], err[4200], gpus[LLMS_HISTORY_GPUS_MAX];
 	uint64_t now = llmctl_now_ns(), run = task_runtime(t, now);
 	struct stat st;
 	unsigned int r;
@@ -484,6 +549,8 @@ static void task_show(const struct llmsd_config *c,
 	     b[2], b[3]);
 	llmctl_format_tags(c, t->tags, tags, sizeof(tags));
 	line("tags", "%s", tags);
+	if (task_gpus(c, t, gpus, sizeof(gpus)))
+		line("gpus", "%s", gpus[0] ? gpus : "none");
 	llmctl_format_age(t->est_runtime_ns, false, b[0], sizeof(b[0]));
 	if (run) {
 		llmctl_format_age(run, false, b[1], sizeof(b[1]));
@@ -544,8 +611,11 @@ int llmctl_cmd_task(struct llmctl *ctx, int argc, char **argv)
 		return status;
 	if (ctx->json) {
 		struct json_object *o = llmctl_task_json(&c, &t);
-		char path[4200];
+		char path[4200], gpus[LLMS_HISTORY_GPUS_MAX];
 
+		if (task_gpus(&c, &t, gpus, sizeof(gpus)))
+			json_object_object_add(o, "gpus",
+					       json_object_new_string(gpus));
 		log_path(&c, &t, "out", path, sizeof(path));
 		json_object_object_add(o, "stdout_path",
 				       json_object_new_string(path));
