@@ -285,6 +285,12 @@ static void forget_unseen(struct llmsd_load *lp)
 			lp->agents[i++].seen = false;
 			continue;
 		}
+		/*
+		 * Its folder goes with it (a new agent gets a new one): its
+		 * entry would only fill the probe's map.
+		 */
+		if (lp->bpf)
+			bpf_map_delete_elem(lp->loads_fd, &lp->agents[i].cgid);
 		llms_cgroup_close(&lp->agents[i].cg);
 		lp->agents[i] = lp->agents[--lp->nagents];
 	}
