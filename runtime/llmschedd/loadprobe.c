@@ -48,7 +48,11 @@ struct agent_state {
 	uint64_t base_cpu;
 	/* Counters at the last step (ns), and the figures. */
 	uint64_t run_ns, wait_ns, switches;
+	uint64_t at_ns;		/* when they were read */
 	bool primed;
+	/* This step's reading. */
+	uint64_t cur_run, cur_wait, cur_switches;
+	bool cur_ok;
 	uint64_t raw;		/* per mille */
 	uint64_t smooth;	/* per mille x LLMSD_LOAD_SCALE */
 	/* Totals since the agent was first seen (ns). */
@@ -281,15 +285,23 @@ static void forget_unseen(struct llmsd_load *lp)
 			lp->agents[i++].seen = false;
 			continue;
 		}
+		/*
+		 * Its folder goes with it (a new agent gets a new one): its
+		 * entry would only fill the probe's map.
+		 */
+		if (lp->bpf)
+			bpf_map_delete_elem(lp->loads_fd, &lp->agents[i].cgid);
 		llms_cgroup_close(&lp->agents[i].cg);
 		lp->agents[i] = lp->agents[--lp->nagents];
 	}
 }
 
-/* The probe's counters of @s now, with the current runs on each CPU. */
+/*
+ * The probe's counters of @s as the maps hold them: the time of runs that
+ * ended.  The runs going on are added after (add_current()).
+ */
 static int read_probe(struct llmsd_load *lp, struct agent_state *s,
-		      uint64_t now_ns, uint64_t *run, uint64_t *wait,
-		      uint64_t *switches)
+		      uint64_t *run, uint64_t *wait, uint64_t *switches)
 {
 	int c;
 
@@ -303,11 +315,34 @@ static int read_probe(struct llmsd_load *lp, struct agent_state *s,
 	} else if (errno != ENOENT) {
 		return -errno;
 	}
-	for (c = 0; c < lp->ncpus; c++)
-		if (lp->oncpu[c].cgid == s->cgid && lp->oncpu[c].since &&
-		    now_ns > lp->oncpu[c].since)
-			*run += now_ns - lp->oncpu[c].since;
 	return 0;
+}
+
+/*
+ * Each CPU's run going on, to the agent it runs for, read after the
+ * ended runs: a run that ends between the two reads is then missing from
+ * this step (and counted in the next), never counted twice.
+ */
+static void add_current(struct llmsd_load *lp, uint64_t now_ns)
+{
+	__u32 zero = 0;
+	size_t i;
+	int c;
+
+	if (bpf_map_lookup_elem(lp->oncpu_fd, &zero, lp->oncpu) != 0)
+		return;
+	for (c = 0; c < lp->ncpus; c++) {
+		if (!lp->oncpu[c].cgid || !lp->oncpu[c].since ||
+		    now_ns <= lp->oncpu[c].since)
+			continue;
+		for (i = 0; i < lp->nagents; i++)
+			if (lp->agents[i].cur_ok &&
+			    lp->agents[i].cgid == lp->oncpu[c].cgid) {
+				lp->agents[i].cur_run +=
+					now_ns - lp->oncpu[c].since;
+				break;
+			}
+	}
 }
 
 /* The cgroups' counters of @s now (ns); the switches are not known. */
@@ -349,7 +384,6 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 			      now_ns - lp->last_ns : 0;
 	uint64_t t0 = thread_cpu_ns(), t1;
 	size_t i, count = 0;
-	__u32 zero = 0;
 
 	lp->steps++;
 	if (n > LOAD_PROBE_MAX_AGENTS)
@@ -363,45 +397,60 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 		lp->entries = e;
 		lp->nentries = n;
 	}
-	if (lp->bpf &&
-	    bpf_map_lookup_elem(lp->oncpu_fd, &zero, lp->oncpu) != 0)
-		memset(lp->oncpu, 0, (size_t)lp->ncpus * sizeof(*lp->oncpu));
+	/* First every agent's ended runs, then the runs going on. */
 	for (i = 0; i < n; i++) {
 		const struct llmsd_load_agent *a = &agents[i];
-		uint64_t run, wait, switches = 0, d_run, d_wait;
-		struct agent_state *s;
+		struct agent_state *st;
 
 		if (!a->agent_id)
 			continue;
-		s = state_of(lp, a);
-		if (!s)
+		st = state_of(lp, a);
+		if (!st)
 			continue;
-		s->seen = true;
-		s->cpu = a->cpu;
-		s->base_cpu = a->base_cpu;
-		ret = lp->bpf ? read_probe(lp, s, now_ns, &run, &wait,
-					   &switches) :
-				read_cgroup(lp, s, &run, &wait);
-		if (ret)
+		st->seen = true;
+		st->cpu = a->cpu;
+		st->base_cpu = a->base_cpu;
+		st->cur_switches = 0;
+		st->cur_ok = (lp->bpf ? read_probe(lp, st, &st->cur_run,
+						   &st->cur_wait,
+						   &st->cur_switches) :
+					read_cgroup(lp, st, &st->cur_run,
+						    &st->cur_wait)) == 0;
+	}
+	if (lp->bpf)
+		add_current(lp, now_ns);
+	for (i = 0; i < lp->nagents; i++) {
+		struct agent_state *s = &lp->agents[i];
+		uint64_t d_run, d_wait, span;
+
+		if (!s->seen || !s->cur_ok)
 			continue;
-		/* Counters read torn (a CPU's run ending): next time. */
-		if (s->primed && (run < s->run_ns || wait < s->wait_ns))
+		s->cur_ok = false;
+		/*
+		 * Less than last time: a run that ended between the two
+		 * reads of the last step.  This agent waits for the next
+		 * step, whose figure then spans both.
+		 */
+		if (s->primed &&
+		    (s->cur_run < s->run_ns || s->cur_wait < s->wait_ns))
 			continue;
-		d_run = s->primed ? run - s->run_ns : 0;
-		d_wait = s->primed ? wait - s->wait_ns : 0;
+		d_run = s->primed ? s->cur_run - s->run_ns : 0;
+		d_wait = s->primed ? s->cur_wait - s->wait_ns : 0;
+		span = s->primed && now_ns > s->at_ns ? now_ns - s->at_ns : 0;
 		s->run_total += d_run;
 		s->wait_total += d_wait;
-		s->run_ns = run;
-		s->wait_ns = wait;
-		s->switches = switches;
-		if (s->primed && dt) {
+		s->run_ns = s->cur_run;
+		s->wait_ns = s->cur_wait;
+		s->switches = s->cur_switches;
+		s->at_ns = now_ns;
+		if (span) {
 			s->raw = llmsd_load_raw(d_run, d_wait, lp->wait_weight,
-						a->cpu, dt);
-			s->smooth = llmsd_load_smooth(s->smooth, s->raw, dt,
+						s->cpu, span);
+			s->smooth = llmsd_load_smooth(s->smooth, s->raw, span,
 						      lp->window_ns);
 		}
 		s->primed = true;
-		lp->entries[count].agent_id = a->agent_id;
+		lp->entries[count].agent_id = s->agent_id;
 		lp->entries[count].load = llmsd_load_value(s->smooth);
 		count++;
 	}
