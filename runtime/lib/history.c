@@ -307,16 +307,30 @@ static int pragma_int(struct llms_history *h, const char *sql,
  * changes something only the first time; "PRAGMA journal_mode" answers
  * with the mode it ended in, which is not WAL when it could not switch.
  */
+#define WAL_RETRY_MS 5
+
 static int set_wal(struct llms_history *h, struct llms_error **err)
 {
 	sqlite3_stmt *st = NULL;
 	const unsigned char *mode;
-	int rc, ret = 0;
+	int rc, ret = 0, waited;
 
 	rc = sqlite3_prepare_v2(h->db, "PRAGMA journal_mode=WAL", -1, &st,
 				NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
+	/*
+	 * The switch needs the file to itself, and SQLite does not call the
+	 * busy handler for it: a second process opening the new file at the
+	 * same moment (agents starting together) gets SQLITE_BUSY at once.
+	 * Wait for it as the busy timeout would, a few milliseconds a try.
+	 */
+	for (waited = 0; (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+	     waited < LLMS_HISTORY_BUSY_TIMEOUT_MS; waited += WAL_RETRY_MS) {
+		sqlite3_reset(st);
+		sqlite3_sleep(WAL_RETRY_MS);
+		rc = sqlite3_step(st);
+	}
 	if (rc != SQLITE_ROW) {
 		ret = sql_error(h, h->db, rc, err,
 				"opening history database %s: setting WAL mode",
