@@ -49,7 +49,11 @@ static u32 lsc_load_with(const struct lsc_agent *a, const struct lsc_task *t,
 	return lsc_load_of(a, c);
 }
 
-/* Least loaded agent other than @src that @t fits now. */
+/*
+ * Least loaded agent other than @src that @t fits now, passing over the
+ * blocked head's reserved agent, which keeps what it will free: the next
+ * one may still take @t.
+ */
 static struct lsc_agent *lsc_pick_least(struct lsc_engine *eng,
 					const struct lsc_task *t,
 					const struct lsc_agent *src)
@@ -58,7 +62,8 @@ static struct lsc_agent *lsc_pick_least(struct lsc_engine *eng,
 	struct lsc_agent *a;
 
 	eng->choice = LSC_CHOOSE_LEAST_LOADED;
-	a = lsc_pick_agent(eng, t, lsc_task_mask(eng, t), src);
+	a = lsc_pick_agent(eng, t, lsc_task_mask(eng, t), src,
+			   eng->resv_agent);
 	eng->choice = choice;
 	return a;
 }
@@ -112,8 +117,7 @@ static bool lsc_migrate_one(struct lsc_engine *eng, struct lsc_agent *src,
 			continue;
 		(*budget)--;
 		dst = lsc_pick_least(eng, t, src);
-		/* The head's reserved agent keeps what it will free. */
-		if (!dst || dst == eng->resv_agent)
+		if (!dst)
 			continue;
 		ls = lsc_load_with(src, t, false);
 		ld = lsc_load_with(dst, t, true);
@@ -142,10 +146,15 @@ u32 lsc_balance(struct lsc_engine *eng, u64 now)
 	       !lsc_balanced(eng)) {
 		progress = false;
 		seen = 0;
-		budget = eng->tun.agent_scan;
+		/*
+		 * Each source its own budget: the most loaded agent's tasks
+		 * that no other agent can hold must not use up the pass
+		 * before a less loaded source whose tasks can move.
+		 */
 		for (n = lsc_tree_last(&eng->loads);
-		     n && seen < eng->tun.agent_scan && budget;
+		     n && seen < eng->tun.agent_scan;
 		     n = lsc_tree_prev(n), seen++) {
+			budget = eng->tun.agent_scan;
 			if (lsc_migrate_one(eng, agent_of_lnode(n), &budget,
 					    now)) {
 				moved++;

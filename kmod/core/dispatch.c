@@ -66,11 +66,12 @@ static bool lsc_better(const struct lsc_agent *a, u64 sa,
  * a ready agent and can hold @t, the first agent in (load, id) order that
  * fits (least loaded) or the one with the least left over in @t's dominant
  * kind among the first agent_scan ones (best fit); then the best over
- * classes.  @skip is never chosen.
+ * classes.  Neither @skip nor @skip2 is ever chosen (either may be NULL).
  */
 struct lsc_agent *lsc_pick_agent(const struct lsc_engine *eng,
 				 const struct lsc_task *t, u64 mask,
-				 const struct lsc_agent *skip)
+				 const struct lsc_agent *skip,
+				 const struct lsc_agent *skip2)
 {
 	struct lsc_agent *best = NULL, *a;
 	const struct lsc_list *pos = NULL;
@@ -91,7 +92,7 @@ struct lsc_agent *lsc_pick_agent(const struct lsc_engine *eng,
 		     n && seen < eng->tun.agent_scan;
 		     n = lsc_tree_next(n), seen++) {
 			a = agent_of_rnode(n);
-			if (a == skip || !lsc_fits_now(a, t))
+			if (a == skip || a == skip2 || !lsc_fits_now(a, t))
 				continue;
 			if (eng->choice == LSC_CHOOSE_LEAST_LOADED) {
 				if (lsc_better(a, 0, best, 0))
@@ -321,7 +322,7 @@ u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 			lsc_walk_out(eng, p);
 			continue;
 		}
-		a = lsc_pick_agent(eng, t, p->mask, NULL);
+		a = lsc_pick_agent(eng, t, p->mask, NULL, NULL);
 		if (!have_resv) {
 			if (a) {
 				lsc_assign(eng, t, a, now);
@@ -340,7 +341,7 @@ u32 lsc_dispatch(struct lsc_engine *eng, u64 now)
 			continue;
 		}
 		if (a && !lsc_backfill_ok(t, a, &r, now))
-			a = lsc_pick_agent(eng, t, p->mask, r.agent);
+			a = lsc_pick_agent(eng, t, p->mask, r.agent, NULL);
 		if (a && lsc_backfill_ok(t, a, &r, now)) {
 			if (a == r.agent &&
 			    lsc_add_sat(now, t->est_ns) > r.at) {

@@ -1580,15 +1580,17 @@ u64 lsc_imbalance(const struct lsc_engine *eng);
  * up to max_migrations tasks that have not started (ASSIGNED, not
  * LSC_TASK_F_PINNED) from the most loaded agents to the least loaded agent
  * that can hold each now (tags, capacity, a free slot; never the agent the
- * blocked head holds a reservation on).  A move is made only when, on the
- * loads estimated after it (see lsc_agent_set_measured()), the larger of
- * the two loads is below the source's load before and the imbalance
- * (lsc_imbalance()) is strictly lower.  Stale measured loads decay first
- * (lsc_loads_refresh()).  Per move at most agent_scan source agents and
- * agent_scan candidate tasks are looked at: O(max_migrations * (n +
- * agent_scan * slots + agent_scan * (classes * agent_scan * log n + n))),
- * the n for the imbalance and for the change a candidate move makes to
- * it.
+ * blocked head holds a reservation on, but the next least loaded one).
+ * A move is made only when, on the loads estimated after it (see
+ * lsc_agent_set_measured()), the larger of the two loads is below the
+ * source's load before and the imbalance (lsc_imbalance()) is strictly
+ * lower.  Stale measured loads decay first
+ * (lsc_loads_refresh()).  Per move at most agent_scan source agents, and
+ * of each at most agent_scan candidate tasks (each its own budget, so that
+ * one agent's immovable tasks do not end the pass), are looked at:
+ * O(max_migrations * (n + agent_scan * (slots + agent_scan *
+ * (classes * agent_scan * log n + n)))), the n for the imbalance and for
+ * the change a candidate move makes to it.
  *
  * Return: number of tasks migrated.
  */

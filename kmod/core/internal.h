@@ -291,7 +291,8 @@ void lsc_rank_update(struct lsc_engine *eng, struct lsc_task *t);
 bool lsc_fits_now(const struct lsc_agent *a, const struct lsc_task *t);
 struct lsc_agent *lsc_pick_agent(const struct lsc_engine *eng,
 				 const struct lsc_task *t, u64 mask,
-				 const struct lsc_agent *skip);
+				 const struct lsc_agent *skip,
+				 const struct lsc_agent *skip2);
 
 /* --------------------------------------------------------- preempt.c */
 

@@ -282,4 +282,76 @@ TEST(stale_load_reports_decay_toward_the_engine_estimate)
 	free(w);
 }
 
+/*
+ * The least loaded agent (3) is the blocked head's reserved one: it keeps
+ * what it will free, and the work goes to the next least loaded (2).
+ */
+TEST(the_reserved_agent_is_passed_over_for_the_next_least_loaded)
+{
+	struct world *w = world_new();
+	u32 i, on2 = 0;
+
+	add_agent(w, 1, 4, 8, 8, 0);
+	add_agent(w, 2, 4, 8, 8, 0);
+	add_agent(w, 3, 4, 8, 8, 0);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_LOST, 0);
+	lsc_agent_set_health(&w->eng, A(w, 3), LSC_AGENT_LOST, 0);
+	for (i = 1; i <= 4; i++)
+		add_task(w, i, 1, 500, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_UP, 0);
+	lsc_agent_set_health(&w->eng, A(w, 3), LSC_AGENT_UP, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 2), 300, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 3), 100, 0);
+	w->eng.resv_agent = A(w, 3);
+	ASSERT_LT(0, lsc_balance(&w->eng, 0));
+	for (i = 1; i <= 4; i++) {
+		ASSERT_NE(A(w, 3), T(w, i)->agent);
+		on2 += T(w, i)->agent == A(w, 2);
+	}
+	ASSERT_LT(0, on2);
+	w->eng.resv_agent = NULL;
+	free(w);
+}
+
+/*
+ * With agent_scan 2, the most loaded agent (1) holds two queued tasks of a
+ * tag only it has; agent 2, next, holds movable ones: they still move to
+ * the idle agent 3 (a budget per source, not one for the pass).
+ */
+TEST(immovable_tasks_of_the_most_loaded_agent_do_not_end_the_pass)
+{
+	struct world *w = world_new();
+	u32 i;
+
+	add_agent(w, 1, 4, 8, 8, 0x1);
+	add_agent(w, 2, 4, 8, 8, 0);
+	add_agent(w, 3, 4, 8, 8, 0);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_LOST, 0);
+	lsc_agent_set_health(&w->eng, A(w, 3), LSC_AGENT_LOST, 0);
+	for (i = 1; i <= 2; i++) {
+		mk_task(w, i, 1, 500, 1, 10)->tags = 0x1;
+		submit(w, T(w, i), 0);
+	}
+	lsc_dispatch(&w->eng, 0);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_UP, 0);
+	/* The least loaded of 1 and 2 (by the engine's estimate) is 2. */
+	for (i = 3; i <= 4; i++)
+		add_task(w, i, 1, 500, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	lsc_agent_set_health(&w->eng, A(w, 3), LSC_AGENT_UP, 0);
+	ASSERT_EQ(A(w, 1), T(w, 1)->agent);
+	ASSERT_EQ(A(w, 2), T(w, 3)->agent);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 950, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 2), 900, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 3), 0, 0);
+	w->eng.tun.agent_scan = 2;
+	ASSERT_LT(0, lsc_balance(&w->eng, 0));
+	ASSERT_EQ(A(w, 1), T(w, 1)->agent);
+	ASSERT_EQ(A(w, 1), T(w, 2)->agent);
+	ASSERT_TRUE(T(w, 3)->agent == A(w, 3) || T(w, 4)->agent == A(w, 3));
+	free(w);
+}
+
 TEST_HARNESS_MAIN
