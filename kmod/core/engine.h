@@ -1491,6 +1491,12 @@ void lsc_loads_refresh(struct lsc_engine *eng, u64 now);
  * order: registration, @slots, what its tasks hold, the host.  O(log n +
  * frozen tasks on it + classes), plus the re-queueing of a new class.
  *
+ * The last measured load's excess (&lsc_agent.meas_excess, per-mille of
+ * the CPU reservation) is rescaled to the new CPU reservation so that it
+ * stands for the same millicores (saturating at LSC_LOAD_MAX; dropped
+ * when the CPU reservation was or becomes zero); its decay goes on as
+ * before.  &lsc_agent.measured stays as reported.
+ *
  * Return: 0; -LSC_ENOENT if not registered; -LSC_EINVAL for @slots above
  * LSC_AGENT_MAX_SLOTS; -LSC_EBUSY when some kind would fall below what its
  * tasks hold (&lsc_agent.committed + &lsc_agent.frozen), below the demand

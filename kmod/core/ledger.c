@@ -683,6 +683,24 @@ static bool lsc_frozen_fit(const struct lsc_agent *a, const u64 *cap)
 	return true;
 }
 
+/*
+ * The excess of the last report in per-mille of a CPU reservation of @to
+ * millicores instead of @from: the same millicores beyond the estimate,
+ * saturating at LSC_LOAD_MAX either way.  No CPU reserved before or after:
+ * there are no millicores to keep, and it is dropped.
+ */
+static s32 lsc_excess_rescale(s32 e, u64 from, u64 to)
+{
+	u64 m;
+
+	if (from == to)
+		return e;
+	if (!from || !to)
+		return 0;
+	m = lsc_muldiv_sat(e < 0 ? -(s64)e : e, from, to, LSC_LOAD_MAX);
+	return e < 0 ? -(s32)m : (s32)m;
+}
+
 int lsc_agent_resize(struct lsc_engine *eng, struct lsc_agent *agent,
 		     const u64 *cap, u32 slots)
 {
@@ -711,6 +729,9 @@ int lsc_agent_resize(struct lsc_engine *eng, struct lsc_agent *agent,
 	lsc_vec_sub(eng->reserved, agent->cap);
 	if (agent->health == LSC_AGENT_UP)
 		lsc_vec_sub(eng->up_cap, agent->cap);
+	agent->meas_excess = lsc_excess_rescale(agent->meas_excess,
+						agent->cap[LSC_RES_CPU],
+						cap[LSC_RES_CPU]);
 	memcpy(agent->cap, cap, sizeof(agent->cap));
 	agent->slots = slots;
 	lsc_vec_add(eng->reserved, agent->cap);

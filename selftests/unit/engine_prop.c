@@ -1180,6 +1180,23 @@ static void op_remove(struct prop *p, struct lsc_agent *a)
 	}
 }
 
+/*
+ * A report's excess, per-mille of a CPU reservation of @from millicores,
+ * as the same millicores of @to (toward zero, at most LSC_LOAD_MAX); none
+ * without CPU before or after.
+ */
+static s64 ref_rescale(s64 e, u64 from, u64 to)
+{
+	s64 m;
+
+	if (!from || !to)
+		return 0;
+	m = (s64)((u64)(e < 0 ? -e : e) * from / to);
+	if (m > LSC_LOAD_MAX)
+		m = LSC_LOAD_MAX;
+	return e < 0 ? -m : m;
+}
+
 /* Resize, slots too: the decision is checked against the callbacks. */
 static void op_resize(struct prop *p, struct lsc_agent *a, const u64 *cap)
 {
@@ -1216,6 +1233,10 @@ static void op_resize(struct prop *p, struct lsc_agent *a, const u64 *cap)
 		w->violation = "agent resize changed the agent on error";
 	else if (!ret && a->slots != (slots ? slots : n))
 		w->violation = "agent resize did not set the slots";
+	if (!ret)
+		p->rep_excess[agent_index(w, a)] =
+			ref_rescale(p->rep_excess[agent_index(w, a)],
+				    used[LSC_RES_CPU], cap[LSC_RES_CPU]);
 }
 
 static void op_agent(struct prop *p)
