@@ -433,9 +433,9 @@ struct lsc_class {
  *	(unless stopped while frozen) and thawing
  * @measured: last measured CPU load, per-mille of its reservation, as
  *	reported (lsc_agent_set_measured())
- * @meas_excess: @measured less the CPU share its tasks held when it was
- *	reported (per-mille, may be negative): what the measurement adds to
- *	the engine's own estimate
+ * @meas_excess: @measured less the CPU share its started tasks held when
+ *	it was reported (per-mille, may be negative): what the measurement
+ *	adds to the engine's own estimate
  * @meas_shift: halvings of @meas_excess applied so far because the report
  *	is stale (see lsc_agent_set_measured()); 0 while it is fresh
  * @meas_ns: when @measured was reported
@@ -443,6 +443,8 @@ struct lsc_class {
  *	tasks (@committed plus @frozen) and its estimated CPU load, the CPU
  *	share of @committed plus @meas_excess (halved @meas_shift times)
  * @committed: resources committed to the tasks of @tasks
+ * @unstarted_cpu: the part of @committed's CPU held by its ASSIGNED tasks,
+ *	which have not started and use none of it yet
  * @frozen: resources held by its frozen tasks (those of @frozen_tasks):
  *	their memory, GPUs and GPU memory, never CPU; @committed + @frozen is
  *	what its tasks hold, never above @cap
@@ -484,6 +486,7 @@ struct lsc_agent {
 	u64 meas_ns;
 	u32 load;
 	u64 committed[LSC_NR_RES];
+	u64 unstarted_cpu;
 	u64 frozen[LSC_NR_RES];
 	u64 next_end;
 	u64 nr_assigned;
@@ -1447,13 +1450,16 @@ int lsc_agent_remove(struct lsc_engine *eng, struct lsc_agent *agent,
  *	time its tasks waited for a CPU, per-mille (clamped to LSC_LOAD_MAX)
  * @now: current time (when it was measured)
  *
- * The engine keeps what the report says beyond its own estimate (the CPU
- * share its tasks hold now): the excess, positive when they use more CPU
- * than they reserved, negative when less.  Until the next report the
- * agent's estimated CPU load is the CPU share its tasks hold plus that
- * excess, so a task assigned, migrated or ended moves it at once.  Its
- * load (&lsc_agent.load) is the larger of that estimate and the dominant
- * share its tasks hold.
+ * The engine keeps what the report says beyond the CPU share its started
+ * tasks hold now (all but the ASSIGNED ones, which use no CPU yet): the
+ * excess, positive when they use more CPU than they reserved, negative
+ * when less.  Until the next report the agent's estimated CPU load is
+ * that excess plus the CPU share of all its tasks, the ASSIGNED ones at
+ * their demand since they will run there: right after a report, the
+ * measured load plus the share of its ASSIGNED tasks.  A task assigned,
+ * migrated or ended moves it at once by its share; one that starts does
+ * not (the next report says what it uses).  Its load (&lsc_agent.load) is
+ * the larger of that estimate and the dominant share its tasks hold.
  *
  * Stale reports: a report older than LSC_LOAD_STALE load intervals
  * (&lsc_tunables.load_interval_ns) decays toward the engine's own

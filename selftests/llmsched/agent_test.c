@@ -631,7 +631,8 @@ TEST_F(agent, load_report_checks)
 /*
  * The balancer on measured loads: agent a holds four queued tasks (assigned,
  * never fetched: 500 m each, 125 per-mille of its 4 CPUs) when agent b
- * registers; the probe then says a is at 900 and b at 100.  Each move takes
+ * registers; the probe then says a is at 400 and b at 100: a's queued tasks,
+ * which used none of it, add their 500 on top (900).  Each move takes
  * a task's share off a's estimate and puts it on b's (900/100 -> 775/225
  * -> 650/350 -> 525/475); a fourth would raise the imbalance.  The moves
  * happen inside the report's call, so the counts do not depend on timing.
@@ -662,7 +663,7 @@ TEST_F(agent, load_report_moves_queued_tasks_to_the_idle_agent)
 
 	memset(e, 0, sizeof(e));
 	e[0].agent_id = a->id;
-	e[0].load = 900;
+	e[0].load = 400;
 	e[1].agent_id = b->id;
 	e[1].load = 100;
 	ASSERT_EQ(0, load_report(self->fd, e, 2, sizeof(e[0])));

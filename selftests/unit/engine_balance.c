@@ -87,9 +87,10 @@ TEST(balance_leaves_pinned_tasks_where_they_are)
 
 /*
  * Agent 1 holds four queued tasks (assigned, not fetched) while agent 2
- * was away; then the reports say 900 and 100 per-mille.  Each 500 m task
- * is 125 of a 4-CPU reservation: 900/100 -> 775/225 -> 650/350 ->
- * 525/475, and a fourth move (400/600) would raise the imbalance.
+ * was away; then the reports say 400 and 100 per-mille: agent 1's queued
+ * tasks, which used none of it, add their share (500) to its 400.  Each
+ * 500 m task is 125 of a 4-CPU reservation: 900/100 -> 775/225 -> 650/350
+ * -> 525/475, and a fourth move (400/600) would raise the imbalance.
  */
 static void queue_on_agent_1(struct world *w, u32 n, u64 tags2)
 {
@@ -111,7 +112,7 @@ TEST(measured_loads_move_queued_work_from_loaded_to_idle_agent)
 
 	queue_on_agent_1(w, 4, 0);
 	ASSERT_EQ(500, A(w, 1)->load);
-	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 400, 0);
 	lsc_agent_set_measured(&w->eng, A(w, 2), 100, 0);
 	ASSERT_EQ(900, A(w, 1)->load);
 	ASSERT_EQ(100, A(w, 2)->load);
@@ -135,8 +136,9 @@ TEST(measured_loads_move_queued_work_from_loaded_to_idle_agent)
 }
 
 /*
- * Agent 1 (4 CPUs) reports 900 with a queued 1-CPU task of tag 0x1; the
- * only other agent with the tag, agent 2, has 2 CPUs and reports 100, as
+ * Agent 1 (4 CPUs) reports 650 with a queued 1-CPU task of tag 0x1 (900
+ * with its share); the only other agent with the tag, agent 2, has 2 CPUs
+ * and reports 100, as
  * do @bystanders agents without it.  The move gives 650 and 600 (the
  * task is 250 of agent 1 and 500 of agent 2): the larger load falls, the
  * pair's difference falls by 750, but each bystander's pairs rise by 250.
@@ -155,7 +157,7 @@ static u32 overshoot(u32 bystanders)
 	submit(w, T(w, 1), 0);
 	lsc_dispatch(&w->eng, 0);
 	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_UP, 0);
-	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 650, 0);
 	for (i = 0; i < bystanders + 1; i++)
 		lsc_agent_set_measured(&w->eng, A(w, 2 + i), 100, 0);
 	moved = lsc_balance(&w->eng, 0);
@@ -177,14 +179,17 @@ TEST(a_move_that_raises_the_larger_load_is_not_made)
 {
 	struct world *w = world_new();
 
-	/* A 2-CPU task: 500 of agent 1, 1000 of agent 2 (100 -> 1100). */
+	/*
+	 * A 2-CPU task: 500 of agent 1, 1000 of agent 2 (100 -> 1100);
+	 * agent 1 measures 400 besides it: 900.
+	 */
 	add_agent(w, 1, 4, 8, 2, 0);
 	add_agent(w, 2, 2, 8, 2, 0);
 	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_LOST, 0);
 	add_task(w, 1, 1, 2000, 1, 10);
 	lsc_dispatch(&w->eng, 0);
 	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_UP, 0);
-	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 400, 0);
 	lsc_agent_set_measured(&w->eng, A(w, 2), 100, 0);
 	ASSERT_EQ(800, lsc_imbalance(&w->eng));
 	ASSERT_EQ(0, lsc_balance(&w->eng, 0));
@@ -253,10 +258,11 @@ TEST(stale_load_reports_decay_toward_the_engine_estimate)
 {
 	struct world *w = world_new();
 	u64 ms = 1000 * 1000, iv = w->eng.tun.load_interval_ns;
+	u32 i;
 
 	ASSERT_EQ(10 * ms, iv);
 	queue_on_agent_1(w, 4, 0);
-	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 400, 0);
 	/* Fresh for LSC_LOAD_STALE intervals: 900 (500 held + 400). */
 	lsc_dispatch(&w->eng, LSC_LOAD_STALE * iv);
 	ASSERT_EQ(900, A(w, 1)->load);
@@ -273,12 +279,87 @@ TEST(stale_load_reports_decay_toward_the_engine_estimate)
 	/* ... until only the engine's own estimate is left (500 held). */
 	lsc_dispatch(&w->eng, (LSC_LOAD_STALE + LSC_LOAD_DECAY) * iv);
 	ASSERT_EQ(500, A(w, 1)->load);
-	/* A fresh report counts at once again. */
-	lsc_agent_set_measured(&w->eng, A(w, 1), 800, 1000 * ms);
+	/* A fresh report counts at once again: 300 beside the 500 held. */
+	lsc_agent_set_measured(&w->eng, A(w, 1), 300, 1000 * ms);
 	ASSERT_EQ(800, A(w, 1)->load);
-	/* A report below the held share never lowers the load. */
+	/* Once they started, a report below the held share is no lower. */
+	for (i = 1; i <= 4; i++)
+		ASSERT_EQ(0, lsc_task_start(&w->eng, T(w, i), 1000 * ms));
+	ASSERT_EQ(800, A(w, 1)->load);
 	lsc_agent_set_measured(&w->eng, A(w, 1), 100, 1000 * ms);
 	ASSERT_EQ(500, A(w, 1)->load);
+	free(w);
+}
+
+/*
+ * Agent 1 (4 CPUs) runs a 2-CPU task that uses 3.6 CPUs and holds a
+ * queued 1-CPU one: it reports 900.  The excess is measured against the
+ * task that ran (500), not against both (750): the queued task adds its
+ * share on top (1150), and moving it away leaves what was measured.
+ */
+TEST(a_report_is_measured_against_the_tasks_that_started)
+{
+	struct world *w = world_new();
+
+	add_agent(w, 1, 4, 8, 4, 0);
+	add_agent(w, 2, 4, 8, 4, 0);
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_LOST, 0);
+	add_task(w, 1, 1, 2000, 1, 10);
+	add_task(w, 2, 1, 1000, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	ASSERT_EQ(0, lsc_task_start(&w->eng, T(w, 1), 0));
+	lsc_agent_set_health(&w->eng, A(w, 2), LSC_AGENT_UP, 0);
+	ASSERT_EQ(1000, A(w, 1)->unstarted_cpu);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 0);
+	lsc_agent_set_measured(&w->eng, A(w, 2), 0, 0);
+	ASSERT_EQ(400, A(w, 1)->meas_excess);
+	ASSERT_EQ(1150, A(w, 1)->load);
+	ASSERT_EQ(1, lsc_balance(&w->eng, 0));
+	ASSERT_EQ(A(w, 2), T(w, 2)->agent);
+	ASSERT_EQ(0, A(w, 1)->unstarted_cpu);
+	ASSERT_EQ(1000, A(w, 2)->unstarted_cpu);
+	ASSERT_EQ(900, A(w, 1)->load);
+	ASSERT_EQ(250, A(w, 2)->load);
+	/* Starting it changes no load: the next report says what it uses. */
+	ASSERT_EQ(0, lsc_task_start(&w->eng, T(w, 2), 0));
+	ASSERT_EQ(0, A(w, 2)->unstarted_cpu);
+	ASSERT_EQ(250, A(w, 2)->load);
+	lsc_agent_set_measured(&w->eng, A(w, 2), 300, 0);
+	ASSERT_EQ(50, A(w, 2)->meas_excess);
+	ASSERT_EQ(300, A(w, 2)->load);
+	/* Ending a started task takes its share off. */
+	ASSERT_EQ(0, lsc_task_complete(&w->eng, T(w, 1), 0, 0));
+	ASSERT_EQ(400, A(w, 1)->load);
+	free(w);
+}
+
+/*
+ * A fetched (pinned) ASSIGNED task that is cancelled may run until it is
+ * stopped: from then on a report counts it as started.
+ */
+TEST(a_stopping_task_counts_as_started)
+{
+	struct world *w = world_new();
+
+	add_agent(w, 1, 4, 8, 4, 0);
+	add_task(w, 1, 1, 2000, 1, 10);
+	add_task(w, 2, 1, 1000, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	ASSERT_EQ(3000, A(w, 1)->unstarted_cpu);
+	T(w, 1)->flags |= LSC_TASK_F_PINNED;
+	ASSERT_EQ(0, lsc_task_cancel(&w->eng, T(w, 1), 0));
+	ASSERT_EQ(LSC_TASK_STOPPING, T(w, 1)->state);
+	ASSERT_EQ(1000, A(w, 1)->unstarted_cpu);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 600, 0);
+	ASSERT_EQ(100, A(w, 1)->meas_excess);
+	ASSERT_EQ(850, A(w, 1)->load);
+	ASSERT_EQ(0, lsc_task_stopped(&w->eng, T(w, 1), 0));
+	ASSERT_EQ(1000, A(w, 1)->unstarted_cpu);
+	ASSERT_EQ(350, A(w, 1)->load);
+	/* A queued task requeued or ended leaves nothing behind. */
+	ASSERT_EQ(0, lsc_task_cancel(&w->eng, T(w, 2), 0));
+	ASSERT_EQ(0, A(w, 1)->unstarted_cpu);
+	ASSERT_EQ(100, A(w, 1)->load);
 	free(w);
 }
 

@@ -69,7 +69,8 @@ struct prop {
 	 */
 	bool preempt;
 	/* Per agent, what its last load report said beyond the CPU share
-	 * its tasks held then (per-mille), and when; reports seen decayed.
+	 * its started tasks held then (per-mille), and when; reports seen
+	 * decayed.
 	 */
 	s64 rep_excess[P_AGENTS];
 	u64 rep_at[P_AGENTS];
@@ -737,6 +738,27 @@ static s64 ref_cpu_share(struct world *w, const struct lsc_agent *a)
 	       (s64)ref_permille(used[LSC_RES_CPU], a->cap[LSC_RES_CPU]) : 0;
 }
 
+/*
+ * The CPU that @a's started tasks hold (all that hold CPU there but the
+ * ASSIGNED ones), in millicores; with @share, per-mille of @a's CPU.
+ */
+static s64 ref_started_cpu(struct world *w, const struct lsc_agent *a,
+			   bool share)
+{
+	int ai = agent_index(w, a);
+	u64 cpu = 0;
+	u32 i;
+
+	for (i = 0; i < w->nr_tasks; i++)
+		if (w->on_agent[i] == ai && !w->iced[i] &&
+		    w->seen_state[i] != LSC_TASK_ASSIGNED)
+			cpu += w->tasks[i].demand[LSC_RES_CPU];
+	if (!share)
+		return (s64)cpu;
+	return a->cap[LSC_RES_CPU] ?
+	       (s64)ref_permille(cpu, a->cap[LSC_RES_CPU]) : 0;
+}
+
 /* Halvings a report made at @at is due at @now (policies.rst). */
 static u32 ref_shift(const struct prop *p, u64 at, u64 now)
 {
@@ -795,6 +817,9 @@ static const char *check_loads(struct prop *p, bool refreshed)
 			continue;
 		if (a->load != ref_load(p, j, a->meas_shift))
 			return "agent load differs from its holdings and its report";
+		if (a->committed[LSC_RES_CPU] - a->unstarted_cpu !=
+		    (u64)ref_started_cpu(w, a, false))
+			return "agent's unstarted CPU differs from its ASSIGNED tasks'";
 		if (!refreshed || !p->rep_excess[j] || p->rep_moot[j])
 			continue;
 		if (a->meas_shift > ref_shift(p, p->rep_at[j], w->now) ||
@@ -1283,7 +1308,7 @@ static void op_agent(struct prop *p)
 		break;
 	case 4:
 		n = rn(p, 1200);
-		p->rep_excess[j] = (s64)n - ref_cpu_share(w, a);
+		p->rep_excess[j] = (s64)n - ref_started_cpu(w, a, true);
 		p->rep_at[j] = w->now;
 		p->rep_moot[j] = false;
 		if (lsc_agent_set_measured(&w->eng, a, n, w->now))
