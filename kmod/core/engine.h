@@ -922,6 +922,20 @@ void lsc_default_tunables(struct lsc_tunables *tun);
 int lsc_set_tunables(struct lsc_engine *eng, const struct lsc_tunables *tun);
 
 /**
+ * lsc_set_load_interval() - change the load report period alone
+ * @eng: the engine
+ * @ns: the new &lsc_tunables.load_interval_ns, 1 us .. 2^40 ns
+ *
+ * What the caller that reports measured loads says its period is, so that
+ * its reports stay fresh for LSC_LOAD_STALE of its own intervals; the
+ * reports already made are aged on the new interval from the next
+ * lsc_loads_refresh() on.  O(1).
+ *
+ * Return: 0, or -LSC_EINVAL when @ns is out of range (nothing changed).
+ */
+int lsc_set_load_interval(struct lsc_engine *eng, u64 ns);
+
+/**
  * lsc_set_policy() - switch the run queue policy
  * @eng: the engine
  * @policy: enum lsc_policy

@@ -292,6 +292,41 @@ TEST(stale_load_reports_decay_toward_the_engine_estimate)
 }
 
 /*
+ * The reporter's own period decides when its reports go stale: at 1 s a
+ * report is fresh for 4 s, where at the default 10 ms it would be all but
+ * gone after 100 ms.  A shorter period counts from the next refresh on.
+ */
+TEST(a_report_stays_fresh_for_four_of_the_reporters_intervals)
+{
+	struct world *w = world_new();
+	u64 ms = 1000 * 1000;
+
+	add_agent(w, 1, 4, 8, 1, 0);
+	ASSERT_EQ(-LSC_EINVAL, lsc_set_load_interval(&w->eng, 999));
+	ASSERT_EQ(-LSC_EINVAL,
+		  lsc_set_load_interval(&w->eng, (1ULL << 40) + 1));
+	ASSERT_EQ(10 * ms, w->eng.tun.load_interval_ns);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 0);
+	lsc_dispatch(&w->eng, 100 * ms);
+	ASSERT_EQ(900 >> 7, A(w, 1)->load);
+
+	ASSERT_EQ(0, lsc_set_load_interval(&w->eng, 1000 * ms));
+	ASSERT_EQ(1000 * ms, w->eng.tun.load_interval_ns);
+	lsc_agent_set_measured(&w->eng, A(w, 1), 900, 1000 * ms);
+	lsc_dispatch(&w->eng, 1100 * ms);
+	ASSERT_EQ(900, A(w, 1)->load);
+	lsc_dispatch(&w->eng, 4900 * ms);
+	ASSERT_EQ(900, A(w, 1)->load);
+	lsc_dispatch(&w->eng, 5900 * ms);
+	ASSERT_EQ(450, A(w, 1)->load);
+	/* Looked at next at 6.9 s on the old period; at once on the new. */
+	ASSERT_EQ(0, lsc_set_load_interval(&w->eng, 10 * ms));
+	lsc_dispatch(&w->eng, 5901 * ms);
+	ASSERT_EQ(0, A(w, 1)->load);
+	free(w);
+}
+
+/*
  * Agent 1 (4 CPUs) runs a 2-CPU task that uses 3.6 CPUs and holds a
  * queued 1-CPU one: it reports 900.  The excess is measured against the
  * task that ran (500), not against both (750): the queued task adds its
