@@ -467,6 +467,9 @@ struct lsc_class {
  * @rnode: link in @cls->ready
  * @enode: link in @cls->release
  * @lnode: link in the engine's load index of UP agents
+ * @load_rank: (engine-internal) its position in the load index and
+ * @load_below: the sum of the loads before it there, as the balancer's
+ *	last walk of the index found them (valid until a load changes)
  */
 struct lsc_agent {
 	u32 id;
@@ -504,6 +507,8 @@ struct lsc_agent {
 	struct lsc_node rnode;
 	struct lsc_node enode;
 	struct lsc_node lnode;
+	u32 load_rank;
+	u64 load_below;
 };
 
 /* ----------------------------------------------------------------- users */
@@ -826,6 +831,8 @@ struct lsc_stats {
  *	agent)
  * @load_check_ns: when stale measured loads are looked at next (see
  *	lsc_agent_set_measured())
+ * @load_sum: sum of the loads of the load index as the balancer's last
+ *	walk found them (see &lsc_agent.load_below)
  * @stats: counters
  * @user_list: registered users
  * @nr_users: their number
@@ -884,6 +891,7 @@ struct lsc_engine {
 	struct lsc_agent *resv_agent;
 	u64 resv_ns;
 	u64 load_check_ns;
+	u64 load_sum;
 	struct lsc_stats stats;
 	struct lsc_list user_list;
 	u32 nr_users;
@@ -1615,8 +1623,10 @@ u64 lsc_imbalance(const struct lsc_engine *eng);
  * of each at most agent_scan candidate tasks (each its own budget, so that
  * one agent's immovable tasks do not end the pass), are looked at:
  * O(max_migrations * (n + agent_scan * (slots + agent_scan *
- * (classes * agent_scan * log n + n)))), the n for the imbalance and for
- * the change a candidate move makes to it.
+ * (classes * agent_scan + 1) * log n))), the n for the imbalance: the
+ * walk of the load index that computes it also keeps each agent's rank
+ * and the sum of the loads below it, with which the change a candidate
+ * move makes to the imbalance takes O(log n) (expected).
  *
  * Return: number of tasks migrated.
  */

@@ -313,6 +313,13 @@ struct lsc_agent *lsc_pick_agent(const struct lsc_engine *eng,
 				 const struct lsc_agent *skip,
 				 const struct lsc_agent *skip2);
 
+/* --------------------------------------------------------- balance.c */
+
+u64 lsc_loads_rank(struct lsc_engine *eng);
+s64 lsc_imbalance_delta(const struct lsc_engine *eng,
+			const struct lsc_agent *s, u32 ls,
+			const struct lsc_agent *d, u32 ld);
+
 /* --------------------------------------------------------- preempt.c */
 
 bool lsc_preempt(struct lsc_engine *eng, struct lsc_task *head, u64 mask,

@@ -4,6 +4,7 @@
  * migration.
  */
 #include "engine_util.h"
+#include "core/internal.h"
 #include "kselftest_harness.h"
 
 TEST(imbalance_is_sum_of_pairwise_load_differences)
@@ -467,6 +468,83 @@ TEST(immovable_tasks_of_the_most_loaded_agent_do_not_end_the_pass)
 	ASSERT_EQ(A(w, 1), T(w, 1)->agent);
 	ASSERT_EQ(A(w, 1), T(w, 2)->agent);
 	ASSERT_TRUE(T(w, 3)->agent == A(w, 3) || T(w, 4)->agent == A(w, 3));
+	free(w);
+}
+
+static s64 absdiff(s64 a, s64 b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* Sum over pairs of UP agents of |L_i - L_j|, with @s at @ls, @d at @ld. */
+static s64 pairs_with(struct world *w, u32 n, const struct lsc_agent *s,
+		      s64 ls, const struct lsc_agent *d, s64 ld)
+{
+	s64 sum = 0, li, lj;
+	u32 i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			const struct lsc_agent *a = &w->agents[i];
+			const struct lsc_agent *b = &w->agents[j];
+
+			if (a->health != LSC_AGENT_UP ||
+			    b->health != LSC_AGENT_UP)
+				continue;
+			li = a == s ? ls : a == d ? ld : a->load;
+			lj = b == s ? ls : b == d ? ld : b->load;
+			sum += absdiff(li, lj);
+		}
+	return sum;
+}
+
+/*
+ * The change a move makes to the imbalance, read off the ranked load
+ * index in O(log n), is the change the pairs themselves show: random
+ * loads with many ties, agents that are not UP among them, new loads
+ * below, between, at and above the others.
+ */
+TEST(imbalance_change_from_ranks_equals_the_pairwise_sum)
+{
+	struct world *w = world_new();
+	u64 rng = 0x9e3779b97f4a7c15ULL;
+	u32 n = W_AGENTS, i, round, si, di, ls, ld;
+	const struct lsc_agent *s, *d;
+
+	for (i = 0; i < n; i++)
+		add_agent(w, i + 1, 4, 8, 1, 0);
+	for (round = 0; round < 2000; round++) {
+		if (!(round % 50)) {
+			for (i = 0; i < n; i++) {
+				rng = rng * 6364136223846793005ULL + 1;
+				lsc_agent_set_measured(&w->eng, A(w, i + 1),
+						       (u32)(rng >> 33) % 8 * 125,
+						       0);
+				lsc_agent_set_health(&w->eng, A(w, i + 1),
+						     (rng >> 20) % 5 ?
+						     LSC_AGENT_UP :
+						     LSC_AGENT_DRAINING, 0);
+			}
+			ASSERT_EQ(lsc_imbalance(&w->eng), lsc_loads_rank(&w->eng));
+			ASSERT_EQ(pairs_with(w, n, NULL, 0, NULL, 0),
+				  (s64)lsc_imbalance(&w->eng));
+		}
+		rng = rng * 6364136223846793005ULL + 1;
+		si = (u32)(rng >> 40) % n;
+		di = (u32)(rng >> 20) % n;
+		if (si == di || A(w, si + 1)->health != LSC_AGENT_UP ||
+		    A(w, di + 1)->health != LSC_AGENT_UP)
+			continue;
+		s = A(w, si + 1);
+		d = A(w, di + 1);
+		ls = (u32)(rng >> 8) % 1100;
+		ld = (u32)(rng >> 28) % 1100;
+		ASSERT_EQ(pairs_with(w, n, s, ls, d, ld) -
+			  pairs_with(w, n, s, s->load, d, d->load),
+			  lsc_imbalance_delta(&w->eng, s, ls, d, ld))
+			TH_LOG("round %u: %u -> %u, %u -> %u", round, s->load,
+			       ls, d->load, ld);
+	}
 	free(w);
 }
 

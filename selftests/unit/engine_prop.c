@@ -64,6 +64,8 @@ struct prop {
 	/* Inside lsc_balance(), and the head's reserved agent before it. */
 	bool in_balance;
 	const struct lsc_agent *resv_before;
+	/* The imbalance before the balance pass's last migration. */
+	u64 imb_last;
 	/* Preemption mode: more priorities and preemptible tasks, agents
 	 * that confirm what they are asked more often.
 	 */
@@ -1389,6 +1391,7 @@ static void op_balance(struct prop *p)
 
 	lsc_loads_refresh(&w->eng, w->now);
 	before = lsc_imbalance(&w->eng);
+	p->imb_last = before;
 	p->resv_before = w->eng.resv_agent;
 	p->in_balance = true;
 	moved = lsc_balance(&w->eng, w->now);
@@ -1416,6 +1419,9 @@ static void on_migrate(struct world *w, struct lsc_task *t,
 		w->violation = "a task migrated onto the head's reserved agent";
 	else if (from == to || to->health != LSC_AGENT_UP)
 		w->violation = "a migration onto its own or a non-UP agent";
+	else if (lsc_imbalance(&w->eng) >= p->imb_last)
+		w->violation = "a migration did not lower the imbalance";
+	p->imb_last = lsc_imbalance(&w->eng);
 }
 
 static void op_tunables(struct prop *p)
