@@ -199,6 +199,11 @@ long llms_ioc_load_report(struct llms_file *lf, void *arg,
 	    req->entry_size < LLMSCHED_LOAD_ENTRY_SIZE_VER0 ||
 	    req->entry_size > PAGE_SIZE)
 		return -EINVAL;
+	/* 0 (and a first-version caller's zero-filled tail) keeps it. */
+	if (req->interval_ns &&
+	    (req->interval_ns < LLMSCHED_LOAD_INTERVAL_MIN_NS ||
+	     req->interval_ns > LLMSCHED_LOAD_INTERVAL_MAX_NS))
+		return -EINVAL;
 
 	entries = kvmalloc_array(req->count, sizeof(*entries), GFP_KERNEL);
 	if (!entries)
@@ -215,6 +220,9 @@ long llms_ioc_load_report(struct llms_file *lf, void *arg,
 
 	now = llms_now();
 	spin_lock(&llmsched.lock);
+	/* Within the engine's range (checked at build time): no failure. */
+	if (req->interval_ns)
+		lsc_set_load_interval(&llmsched.eng, req->interval_ns);
 	for (i = 0; i < req->count; i++) {
 		agent = llms_agent_find_locked(entries[i].agent_id);
 		if (agent)

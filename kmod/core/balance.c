@@ -12,7 +12,10 @@
  * move is made only when it lowers the larger of the two loads and the
  * imbalance itself; each move lowers the imbalance strictly, so a pass
  * cannot undo its own moves, and a pass without a new report or a change
- * of the tasks finds nothing more to do.
+ * of the tasks finds nothing more to do.  The walk that computes the
+ * imbalance before a move also ranks the agents with the sums of the
+ * loads below them, so that what a candidate move changes is read off
+ * the index in O(log n).
  */
 #include "internal.h"
 
@@ -26,13 +29,37 @@ u64 lsc_imbalance(const struct lsc_engine *eng)
 	return sum > 0 ? (u64)sum : 0;
 }
 
-static bool lsc_balanced(const struct lsc_engine *eng)
+/*
+ * lsc_imbalance(), and for every agent of the load index its rank and the
+ * sum of the loads before it, with their total: what lsc_abs_sum() reads
+ * until a load changes.  O(n).
+ */
+u64 lsc_loads_rank(struct lsc_engine *eng)
+{
+	struct lsc_node *n;
+	struct lsc_agent *a;
+	s64 sum = 0, n_agents = eng->loads.count;
+	u64 below = 0;
+	u32 k = 0;
+
+	for (n = lsc_tree_first(&eng->loads); n; n = lsc_tree_next(n), k++) {
+		a = agent_of_lnode(n);
+		a->load_rank = k;
+		a->load_below = below;
+		below += a->load;
+		sum += (s64)a->load * (2 * (s64)k - n_agents + 1);
+	}
+	eng->load_sum = below;
+	return sum > 0 ? (u64)sum : 0;
+}
+
+static bool lsc_balanced(struct lsc_engine *eng)
 {
 	u64 n = eng->loads.count;
 
 	if (n < 2)
 		return true;
-	return lsc_imbalance(eng) <=
+	return lsc_loads_rank(eng) <=
 	       (u64)eng->tun.balance_threshold * (n * (n - 1) / 2);
 }
 
@@ -73,28 +100,63 @@ static s64 lsc_absdiff(s64 a, s64 b)
 	return a > b ? a - b : b - a;
 }
 
+static int lsc_load_key(const struct lsc_node *n, const void *key,
+			const void *ctx)
+{
+	return agent_of_lnode(n)->load > *(const u32 *)key;
+}
+
 /*
- * Change of the imbalance if @s's load became @ls and @d's @ld, all other
- * loads as they are: the pairs with a third agent, then the pair itself.
- * O(n).
+ * Sum over the agents of the load index of |@x - L_k|: with the c loads
+ * at most @x summing to P (read off the last of them, the index being in
+ * load order) and all n summing to S, x * c - P + (S - P) - x * (n - c).
+ * As of the last lsc_loads_rank().  O(log n) expected.
  */
-static s64 lsc_imbalance_delta(const struct lsc_engine *eng,
-			       const struct lsc_agent *s, u32 ls,
-			       const struct lsc_agent *d, u32 ld)
+static s64 lsc_abs_sum(const struct lsc_engine *eng, u32 x)
 {
 	const struct lsc_node *n;
 	const struct lsc_agent *a;
-	s64 delta;
+	s64 c = 0, p = 0, all = eng->loads.count;
 
-	delta = lsc_absdiff(ls, ld) - lsc_absdiff(s->load, d->load);
-	for (n = lsc_tree_first(&eng->loads); n; n = lsc_tree_next(n)) {
+	n = lsc_tree_find_last(&eng->loads, lsc_load_key, &x, NULL);
+	if (n) {
 		a = agent_of_lnode(n);
-		if (a == s || a == d)
-			continue;
-		delta += lsc_absdiff(ls, a->load) - lsc_absdiff(s->load, a->load);
-		delta += lsc_absdiff(ld, a->load) - lsc_absdiff(d->load, a->load);
+		c = (s64)a->load_rank + 1;
+		p = (s64)(a->load_below + a->load);
 	}
-	return delta;
+	return (s64)x * c - p + ((s64)eng->load_sum - p) -
+	       (s64)x * (all - c);
+}
+
+/* Sum of |@x - L_k| over the agents of the load index but @s and @d. */
+static s64 lsc_abs_sum_others(const struct lsc_engine *eng, u32 x,
+			      const struct lsc_agent *s,
+			      const struct lsc_agent *d)
+{
+	s64 sum = lsc_abs_sum(eng, x);
+
+	if (lsc_node_linked(&s->lnode))
+		sum -= lsc_absdiff(x, s->load);
+	if (lsc_node_linked(&d->lnode))
+		sum -= lsc_absdiff(x, d->load);
+	return sum;
+}
+
+/*
+ * Change of the imbalance if @s's load became @ls and @d's @ld, all other
+ * loads as they are: the pair itself, then the pairs with a third agent,
+ * from the sums of distances to all of them.  As of the last
+ * lsc_loads_rank().  O(log n) expected.
+ */
+s64 lsc_imbalance_delta(const struct lsc_engine *eng,
+			const struct lsc_agent *s, u32 ls,
+			const struct lsc_agent *d, u32 ld)
+{
+	return lsc_absdiff(ls, ld) - lsc_absdiff(s->load, d->load) +
+	       lsc_abs_sum_others(eng, ls, s, d) -
+	       lsc_abs_sum_others(eng, s->load, s, d) +
+	       lsc_abs_sum_others(eng, ld, s, d) -
+	       lsc_abs_sum_others(eng, d->load, s, d);
 }
 
 /*

@@ -210,6 +210,9 @@ void lsc_stop(struct lsc_engine *eng, struct lsc_task *t, u32 reason,
 		a->nr_preemptible--;
 	lsc_freeze_drop(eng, t);
 	t->flags &= ~LSC_TASK_F_THAWING;
+	/* A fetched ASSIGNED task may run from now on: count it started. */
+	if (t->state == LSC_TASK_ASSIGNED)
+		a->unstarted_cpu -= t->demand[LSC_RES_CPU];
 	t->stop_reason = (u8)reason;
 	eng->stats.stops++;
 	if (t->flags & LSC_TASK_F_ICED) {
@@ -345,6 +348,8 @@ int lsc_task_start(struct lsc_engine *eng, struct lsc_task *task, u64 now)
 	if (task->state != LSC_TASK_ASSIGNED || !a)
 		return -LSC_EINVAL;
 	lsc_agent_unindex(eng, a);
+	/* Its CPU counts as used from now on; the load stays as it was. */
+	a->unstarted_cpu -= task->demand[LSC_RES_CPU];
 	lsc_list_del(&task->alink);
 	task->start_ns = now;
 	lsc_agent_link_task(a, task);

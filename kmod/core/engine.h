@@ -433,9 +433,9 @@ struct lsc_class {
  *	(unless stopped while frozen) and thawing
  * @measured: last measured CPU load, per-mille of its reservation, as
  *	reported (lsc_agent_set_measured())
- * @meas_excess: @measured less the CPU share its tasks held when it was
- *	reported (per-mille, may be negative): what the measurement adds to
- *	the engine's own estimate
+ * @meas_excess: @measured less the CPU share its started tasks held when
+ *	it was reported (per-mille, may be negative): what the measurement
+ *	adds to the engine's own estimate
  * @meas_shift: halvings of @meas_excess applied so far because the report
  *	is stale (see lsc_agent_set_measured()); 0 while it is fresh
  * @meas_ns: when @measured was reported
@@ -443,6 +443,8 @@ struct lsc_class {
  *	tasks (@committed plus @frozen) and its estimated CPU load, the CPU
  *	share of @committed plus @meas_excess (halved @meas_shift times)
  * @committed: resources committed to the tasks of @tasks
+ * @unstarted_cpu: the part of @committed's CPU held by its ASSIGNED tasks,
+ *	which have not started and use none of it yet
  * @frozen: resources held by its frozen tasks (those of @frozen_tasks):
  *	their memory, GPUs and GPU memory, never CPU; @committed + @frozen is
  *	what its tasks hold, never above @cap
@@ -465,6 +467,9 @@ struct lsc_class {
  * @rnode: link in @cls->ready
  * @enode: link in @cls->release
  * @lnode: link in the engine's load index of UP agents
+ * @load_rank: (engine-internal) its position in the load index and
+ * @load_below: the sum of the loads before it there, as the balancer's
+ *	last walk of the index found them (valid until a load changes)
  */
 struct lsc_agent {
 	u32 id;
@@ -484,6 +489,7 @@ struct lsc_agent {
 	u64 meas_ns;
 	u32 load;
 	u64 committed[LSC_NR_RES];
+	u64 unstarted_cpu;
 	u64 frozen[LSC_NR_RES];
 	u64 next_end;
 	u64 nr_assigned;
@@ -501,6 +507,8 @@ struct lsc_agent {
 	struct lsc_node rnode;
 	struct lsc_node enode;
 	struct lsc_node lnode;
+	u32 load_rank;
+	u64 load_below;
 };
 
 /* ----------------------------------------------------------------- users */
@@ -823,6 +831,8 @@ struct lsc_stats {
  *	agent)
  * @load_check_ns: when stale measured loads are looked at next (see
  *	lsc_agent_set_measured())
+ * @load_sum: sum of the loads of the load index as the balancer's last
+ *	walk found them (see &lsc_agent.load_below)
  * @stats: counters
  * @user_list: registered users
  * @nr_users: their number
@@ -881,6 +891,7 @@ struct lsc_engine {
 	struct lsc_agent *resv_agent;
 	u64 resv_ns;
 	u64 load_check_ns;
+	u64 load_sum;
 	struct lsc_stats stats;
 	struct lsc_list user_list;
 	u32 nr_users;
@@ -917,6 +928,20 @@ void lsc_default_tunables(struct lsc_tunables *tun);
  * changed).
  */
 int lsc_set_tunables(struct lsc_engine *eng, const struct lsc_tunables *tun);
+
+/**
+ * lsc_set_load_interval() - change the load report period alone
+ * @eng: the engine
+ * @ns: the new &lsc_tunables.load_interval_ns, 1 us .. 2^40 ns
+ *
+ * What the caller that reports measured loads says its period is, so that
+ * its reports stay fresh for LSC_LOAD_STALE of its own intervals; the
+ * reports already made are aged on the new interval from the next
+ * lsc_loads_refresh() on.  O(1).
+ *
+ * Return: 0, or -LSC_EINVAL when @ns is out of range (nothing changed).
+ */
+int lsc_set_load_interval(struct lsc_engine *eng, u64 ns);
 
 /**
  * lsc_set_policy() - switch the run queue policy
@@ -1447,13 +1472,16 @@ int lsc_agent_remove(struct lsc_engine *eng, struct lsc_agent *agent,
  *	time its tasks waited for a CPU, per-mille (clamped to LSC_LOAD_MAX)
  * @now: current time (when it was measured)
  *
- * The engine keeps what the report says beyond its own estimate (the CPU
- * share its tasks hold now): the excess, positive when they use more CPU
- * than they reserved, negative when less.  Until the next report the
- * agent's estimated CPU load is the CPU share its tasks hold plus that
- * excess, so a task assigned, migrated or ended moves it at once.  Its
- * load (&lsc_agent.load) is the larger of that estimate and the dominant
- * share its tasks hold.
+ * The engine keeps what the report says beyond the CPU share its started
+ * tasks hold now (all but the ASSIGNED ones, which use no CPU yet): the
+ * excess, positive when they use more CPU than they reserved, negative
+ * when less.  Until the next report the agent's estimated CPU load is
+ * that excess plus the CPU share of all its tasks, the ASSIGNED ones at
+ * their demand since they will run there: right after a report, the
+ * measured load plus the share of its ASSIGNED tasks.  A task assigned,
+ * migrated or ended moves it at once by its share; one that starts does
+ * not (the next report says what it uses).  Its load (&lsc_agent.load) is
+ * the larger of that estimate and the dominant share its tasks hold.
  *
  * Stale reports: a report older than LSC_LOAD_STALE load intervals
  * (&lsc_tunables.load_interval_ns) decays toward the engine's own
@@ -1490,6 +1518,12 @@ void lsc_loads_refresh(struct lsc_engine *eng, u64 now);
  * in lsc_agent_add().  Atomic: on error nothing changed.  Checked in this
  * order: registration, @slots, what its tasks hold, the host.  O(log n +
  * frozen tasks on it + classes), plus the re-queueing of a new class.
+ *
+ * The last measured load's excess (&lsc_agent.meas_excess, per-mille of
+ * the CPU reservation) is rescaled to the new CPU reservation so that it
+ * stands for the same millicores (saturating at LSC_LOAD_MAX; dropped
+ * when the CPU reservation was or becomes zero); its decay goes on as
+ * before.  &lsc_agent.measured stays as reported.
  *
  * Return: 0; -LSC_ENOENT if not registered; -LSC_EINVAL for @slots above
  * LSC_AGENT_MAX_SLOTS; -LSC_EBUSY when some kind would fall below what its
@@ -1589,8 +1623,10 @@ u64 lsc_imbalance(const struct lsc_engine *eng);
  * of each at most agent_scan candidate tasks (each its own budget, so that
  * one agent's immovable tasks do not end the pass), are looked at:
  * O(max_migrations * (n + agent_scan * (slots + agent_scan *
- * (classes * agent_scan * log n + n)))), the n for the imbalance and for
- * the change a candidate move makes to it.
+ * (classes * agent_scan + 1) * log n))), the n for the imbalance: the
+ * walk of the load index that computes it also keeps each agent's rank
+ * and the sum of the loads below it, with which the change a candidate
+ * move makes to the imbalance takes O(log n) (expected).
  *
  * Return: number of tasks migrated.
  */

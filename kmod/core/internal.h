@@ -75,6 +75,25 @@ static inline u64 lsc_ratio(u64 num, u64 den, u64 scale)
 	return lsc_div64_u64(num, lsc_div64_u64(den, scale) + 1);
 }
 
+/*
+ * @a * @b / @c, at most @max; @c > 0.  A product past 64 bits loses the
+ * low bits of @b and @c alike (a relative error below 2^-31 while @a is
+ * below 2^32).
+ */
+static inline u64 lsc_muldiv_sat(u64 a, u64 b, u64 c, u64 max)
+{
+	u64 q;
+
+	while (a && b > U64_MAX / a) {
+		b >>= 1;
+		c >>= 1;
+	}
+	if (!c)
+		return max;
+	q = lsc_div64_u64(a * b, c);
+	return q > max ? max : q;
+}
+
 /* Dominant share of @used in @cap over the kinds @cap has, per @scale. */
 static inline u64 lsc_dominant(const u64 *used, const u64 *cap, u64 scale)
 {
@@ -293,6 +312,13 @@ struct lsc_agent *lsc_pick_agent(const struct lsc_engine *eng,
 				 const struct lsc_task *t, u64 mask,
 				 const struct lsc_agent *skip,
 				 const struct lsc_agent *skip2);
+
+/* --------------------------------------------------------- balance.c */
+
+u64 lsc_loads_rank(struct lsc_engine *eng);
+s64 lsc_imbalance_delta(const struct lsc_engine *eng,
+			const struct lsc_agent *s, u32 ls,
+			const struct lsc_agent *d, u32 ld);
 
 /* --------------------------------------------------------- preempt.c */
 

@@ -61,6 +61,12 @@ static s64 lsc_cpu_share(const struct lsc_agent *a, u64 cpu)
 	return (s64)lsc_ratio(cpu, a->cap[LSC_RES_CPU], LSC_LOAD_SCALE);
 }
 
+/* CPU held by @a's tasks that have started (all but the ASSIGNED ones). */
+static u64 lsc_started_cpu(const struct lsc_agent *a)
+{
+	return a->committed[LSC_RES_CPU] - a->unstarted_cpu;
+}
+
 /* What the last report adds to the engine's own estimate, decayed. */
 static s64 lsc_meas_excess(const struct lsc_agent *a)
 {
@@ -74,8 +80,11 @@ static s64 lsc_meas_excess(const struct lsc_agent *a)
 
 /*
  * max(dominant held share, estimated CPU load): the CPU share of
- * @committed plus what the last report measured beyond the share held
- * then.  With @committed other than @a's own, the load @a would have.
+ * @committed plus what the last report measured beyond the share its
+ * started tasks held then.  The ASSIGNED tasks count at their demand, on
+ * top of the measurement, which they were no part of.  With @committed
+ * other than @a's own (ASSIGNED tasks added or taken away), the load @a
+ * would have.
  */
 u32 lsc_load_of(const struct lsc_agent *a, const u64 *committed)
 {
@@ -233,12 +242,16 @@ void lsc_agent_link_task(struct lsc_agent *a, struct lsc_task *t)
 	lsc_list_add_after(&t->alink, pos);
 }
 
-/* Commit @t's demand on @a (agent side only). */
+/*
+ * Commit @t's demand on @a (agent side only): it is being assigned or
+ * migrated there, and has not started.
+ */
 void lsc_agent_take(struct lsc_engine *eng, struct lsc_agent *a,
 		    struct lsc_task *t, u64 now)
 {
 	lsc_agent_unindex(eng, a);
 	lsc_vec_add(a->committed, t->demand);
+	a->unstarted_cpu += t->demand[LSC_RES_CPU];
 	a->used_slots++;
 	a->nr_assigned++;
 	t->agent = a;
@@ -262,6 +275,8 @@ void lsc_agent_give(struct lsc_engine *eng, struct lsc_task *t)
 	} else {
 		lsc_vec_sub(a->committed, t->demand);
 		a->used_slots--;
+		if (t->state == LSC_TASK_ASSIGNED)
+			a->unstarted_cpu -= t->demand[LSC_RES_CPU];
 	}
 	lsc_list_del(&t->alink);
 	t->agent = NULL;
@@ -578,6 +593,7 @@ int lsc_agent_add(struct lsc_engine *eng, struct lsc_agent *agent, u64 now)
 	agent->health = LSC_AGENT_UP;
 	agent->registered = 1;
 	agent->used_slots = 0;
+	agent->unstarted_cpu = 0;
 	agent->measured = 0;
 	agent->meas_excess = 0;
 	agent->meas_shift = 0;
@@ -615,7 +631,7 @@ int lsc_agent_set_measured(struct lsc_engine *eng, struct lsc_agent *agent,
 	agent->measured = permille > LSC_LOAD_MAX ? LSC_LOAD_MAX : permille;
 	agent->meas_excess = (s32)((s64)agent->measured -
 				   lsc_cpu_share(agent,
-						 agent->committed[LSC_RES_CPU]));
+						 lsc_started_cpu(agent)));
 	agent->meas_shift = 0;
 	agent->meas_ns = now;
 	lsc_agent_index(eng, agent);
@@ -683,6 +699,24 @@ static bool lsc_frozen_fit(const struct lsc_agent *a, const u64 *cap)
 	return true;
 }
 
+/*
+ * The excess of the last report in per-mille of a CPU reservation of @to
+ * millicores instead of @from: the same millicores beyond the estimate,
+ * saturating at LSC_LOAD_MAX either way.  No CPU reserved before or after:
+ * there are no millicores to keep, and it is dropped.
+ */
+static s32 lsc_excess_rescale(s32 e, u64 from, u64 to)
+{
+	u64 m;
+
+	if (from == to)
+		return e;
+	if (!from || !to)
+		return 0;
+	m = lsc_muldiv_sat(e < 0 ? -(s64)e : e, from, to, LSC_LOAD_MAX);
+	return e < 0 ? -(s32)m : (s32)m;
+}
+
 int lsc_agent_resize(struct lsc_engine *eng, struct lsc_agent *agent,
 		     const u64 *cap, u32 slots)
 {
@@ -711,6 +745,9 @@ int lsc_agent_resize(struct lsc_engine *eng, struct lsc_agent *agent,
 	lsc_vec_sub(eng->reserved, agent->cap);
 	if (agent->health == LSC_AGENT_UP)
 		lsc_vec_sub(eng->up_cap, agent->cap);
+	agent->meas_excess = lsc_excess_rescale(agent->meas_excess,
+						agent->cap[LSC_RES_CPU],
+						cap[LSC_RES_CPU]);
 	memcpy(agent->cap, cap, sizeof(agent->cap));
 	agent->slots = slots;
 	lsc_vec_add(eng->reserved, agent->cap);

@@ -1123,6 +1123,17 @@ int lsc_set_policy(struct lsc_engine *eng, u32 policy)
 	return 0;
 }
 
+int lsc_set_load_interval(struct lsc_engine *eng, u64 ns)
+{
+	if (ns < 1000 || ns > (1ULL << 40))
+		return -LSC_EINVAL;
+	/* Stale loads are looked at again on the new interval's terms. */
+	if (ns != eng->tun.load_interval_ns)
+		eng->load_check_ns = 0;
+	eng->tun.load_interval_ns = ns;
+	return 0;
+}
+
 int lsc_set_tunables(struct lsc_engine *eng, const struct lsc_tunables *tun)
 {
 	if (tun->backfill_depth > 65536 || !tun->agent_scan ||

@@ -345,7 +345,7 @@ static const struct llms_hint llms_confirm_hints[] = {
 static const struct llms_hint llms_load_hints[] = {
 	H_ADMIN("reporting loads"),
 	HINT(EINVAL, "count must be 1 to 4096, every load at most 65535, "
-	     "flags zero"),
+	     "the interval 1 ms to 10 s (0 keeps it), flags zero"),
 	HINT(EFAULT, "the entries are not memory the caller may read"),
 	H_NOMEM,
 	END,
@@ -903,17 +903,23 @@ int llms_agent_confirm(int fd, uint64_t task_id, uint32_t kind,
 }
 
 int llms_load_report(int fd, const struct llmsched_load_entry *entries,
-		     uint32_t count, struct llms_error **err)
+		     uint32_t count, uint64_t interval_ns,
+		     struct llms_error **err)
 {
 	struct llmsched_load_report r = {
 		.size = sizeof(r),
 		.count = count,
 		.entry_size = sizeof(*entries),
 		.entries_ptr = (uintptr_t)entries,
+		.interval_ns = interval_ns,
 	};
 
+	if (!interval_ns)
+		return llms_ioc(fd, LLMSCHED_IOC_LOAD_REPORT, &r, err,
+				"reporting the loads of %u agents", count);
 	return llms_ioc(fd, LLMSCHED_IOC_LOAD_REPORT, &r, err,
-			"reporting the loads of %u agents", count);
+			"reporting the loads of %u agents every %llu ns",
+			count, (unsigned long long)interval_ns);
 }
 
 int llms_agent_list(int fd, struct llmsched_agent_list *l,

@@ -201,9 +201,14 @@ int llms_agent_control(int fd, struct llmsched_agent_control *c,
 int llms_agent_confirm(int fd, uint64_t task_id, uint32_t kind,
 		       struct llms_error **err);
 
-/* LLMSCHED_IOC_LOAD_REPORT of @count entries (on any file, not an agent's). */
+/*
+ * LLMSCHED_IOC_LOAD_REPORT of @count entries (on any file, not an agent's),
+ * made every @interval_ns (1 ms .. 10 s; 0 keeps the one in force): a load
+ * is stale once 4 of them passed without a new report.
+ */
 int llms_load_report(int fd, const struct llmsched_load_entry *entries,
-		     uint32_t count, struct llms_error **err);
+		     uint32_t count, uint64_t interval_ns,
+		     struct llms_error **err);
 
 /* LLMSCHED_IOC_AGENT_LIST, one page: the caller sets all but the sizes. */
 int llms_agent_list(int fd, struct llmsched_agent_list *l,

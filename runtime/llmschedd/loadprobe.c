@@ -460,7 +460,7 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 	lp->measure_cpu_ns += t1 - t0;
 	if (!count || !dt)
 		return;
-	ret = llms_load_report(fd, lp->entries, (uint32_t)count, &err);
+	ret = llms_load_report(fd, lp->entries, (uint32_t)count, lp->interval_ns, &err);
 	lp->report_cpu_ns += thread_cpu_ns() - t1;
 	if (ret) {
 		/* Every interval: say it once in a while, not each time. */

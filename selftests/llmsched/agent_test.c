@@ -628,10 +628,109 @@ TEST_F(agent, load_report_checks)
 	EXPECT_EQ(300ULL, v);
 }
 
+/* A report of @count entries of this version, made every @interval_ns. */
+static int load_report_every(int fd, struct llmsched_load_entry *e,
+			     __u32 count, __u64 interval_ns)
+{
+	struct llmsched_load_report r;
+
+	LS_INIT(r);
+	r.count = count;
+	r.entry_size = sizeof(*e);
+	r.entries_ptr = (uintptr_t)e;
+	r.interval_ns = interval_ns;
+	return ls_ioctl(fd, LLMSCHED_IOC_LOAD_REPORT, &r);
+}
+
+/* @a's load in sysfs after a scheduler pass (a report of no agent). */
+static __u64 load_after_pass(struct __test_metadata *_metadata, int fd,
+			     __u32 id)
+{
+	struct llmsched_load_entry none = { .agent_id = 0x7ffffff0 };
+	char path[64];
+	__u64 v = ~0ULL;
+
+	EXPECT_EQ(0, load_report_every(fd, &none, 1, 0));
+	snprintf(path, sizeof(path), "agents/%u/load", id);
+	EXPECT_EQ(0, ls_sysfs_u64(path, &v));
+	return v;
+}
+
+/*
+ * The report's interval decides when a load goes stale (4 of them): at
+ * 1 s a load of 700 is still 700 after 150 ms, at 10 ms it has decayed
+ * (15 intervals, 11 halvings: 0).  An interval out of 1 ms .. 10 s fails
+ * the call before anything is applied, the interval included; 0 and a
+ * first-version structure keep the interval in force.
+ */
+TEST_F(agent, load_report_interval_decides_when_a_load_is_stale)
+{
+	struct ls_agent *a = &self->a[0];
+	struct llmsched_load_entry e = { 0 };
+	struct llmsched_load_report r;
+	const __u64 ms = 1000000;
+	const __u64 bad[] = {
+		LLMSCHED_LOAD_INTERVAL_MIN_NS - 1,
+		LLMSCHED_LOAD_INTERVAL_MAX_NS + 1,
+		1, ~0ULL,
+	};
+	unsigned int i;
+
+	ASSERT_EQ(0, ls_agent_spawn(a, 1, LS_CPUS(4), LS_GB(8), 0));
+	e.agent_id = a->id;
+	e.load = 700;
+	SNAPSHOT(NULL, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_FAILS(-EINVAL, load_report_every(self->fd, &e, 1, bad[i]),
+			     "interval out of range");
+		EXPECT_EQ(0ULL, load_after_pass(_metadata, self->fd, a->id))
+			TH_LOG("interval %llu: a load was applied",
+			       (unsigned long long)bad[i]);
+	}
+	/* The range's ends are taken. */
+	ASSERT_EQ(0, load_report_every(self->fd, &e, 1,
+				       LLMSCHED_LOAD_INTERVAL_MAX_NS));
+	ASSERT_EQ(0, load_report_every(self->fd, &e, 1,
+				       LLMSCHED_LOAD_INTERVAL_MIN_NS));
+
+	/* Every 1 s: fresh after 150 ms. */
+	ASSERT_EQ(0, load_report_every(self->fd, &e, 1, 1000 * ms));
+	EXPECT_EQ(700ULL, load_after_pass(_metadata, self->fd, a->id));
+	usleep(150000);
+	EXPECT_EQ(700ULL, load_after_pass(_metadata, self->fd, a->id));
+	/* Interval 0 keeps it. */
+	ASSERT_EQ(0, load_report_every(self->fd, &e, 1, 0));
+	usleep(150000);
+	EXPECT_EQ(700ULL, load_after_pass(_metadata, self->fd, a->id));
+
+	/* Every 10 ms: decayed after 150 ms. */
+	ASSERT_EQ(0, load_report_every(self->fd, &e, 1, 10 * ms));
+	usleep(150000);
+	EXPECT_GT(100ULL, load_after_pass(_metadata, self->fd, a->id));
+
+	/*
+	 * A bad interval is not applied either: the next report, of the
+	 * first version (which keeps the interval), is stale as at 10 ms.
+	 */
+	EXPECT_FAILS(-EINVAL, load_report_every(self->fd, &e, 1,
+						20000 * ms),
+		     "interval 20 s");
+	LS_INIT(r);
+	r.size = LLMSCHED_LOAD_REPORT_SIZE_VER0;
+	r.count = 1;
+	r.entry_size = sizeof(e);
+	r.entries_ptr = (uintptr_t)&e;
+	ASSERT_EQ(0, ls_ioctl(self->fd, LLMSCHED_IOC_LOAD_REPORT, &r));
+	EXPECT_EQ(700ULL, load_after_pass(_metadata, self->fd, a->id));
+	usleep(150000);
+	EXPECT_GT(100ULL, load_after_pass(_metadata, self->fd, a->id));
+}
+
 /*
  * The balancer on measured loads: agent a holds four queued tasks (assigned,
  * never fetched: 500 m each, 125 per-mille of its 4 CPUs) when agent b
- * registers; the probe then says a is at 900 and b at 100.  Each move takes
+ * registers; the probe then says a is at 400 and b at 100: a's queued tasks,
+ * which used none of it, add their 500 on top (900).  Each move takes
  * a task's share off a's estimate and puts it on b's (900/100 -> 775/225
  * -> 650/350 -> 525/475); a fourth would raise the imbalance.  The moves
  * happen inside the report's call, so the counts do not depend on timing.
@@ -662,7 +761,7 @@ TEST_F(agent, load_report_moves_queued_tasks_to_the_idle_agent)
 
 	memset(e, 0, sizeof(e));
 	e[0].agent_id = a->id;
-	e[0].load = 900;
+	e[0].load = 400;
 	e[1].agent_id = b->id;
 	e[1].load = 100;
 	ASSERT_EQ(0, load_report(self->fd, e, 2, sizeof(e[0])));

@@ -635,11 +635,20 @@ TEST_F(ioc, an_agent_fetches_runs_and_is_told_to_kill)
 
 	load.agent_id = reg.agent_id;
 	load.load = 500;
-	EXPECT_EQ(0, llms_load_report(self->fd, &load, 1, &self->err));
+	EXPECT_EQ(0, llms_load_report(self->fd, &load, 1, 10000000,
+				      &self->err));
+	EXPECT_EQ(0, llms_load_report(self->fd, &load, 1, 0, &self->err));
 	load.load = 70000;
-	EXPECT_EQ(-EINVAL, llms_load_report(self->fd, &load, 1, &self->err));
+	EXPECT_EQ(-EINVAL, llms_load_report(self->fd, &load, 1, 0,
+					    &self->err));
 	EXPECT_ERR(self->err, EINVAL, 0, "reporting the loads of 1 agents",
 		   "at most 65535");
+	load.load = 500;
+	EXPECT_EQ(-EINVAL, llms_load_report(self->fd, &load, 1, 999999,
+					    &self->err));
+	EXPECT_ERR(self->err, EINVAL, 0,
+		   "reporting the loads of 1 agents every 999999 ns",
+		   "the interval 1 ms to 10 s");
 
 	ASSERT_EQ(0, llms_agent_unregister(afd, &self->err));
 	EXPECT_EQ(-EBADFD, llms_agent_unregister(afd, &self->err));

@@ -445,6 +445,8 @@ static size_t first_size(const struct ioc_desc *d)
 {
 	if (d->cmd == LLMSCHED_IOC_AGENT_FETCH)
 		return LLMSCHED_AGENT_FETCH_SIZE_VER0;
+	if (d->cmd == LLMSCHED_IOC_LOAD_REPORT)
+		return LLMSCHED_LOAD_REPORT_SIZE_VER0;
 	return d->size;
 }
 

@@ -25,8 +25,11 @@ TEST(least_loaded_agent_first_ties_to_lower_id)
 	add_task(w, 3, 1, 1000, 1, 10);		/* agent 3 at 0 */
 	lsc_dispatch(&w->eng, 0);
 	ASSERT_EQ(A(w, 3), T(w, 3)->agent);
-	/* Measured load counts: agent 3 reports 900 per-mille. */
-	lsc_agent_set_measured(&w->eng, A(w, 3), 900, 0);
+	/*
+	 * Measured load counts: agent 3 reports 650 per-mille, and its
+	 * queued task 3, which used none of it, adds its share (250).
+	 */
+	lsc_agent_set_measured(&w->eng, A(w, 3), 650, 0);
 	ASSERT_EQ(900, A(w, 3)->load);
 	add_task(w, 4, 1, 1000, 1, 10);		/* 1: 500, 2: 250 -> 2 */
 	lsc_dispatch(&w->eng, 0);

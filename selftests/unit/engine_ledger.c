@@ -137,6 +137,51 @@ TEST(resize_stays_above_committed_and_within_host)
 	free(w);
 }
 
+/*
+ * A 4-CPU agent running a 1-CPU task reports 450: 200 per-mille, 800 m,
+ * beyond its task's 250.  Resized to 2 CPUs the same 800 m are 400
+ * per-mille (the task 500), at 8 CPUs 100 (the task 125); with no CPU
+ * reserved there are no millicores to keep.
+ */
+TEST(resize_keeps_the_measured_excess_in_millicores)
+{
+	struct world *w = world_new();
+	u64 cap[LSC_NR_RES] = { 2000, 8 * GB, 0, 0 };
+	struct lsc_agent *a = add_agent(w, 1, 4, 8, 2, 0);
+
+	add_task(w, 1, 1, 1000, 1, 10);
+	lsc_dispatch(&w->eng, 0);
+	ASSERT_EQ(0, lsc_task_start(&w->eng, T(w, 1), 0));
+	lsc_agent_set_measured(&w->eng, a, 450, 0);
+	ASSERT_EQ(450, a->load);
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, a, cap, 0));
+	ASSERT_EQ(400, a->meas_excess);
+	ASSERT_EQ(900, a->load);
+	cap[LSC_RES_CPU] = 8000;
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, a, cap, 0));
+	ASSERT_EQ(100, a->meas_excess);
+	ASSERT_EQ(225, a->load);
+	/* A negative excess keeps its millicores too: 200 m below. */
+	lsc_agent_set_measured(&w->eng, a, 100, 0);
+	ASSERT_EQ(-25, a->meas_excess);
+	cap[LSC_RES_CPU] = 2000;
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, a, cap, 0));
+	ASSERT_EQ(-100, a->meas_excess);
+	ASSERT_EQ(500, a->load);
+	/* Saturating: 65035 per-mille of 2 CPUs is far past 1 m. */
+	lsc_agent_set_measured(&w->eng, a, LSC_LOAD_MAX, 0);
+	ASSERT_EQ(LSC_LOAD_MAX - 500, a->meas_excess);
+	ASSERT_EQ(0, lsc_task_complete(&w->eng, T(w, 1), 0, 0));
+	cap[LSC_RES_CPU] = 1;
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, a, cap, 0));
+	ASSERT_EQ(LSC_LOAD_MAX, a->meas_excess);
+	ASSERT_EQ(LSC_LOAD_MAX, a->load);
+	cap[LSC_RES_CPU] = 0;
+	ASSERT_EQ(0, lsc_agent_resize(&w->eng, a, cap, 0));
+	ASSERT_EQ(0, a->meas_excess);
+	free(w);
+}
+
 TEST(lost_agent_is_fenced_until_it_is_removed)
 {
 	struct world *w = world_new();

@@ -64,12 +64,15 @@ struct prop {
 	/* Inside lsc_balance(), and the head's reserved agent before it. */
 	bool in_balance;
 	const struct lsc_agent *resv_before;
+	/* The imbalance before the balance pass's last migration. */
+	u64 imb_last;
 	/* Preemption mode: more priorities and preemptible tasks, agents
 	 * that confirm what they are asked more often.
 	 */
 	bool preempt;
 	/* Per agent, what its last load report said beyond the CPU share
-	 * its tasks held then (per-mille), and when; reports seen decayed.
+	 * its started tasks held then (per-mille), and when; reports seen
+	 * decayed.
 	 */
 	s64 rep_excess[P_AGENTS];
 	u64 rep_at[P_AGENTS];
@@ -737,6 +740,27 @@ static s64 ref_cpu_share(struct world *w, const struct lsc_agent *a)
 	       (s64)ref_permille(used[LSC_RES_CPU], a->cap[LSC_RES_CPU]) : 0;
 }
 
+/*
+ * The CPU that @a's started tasks hold (all that hold CPU there but the
+ * ASSIGNED ones), in millicores; with @share, per-mille of @a's CPU.
+ */
+static s64 ref_started_cpu(struct world *w, const struct lsc_agent *a,
+			   bool share)
+{
+	int ai = agent_index(w, a);
+	u64 cpu = 0;
+	u32 i;
+
+	for (i = 0; i < w->nr_tasks; i++)
+		if (w->on_agent[i] == ai && !w->iced[i] &&
+		    w->seen_state[i] != LSC_TASK_ASSIGNED)
+			cpu += w->tasks[i].demand[LSC_RES_CPU];
+	if (!share)
+		return (s64)cpu;
+	return a->cap[LSC_RES_CPU] ?
+	       (s64)ref_permille(cpu, a->cap[LSC_RES_CPU]) : 0;
+}
+
 /* Halvings a report made at @at is due at @now (policies.rst). */
 static u32 ref_shift(const struct prop *p, u64 at, u64 now)
 {
@@ -795,6 +819,9 @@ static const char *check_loads(struct prop *p, bool refreshed)
 			continue;
 		if (a->load != ref_load(p, j, a->meas_shift))
 			return "agent load differs from its holdings and its report";
+		if (a->committed[LSC_RES_CPU] - a->unstarted_cpu !=
+		    (u64)ref_started_cpu(w, a, false))
+			return "agent's unstarted CPU differs from its ASSIGNED tasks'";
 		if (!refreshed || !p->rep_excess[j] || p->rep_moot[j])
 			continue;
 		if (a->meas_shift > ref_shift(p, p->rep_at[j], w->now) ||
@@ -1180,6 +1207,23 @@ static void op_remove(struct prop *p, struct lsc_agent *a)
 	}
 }
 
+/*
+ * A report's excess, per-mille of a CPU reservation of @from millicores,
+ * as the same millicores of @to (toward zero, at most LSC_LOAD_MAX); none
+ * without CPU before or after.
+ */
+static s64 ref_rescale(s64 e, u64 from, u64 to)
+{
+	s64 m;
+
+	if (!from || !to)
+		return 0;
+	m = (s64)((u64)(e < 0 ? -e : e) * from / to);
+	if (m > LSC_LOAD_MAX)
+		m = LSC_LOAD_MAX;
+	return e < 0 ? -m : m;
+}
+
 /* Resize, slots too: the decision is checked against the callbacks. */
 static void op_resize(struct prop *p, struct lsc_agent *a, const u64 *cap)
 {
@@ -1216,6 +1260,10 @@ static void op_resize(struct prop *p, struct lsc_agent *a, const u64 *cap)
 		w->violation = "agent resize changed the agent on error";
 	else if (!ret && a->slots != (slots ? slots : n))
 		w->violation = "agent resize did not set the slots";
+	if (!ret)
+		p->rep_excess[agent_index(w, a)] =
+			ref_rescale(p->rep_excess[agent_index(w, a)],
+				    used[LSC_RES_CPU], cap[LSC_RES_CPU]);
 }
 
 static void op_agent(struct prop *p)
@@ -1262,7 +1310,7 @@ static void op_agent(struct prop *p)
 		break;
 	case 4:
 		n = rn(p, 1200);
-		p->rep_excess[j] = (s64)n - ref_cpu_share(w, a);
+		p->rep_excess[j] = (s64)n - ref_started_cpu(w, a, true);
 		p->rep_at[j] = w->now;
 		p->rep_moot[j] = false;
 		if (lsc_agent_set_measured(&w->eng, a, n, w->now))
@@ -1343,6 +1391,7 @@ static void op_balance(struct prop *p)
 
 	lsc_loads_refresh(&w->eng, w->now);
 	before = lsc_imbalance(&w->eng);
+	p->imb_last = before;
 	p->resv_before = w->eng.resv_agent;
 	p->in_balance = true;
 	moved = lsc_balance(&w->eng, w->now);
@@ -1370,6 +1419,9 @@ static void on_migrate(struct world *w, struct lsc_task *t,
 		w->violation = "a task migrated onto the head's reserved agent";
 	else if (from == to || to->health != LSC_AGENT_UP)
 		w->violation = "a migration onto its own or a non-UP agent";
+	else if (lsc_imbalance(&w->eng) >= p->imb_last)
+		w->violation = "a migration did not lower the imbalance";
+	p->imb_last = lsc_imbalance(&w->eng);
 }
 
 static void op_tunables(struct prop *p)

@@ -49,7 +49,7 @@
  * MINOR grows with every addition (a field, a flag, an ioctl).
  */
 #define LLMSCHED_VERSION_MAJOR	1
-#define LLMSCHED_VERSION_MINOR	1
+#define LLMSCHED_VERSION_MINOR	2
 #define LLMSCHED_VERSION_PATCH	0
 
 /*
@@ -708,8 +708,11 @@ struct llmsched_agent_confirm {
  * @load: its CPU load in per-mille of its CPU reservation (1000 = busy on
  *	all of it), as the runtime's probe measured it (CPU used plus a weight
  *	for the time its tasks waited for a CPU); at most 65535.  A load not
- *	reported again within 4 of the daemon's 10 ms intervals decays toward
- *	the kernel's own estimate (the CPU share the agent's tasks hold).
+ *	reported again within 4 report intervals (&llmsched_load_report.
+ *	interval_ns, 10 ms until a report sets it) decays toward the
+ *	kernel's own estimate (the CPU share the agent's tasks hold).  The
+ *	kernel adds the share of the agent's tasks that were assigned and
+ *	have not started (they were no part of the measurement).
  */
 struct llmsched_load_entry {
 	__u32 agent_id;
@@ -726,10 +729,18 @@ struct llmsched_load_entry {
  * @entry_size: the size of one entry as the caller knows struct
  *	llmsched_load_entry, from %LLMSCHED_LOAD_ENTRY_SIZE_VER0 to a page.
  * @entries_ptr: user pointer to @count entries of @entry_size bytes.
+ * @interval_ns: (1.2) the caller's report period, in ns, from
+ *	%LLMSCHED_LOAD_INTERVAL_MIN_NS (1 ms) to %LLMSCHED_LOAD_INTERVAL_MAX_NS
+ *	(10 s): a load is stale once 4 of them passed without a new report.
+ *	It stays in force for every later report (for all agents) until a
+ *	report gives another; 0, or a first-version caller's
+ *	%LLMSCHED_LOAD_REPORT_SIZE_VER0 structure, keeps the one in force
+ *	(10 ms at module load).
  *
  * Unknown agent ids are skipped (agents come and go); a load above 65535
- * fails the whole call with -EINVAL before any is applied.  The balancer
- * runs after the loads are applied.
+ * or an @interval_ns out of its range fails the whole call with -EINVAL
+ * before anything is applied.  The interval is applied first, then the
+ * loads; the balancer runs after them.
  */
 struct llmsched_load_report {
 	__u32 size;
@@ -737,9 +748,15 @@ struct llmsched_load_report {
 	__u32 count;
 	__u32 entry_size;
 	__u64 entries_ptr;
+	__u64 interval_ns;
 };
 
 #define LLMSCHED_LOAD_REPORT_SIZE_VER0	24
+#define LLMSCHED_LOAD_REPORT_SIZE_VER1	32
+
+/* Range of &llmsched_load_report.interval_ns (0 keeps the interval). */
+#define LLMSCHED_LOAD_INTERVAL_MIN_NS	1000000ULL
+#define LLMSCHED_LOAD_INTERVAL_MAX_NS	10000000000ULL
 
 /**
  * enum llmsched_agent_state - an agent's health
