@@ -7,10 +7,10 @@
  * An agent is a cgroup folder ROOT/NAME-I/ (runtime/llmschedd/llmschedd.h);
  * its process and its tasks live in leaves below it.  A task is charged to
  * the ancestor of its cgroup at the agents' level (@agent_level) when the
- * ancestor above that is the daemon's root (@root_cgid): the map holds
- * agents only, whatever their tasks' leaves, and nothing of the rest of
- * the host.  Keys are cgroup ids (the folder's inode number), which is
- * what the module's agent list gives as cgroup_id.
+ * ancestor above that is the daemon's root (@root_cgid) and the loader
+ * listed that ancestor in "agents": nothing of the rest of the host is
+ * counted.  Keys of "agents" are cgroup ids (the folder's inode number,
+ * the module's agent list's cgroup_id); its values are slots in "loads".
  *
  * Timing follows runqlat's: a task's wake-up (or its preemption, when it
  * leaves the CPU still runnable) stamps it; when it next gets a CPU the
@@ -27,21 +27,34 @@
 /* TASK_RUNNING: a task that leaves the CPU in it was preempted. */
 #define TASK_RUNNING 0
 
+/* A store the compiler keeps, in program order (readers map these). */
+#define STORE(x, v) (*(volatile typeof(x) *)&(x) = (v))
+
 /* Set by the loader before load. */
 const volatile __u64 root_cgid = 0;
 const volatile __u32 agent_level = 0;
 
+/* The agents measured: cgroup id -> slot in "loads" (from 1). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LOAD_PROBE_MAX_AGENTS);
 	__type(key, __u64);
+	__type(value, __u32);
+} agents SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, LOAD_PROBE_MAX_AGENTS + 1);
+	__type(key, __u32);
 	__type(value, struct load_probe_stat);
 } loads SEC(".maps");
 
-/* A task waiting for a CPU: since when, and its agent. */
+/* A task waiting for a CPU: since when, and its agent's slot. */
 struct queued {
 	__u64 since;
-	__u64 cgid;
+	__u32 slot;
+	__u32 pad;
 };
 
 struct {
@@ -51,18 +64,21 @@ struct {
 	__type(value, struct queued);
 } queued SEC(".maps");
 
-/* What this CPU runs: since when, and its agent (0: none of ours). */
+/* Indexed by CPU; the loader sets max_entries to the possible CPUs. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct queued);
+	__type(value, struct load_probe_cpu);
 } oncpu SEC(".maps");
 
-/* The agent @p belongs to, 0 when it is not below the daemon's root. */
-static __always_inline __u64 agent_of(struct task_struct *p)
+/* The slot of @p's agent, 0 when it is none the loader listed. */
+static __always_inline __u32 slot_of(struct task_struct *p)
 {
 	struct cgroup *cg, *up;
+	__u64 cgid;
+	__u32 *slot;
 	int level;
 
 	if (!agent_level)
@@ -78,31 +94,19 @@ static __always_inline __u64 agent_of(struct task_struct *p)
 		return 0;
 	if (bpf_core_read(&up, sizeof(up), &cg->ancestors[agent_level]) || !up)
 		return 0;
-	return BPF_CORE_READ(up, kn, id);
+	cgid = BPF_CORE_READ(up, kn, id);
+	slot = bpf_map_lookup_elem(&agents, &cgid);
+	return slot ? *slot : 0;
 }
 
-static __always_inline struct load_probe_stat *stat_of(__u64 cgid)
+static __always_inline void stamp(struct task_struct *p, __u32 slot,
+				  __u64 now)
 {
-	static const struct load_probe_stat zero;
-	struct load_probe_stat *s;
-
-	s = bpf_map_lookup_elem(&loads, &cgid);
-	if (s)
-		return s;
-	/* Another CPU may have added it first: then this one's is there. */
-	bpf_map_update_elem(&loads, &cgid, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&loads, &cgid);
-}
-
-static __always_inline void stamp(struct task_struct *p, __u64 now)
-{
-	struct queued q;
+	struct queued q = { .since = now, .slot = slot };
 	__u32 pid;
 
-	q.cgid = agent_of(p);
-	if (!q.cgid)
+	if (!slot)
 		return;
-	q.since = now;
 	pid = BPF_CORE_READ(p, pid);
 	bpf_map_update_elem(&queued, &pid, &q, BPF_ANY);
 }
@@ -110,14 +114,14 @@ static __always_inline void stamp(struct task_struct *p, __u64 now)
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(llms_wakeup, struct task_struct *p)
 {
-	stamp(p, bpf_ktime_get_ns());
+	stamp(p, slot_of(p), bpf_ktime_get_ns());
 	return 0;
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(llms_wakeup_new, struct task_struct *p)
 {
-	stamp(p, bpf_ktime_get_ns());
+	stamp(p, slot_of(p), bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -125,37 +129,41 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(llms_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next, unsigned int prev_state)
 {
+	__u32 cpu_id = bpf_get_smp_processor_id(), pid, slot;
 	__u64 now = bpf_ktime_get_ns();
 	struct load_probe_stat *s;
-	struct queued *q, *cpu;
-	__u32 zero = 0, pid;
+	struct load_probe_cpu *cpu;
+	struct queued *q;
 
-	cpu = bpf_map_lookup_elem(&oncpu, &zero);
+	cpu = bpf_map_lookup_elem(&oncpu, &cpu_id);
 	if (!cpu)
 		return 0;
 	/* The time just ended, to whom it ran for. */
-	if (cpu->cgid) {
-		s = stat_of(cpu->cgid);
+	slot = cpu->slot;
+	if (slot) {
+		s = bpf_map_lookup_elem(&loads, &slot);
 		if (s) {
-			if (cpu->since && now > cpu->since)
-				s->run_ns += now - cpu->since;
-			s->nr_switches++;
+			if (cpu->since_ns && now > cpu->since_ns)
+				__sync_fetch_and_add(&s->run_ns,
+						     now - cpu->since_ns);
+			__sync_fetch_and_add(&s->nr_switches, 1);
 		}
 		/* Still runnable: it waits from now on. */
 		if (prev_state == TASK_RUNNING)
-			stamp(prev, now);
+			stamp(prev, slot, now);
 	}
 
 	pid = BPF_CORE_READ(next, pid);
 	q = bpf_map_lookup_elem(&queued, &pid);
 	if (q) {
-		s = stat_of(q->cgid);
+		slot = q->slot;
+		s = bpf_map_lookup_elem(&loads, &slot);
 		if (s && now > q->since)
-			s->wait_ns += now - q->since;
+			__sync_fetch_and_add(&s->wait_ns, now - q->since);
 		bpf_map_delete_elem(&queued, &pid);
 	}
-	cpu->since = now;
-	cpu->cgid = pid ? agent_of(next) : 0;
+	STORE(cpu->since_ns, now);
+	STORE(cpu->slot, pid ? slot_of(next) : 0);
 	return 0;
 }
 
