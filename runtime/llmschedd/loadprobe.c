@@ -465,18 +465,6 @@ static int read_cgroup(struct llmsd_load *lp, struct agent_state *s,
 	return 0;
 }
 
-/* Whether @s's figure, @load now, is to be in this step's report. */
-static bool due(const struct llmsd_load *lp, const struct agent_state *s,
-		uint32_t load, uint64_t now_ns)
-{
-	uint32_t moved = load > s->reported ? load - s->reported :
-					      s->reported - load;
-
-	/* Half a step early: a step that fires a little late is no miss. */
-	return !s->reported_ns || moved >= LLMSD_LOAD_REPORT_DELTA ||
-	       now_ns - s->reported_ns + lp->interval_ns / 2 >= lp->keepalive_ns;
-}
-
 void llmsd_load_step(struct llmsd_load *lp, int fd,
 		     const struct llmsd_load_agent *agents, size_t n,
 		     uint64_t now_ns)
@@ -554,7 +542,9 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 		}
 		s->primed = true;
 		load = llmsd_load_value(s->smooth);
-		if (!span || !due(lp, s, load, now_ns))
+		if (!span || !llmsd_load_due(load, s->reported, s->reported_ns,
+					     now_ns, lp->interval_ns,
+					     lp->keepalive_ns))
 			continue;
 		s->reported = load;
 		s->reported_ns = now_ns;

@@ -45,15 +45,6 @@
  * fast; an operator's view and a resize do not.
  */
 #define LLMSD_LOAD_DECIDE_MS 250
-/*
- * A report carries an agent whose figure moved by this much (per mille)
- * since the module was last told, or that it was last told of
- * LLMSD_LOAD_KEEPALIVE_MS ago (or one load_interval, when longer): the
- * module's view is within this of the figure, and each report says the
- * keep-alive, so that the module takes a figure as fresh for four of them.
- */
-#define LLMSD_LOAD_REPORT_DELTA 10
-#define LLMSD_LOAD_KEEPALIVE_MS 100
 
 struct llmsd_load;
 

@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -301,6 +304,82 @@ TEST_F_TIMEOUT(loadprobe, cgroup_fallback_gives_the_same_figure, 120)
 	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
 	EXPECT_NE(NULL, strstr(text, "\"source\":\"cgroup\"")) TH_LOG("%s", text);
 	EXPECT_LT(0, json_number(text, "reports"));
+}
+
+/* Run llmctl -c CONF WORDS... (NULL-terminated) into @out; its status. */
+static int llmctl(FIXTURE_DATA(loadprobe) *self, char *out, size_t size, ...)
+{
+	char err[4096];
+	const struct tu_capture cap = {
+		.dir = self->dir, .timeout_ms = 30000,
+		.out = out, .out_size = size,
+		.err = err, .err_size = sizeof(err),
+	};
+	va_list ap;
+	int ret;
+
+	va_start(ap, size);
+	ret = tu_vtool(&cap, self->conf, "llmctl", TU_SELF, NULL, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* Times @needle is in @text. */
+static int count_of(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (; (text = strstr(text, needle)); text++)
+		n++;
+	return n;
+}
+
+/*
+ * The probe asked for (the default) but unable to load: here the kernel's
+ * BTF is hidden (/dev/null bound over /sys/kernel/btf/vmlinux, in a mount
+ * namespace of this test's own), so CO-RE cannot relocate.  The daemon
+ * says so once in its log, measures from the cgroups with the same
+ * meaning, and llmctl status shows which source is in use.
+ */
+TEST_F_TIMEOUT(loadprobe, probe_that_cannot_load_falls_back_to_the_cgroups,
+	       120)
+{
+	char text[8192], log[65536], path[128];
+	struct measured m;
+	__u32 ids[2];
+	__u64 id;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_EQ(0, mount("/dev/null", "/sys/kernel/btf/vmlinux", NULL,
+			   MS_BIND, NULL));
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT,
+				     "load_wait_weight = 0\n", two_agents,
+				     &self->daemon));
+	ids[0] = du_agent_id(self->fd, ROOT, "busy-0");
+	ids[1] = du_agent_id(self->fd, ROOT, "idle-0");
+	ASSERT_NE(0, ids[0]);
+	ASSERT_NE(0, ids[1]);
+	ASSERT_EQ(0, submit_busy(self->fd, 1, LS_CPUS(1), &id));
+	ASSERT_EQ(0, wait_running(self->fd, id, 10000));
+	sleep(1);
+	measure(_metadata, self->fd, ids, 3000, &m);
+	check_gap(_metadata, &m);
+	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
+	EXPECT_NE(NULL, strstr(text, "\"source\":\"cgroup\"")) TH_LOG("%s", text);
+
+	snprintf(path, sizeof(path), "%s/daemon.log", self->dir);
+	ASSERT_EQ(0, tu_read_text(path, log, sizeof(log)));
+	EXPECT_EQ(1, count_of(log, "the BPF probe is off")) TH_LOG("%s", log);
+	EXPECT_NE(NULL, strstr(log, "loading the load probe"));
+
+	ASSERT_EQ(0, llmctl(self, text, sizeof(text), "status", NULL));
+	EXPECT_NE(NULL, strstr(text, "load:      from the cgroups' cpu.stat"))
+	TH_LOG("%s", text);
+	ASSERT_EQ(0, llmctl(self, text, sizeof(text), "status", "--json", NULL));
+	EXPECT_EQ(0, tu_schema_ok(self->dir, "status.schema.json", text, false));
+	EXPECT_NE(NULL, strstr(text, "\"load\":{\"source\":\"cgroup\""))
+	TH_LOG("%s", text);
 }
 
 /*
