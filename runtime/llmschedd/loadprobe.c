@@ -217,6 +217,12 @@ static int open_probe(struct llmsd_load *lp, struct llms_error **err)
 	ret = bpf_map__set_max_entries(skel->maps.oncpu, (__u32)lp->ncpus);
 	if (!ret)
 		ret = load_probe_bpf__load(skel);
+	if (ret == -ESRCH) {
+		/* libbpf's word for "no kernel BTF found". */
+		load_probe_bpf__destroy(skel);
+		return llms_error_set(err, ENOENT,
+				      "loading the load probe: the kernel's BTF (/sys/kernel/btf/vmlinux) is missing or unreadable; the probe needs a kernel built with CONFIG_DEBUG_INFO_BTF");
+	}
 	if (ret) {
 		load_probe_bpf__destroy(skel);
 		return llms_error_set(err, -ret,
