@@ -50,19 +50,37 @@ struct {
 	__type(value, struct load_probe_stat);
 } loads SEC(".maps");
 
-/* A task waiting for a CPU: since when, and its agent's slot. */
-struct queued {
-	__u64 since;
+/*
+ * The agent cgroup id each slot was given to, 0 when free: a slot a task
+ * remembers is still its agent's only while this says so.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LOAD_PROBE_MAX_AGENTS + 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} owners SEC(".maps");
+
+/*
+ * What the probe keeps of one of the agents' tasks (task-local storage,
+ * made at its first switch in): the agent found for its cgroup, so that
+ * the cgroup walk and the hash lookup run once per task and cgroup, not
+ * at every event; and since when it waits for a CPU (0: it does not).
+ */
+struct task_state {
+	__u64 leaf_cgid;
+	__u64 agent_cgid;
+	__u64 queued_since;
 	__u32 slot;
 	__u32 pad;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LOAD_PROBE_MAX_QUEUED);
-	__type(key, __u32);
-	__type(value, struct queued);
-} queued SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_state);
+} tasks SEC(".maps");
 
 /* Indexed by CPU; the loader sets max_entries to the possible CPUs. */
 struct {
@@ -73,18 +91,13 @@ struct {
 	__type(value, struct load_probe_cpu);
 } oncpu SEC(".maps");
 
-/* The slot of @p's agent, 0 when it is none the loader listed. */
-static __always_inline __u32 slot_of(struct task_struct *p)
+/* The agent cgroup @cg lies in, 0 when it is not below the daemon's root. */
+static __always_inline __u64 agent_of(struct cgroup *cg)
 {
-	struct cgroup *cg, *up;
-	__u64 cgid;
-	__u32 *slot;
+	struct cgroup *up;
 	int level;
 
-	if (!agent_level)
-		return 0;
-	cg = BPF_CORE_READ(p, cgroups, dfl_cgrp);
-	if (!cg)
+	if (!agent_level || !cg)
 		return 0;
 	level = BPF_CORE_READ(cg, level);
 	if (level < (int)agent_level)
@@ -94,34 +107,75 @@ static __always_inline __u32 slot_of(struct task_struct *p)
 		return 0;
 	if (bpf_core_read(&up, sizeof(up), &cg->ancestors[agent_level]) || !up)
 		return 0;
-	cgid = BPF_CORE_READ(up, kn, id);
-	slot = bpf_map_lookup_elem(&agents, &cgid);
-	return slot ? *slot : 0;
+	return BPF_CORE_READ(up, kn, id);
 }
 
-static __always_inline void stamp(struct task_struct *p, __u32 slot,
-				  __u64 now)
+/*
+ * The slot of @p's agent, 0 when it is none the loader listed; its state
+ * in *@out (NULL when it has none: not one of ours).
+ */
+static __always_inline __u32 slot_of(struct task_struct *p,
+				     struct task_state **out)
 {
-	struct queued q = { .since = now, .slot = slot };
-	__u32 pid;
+	struct task_state *t = bpf_task_storage_get(&tasks, p, 0, 0);
+	struct cgroup *cg = BPF_CORE_READ(p, cgroups, dfl_cgrp);
+	__u64 leaf, agent, *owner;
+	__u32 *slot, k;
 
-	if (!slot)
-		return;
-	pid = BPF_CORE_READ(p, pid);
-	bpf_map_update_elem(&queued, &pid, &q, BPF_ANY);
+	*out = t;
+	if (!cg)
+		return 0;
+	leaf = BPF_CORE_READ(cg, kn, id);
+	if (t && t->slot && t->leaf_cgid == leaf) {
+		k = t->slot;
+		owner = bpf_map_lookup_elem(&owners, &k);
+		if (owner && *owner == t->agent_cgid)
+			return k;
+	}
+	/* Not known, moved, or its agent left: look again. */
+	agent = agent_of(cg);
+	slot = agent ? bpf_map_lookup_elem(&agents, &agent) : NULL;
+	if (!slot) {
+		if (t)
+			t->slot = 0;
+		return 0;
+	}
+	if (!t)
+		t = bpf_task_storage_get(&tasks, p, 0,
+					 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	*out = t;
+	if (t) {
+		t->leaf_cgid = leaf;
+		t->agent_cgid = agent;
+		t->slot = *slot;
+	}
+	return *slot;
+}
+
+/* @p is runnable from @now: stamped when it is one of ours. */
+static __always_inline void stamp(struct task_struct *p, __u64 now)
+{
+	struct task_state *t = bpf_task_storage_get(&tasks, p, 0, 0);
+
+	if (t && t->slot)
+		t->queued_since = now;
 }
 
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(llms_wakeup, struct task_struct *p)
 {
-	stamp(p, slot_of(p), bpf_ktime_get_ns());
+	stamp(p, bpf_ktime_get_ns());
 	return 0;
 }
 
+/* A new task has no state yet: it gets one here when it is ours. */
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(llms_wakeup_new, struct task_struct *p)
 {
-	stamp(p, slot_of(p), bpf_ktime_get_ns());
+	struct task_state *t;
+
+	if (slot_of(p, &t) && t)
+		t->queued_since = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -129,11 +183,11 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(llms_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next, unsigned int prev_state)
 {
-	__u32 cpu_id = bpf_get_smp_processor_id(), pid, slot;
+	__u32 cpu_id = bpf_get_smp_processor_id(), slot;
 	__u64 now = bpf_ktime_get_ns();
 	struct load_probe_stat *s;
 	struct load_probe_cpu *cpu;
-	struct queued *q;
+	struct task_state *t = NULL;
 
 	cpu = bpf_map_lookup_elem(&oncpu, &cpu_id);
 	if (!cpu)
@@ -150,20 +204,19 @@ int BPF_PROG(llms_switch, bool preempt, struct task_struct *prev,
 		}
 		/* Still runnable: it waits from now on. */
 		if (prev_state == TASK_RUNNING)
-			stamp(prev, slot, now);
+			stamp(prev, now);
 	}
 
-	pid = BPF_CORE_READ(next, pid);
-	q = bpf_map_lookup_elem(&queued, &pid);
-	if (q) {
-		slot = q->slot;
+	slot = BPF_CORE_READ(next, pid) ? slot_of(next, &t) : 0;
+	if (slot && t && t->queued_since) {
 		s = bpf_map_lookup_elem(&loads, &slot);
-		if (s && now > q->since)
-			__sync_fetch_and_add(&s->wait_ns, now - q->since);
-		bpf_map_delete_elem(&queued, &pid);
+		if (s && now > t->queued_since)
+			__sync_fetch_and_add(&s->wait_ns,
+					     now - t->queued_since);
+		t->queued_since = 0;
 	}
 	STORE(cpu->since_ns, now);
-	STORE(cpu->slot, pid ? slot_of(next) : 0);
+	STORE(cpu->slot, slot);
 	return 0;
 }
 

@@ -17,8 +17,6 @@
  * entries.  Slot 0 of "loads" is never given: 0 means "none of ours".
  */
 #define LOAD_PROBE_MAX_AGENTS	4096
-/* Tasks woken and not yet on a CPU, at once. */
-#define LOAD_PROBE_MAX_QUEUED	16384
 
 /*
  * One agent's counters ("loads", indexed by the slot the loader gave the
