@@ -15,8 +15,8 @@
  *   4. t1: the module's stats/migrated has grown: the balancer moved the
  *      task to the other agent, on a load it measured;
  *   5. the loop is killed and the task cancelled.
- * Also t_seen: when X's load in sysfs first rose, i.e. the first report
- * that carried the change.  Printed: p50, p99 and the largest of t1 - t0
+ * Also t_seen: when X's load in sysfs first moved by the report band,
+ * i.e. the first report that carried the change.  Printed: p50, p99 and the largest of t1 - t0
  * and t_seen - t0, in ms and in load intervals.  Figures only: it fails
  * only when its setup does.
  */
@@ -38,6 +38,8 @@
 #define IDLE_BELOW	20
 #define POLL_NS		500000ULL	/* how often the module is looked at */
 #define GIVE_UP_NS	3000000000ULL
+/* llmschedd's report band (LLMSD_LOAD_REPORT_DELTA): what a report moves. */
+#define SEEN_DELTA	10
 
 static void usage(FILE *f)
 {
@@ -220,8 +222,13 @@ int main(int argc, char **argv)
 			do {
 				nap_ns(POLL_NS);
 				now = now_ns();
+				/*
+				 * Either way: the report raises it, the move
+				 * that may come in the same call lowers it.
+				 */
 				if (!t_seen && !agent_load(ids[x], &load) &&
-				    load > before)
+				    (load >= before + SEEN_DELTA ||
+				     load + SEEN_DELTA <= before))
 					t_seen = now;
 				if (!t_moved && !ls_sysfs_u64("stats/migrated", &m) &&
 				    m > m0)
