@@ -7,10 +7,10 @@
  * An agent is a cgroup folder ROOT/NAME-I/ (runtime/llmschedd/llmschedd.h);
  * its process and its tasks live in leaves below it.  A task is charged to
  * the ancestor of its cgroup at the agents' level (@agent_level) when the
- * ancestor above that is the daemon's root (@root_cgid): the map holds
- * agents only, whatever their tasks' leaves, and nothing of the rest of
- * the host.  Keys are cgroup ids (the folder's inode number), which is
- * what the module's agent list gives as cgroup_id.
+ * ancestor above that is the daemon's root (@root_cgid) and the loader
+ * listed that ancestor in "agents": nothing of the rest of the host is
+ * counted.  Keys of "agents" are cgroup ids (the folder's inode number,
+ * the module's agent list's cgroup_id); its values are slots in "loads".
  *
  * Timing follows runqlat's: a task's wake-up (or its preemption, when it
  * leaves the CPU still runnable) stamps it; when it next gets a CPU the
@@ -27,48 +27,77 @@
 /* TASK_RUNNING: a task that leaves the CPU in it was preempted. */
 #define TASK_RUNNING 0
 
+/* A store the compiler keeps, in program order (readers map these). */
+#define STORE(x, v) (*(volatile typeof(x) *)&(x) = (v))
+
 /* Set by the loader before load. */
 const volatile __u64 root_cgid = 0;
 const volatile __u32 agent_level = 0;
 
+/* The agents measured: cgroup id -> slot in "loads" (from 1). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LOAD_PROBE_MAX_AGENTS);
 	__type(key, __u64);
+	__type(value, __u32);
+} agents SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, LOAD_PROBE_MAX_AGENTS + 1);
+	__type(key, __u32);
 	__type(value, struct load_probe_stat);
 } loads SEC(".maps");
 
-/* A task waiting for a CPU: since when, and its agent. */
-struct queued {
-	__u64 since;
-	__u64 cgid;
+/*
+ * The agent cgroup id each slot was given to, 0 when free: a slot a task
+ * remembers is still its agent's only while this says so.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LOAD_PROBE_MAX_AGENTS + 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} owners SEC(".maps");
+
+/*
+ * What the probe keeps of one of the agents' tasks (task-local storage,
+ * made at its first switch in): the agent found for its cgroup, so that
+ * the cgroup walk and the hash lookup run once per task and cgroup, not
+ * at every event; and since when it waits for a CPU (0: it does not).
+ */
+struct task_state {
+	__u64 leaf_cgid;
+	__u64 agent_cgid;
+	__u64 queued_since;
+	__u32 slot;
+	__u32 pad;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LOAD_PROBE_MAX_QUEUED);
-	__type(key, __u32);
-	__type(value, struct queued);
-} queued SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_state);
+} tasks SEC(".maps");
 
-/* What this CPU runs: since when, and its agent (0: none of ours). */
+/* Indexed by CPU; the loader sets max_entries to the possible CPUs. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct queued);
+	__type(value, struct load_probe_cpu);
 } oncpu SEC(".maps");
 
-/* The agent @p belongs to, 0 when it is not below the daemon's root. */
-static __always_inline __u64 agent_of(struct task_struct *p)
+/* The agent cgroup @cg lies in, 0 when it is not below the daemon's root. */
+static __always_inline __u64 agent_of(struct cgroup *cg)
 {
-	struct cgroup *cg, *up;
+	struct cgroup *up;
 	int level;
 
-	if (!agent_level)
-		return 0;
-	cg = BPF_CORE_READ(p, cgroups, dfl_cgrp);
-	if (!cg)
+	if (!agent_level || !cg)
 		return 0;
 	level = BPF_CORE_READ(cg, level);
 	if (level < (int)agent_level)
@@ -81,30 +110,55 @@ static __always_inline __u64 agent_of(struct task_struct *p)
 	return BPF_CORE_READ(up, kn, id);
 }
 
-static __always_inline struct load_probe_stat *stat_of(__u64 cgid)
+/*
+ * The slot of @p's agent, 0 when it is none the loader listed; its state
+ * in *@out (NULL when it has none: not one of ours).
+ */
+static __always_inline __u32 slot_of(struct task_struct *p,
+				     struct task_state **out)
 {
-	static const struct load_probe_stat zero;
-	struct load_probe_stat *s;
+	struct task_state *t = bpf_task_storage_get(&tasks, p, 0, 0);
+	struct cgroup *cg = BPF_CORE_READ(p, cgroups, dfl_cgrp);
+	__u64 leaf, agent, *owner;
+	__u32 *slot, k;
 
-	s = bpf_map_lookup_elem(&loads, &cgid);
-	if (s)
-		return s;
-	/* Another CPU may have added it first: then this one's is there. */
-	bpf_map_update_elem(&loads, &cgid, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&loads, &cgid);
+	*out = t;
+	if (!cg)
+		return 0;
+	leaf = BPF_CORE_READ(cg, kn, id);
+	if (t && t->slot && t->leaf_cgid == leaf) {
+		k = t->slot;
+		owner = bpf_map_lookup_elem(&owners, &k);
+		if (owner && *owner == t->agent_cgid)
+			return k;
+	}
+	/* Not known, moved, or its agent left: look again. */
+	agent = agent_of(cg);
+	slot = agent ? bpf_map_lookup_elem(&agents, &agent) : NULL;
+	if (!slot) {
+		if (t)
+			t->slot = 0;
+		return 0;
+	}
+	if (!t)
+		t = bpf_task_storage_get(&tasks, p, 0,
+					 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	*out = t;
+	if (t) {
+		t->leaf_cgid = leaf;
+		t->agent_cgid = agent;
+		t->slot = *slot;
+	}
+	return *slot;
 }
 
+/* @p is runnable from @now: stamped when it is one of ours. */
 static __always_inline void stamp(struct task_struct *p, __u64 now)
 {
-	struct queued q;
-	__u32 pid;
+	struct task_state *t = bpf_task_storage_get(&tasks, p, 0, 0);
 
-	q.cgid = agent_of(p);
-	if (!q.cgid)
-		return;
-	q.since = now;
-	pid = BPF_CORE_READ(p, pid);
-	bpf_map_update_elem(&queued, &pid, &q, BPF_ANY);
+	if (t && t->slot)
+		t->queued_since = now;
 }
 
 SEC("tp_btf/sched_wakeup")
@@ -114,10 +168,14 @@ int BPF_PROG(llms_wakeup, struct task_struct *p)
 	return 0;
 }
 
+/* A new task has no state yet: it gets one here when it is ours. */
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(llms_wakeup_new, struct task_struct *p)
 {
-	stamp(p, bpf_ktime_get_ns());
+	struct task_state *t;
+
+	if (slot_of(p, &t) && t)
+		t->queued_since = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -125,37 +183,40 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(llms_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next, unsigned int prev_state)
 {
+	__u32 cpu_id = bpf_get_smp_processor_id(), slot;
 	__u64 now = bpf_ktime_get_ns();
 	struct load_probe_stat *s;
-	struct queued *q, *cpu;
-	__u32 zero = 0, pid;
+	struct load_probe_cpu *cpu;
+	struct task_state *t = NULL;
 
-	cpu = bpf_map_lookup_elem(&oncpu, &zero);
+	cpu = bpf_map_lookup_elem(&oncpu, &cpu_id);
 	if (!cpu)
 		return 0;
 	/* The time just ended, to whom it ran for. */
-	if (cpu->cgid) {
-		s = stat_of(cpu->cgid);
+	slot = cpu->slot;
+	if (slot) {
+		s = bpf_map_lookup_elem(&loads, &slot);
 		if (s) {
-			if (cpu->since && now > cpu->since)
-				s->run_ns += now - cpu->since;
-			s->nr_switches++;
+			if (cpu->since_ns && now > cpu->since_ns)
+				__sync_fetch_and_add(&s->run_ns,
+						     now - cpu->since_ns);
+			__sync_fetch_and_add(&s->nr_switches, 1);
 		}
 		/* Still runnable: it waits from now on. */
 		if (prev_state == TASK_RUNNING)
 			stamp(prev, now);
 	}
 
-	pid = BPF_CORE_READ(next, pid);
-	q = bpf_map_lookup_elem(&queued, &pid);
-	if (q) {
-		s = stat_of(q->cgid);
-		if (s && now > q->since)
-			s->wait_ns += now - q->since;
-		bpf_map_delete_elem(&queued, &pid);
+	slot = BPF_CORE_READ(next, pid) ? slot_of(next, &t) : 0;
+	if (slot && t && t->queued_since) {
+		s = bpf_map_lookup_elem(&loads, &slot);
+		if (s && now > t->queued_since)
+			__sync_fetch_and_add(&s->wait_ns,
+					     now - t->queued_since);
+		t->queued_since = 0;
 	}
-	cpu->since = now;
-	cpu->cgid = pid ? agent_of(next) : 0;
+	STORE(cpu->since_ns, now);
+	STORE(cpu->slot, slot);
 	return 0;
 }
 

@@ -1,24 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The load probe's map values (load_probe.bpf.c), shared by the BPF
- * program and llmschedd's loader (runtime/llmschedd/loadprobe.c).  Plain
- * fixed-width fields: the same layout on both sides.
+ * The load probe's maps (load_probe.bpf.c), shared by the BPF program and
+ * llmschedd's loader (runtime/llmschedd/loadprobe.c).  Plain fixed-width
+ * fields: the same layout on both sides.
+ *
+ * The loader reads "loads" and "oncpu" through mmap(2) (both are
+ * BPF_F_MMAPABLE arrays), so that a measurement every few milliseconds
+ * costs no system call; only an agent's arrival and departure (the
+ * "agents" map) do.
  */
 #ifndef LLMSCHED_BPF_LOAD_PROBE_H
 #define LLMSCHED_BPF_LOAD_PROBE_H
 
 /*
- * The agents a map can hold: LLMSCHED_IOC_LOAD_REPORT's most entries.
- * More agents than this are not measured (the loader says so).
+ * The agents the probe can measure: LLMSCHED_IOC_LOAD_REPORT's most
+ * entries.  Slot 0 of "loads" is never given: 0 means "none of ours".
  */
 #define LOAD_PROBE_MAX_AGENTS	4096
-/* Tasks woken and not yet on a CPU, at once. */
-#define LOAD_PROBE_MAX_QUEUED	16384
 
 /*
- * What one CPU saw of one agent (the "loads" map is per-CPU: the loader
- * sums the CPUs).  Counters only grow; the loader takes differences.
- * @run_ns: time its tasks ran on a CPU.
+ * One agent's counters ("loads", indexed by the slot the loader gave the
+ * agent in "agents"), added to atomically by every CPU.  Counters only
+ * grow; the loader takes differences.  One cache line each, so that CPUs
+ * charging different agents do not share a line.
+ * @run_ns: time its tasks ran on a CPU (runs that ended).
  * @wait_ns: time its tasks were runnable but not running (woken, or
  *	preempted, until they got a CPU again): run-queue latency, summed
  *	over tasks; cpu.max throttling is in it too (a throttled task stays
@@ -29,6 +34,21 @@ struct load_probe_stat {
 	__u64 run_ns;
 	__u64 wait_ns;
 	__u64 nr_switches;
+	__u64 __pad[5];
+};
+
+/*
+ * What one CPU runs ("oncpu", indexed by CPU): since when (@since_ns,
+ * CLOCK_MONOTONIC) and for which agent (@slot, 0: none of ours).  The
+ * program writes @since_ns before @slot; a reader that catches a switch
+ * half-written charges at most the few nanoseconds between the two stores
+ * to the agent leaving.
+ */
+struct load_probe_cpu {
+	__u64 since_ns;
+	__u32 slot;
+	__u32 __pad0;
+	__u64 __pad[6];
 };
 
 #endif /* LLMSCHED_BPF_LOAD_PROBE_H */

@@ -1087,16 +1087,13 @@ int llms_cgroup_get_limit(const struct llms_cgroup *cg,
 
 /* --------------------------------------------------------- accounting */
 
-int llms_cgroup_cpu_stat(const struct llms_cgroup *cg,
-			 struct llms_cpu_stat *stat, struct llms_error **err)
+/* cpu.stat's @text, read from @cg, into @stat. */
+static int parse_cpu_stat(const struct llms_cgroup *cg, const char *text,
+			  struct llms_cpu_stat *stat, struct llms_error **err)
 {
 	struct llms_cpu_stat s = { 0 };
-	char *text;
 	int ret;
 
-	ret = cg_read(cg, "cpu.stat", &text, err);
-	if (ret)
-		return ret;
 	ret = keyed(cg, "cpu.stat", text, "usage_usec", &s.usage_usec, err);
 	if (!ret)
 		ret = keyed(cg, "cpu.stat", text, "user_usec", &s.user_usec,
@@ -1113,16 +1110,66 @@ int llms_cgroup_cpu_stat(const struct llms_cgroup *cg,
 			ret = keyed(cg, "cpu.stat", text, "throttled_usec",
 				    &s.throttled_usec, err);
 	}
-	free(text);
 	if (!ret)
 		*stat = s;
 	return ret;
 }
 
+int llms_cgroup_cpu_stat(const struct llms_cgroup *cg,
+			 struct llms_cpu_stat *stat, struct llms_error **err)
+{
+	char *text;
+	int ret;
+
+	ret = cg_read(cg, "cpu.stat", &text, err);
+	if (ret)
+		return ret;
+	ret = parse_cpu_stat(cg, text, stat, err);
+	free(text);
+	return ret;
+}
+
+int llms_cgroup_open_file(const struct llms_cgroup *cg, const char *file,
+			  int *fd, struct llms_error **err)
+{
+	*fd = openat(cg->fd, file, O_RDONLY | O_CLOEXEC);
+	if (*fd >= 0)
+		return 0;
+	if (errno == ENOENT)
+		return missing_file(cg, file, err);
+	return llms_error_set(err, errno, "opening %s/%s", cg->path, file);
+}
+
 /*
- * One line of a PSI file: "some avg10=1.23 avg60=0.00 avg300=0.00
- * total=456"; avg10 in hundredths of a percent.
+ * @file's text now, from its open @fd: one pread(2) from the start, which
+ * cgroupfs answers afresh each time.  The text must fit @buf.
  */
+static int cg_reread(const struct llms_cgroup *cg, int fd, const char *file,
+		     char *buf, size_t size, struct llms_error **err)
+{
+	ssize_t n = pread(fd, buf, size - 1, 0);
+
+	if (n < 0)
+		return llms_error_set(err, errno, "reading %s/%s", cg->path,
+				      file);
+	if ((size_t)n == size - 1)
+		return llms_error_set(err, EPROTO,
+				      "%s/%s: longer than the %zu bytes expected",
+				      cg->path, file, size - 1);
+	buf[n] = '\0';
+	return 0;
+}
+
+int llms_cgroup_cpu_stat_fd(const struct llms_cgroup *cg, int fd,
+			    struct llms_cpu_stat *stat,
+			    struct llms_error **err)
+{
+	char text[1024];
+	int ret = cg_reread(cg, fd, "cpu.stat", text, sizeof(text), err);
+
+	return ret ? ret : parse_cpu_stat(cg, text, stat, err);
+}
+
 static int pressure_line(const char *text, const char *kind, uint32_t *avg10,
 			 uint64_t *total)
 {
@@ -1146,23 +1193,21 @@ static int pressure_line(const char *text, const char *kind, uint32_t *avg10,
 	return 0;
 }
 
-int llms_cgroup_cpu_pressure(const struct llms_cgroup *cg,
-			     struct llms_pressure *p, struct llms_error **err)
+static int no_psi(const struct llms_cgroup *cg, struct llms_error **err)
+{
+	llms_error_free(err);
+	return llms_error_set(err, EOPNOTSUPP,
+			      "%s/cpu.pressure: this kernel keeps no pressure figures (PSI): boot it without psi=0, or with CONFIG_PSI",
+			      cg->path);
+}
+
+/* cpu.pressure's @text, read from @cg, into @p. */
+static int parse_pressure(const struct llms_cgroup *cg, const char *text,
+			  struct llms_pressure *p, struct llms_error **err)
 {
 	struct llms_pressure r = { 0 };
-	char *text;
 	int ret;
 
-	ret = llms_read_text_at(cg->fd, cg->path, "cpu.pressure", &text, NULL,
-				err);
-	if (ret == -ENOENT || ret == -EOPNOTSUPP) {
-		llms_error_free(err);
-		return llms_error_set(err, EOPNOTSUPP,
-				      "%s/cpu.pressure: this kernel keeps no pressure figures (PSI): boot it without psi=0, or with CONFIG_PSI",
-				      cg->path);
-	}
-	if (ret)
-		return ret;
 	ret = pressure_line(text, "some", &r.some_avg10, &r.some_total_usec);
 	/* "full" came to cpu.pressure in Linux 5.13: absent is no error. */
 	if (!ret) {
@@ -1173,14 +1218,40 @@ int llms_cgroup_cpu_pressure(const struct llms_cgroup *cg,
 			ret = full;
 	}
 	if (ret)
-		llms_error_set(err, EPROTO,
-			       "%s/cpu.pressure: not a pressure file: \"%.48s\"",
-			       cg->path, text);
-	free(text);
-	if (ret)
-		return -EPROTO;
+		return llms_error_set(err, EPROTO,
+				      "%s/cpu.pressure: not a pressure file: \"%.48s\"",
+				      cg->path, text);
 	*p = r;
 	return 0;
+}
+
+int llms_cgroup_cpu_pressure(const struct llms_cgroup *cg,
+			     struct llms_pressure *p, struct llms_error **err)
+{
+	char *text;
+	int ret;
+
+	ret = llms_read_text_at(cg->fd, cg->path, "cpu.pressure", &text, NULL,
+				err);
+	if (ret == -ENOENT || ret == -EOPNOTSUPP)
+		return no_psi(cg, err);
+	if (ret)
+		return ret;
+	ret = parse_pressure(cg, text, p, err);
+	free(text);
+	return ret;
+}
+
+int llms_cgroup_cpu_pressure_fd(const struct llms_cgroup *cg, int fd,
+				struct llms_pressure *p,
+				struct llms_error **err)
+{
+	char text[512];
+	int ret = cg_reread(cg, fd, "cpu.pressure", text, sizeof(text), err);
+
+	if (ret == -EOPNOTSUPP)
+		return no_psi(cg, err);
+	return ret ? ret : parse_pressure(cg, text, p, err);
 }
 
 int llms_cgroup_memory_events(const struct llms_cgroup *cg,

@@ -299,6 +299,22 @@ int llms_cgroup_cpu_pressure(const struct llms_cgroup *cg,
 			     struct llms_pressure *p, struct llms_error **err);
 
 /*
+ * A file a loop reads again and again (the load measurement, every few
+ * milliseconds): llms_cgroup_open_file() opens @file of @cg once (the
+ * caller closes *@fd), and each read of the _fd variants is then one
+ * pread(2) from its start, which cgroupfs answers with the file as of now:
+ * no open(2) and close(2) per read.  @cg names the file in messages.
+ */
+int llms_cgroup_open_file(const struct llms_cgroup *cg, const char *file,
+			  int *fd, struct llms_error **err);
+int llms_cgroup_cpu_stat_fd(const struct llms_cgroup *cg, int fd,
+			    struct llms_cpu_stat *stat,
+			    struct llms_error **err);
+int llms_cgroup_cpu_pressure_fd(const struct llms_cgroup *cg, int fd,
+				struct llms_pressure *p,
+				struct llms_error **err);
+
+/*
  * memory.events: how many times @cg or a folder below it was pushed past
  * memory.low (@low), throttled past memory.high (@high), hit memory.max
  * (@max), ran out of memory (@oom) and had a process OOM-killed

@@ -65,3 +65,13 @@ uint64_t llmsd_resize_want(const struct llmsd_resize_in *in)
 		return in->cpu - step;
 	return 0;
 }
+
+bool llmsd_load_due(uint32_t load, uint32_t reported, uint64_t reported_ns,
+		    uint64_t now_ns, uint64_t interval_ns,
+		    uint64_t keepalive_ns)
+{
+	uint32_t moved = load > reported ? load - reported : reported - load;
+
+	return !reported_ns || moved >= LLMSD_LOAD_REPORT_DELTA ||
+	       now_ns - reported_ns + interval_ns / 2 >= keepalive_ns;
+}

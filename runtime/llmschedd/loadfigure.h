@@ -9,7 +9,18 @@
 #ifndef LLMSCHEDD_LOADFIGURE_H
 #define LLMSCHEDD_LOADFIGURE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+/*
+ * A report carries an agent whose figure moved by this much (per mille)
+ * since the module was last told, or that it was last told of
+ * LLMSD_LOAD_KEEPALIVE_MS ago (or one load_interval, when longer): the
+ * module's view is within this of the figure, and each report says the
+ * keep-alive, so that the module takes a figure as fresh for four of them.
+ */
+#define LLMSD_LOAD_REPORT_DELTA 10
+#define LLMSD_LOAD_KEEPALIVE_MS 100
 
 /* The report's ceiling (uAPI: struct llmsched_load_entry). */
 #define LLMSD_LOAD_MAX		65535
@@ -34,6 +45,17 @@ uint64_t llmsd_load_smooth(uint64_t prev, uint64_t raw, uint64_t dt_ns,
 
 /* The mean as the module gets it: rounded, at most LLMSD_LOAD_MAX. */
 uint32_t llmsd_load_value(uint64_t smooth);
+
+/*
+ * Whether an agent's figure @load is to go in this step's report: never
+ * reported (@reported_ns 0), moved by LLMSD_LOAD_REPORT_DELTA or more
+ * from @reported, or last reported a @keepalive_ns ago (half an
+ * @interval_ns early, so that a step that fires a little late is no
+ * miss).  @now_ns and @reported_ns on the same clock.
+ */
+bool llmsd_load_due(uint32_t load, uint32_t reported, uint64_t reported_ns,
+		    uint64_t now_ns, uint64_t interval_ns,
+		    uint64_t keepalive_ns);
 
 /* resize = on: what one decision period said of one agent. */
 struct llmsd_resize_in {

@@ -2,16 +2,25 @@
 /*
  * llmschedd's load measurement: the figure is defined in loadprobe.h.
  *
- * The probe's maps hold growing counters per agent cgroup; each step takes
- * their difference since the last.  A task that runs without a switch has
- * its time charged only when it leaves the CPU, so the step adds the time
- * each CPU has run its current agent since its last switch (the "oncpu"
- * map), which keeps a busy loop's figure steady between switches.
+ * The probe's maps hold growing counters per agent; each step takes their
+ * difference since the last.  A task that runs without a switch has its
+ * time charged only when it leaves the CPU, so the step adds the time each
+ * CPU has run its current agent since its last switch (the "oncpu" map),
+ * which keeps a busy loop's figure steady between switches.
+ *
+ * The loop runs 100 times a second, so its cost is kept down: the probe's
+ * maps are read through mmap(2), with no system call; the cgroup
+ * fallback's files stay open and are read with one pread(2) each; and a
+ * report carries only the agents whose figure moved by
+ * LLMSD_LOAD_REPORT_DELTA since they were last reported, or were last
+ * reported LLMSD_LOAD_KEEPALIVE_MS ago (which the report tells the module,
+ * so that it takes them as fresh until four of those have passed).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +53,9 @@ struct agent_state {
 	char name[LLMSD_NAME_MAX + 16];
 	struct llms_cgroup cg;	/* ROOT/NAME-I */
 	uint64_t cgid;		/* its inode number */
+	uint32_t slot;		/* in the probe's "loads" */
+	/* The cgroup source's open cpu.stat and cpu.pressure, or -1. */
+	int stat_fd, psi_fd;
 	uint64_t cpu;		/* reservation at the last step */
 	uint64_t base_cpu;
 	/* Counters at the last step (ns), and the figures. */
@@ -55,6 +67,9 @@ struct agent_state {
 	bool cur_ok;
 	uint64_t raw;		/* per mille */
 	uint64_t smooth;	/* per mille x LLMSD_LOAD_SCALE */
+	/* What the module was last told, and when (0: never). */
+	uint32_t reported;
+	uint64_t reported_ns;
 	/* Totals since the agent was first seen (ns). */
 	uint64_t run_total, wait_total;
 	/* cpu.stat at the last decision. */
@@ -69,15 +84,20 @@ struct agent_state {
 struct llmsd_load {
 	bool bpf;
 	struct load_probe_bpf *skel;
-	int loads_fd, oncpu_fd;
+	int agents_fd, owners_fd;
 	int ncpus;
-	struct load_probe_stat *pcpu;	/* ncpus values of "loads" */
-	struct {
-		__u64 since, cgid;
-	} *oncpu;			/* ncpus values of "oncpu" */
+	/* The probe's "loads" and "oncpu", mapped read-only. */
+	const struct load_probe_stat *loads;
+	const struct load_probe_cpu *oncpu;
+	size_t loads_len, oncpu_len;
+	/* Slots of "loads" given to an agent; the next one to try. */
+	bool slot_used[LOAD_PROBE_MAX_AGENTS + 1];
+	uint32_t next_slot;
 	struct llms_cgroup root;
 	char file[4096 + 32];
 	uint64_t interval_ns, window_ns;
+	/* Each agent is reported at least this often (the report says so). */
+	uint64_t keepalive_ns;
 	uint32_t wait_weight;
 	bool resize;
 	uint64_t resize_step;
@@ -93,12 +113,17 @@ struct llmsd_load {
 	uint64_t idle_cpu;	/* millicores idle in the last period */
 	unsigned long reports, report_errors, resizes;
 	/*
-	 * The daemon's own CPU time in the steps (ns, its thread's clock):
+	 * The daemon's own CPU time in the steps (ns, its thread's clock),
+	 * sampled every LOAD_TIMED_EVERY steps (the clock is a system call):
 	 * measuring, and the report's ioctl, which includes the module's
-	 * balancer pass that follows it.
+	 * balancer pass that follows it.  Reported entries, to compare.
 	 */
-	uint64_t steps, measure_cpu_ns, report_cpu_ns;
+	uint64_t steps, timed_steps, measure_cpu_ns, report_cpu_ns;
+	uint64_t reported_entries;
 };
+
+/* One step in this many is timed. */
+#define LOAD_TIMED_EVERY	8
 
 static uint64_t thread_cpu_ns(void)
 {
@@ -151,6 +176,24 @@ static uint64_t inode_of(int fd)
 	return fstat(fd, &st) ? 0 : (uint64_t)st.st_ino;
 }
 
+/* The bytes an mmap(2) of an array map of @n values of @size spans. */
+static size_t map_len(size_t n, size_t size)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (n * size + page - 1) / page * page;
+}
+
+static void unmap_probe(struct llmsd_load *lp)
+{
+	if (lp->loads && lp->loads != MAP_FAILED)
+		munmap((void *)lp->loads, lp->loads_len);
+	if (lp->oncpu && lp->oncpu != MAP_FAILED)
+		munmap((void *)lp->oncpu, lp->oncpu_len);
+	lp->loads = NULL;
+	lp->oncpu = NULL;
+}
+
 static int open_probe(struct llmsd_load *lp, struct llms_error **err)
 {
 	struct load_probe_bpf *skel;
@@ -171,7 +214,15 @@ static int open_probe(struct llmsd_load *lp, struct llms_error **err)
 		return llms_error_set(err, errno, "opening the load probe");
 	skel->rodata->root_cgid = inode_of(lp->root.fd);
 	skel->rodata->agent_level = level + 1;
-	ret = load_probe_bpf__load(skel);
+	ret = bpf_map__set_max_entries(skel->maps.oncpu, (__u32)lp->ncpus);
+	if (!ret)
+		ret = load_probe_bpf__load(skel);
+	if (ret == -ESRCH) {
+		/* libbpf's word for "no kernel BTF found". */
+		load_probe_bpf__destroy(skel);
+		return llms_error_set(err, ENOENT,
+				      "loading the load probe: the kernel's BTF (/sys/kernel/btf/vmlinux) is missing or unreadable; the probe needs a kernel built with CONFIG_DEBUG_INFO_BTF");
+	}
 	if (ret) {
 		load_probe_bpf__destroy(skel);
 		return llms_error_set(err, -ret,
@@ -183,15 +234,22 @@ static int open_probe(struct llmsd_load *lp, struct llms_error **err)
 		return llms_error_set(err, -ret,
 				      "attaching the load probe to the scheduler's tracepoints");
 	}
-	lp->pcpu = calloc((size_t)lp->ncpus, sizeof(*lp->pcpu));
-	lp->oncpu = calloc((size_t)lp->ncpus, sizeof(*lp->oncpu));
-	if (!lp->pcpu || !lp->oncpu) {
+	lp->loads_len = map_len(LOAD_PROBE_MAX_AGENTS + 1, sizeof(*lp->loads));
+	lp->oncpu_len = map_len((size_t)lp->ncpus, sizeof(*lp->oncpu));
+	lp->loads = mmap(NULL, lp->loads_len, PROT_READ, MAP_SHARED,
+			 bpf_map__fd(skel->maps.loads), 0);
+	lp->oncpu = mmap(NULL, lp->oncpu_len, PROT_READ, MAP_SHARED,
+			 bpf_map__fd(skel->maps.oncpu), 0);
+	if (lp->loads == MAP_FAILED || lp->oncpu == MAP_FAILED) {
+		ret = errno;
+		unmap_probe(lp);
 		load_probe_bpf__destroy(skel);
-		return llms_error_set(err, ENOMEM, "the load probe's buffers");
+		return llms_error_set(err, ret, "mapping the load probe's maps");
 	}
 	lp->skel = skel;
-	lp->loads_fd = bpf_map__fd(skel->maps.loads);
-	lp->oncpu_fd = bpf_map__fd(skel->maps.oncpu);
+	lp->agents_fd = bpf_map__fd(skel->maps.agents);
+	lp->owners_fd = bpf_map__fd(skel->maps.owners);
+	lp->next_slot = 1;
 	lp->bpf = true;
 	return 0;
 }
@@ -206,9 +264,12 @@ int llmsd_load_open(struct llmsd_load **out, const struct llmsd_config *cfg,
 	lp = calloc(1, sizeof(*lp));
 	if (!lp)
 		return llms_error_set(err, ENOMEM, "the load measurement");
-	lp->loads_fd = lp->oncpu_fd = -1;
+	lp->agents_fd = lp->owners_fd = -1;
 	lp->root.fd = -1;
 	lp->interval_ns = cfg->load_interval_ns;
+	lp->keepalive_ns = LLMSD_LOAD_KEEPALIVE_MS * NSEC_PER_MSEC;
+	if (lp->keepalive_ns < lp->interval_ns)
+		lp->keepalive_ns = lp->interval_ns;
 	lp->window_ns = cfg->load_window_ns;
 	lp->wait_weight = cfg->load_wait_weight;
 	lp->resize = cfg->resize;
@@ -238,7 +299,43 @@ const char *llmsd_load_source(const struct llmsd_load *lp)
 	return lp->bpf ? "bpf" : "cgroup";
 }
 
-/* The state of @a, made when first seen; NULL when out of memory. */
+static void close_state(struct agent_state *s)
+{
+	if (s->stat_fd >= 0)
+		close(s->stat_fd);
+	if (s->psi_fd >= 0)
+		close(s->psi_fd);
+	llms_cgroup_close(&s->cg);
+}
+
+/*
+ * A slot of "loads" for @s, listed in the probe's "agents".  Slots are
+ * handed out round the table, so that one let go is taken again last:
+ * a run the probe still charged to its old agent is then long counted.
+ */
+static int give_slot(struct llmsd_load *lp, struct agent_state *s,
+		     struct llms_error **err)
+{
+	uint32_t i, slot = lp->next_slot;
+
+	for (i = 0; i < LOAD_PROBE_MAX_AGENTS && lp->slot_used[slot]; i++)
+		slot = slot % LOAD_PROBE_MAX_AGENTS + 1;
+	if (lp->slot_used[slot])
+		return llms_error_set(err, ENOSPC,
+				      "the probe measures at most %d agents",
+				      LOAD_PROBE_MAX_AGENTS);
+	/* Owner first: a task that finds the slot finds it owned. */
+	if (bpf_map_update_elem(lp->owners_fd, &slot, &s->cgid, BPF_ANY) ||
+	    bpf_map_update_elem(lp->agents_fd, &s->cgid, &slot, BPF_ANY))
+		return llms_error_set(err, errno,
+				      "listing the agent in the load probe");
+	lp->slot_used[slot] = true;
+	lp->next_slot = slot % LOAD_PROBE_MAX_AGENTS + 1;
+	s->slot = slot;
+	return 0;
+}
+
+/* The state of @a, made when first seen; NULL when it cannot be had. */
 static struct agent_state *state_of(struct llmsd_load *lp,
 				    const struct llmsd_load_agent *a)
 {
@@ -263,6 +360,7 @@ static struct agent_state *state_of(struct llmsd_load *lp,
 	s = &lp->agents[lp->nagents];
 	memset(s, 0, sizeof(*s));
 	s->cg.fd = -1;
+	s->stat_fd = s->psi_fd = -1;
 	snprintf(path, sizeof(path), "%s/%s", lp->root.path, a->name);
 	if (llms_cgroup_open(&s->cg, path, &err)) {
 		llmsd_log_error(LLMSD_DEBUG, &err, "load: agent %s", a->name);
@@ -271,6 +369,16 @@ static struct agent_state *state_of(struct llmsd_load *lp,
 	s->agent_id = a->agent_id;
 	snprintf(s->name, sizeof(s->name), "%s", a->name);
 	s->cgid = inode_of(s->cg.fd);
+	if (llms_cgroup_open_file(&s->cg, "cpu.stat", &s->stat_fd, &err) ||
+	    (lp->bpf && give_slot(lp, s, &err))) {
+		llmsd_log_error(LLMSD_DEBUG, &err, "load: agent %s", a->name);
+		close_state(s);
+		return NULL;
+	}
+	/* Without it the figure lacks the waiting, which read_cgroup() says. */
+	if (!lp->bpf &&
+	    llms_cgroup_open_file(&s->cg, "cpu.pressure", &s->psi_fd, &err))
+		llms_error_free(&err);
 	lp->nagents++;
 	return s;
 }
@@ -285,37 +393,33 @@ static void forget_unseen(struct llmsd_load *lp)
 			lp->agents[i++].seen = false;
 			continue;
 		}
-		/*
-		 * Its folder goes with it (a new agent gets a new one): its
-		 * entry would only fill the probe's map.
-		 */
-		if (lp->bpf)
-			bpf_map_delete_elem(lp->loads_fd, &lp->agents[i].cgid);
-		llms_cgroup_close(&lp->agents[i].cg);
+		/* Its folder goes with it (a new agent gets a new one). */
+		if (lp->bpf) {
+			__u64 none = 0;
+
+			/* Tasks that remember the slot now look again. */
+			bpf_map_delete_elem(lp->agents_fd, &lp->agents[i].cgid);
+			bpf_map_update_elem(lp->owners_fd, &lp->agents[i].slot,
+					    &none, BPF_ANY);
+			lp->slot_used[lp->agents[i].slot] = false;
+		}
+		close_state(&lp->agents[i]);
 		lp->agents[i] = lp->agents[--lp->nagents];
 	}
 }
 
 /*
- * The probe's counters of @s as the maps hold them: the time of runs that
- * ended.  The runs going on are added after (add_current()).
+ * The probe's counters of @s as the map holds them: the time of runs that
+ * ended.  The runs going on are added after (add_current()).  Each counter
+ * is one aligned 64-bit word that the program adds to atomically.
  */
-static int read_probe(struct llmsd_load *lp, struct agent_state *s,
-		      uint64_t *run, uint64_t *wait, uint64_t *switches)
+static void read_probe(const struct llmsd_load *lp, struct agent_state *s)
 {
-	int c;
+	const struct load_probe_stat *st = &lp->loads[s->slot];
 
-	*run = *wait = *switches = 0;
-	if (bpf_map_lookup_elem(lp->loads_fd, &s->cgid, lp->pcpu) == 0) {
-		for (c = 0; c < lp->ncpus; c++) {
-			*run += lp->pcpu[c].run_ns;
-			*wait += lp->pcpu[c].wait_ns;
-			*switches += lp->pcpu[c].nr_switches;
-		}
-	} else if (errno != ENOENT) {
-		return -errno;
-	}
-	return 0;
+	s->cur_run = __atomic_load_n(&st->run_ns, __ATOMIC_ACQUIRE);
+	s->cur_wait = __atomic_load_n(&st->wait_ns, __ATOMIC_ACQUIRE);
+	s->cur_switches = __atomic_load_n(&st->nr_switches, __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -325,21 +429,20 @@ static int read_probe(struct llmsd_load *lp, struct agent_state *s,
  */
 static void add_current(struct llmsd_load *lp, uint64_t now_ns)
 {
-	__u32 zero = 0;
 	size_t i;
 	int c;
 
-	if (bpf_map_lookup_elem(lp->oncpu_fd, &zero, lp->oncpu) != 0)
-		return;
 	for (c = 0; c < lp->ncpus; c++) {
-		if (!lp->oncpu[c].cgid || !lp->oncpu[c].since ||
-		    now_ns <= lp->oncpu[c].since)
+		const struct load_probe_cpu *cpu = &lp->oncpu[c];
+		uint32_t slot = __atomic_load_n(&cpu->slot, __ATOMIC_ACQUIRE);
+		uint64_t since = __atomic_load_n(&cpu->since_ns,
+						 __ATOMIC_ACQUIRE);
+
+		if (!slot || !since || now_ns <= since)
 			continue;
 		for (i = 0; i < lp->nagents; i++)
-			if (lp->agents[i].cur_ok &&
-			    lp->agents[i].cgid == lp->oncpu[c].cgid) {
-				lp->agents[i].cur_run +=
-					now_ns - lp->oncpu[c].since;
+			if (lp->agents[i].cur_ok && lp->agents[i].slot == slot) {
+				lp->agents[i].cur_run += now_ns - since;
 				break;
 			}
 	}
@@ -354,14 +457,16 @@ static int read_cgroup(struct llmsd_load *lp, struct agent_state *s,
 	struct llms_pressure psi;
 	int ret;
 
-	ret = llms_cgroup_cpu_stat(&s->cg, &st, &err);
+	ret = llms_cgroup_cpu_stat_fd(&s->cg, s->stat_fd, &st, &err);
 	if (ret) {
 		llmsd_log_error(LLMSD_DEBUG, &err, "load: agent %s", s->name);
 		return ret;
 	}
 	*run = st.usage_usec * NSEC_PER_USEC;
 	*wait = 0;
-	ret = llms_cgroup_cpu_pressure(&s->cg, &psi, &err);
+	ret = s->psi_fd >= 0 ?
+		      llms_cgroup_cpu_pressure_fd(&s->cg, s->psi_fd, &psi, &err) :
+		      llms_cgroup_cpu_pressure(&s->cg, &psi, &err);
 	if (!ret) {
 		*wait = psi.some_total_usec * NSEC_PER_USEC;
 	} else if (!lp->psi_missing_told) {
@@ -382,10 +487,10 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 	int ret;
 	uint64_t dt = lp->last_ns && now_ns > lp->last_ns ?
 			      now_ns - lp->last_ns : 0;
-	uint64_t t0 = thread_cpu_ns(), t1;
+	bool timed = !(lp->steps++ % LOAD_TIMED_EVERY);
+	uint64_t t0 = timed ? thread_cpu_ns() : 0, t1;
 	size_t i, count = 0;
 
-	lp->steps++;
 	if (n > LOAD_PROBE_MAX_AGENTS)
 		n = LOAD_PROBE_MAX_AGENTS;
 	if (n > lp->nentries) {
@@ -411,17 +516,17 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 		st->cpu = a->cpu;
 		st->base_cpu = a->base_cpu;
 		st->cur_switches = 0;
-		st->cur_ok = (lp->bpf ? read_probe(lp, st, &st->cur_run,
-						   &st->cur_wait,
-						   &st->cur_switches) :
-					read_cgroup(lp, st, &st->cur_run,
-						    &st->cur_wait)) == 0;
+		if (lp->bpf)
+			read_probe(lp, st);
+		st->cur_ok = lp->bpf || read_cgroup(lp, st, &st->cur_run,
+						    &st->cur_wait) == 0;
 	}
 	if (lp->bpf)
 		add_current(lp, now_ns);
 	for (i = 0; i < lp->nagents; i++) {
 		struct agent_state *s = &lp->agents[i];
 		uint64_t d_run, d_wait, span;
+		uint32_t load;
 
 		if (!s->seen || !s->cur_ok)
 			continue;
@@ -450,18 +555,31 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 						      lp->window_ns);
 		}
 		s->primed = true;
+		load = llmsd_load_value(s->smooth);
+		if (!span || !llmsd_load_due(load, s->reported, s->reported_ns,
+					     now_ns, lp->interval_ns,
+					     lp->keepalive_ns))
+			continue;
+		s->reported = load;
+		s->reported_ns = now_ns;
 		lp->entries[count].agent_id = s->agent_id;
-		lp->entries[count].load = llmsd_load_value(s->smooth);
+		lp->entries[count].load = load;
 		count++;
 	}
 	forget_unseen(lp);
 	lp->last_ns = now_ns;
-	t1 = thread_cpu_ns();
-	lp->measure_cpu_ns += t1 - t0;
+	t1 = timed ? thread_cpu_ns() : 0;
+	if (timed) {
+		lp->timed_steps++;
+		lp->measure_cpu_ns += t1 - t0;
+	}
 	if (!count || !dt)
 		return;
-	ret = llms_load_report(fd, lp->entries, (uint32_t)count, lp->interval_ns, &err);
-	lp->report_cpu_ns += thread_cpu_ns() - t1;
+	/* Fresh for four keep-alives: each listed agent is sent that often. */
+	ret = llms_load_report(fd, lp->entries, (uint32_t)count,
+			       lp->keepalive_ns, &err);
+	if (timed)
+		lp->report_cpu_ns += thread_cpu_ns() - t1;
 	if (ret) {
 		/* Every interval: say it once in a while, not each time. */
 		if (!lp->report_errors++ || !(lp->report_errors % 1000))
@@ -470,9 +588,14 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 					count, lp->report_errors);
 		else
 			llms_error_free(&err);
+		/* Told nothing: each is due again at the next step. */
+		for (i = 0; i < lp->nagents; i++)
+			if (lp->agents[i].reported_ns == now_ns)
+				lp->agents[i].reported_ns = 0;
 		return;
 	}
 	lp->reports++;
+	lp->reported_entries += count;
 }
 
 /* The host's idle and iowait time, in ticks, from /proc/stat. */
@@ -515,7 +638,13 @@ static void write_json(struct llmsd_load *lp)
 	json_object_object_add(o, "report_errors",
 			       json_object_new_uint64(lp->report_errors));
 	json_object_object_add(o, "resizes", json_object_new_uint64(lp->resizes));
+	json_object_object_add(o, "keepalive_ns",
+			       json_object_new_uint64(lp->keepalive_ns));
 	json_object_object_add(o, "steps", json_object_new_uint64(lp->steps));
+	json_object_object_add(o, "reported_entries",
+			       json_object_new_uint64(lp->reported_entries));
+	json_object_object_add(o, "timed_steps",
+			       json_object_new_uint64(lp->timed_steps));
 	json_object_object_add(o, "measure_cpu_ns",
 			       json_object_new_uint64(lp->measure_cpu_ns));
 	json_object_object_add(o, "report_cpu_ns",
@@ -613,7 +742,7 @@ size_t llmsd_load_decide(struct llmsd_load *lp,
 		struct agent_state *s = &lp->agents[i];
 		struct llms_cpu_stat st;
 
-		if (llms_cgroup_cpu_stat(&s->cg, &st, &err)) {
+		if (llms_cgroup_cpu_stat_fd(&s->cg, s->stat_fd, &st, &err)) {
 			llmsd_log_error(LLMSD_DEBUG, &err, "load: agent %s",
 					s->name);
 			continue;
@@ -691,14 +820,13 @@ void llmsd_load_close(struct llmsd_load *lp)
 	if (!lp)
 		return;
 	/* Detaches every link and unloads the programs and maps. */
+	unmap_probe(lp);
 	load_probe_bpf__destroy(lp->skel);
 	for (i = 0; i < lp->nagents; i++)
-		llms_cgroup_close(&lp->agents[i].cg);
+		close_state(&lp->agents[i]);
 	llms_cgroup_close(&lp->root);
 	unlink(lp->file);
 	free(lp->agents);
 	free(lp->entries);
-	free(lp->pcpu);
-	free(lp->oncpu);
 	free(lp);
 }

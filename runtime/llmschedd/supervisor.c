@@ -1233,7 +1233,12 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 				pfd[n].fd = sv.slots[i].child.pidfd;
 				pfd[n++].events = POLLIN;
 			}
-		if (sv.load) {
+		/*
+		 * Measured from when every agent is up: before, the agents
+		 * start one after the other and the loop would only take
+		 * the CPU they start on.
+		 */
+		if (sv.load && sv.started) {
 			now = mono_ns();
 			if (sv.next_load <= now)
 				timeout = 0;
@@ -1275,7 +1280,7 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 				slot_exited(&sv, &sv.slots[i]);
 		}
 		now = mono_ns();
-		if (sv.load && now >= sv.next_load)
+		if (sv.load && sv.started && now >= sv.next_load)
 			load_step(&sv, now);
 	}
 out:

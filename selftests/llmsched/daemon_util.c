@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../runtime/lib/payload.h"
@@ -178,4 +179,73 @@ int du_submit(int fd, const char *const *argv, __u32 prio, __u32 flags,
 	if (!ret)
 		*id = t.task_id;
 	return ret;
+}
+
+__u32 du_agent_id(int fd, const char *root, const char *name)
+{
+	struct llmsched_agent_info ent[64];
+	__u32 count = 64, next = 0, i;
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	if (stat(path, &st) || ls_agent_list(fd, 0, ent, &count, &next))
+		return 0;
+	for (i = 0; i < count; i++)
+		if (ent[i].cgroup_id == (__u64)st.st_ino)
+			return ent[i].agent_id;
+	return 0;
+}
+
+int du_busy_start(const char *leaf, int n, pid_t *pids)
+{
+	char procs[256], pid[16], c;
+	int i, ready[2], ret = 0;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", leaf);
+	if (mkdir(leaf, 0755) && errno != EEXIST)
+		return -errno;
+	for (i = 0; i < n; i++)
+		pids[i] = 0;
+	for (i = 0; i < n && !ret; i++) {
+		if (pipe(ready))
+			return -errno;
+		fflush(stdout);
+		pids[i] = fork();
+		if (pids[i] < 0) {
+			ret = -errno;
+			pids[i] = 0;
+		} else if (!pids[i]) {
+			close(ready[0]);
+			snprintf(pid, sizeof(pid), "%d", (int)getpid());
+			if (tu_write_text(procs, pid))
+				_exit(1);
+			/* In the folder now: the caller may go on. */
+			if (write(ready[1], "y", 1) != 1)
+				_exit(1);
+			for (;;)
+				;
+		}
+		close(ready[1]);
+		if (!ret && read(ready[0], &c, 1) != 1)
+			ret = -EIO;
+		close(ready[0]);
+	}
+	if (ret)
+		du_busy_stop(leaf, n, pids);
+	return ret;
+}
+
+void du_busy_stop(const char *leaf, int n, pid_t *pids)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (pids[i] <= 0)
+			continue;
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+		pids[i] = 0;
+	}
+	rmdir(leaf);
 }

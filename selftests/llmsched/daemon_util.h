@@ -75,4 +75,18 @@ void du_daemon_log(const char *dir);
 int du_submit(int fd, const char *const *argv, __u32 prio, __u32 flags,
 	      __u64 tags, __u64 cpu, __u64 mem, __u64 limit_ns, __u64 *id);
 
+/*
+ * The module's id of the agent whose folder is @root/@name (the daemon's
+ * cgroup_root, NAME-I); 0 when it is not registered.
+ */
+__u32 du_agent_id(int fd, const char *root, const char *name);
+
+/*
+ * @n busy loops in the cgroup folder @leaf (made when missing), each in
+ * it before this returns; their pids in @pids.  du_busy_stop() kills
+ * them and removes @leaf.
+ */
+int du_busy_start(const char *leaf, int n, pid_t *pids);
+void du_busy_stop(const char *leaf, int n, pid_t *pids);
+
 #endif /* LLMSCHED_SELFTEST_DAEMON_UTIL_H */

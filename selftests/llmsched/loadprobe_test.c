@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -79,23 +82,6 @@ static uint64_t now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-/* The agent whose folder is ROOT/@name: its id, 0 when not registered. */
-static __u32 agent_id_of(int fd, const char *name)
-{
-	struct llmsched_agent_info ent[16];
-	__u32 count = 16, next = 0, i;
-	char path[128];
-	struct stat st;
-
-	snprintf(path, sizeof(path), ROOT "/%s", name);
-	if (stat(path, &st) || ls_agent_list(fd, 0, ent, &count, &next))
-		return 0;
-	for (i = 0; i < count; i++)
-		if (ent[i].cgroup_id == (__u64)st.st_ino)
-			return ent[i].agent_id;
-	return 0;
 }
 
 static int agent_info(int fd, __u32 id, struct llmsched_agent_info *out)
@@ -184,49 +170,10 @@ static int submit_busy(int fd, int loops, __u64 cpu, __u64 *id)
 
 /*
  * Work in the agent's folder beyond its tasks' demands (a task holds to
- * its own cpu.max, its demand; this is held only by the agent's): @n busy
- * loops in the leaf ROOT/@agent/extra.  Their pids in @pids.
+ * its own cpu.max, its demand; this is held only by the agent's): busy
+ * loops in the leaf ROOT/@agent/extra.
  */
-static int extra_load(const char *agent, int n, pid_t *pids)
-{
-	char path[160], pid[16];
-	int i;
-
-	snprintf(path, sizeof(path), ROOT "/%s/extra", agent);
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -errno;
-	strcat(path, "/cgroup.procs");
-	for (i = 0; i < n; i++) {
-		fflush(stdout);
-		pids[i] = fork();
-		if (pids[i] < 0)
-			return -errno;
-		if (!pids[i]) {
-			snprintf(pid, sizeof(pid), "%d", (int)getpid());
-			if (tu_write_text(path, pid))
-				_exit(1);
-			for (;;)
-				;
-		}
-	}
-	return 0;
-}
-
-static void extra_stop(const char *agent, int n, pid_t *pids)
-{
-	char path[160];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (pids[i] <= 0)
-			continue;
-		kill(pids[i], SIGKILL);
-		waitpid(pids[i], NULL, 0);
-		pids[i] = 0;
-	}
-	snprintf(path, sizeof(path), ROOT "/%s/extra", agent);
-	rmdir(path);
-}
+#define EXTRA(agent)	ROOT "/" agent "/extra"
 
 static int wait_running(int fd, __u64 id, int timeout_ms)
 {
@@ -316,8 +263,8 @@ TEST_F_TIMEOUT(loadprobe, probe_load_matches_cpu_stat, 120)
 	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT,
 				     "load_wait_weight = 0\n", two_agents,
 				     &self->daemon));
-	ids[0] = agent_id_of(self->fd, "busy-0");
-	ids[1] = agent_id_of(self->fd, "idle-0");
+	ids[0] = du_agent_id(self->fd, ROOT, "busy-0");
+	ids[1] = du_agent_id(self->fd, ROOT, "idle-0");
 	ASSERT_NE(0, ids[0]);
 	ASSERT_NE(0, ids[1]);
 	ASSERT_EQ(0, submit_busy(self->fd, 1, LS_CPUS(1), &id));
@@ -345,8 +292,8 @@ TEST_F_TIMEOUT(loadprobe, cgroup_fallback_gives_the_same_figure, 120)
 	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT,
 				     "load_probe = off\nload_wait_weight = 0\n",
 				     two_agents, &self->daemon));
-	ids[0] = agent_id_of(self->fd, "busy-0");
-	ids[1] = agent_id_of(self->fd, "idle-0");
+	ids[0] = du_agent_id(self->fd, ROOT, "busy-0");
+	ids[1] = du_agent_id(self->fd, ROOT, "idle-0");
 	ASSERT_NE(0, ids[0]);
 	ASSERT_NE(0, ids[1]);
 	ASSERT_EQ(0, submit_busy(self->fd, 1, LS_CPUS(1), &id));
@@ -357,6 +304,84 @@ TEST_F_TIMEOUT(loadprobe, cgroup_fallback_gives_the_same_figure, 120)
 	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
 	EXPECT_NE(NULL, strstr(text, "\"source\":\"cgroup\"")) TH_LOG("%s", text);
 	EXPECT_LT(0, json_number(text, "reports"));
+}
+
+/* Run llmctl -c CONF WORDS... (NULL-terminated) into @out; its status. */
+static int llmctl(FIXTURE_DATA(loadprobe) *self, char *out, size_t size, ...)
+{
+	char err[4096];
+	const struct tu_capture cap = {
+		.dir = self->dir, .timeout_ms = 30000,
+		.out = out, .out_size = size,
+		.err = err, .err_size = sizeof(err),
+	};
+	va_list ap;
+	int ret;
+
+	va_start(ap, size);
+	ret = tu_vtool(&cap, self->conf, "llmctl", TU_SELF, NULL, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* Times @needle is in @text. */
+static int count_of(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (; (text = strstr(text, needle)); text++)
+		n++;
+	return n;
+}
+
+/*
+ * The probe asked for (the default) but unable to load: here the kernel's
+ * BTF is hidden (/dev/null bound over /sys/kernel/btf/vmlinux, in a mount
+ * namespace of this test's own), so CO-RE cannot relocate.  The daemon
+ * says so once in its log, measures from the cgroups with the same
+ * meaning, and llmctl status shows which source is in use.
+ */
+TEST_F_TIMEOUT(loadprobe, probe_that_cannot_load_falls_back_to_the_cgroups,
+	       120)
+{
+	char text[8192], log[65536], path[128];
+	struct measured m;
+	__u32 ids[2];
+	__u64 id;
+
+	/* Where the programs are, found before /proc/self/exe stops saying. */
+	tu_beside("llmschedd");
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_EQ(0, mount("/dev/null", "/sys/kernel/btf/vmlinux", NULL,
+			   MS_BIND, NULL));
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT,
+				     "load_wait_weight = 0\n", two_agents,
+				     &self->daemon));
+	ids[0] = du_agent_id(self->fd, ROOT, "busy-0");
+	ids[1] = du_agent_id(self->fd, ROOT, "idle-0");
+	ASSERT_NE(0, ids[0]);
+	ASSERT_NE(0, ids[1]);
+	ASSERT_EQ(0, submit_busy(self->fd, 1, LS_CPUS(1), &id));
+	ASSERT_EQ(0, wait_running(self->fd, id, 10000));
+	sleep(1);
+	measure(_metadata, self->fd, ids, 3000, &m);
+	check_gap(_metadata, &m);
+	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
+	EXPECT_NE(NULL, strstr(text, "\"source\":\"cgroup\"")) TH_LOG("%s", text);
+
+	snprintf(path, sizeof(path), "%s/daemon.log", self->dir);
+	ASSERT_EQ(0, tu_read_text(path, log, sizeof(log)));
+	EXPECT_EQ(1, count_of(log, "the BPF probe is off")) TH_LOG("%s", log);
+	EXPECT_NE(NULL, strstr(log, "the kernel's BTF (/sys/kernel/btf/vmlinux) is missing"));
+
+	ASSERT_EQ(0, llmctl(self, text, sizeof(text), "status", NULL));
+	EXPECT_NE(NULL, strstr(text, "load:      from the cgroups' cpu.stat"))
+	TH_LOG("%s", text);
+	ASSERT_EQ(0, llmctl(self, text, sizeof(text), "status", "--json", NULL));
+	EXPECT_EQ(0, tu_schema_ok(self->dir, "status.schema.json", text, false));
+	EXPECT_NE(NULL, strstr(text, "\"load\":{\"source\":\"cgroup\""))
+	TH_LOG("%s", text);
 }
 
 /*
@@ -376,7 +401,7 @@ TEST_F_TIMEOUT(loadprobe, run_queue_waiting_raises_the_figure, 120)
 				     "[agent busy]\ncpu = 500m\nmemory = 256M\n"
 				     "slots = 2\ntags = hot\n",
 				     &self->daemon));
-	busy = agent_id_of(self->fd, "busy-0");
+	busy = du_agent_id(self->fd, ROOT, "busy-0");
 	ASSERT_NE(0, busy);
 	ASSERT_EQ(0, submit_busy(self->fd, 2, 500, &a));
 	ASSERT_EQ(0, wait_running(self->fd, a, 10000));
@@ -430,9 +455,9 @@ TEST_F_TIMEOUT(loadprobe, resize_grows_into_idle_cpu_and_shrinks_back, 120)
 				     "slots = 2\ntags = hot\n"
 				     "[agent idle]\ncpu = 500m\nmemory = 256M\n",
 				     &self->daemon));
-	busy = agent_id_of(self->fd, "busy-0");
+	busy = du_agent_id(self->fd, ROOT, "busy-0");
 	ASSERT_NE(0, busy);
-	ASSERT_EQ(0, extra_load("busy-0", 2, pids));
+	ASSERT_EQ(0, du_busy_start(EXTRA("busy-0"), 2, pids));
 	for (i = 0; i < 200 && most < 1000; i++) {
 		usleep(100000);
 		cpu = reserved_cpu(self->fd, busy);
@@ -447,7 +472,7 @@ TEST_F_TIMEOUT(loadprobe, resize_grows_into_idle_cpu_and_shrinks_back, 120)
 	ASSERT_EQ(0, du_submit(self->fd, nap, 100, 0, HOT_TAG, LS_CPUS(1), 0,
 			       0, &id));
 	EXPECT_EQ(0, wait_running(self->fd, id, 10000));
-	extra_stop("busy-0", 2, pids);
+	du_busy_stop(EXTRA("busy-0"), 2, pids);
 	sleep(3);
 	cpu = reserved_cpu(self->fd, busy);
 	figure("# holding a task of 1 CPU, idle: %llu millicores\n",
@@ -472,7 +497,7 @@ TEST_F_TIMEOUT(loadprobe, resize_grows_into_idle_cpu_and_shrinks_back, 120)
 	EXPECT_LE(2, json_number(text, "resizes")) TH_LOG("%s", text);
 	EXPECT_LE(1, json_number(strstr(text, "busy-0"), "grown"));
 	EXPECT_LE(1, json_number(strstr(text, "busy-0"), "shrunk"));
-	extra_stop("busy-0", 2, pids);
+	du_busy_stop(EXTRA("busy-0"), 2, pids);
 }
 
 /* `bpftool ... show -j` contains @needle. */

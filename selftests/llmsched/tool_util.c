@@ -41,19 +41,34 @@ int tu_read_text(const char *path, char *buf, size_t size)
 
 const char *tu_beside(const char *name)
 {
+	/*
+	 * This program's folder, resolved once: after the caller enters a
+	 * new mount namespace, /proc/self/exe no longer reads as the path.
+	 */
+	static char dir[4096];
 	static char path[4][4096];
 	static unsigned int which;
 	char *p = path[which++ & 3], *slash;
 	ssize_t n;
 
-	n = readlink("/proc/self/exe", p, sizeof(path[0]));
-	if (n < 0 || (size_t)n >= sizeof(path[0]))
+	if (!dir[0]) {
+		n = readlink("/proc/self/exe", dir, sizeof(dir));
+		if (n < 0 || (size_t)n >= sizeof(dir)) {
+			dir[0] = '\0';
+			return name;
+		}
+		dir[n] = '\0';
+		slash = strrchr(dir, '/');
+		if (!slash) {
+			dir[0] = '\0';
+			return name;
+		}
+		slash[1] = '\0';
+	}
+	if (strlen(dir) + strlen(name) >= sizeof(path[0]))
 		return name;
-	p[n] = '\0';
-	slash = strrchr(p, '/');
-	if (!slash || (size_t)(slash + 1 - p) + strlen(name) >= sizeof(path[0]))
-		return name;
-	strcpy(slash + 1, name);
+	strcpy(p, dir);
+	strcat(p, name);
 	return p;
 }
 

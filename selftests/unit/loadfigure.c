@@ -133,4 +133,28 @@ TEST(no_period_no_decision)
 	EXPECT_EQ(0, llmsd_resize_want(&in));
 }
 
+/* A figure goes to the module when it moved, or when it is getting old. */
+TEST(report_carries_what_moved_or_aged)
+{
+	const uint64_t ms = 1000000, iv = 10 * ms, keep = 100 * ms;
+
+	/* Never told: due, whatever the figure. */
+	EXPECT_TRUE(llmsd_load_due(0, 0, 0, 5 * ms, iv, keep));
+	/* Within the band and young: not due, either way. */
+	EXPECT_FALSE(llmsd_load_due(509, 500, 1000 * ms, 1010 * ms, iv, keep));
+	EXPECT_FALSE(llmsd_load_due(491, 500, 1000 * ms, 1010 * ms, iv, keep));
+	/* A move of the band, up or down: due at once. */
+	EXPECT_TRUE(llmsd_load_due(510, 500, 1000 * ms, 1010 * ms, iv, keep));
+	EXPECT_TRUE(llmsd_load_due(490, 500, 1000 * ms, 1010 * ms, iv, keep));
+	EXPECT_TRUE(llmsd_load_due(0, 65535, 1000 * ms, 1010 * ms, iv, keep));
+	/* Unchanged: due at the keep-alive, a step that fires late or not. */
+	EXPECT_FALSE(llmsd_load_due(500, 500, 1000 * ms, 1090 * ms, iv, keep));
+	EXPECT_TRUE(llmsd_load_due(500, 500, 1000 * ms, 1096 * ms, iv, keep));
+	EXPECT_TRUE(llmsd_load_due(500, 500, 1000 * ms, 1100 * ms, iv, keep));
+	EXPECT_TRUE(llmsd_load_due(500, 500, 1000 * ms, 1300 * ms, iv, keep));
+	/* A 1 s interval: the keep-alive is the interval, each step due. */
+	EXPECT_TRUE(llmsd_load_due(500, 500, 1000 * ms, 2000 * ms, 1000 * ms,
+				   1000 * ms));
+}
+
 TEST_HARNESS_MAIN

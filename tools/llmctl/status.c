@@ -3,7 +3,7 @@
  * llmctl status: the host at a glance.  Capacity, reservations and what
  * tasks hold come from the module's ioctls; queue depths and counters from
  * /sys/kernel/llmsched; the estimator's error from the runtime's
- * estimator.json.  Everything here is readable by any user, except what
+ * estimator.json, and how loads are measured from its load.json.  Everything here is readable by any user, except what
  * the agents' tasks hold (AGENT_LIST, root), which is left out otherwise.
  */
 #include <errno.h>
@@ -13,13 +13,16 @@
 #include <string.h>
 
 #include "common.h"
+#include "../../runtime/llmschedd/loadprobe.h"
 
 static const char status_usage[] =
 "Usage: llmctl status [--json]\n"
 "\n"
 "The host at a glance: capacity, reserved and free per resource kind,\n"
 "queue depths by state and by priority, the module's counters, the\n"
-"policy, the estimator and its error, and the agents by state.\n"
+"policy, the estimator and its error, the agents by state, and how\n"
+"llmschedd measures their load (the BPF probe, or the cgroups when the\n"
+"probe could not load).\n"
 "The IN USE column (what running tasks hold) needs root.\n";
 
 static const char *const queue_files[] = {
@@ -51,7 +54,38 @@ struct status {
 	/* What tasks hold, summed over the agents (AGENT_LIST, root). */
 	bool have_committed;
 	__u64 committed[LLMSCHED_RES_MAX];
+	/* STATE_DIR/load.json, while llmschedd runs. */
+	bool have_load;
+	char load_source[16];
+	uint64_t load_interval_ns, load_reports, load_report_errors;
 };
+
+/* The daemon's load measurement, from STATE_DIR/load.json. */
+static void read_load(const struct llmsd_config *c, struct status *s)
+{
+	struct json_object *o, *v;
+	char path[4096 + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", c->state_dir, LLMSD_LOAD_FILE);
+	o = json_object_from_file(path);
+	if (!o)
+		return;
+	if (json_object_is_type(o, json_type_object) &&
+	    json_object_object_get_ex(o, "source", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		s->have_load = true;
+		snprintf(s->load_source, sizeof(s->load_source), "%s",
+			 json_object_get_string(v));
+		if (json_object_object_get_ex(o, "interval_ns", &v))
+			s->load_interval_ns = (uint64_t)json_object_get_int64(v);
+		if (json_object_object_get_ex(o, "reports", &v))
+			s->load_reports = (uint64_t)json_object_get_int64(v);
+		if (json_object_object_get_ex(o, "report_errors", &v))
+			s->load_report_errors =
+				(uint64_t)json_object_get_int64(v);
+	}
+	json_object_put(o);
+}
 
 static int read_sysfs(const struct llmctl *ctx, struct status *s)
 {
@@ -132,6 +166,7 @@ static int read_status(struct llmctl *ctx, const struct llmsd_config *c,
 		llms_error_free(&err);
 	}
 	llmctl_est_state(c, &s->est_state);
+	read_load(c, s);
 	return read_sysfs(ctx, s);
 }
 
@@ -213,6 +248,20 @@ static struct json_object *status_json(const struct llmsd_config *c,
 	json_object_object_add(q, "total", json_object_new_int(
 		(int)(s->up + s->draining + s->fencing + s->other)));
 	json_object_object_add(o, "agents", q);
+
+	q = NULL;
+	if (s->have_load) {
+		q = json_object_new_object();
+		json_object_object_add(q, "source",
+				       json_object_new_string(s->load_source));
+		json_object_object_add(q, "interval_ns",
+				       llmctl_json_u64(s->load_interval_ns));
+		json_object_object_add(q, "reports",
+				       llmctl_json_u64(s->load_reports));
+		json_object_object_add(q, "report_errors",
+				       llmctl_json_u64(s->load_report_errors));
+	}
+	json_object_object_add(o, "load", q);
 	return o;
 }
 
@@ -283,7 +332,23 @@ static int status_table(const struct status *s)
 		       "(%" PRId64 " learnt)", mae, s->est_state.window,
 		       s->est_state.samples);
 	}
-	printf("\n");
+	printf("\nload:      ");
+	if (!s->have_load) {
+		printf("not measured (llmschedd is not running, or has not written its load.json yet)\n");
+	} else {
+		char iv[LLMS_UNITS_BUF];
+
+		llmctl_format_age(s->load_interval_ns, false, iv, sizeof(iv));
+		if (!strcmp(s->load_source, "bpf"))
+			printf("measured by the BPF probe every %s", iv);
+		else
+			printf("from the cgroups' cpu.stat and cpu.pressure every %s (the BPF probe is not in use: the daemon's log says why)",
+			       iv);
+		printf(", %" PRIu64 " reports", s->load_reports);
+		if (s->load_report_errors)
+			printf(", %" PRIu64 " refused", s->load_report_errors);
+		printf("\n");
+	}
 	return ret ? LLMCTL_EXIT_FAILURE : 0;
 }
 

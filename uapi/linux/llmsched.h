@@ -729,7 +729,9 @@ struct llmsched_load_entry {
  * @entry_size: the size of one entry as the caller knows struct
  *	llmsched_load_entry, from %LLMSCHED_LOAD_ENTRY_SIZE_VER0 to a page.
  * @entries_ptr: user pointer to @count entries of @entry_size bytes.
- * @interval_ns: (1.2) the caller's report period, in ns, from
+ * @interval_ns: (1.2) the caller's report period, in ns: the longest it
+ *	lets a listed agent go without a new report (llmschedd reports only
+ *	what moved, and every agent at least this often); from
  *	%LLMSCHED_LOAD_INTERVAL_MIN_NS (1 ms) to %LLMSCHED_LOAD_INTERVAL_MAX_NS
  *	(10 s): a load is stale once 4 of them passed without a new report.
  *	It stays in force for every later report (for all agents) until a
