@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -161,8 +162,12 @@ void llmsd_estimator_step(struct llmsd_estimator *e, int fd)
 	struct llms_error *err = NULL;
 
 	if (!e->h) {
-		if (access(e->db, F_OK))
+		struct stat st;
+
+		if (stat(e->db, &st))
 			return;	/* no task has ended yet */
+		if (!st.st_size)
+			return;	/* an agent is making it right now */
 		if (llms_history_open(&e->h, e->db, LLMS_HISTORY_READONLY,
 				      &err)) {
 			llmsd_log_error(LLMSD_WARN, &err, "estimator");
