@@ -62,10 +62,20 @@ struct {
 } owners SEC(".maps");
 
 /*
- * What the probe keeps of one of the agents' tasks (task-local storage,
- * made at its first switch in): the agent found for its cgroup, so that
- * the cgroup walk and the hash lookup run once per task and cgroup, not
- * at every event; and since when it waits for a CPU (0: it does not).
+ * What the probe keeps of a task below the daemon's root (task-local
+ * storage): the agent found for its cgroup, so that the cgroup walk and
+ * the hash lookup run once per task and cgroup, not at every event; and
+ * since when it waits for a CPU (0: it does not).  A task without it is
+ * none of ours, which costs the switch and wake-up hooks one lookup.
+ *
+ * It is made only where no scheduler lock is held: at fork
+ * (sched_process_fork, after the child's cgroup is set, so a clone into
+ * an agent's leaf is seen) and at a move into a cgroup
+ * (cgroup_attach_task).  Never in the switch or wake-up hooks: they run
+ * under the run queue's lock, and the allocation (GFP_ATOMIC) may wake
+ * kswapd, which takes a run queue's lock.  The daemon loads the probe
+ * before it starts its agents, so every task of theirs passes one of
+ * the two.
  */
 struct task_state {
 	__u64 leaf_cgid;
@@ -118,11 +128,14 @@ static __always_inline __u32 slot_of(struct task_struct *p,
 				     struct task_state **out)
 {
 	struct task_state *t = bpf_task_storage_get(&tasks, p, 0, 0);
-	struct cgroup *cg = BPF_CORE_READ(p, cgroups, dfl_cgrp);
+	struct cgroup *cg;
 	__u64 leaf, agent, *owner;
 	__u32 *slot, k;
 
 	*out = t;
+	if (!t)
+		return 0;
+	cg = BPF_CORE_READ(p, cgroups, dfl_cgrp);
 	if (!cg)
 		return 0;
 	leaf = BPF_CORE_READ(cg, kn, id);
@@ -136,20 +149,44 @@ static __always_inline __u32 slot_of(struct task_struct *p,
 	agent = agent_of(cg);
 	slot = agent ? bpf_map_lookup_elem(&agents, &agent) : NULL;
 	if (!slot) {
-		if (t)
-			t->slot = 0;
+		t->slot = 0;
 		return 0;
 	}
-	if (!t)
-		t = bpf_task_storage_get(&tasks, p, 0,
-					 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	*out = t;
-	if (t) {
-		t->leaf_cgid = leaf;
-		t->agent_cgid = agent;
-		t->slot = *slot;
-	}
+	t->leaf_cgid = leaf;
+	t->agent_cgid = agent;
+	t->slot = *slot;
 	return *slot;
+}
+
+/*
+ * @p is (now) in a cgroup below the daemon's root: give it its state.
+ * Its agent is looked up at its next switch in (it may not be listed
+ * yet: an agent's own process starts before it registers).
+ */
+static __always_inline void track(struct task_struct *p)
+{
+	struct task_state *t;
+
+	if (!agent_of(BPF_CORE_READ(p, cgroups, dfl_cgrp)))
+		return;
+	t = bpf_task_storage_get(&tasks, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (t)
+		t->slot = 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(llms_fork, struct task_struct *parent, struct task_struct *child)
+{
+	track(child);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(llms_attach, struct cgroup *dst, const char *path,
+	     struct task_struct *task, bool threadgroup)
+{
+	track(task);
+	return 0;
 }
 
 /* @p is runnable from @now: stamped when it is one of ours. */
@@ -157,7 +194,7 @@ static __always_inline void stamp(struct task_struct *p, __u64 now)
 {
 	struct task_state *t = bpf_task_storage_get(&tasks, p, 0, 0);
 
-	if (t && t->slot)
+	if (t)
 		t->queued_since = now;
 }
 
@@ -168,14 +205,10 @@ int BPF_PROG(llms_wakeup, struct task_struct *p)
 	return 0;
 }
 
-/* A new task has no state yet: it gets one here when it is ours. */
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(llms_wakeup_new, struct task_struct *p)
 {
-	struct task_state *t;
-
-	if (slot_of(p, &t) && t)
-		t->queued_since = bpf_ktime_get_ns();
+	stamp(p, bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -202,14 +235,18 @@ int BPF_PROG(llms_switch, bool preempt, struct task_struct *prev,
 						     now - cpu->since_ns);
 			__sync_fetch_and_add(&s->nr_switches, 1);
 		}
-		/* Still runnable: it waits from now on. */
-		if (prev_state == TASK_RUNNING)
+		/*
+		 * Still runnable, it waits from now on: running, or
+		 * preempted on its way to sleep (it stays queued).
+		 */
+		if (preempt || prev_state == TASK_RUNNING)
 			stamp(prev, now);
 	}
 
 	slot = BPF_CORE_READ(next, pid) ? slot_of(next, &t) : 0;
-	if (slot && t && t->queued_since) {
-		s = bpf_map_lookup_elem(&loads, &slot);
+	if (t && t->queued_since) {
+		/* An agent not listed yet is not charged, nor later. */
+		s = slot ? bpf_map_lookup_elem(&loads, &slot) : NULL;
 		if (s && now > t->queued_since)
 			__sync_fetch_and_add(&s->wait_ns,
 					     now - t->queued_since);

@@ -40,9 +40,10 @@ struct load_probe_stat {
 /*
  * What one CPU runs ("oncpu", indexed by CPU): since when (@since_ns,
  * CLOCK_MONOTONIC) and for which agent (@slot, 0: none of ours).  The
- * program writes @since_ns before @slot; a reader that catches a switch
- * half-written charges at most the few nanoseconds between the two stores
- * to the agent leaving.
+ * program writes @since_ns before @slot, and x86 keeps stores in order
+ * (the only target built): a reader that catches a switch half-written
+ * charges at most the few nanoseconds between the two stores to the
+ * agent leaving.
  */
 struct load_probe_cpu {
 	__u64 since_ns;

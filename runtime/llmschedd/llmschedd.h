@@ -60,6 +60,8 @@ int llmsd_agent_main(const struct llmsd_agent_params *p);
 #define LLMSD_TASK_CGROUP_FMT	"task-%llu"
 /* The agent process's leaf. */
 #define LLMSD_AGENT_LEAF	"agent"
+/* In the state folder: the running daemon's pid, under flock(2). */
+#define LLMSD_LOCK_FILE		"llmschedd.lock"
 /* The history database, in the state folder. */
 #define LLMSD_HISTORY_FILE	"history.db"
 /* Task logs: LOG_DIR/tasks/UID/task-ID.out and .err: runtime/lib/tasklog.h. */

@@ -70,6 +70,9 @@ struct agent_state {
 	/* What the module was last told, and when (0: never). */
 	uint32_t reported;
 	uint64_t reported_ns;
+	/* This step's figure, and whether it is due in the report. */
+	uint32_t load;
+	bool has_load, in_report;
 	/* Totals since the agent was first seen (ns). */
 	uint64_t run_total, wait_total;
 	/* cpu.stat at the last decision. */
@@ -267,9 +270,12 @@ int llmsd_load_open(struct llmsd_load **out, const struct llmsd_config *cfg,
 	lp->agents_fd = lp->owners_fd = -1;
 	lp->root.fd = -1;
 	lp->interval_ns = cfg->load_interval_ns;
+	/* A whole number of steps: the report says it is the longest gap. */
 	lp->keepalive_ns = LLMSD_LOAD_KEEPALIVE_MS * NSEC_PER_MSEC;
 	if (lp->keepalive_ns < lp->interval_ns)
 		lp->keepalive_ns = lp->interval_ns;
+	lp->keepalive_ns = (lp->keepalive_ns + lp->interval_ns - 1) /
+			   lp->interval_ns * lp->interval_ns;
 	lp->window_ns = cfg->load_window_ns;
 	lp->wait_weight = cfg->load_wait_weight;
 	lp->resize = cfg->resize;
@@ -393,12 +399,21 @@ static void forget_unseen(struct llmsd_load *lp)
 			lp->agents[i++].seen = false;
 			continue;
 		}
-		/* Its folder goes with it (a new agent gets a new one). */
+		/* Its folder goes with it (a new agent gets a new one)... */
 		if (lp->bpf) {
 			__u64 none = 0;
+			__u32 listed;
 
-			/* Tasks that remember the slot now look again. */
-			bpf_map_delete_elem(lp->agents_fd, &lp->agents[i].cgid);
+			/*
+			 * ...but for a folder that came back under a new id,
+			 * whose new state holds the entry now.  Tasks that
+			 * remember the slot look again.
+			 */
+			if (!bpf_map_lookup_elem(lp->agents_fd,
+						 &lp->agents[i].cgid, &listed) &&
+			    listed == lp->agents[i].slot)
+				bpf_map_delete_elem(lp->agents_fd,
+						    &lp->agents[i].cgid);
 			bpf_map_update_elem(lp->owners_fd, &lp->agents[i].slot,
 					    &none, BPF_ANY);
 			lp->slot_used[lp->agents[i].slot] = false;
@@ -463,7 +478,12 @@ static int read_cgroup(struct llmsd_load *lp, struct agent_state *s,
 		return ret;
 	}
 	*run = st.usage_usec * NSEC_PER_USEC;
-	*wait = 0;
+	/*
+	 * Without PSI (or when it stops answering) the waiting stands
+	 * still: a 0 after figures would read as counters going back, and
+	 * the agent would never be measured again.
+	 */
+	*wait = s->wait_ns;
 	ret = s->psi_fd >= 0 ?
 		      llms_cgroup_cpu_pressure_fd(&s->cg, s->psi_fd, &psi, &err) :
 		      llms_cgroup_cpu_pressure(&s->cg, &psi, &err);
@@ -489,6 +509,7 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 			      now_ns - lp->last_ns : 0;
 	/* Not the first: it opens every agent's files, once. */
 	bool timed = lp->steps++ % LOAD_TIMED_EVERY == LOAD_TIMED_EVERY - 1;
+	bool sending = false;
 	uint64_t t0 = timed ? thread_cpu_ns() : 0, t1;
 	size_t i, count = 0;
 
@@ -527,7 +548,6 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 	for (i = 0; i < lp->nagents; i++) {
 		struct agent_state *s = &lp->agents[i];
 		uint64_t d_run, d_wait, span;
-		uint32_t load;
 
 		if (!s->seen || !s->cur_ok)
 			continue;
@@ -556,15 +576,39 @@ void llmsd_load_step(struct llmsd_load *lp, int fd,
 						      lp->window_ns);
 		}
 		s->primed = true;
-		load = llmsd_load_value(s->smooth);
-		if (!span || !llmsd_load_due(load, s->reported, s->reported_ns,
-					     now_ns, lp->interval_ns,
-					     lp->keepalive_ns))
+		if (!span || !dt)
 			continue;
-		s->reported = load;
+		s->load = llmsd_load_value(s->smooth);
+		s->has_load = true;
+		s->in_report = llmsd_load_due(s->load, s->reported,
+					      s->reported_ns, now_ns,
+					      lp->interval_ns, lp->keepalive_ns);
+		sending |= s->in_report;
+	}
+	/*
+	 * A report goes out: it takes along every agent past half its
+	 * keep-alive, so that the agents' keep-alives fall in step and a
+	 * host whose loads hold still sends one report per keep-alive, not
+	 * one per agent.
+	 */
+	count = 0;
+	for (i = 0; i < lp->nagents; i++) {
+		struct agent_state *s = &lp->agents[i];
+		bool take;
+
+		if (!s->has_load)
+			continue;
+		take = s->in_report ||
+		       (sending &&
+			now_ns - s->reported_ns >= lp->keepalive_ns / 2);
+		s->has_load = false;
+		s->in_report = false;
+		if (!take)
+			continue;
+		s->reported = s->load;
 		s->reported_ns = now_ns;
 		lp->entries[count].agent_id = s->agent_id;
-		lp->entries[count].load = load;
+		lp->entries[count].load = s->load;
 		count++;
 	}
 	forget_unseen(lp);

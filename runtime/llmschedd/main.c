@@ -27,8 +27,6 @@
 #include "log.h"
 #include "supervisor.h"
 
-#define LOCK_FILE	"llmschedd.lock"
-
 enum {
 	OPT_AGENT = 0x100,
 	OPT_AGENT_CGROUP,
@@ -201,7 +199,7 @@ static int take_lock(const char *state_dir)
 	char path[PATH_MAX + 32], pid[32];
 	int fd, n;
 
-	snprintf(path, sizeof(path), "%s/%s", state_dir, LOCK_FILE);
+	snprintf(path, sizeof(path), "%s/%s", state_dir, LLMSD_LOCK_FILE);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		llmsd_err("opening %s: %s", path, strerror(errno));

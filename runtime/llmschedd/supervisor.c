@@ -1184,6 +1184,7 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 		struct signalfd_siginfo si;
 		uint64_t now = mono_ns();
 		int timeout = SCAN_INTERVAL_MS / 5, ready;
+		bool measuring;
 		size_t n = 1;
 
 		/*
@@ -1236,9 +1237,11 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 		/*
 		 * Measured from when every agent is up: before, the agents
 		 * start one after the other and the loop would only take
-		 * the CPU they start on.
+		 * the CPU they start on.  An agent that never comes up
+		 * holds it back no longer than the start-up's deadline.
 		 */
-		if (sv.load && sv.started) {
+		measuring = sv.load && (sv.started || now > ready_deadline);
+		if (measuring) {
 			now = mono_ns();
 			if (sv.next_load <= now)
 				timeout = 0;
@@ -1280,7 +1283,7 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 				slot_exited(&sv, &sv.slots[i]);
 		}
 		now = mono_ns();
-		if (sv.load && sv.started && now >= sv.next_load)
+		if (measuring && now >= sv.next_load)
 			load_step(&sv, now);
 	}
 out:

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -208,14 +209,18 @@ int du_busy_start(const char *leaf, int n, pid_t *pids)
 	for (i = 0; i < n; i++)
 		pids[i] = 0;
 	for (i = 0; i < n && !ret; i++) {
-		if (pipe(ready))
-			return -errno;
+		if (pipe(ready)) {
+			ret = -errno;
+			break;
+		}
 		fflush(stdout);
 		pids[i] = fork();
 		if (pids[i] < 0) {
 			ret = -errno;
 			pids[i] = 0;
 		} else if (!pids[i]) {
+			/* Gone with the test, should it stop on an assertion. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			close(ready[0]);
 			snprintf(pid, sizeof(pid), "%d", (int)getpid());
 			if (tu_write_text(procs, pid))

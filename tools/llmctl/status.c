@@ -8,11 +8,15 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "common.h"
+#include "../../runtime/llmschedd/llmschedd.h"
 #include "../../runtime/llmschedd/loadprobe.h"
 
 static const char status_usage[] =
@@ -60,19 +64,40 @@ struct status {
 	uint64_t load_interval_ns, load_reports, load_report_errors;
 };
 
+/* Whether a daemon holds STATE_DIR/llmschedd.lock (flock(2)) now. */
+static bool daemon_alive(const struct llmsd_config *c)
+{
+	char path[4096 + 32];
+	bool held;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", c->state_dir, LLMSD_LOCK_FILE);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	held = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
 /* The daemon's load measurement, from STATE_DIR/load.json. */
 static void read_load(const struct llmsd_config *c, struct status *s)
 {
 	struct json_object *o, *v;
 	char path[4096 + 32];
 
+	/* A daemon that died leaves its load.json: not measured, then. */
+	if (!daemon_alive(c))
+		return;
 	snprintf(path, sizeof(path), "%s/%s", c->state_dir, LLMSD_LOAD_FILE);
 	o = json_object_from_file(path);
 	if (!o)
 		return;
 	if (json_object_is_type(o, json_type_object) &&
 	    json_object_object_get_ex(o, "source", &v) &&
-	    json_object_is_type(v, json_type_string)) {
+	    json_object_is_type(v, json_type_string) &&
+	    (!strcmp(json_object_get_string(v), "bpf") ||
+	     !strcmp(json_object_get_string(v), "cgroup"))) {
 		s->have_load = true;
 		snprintf(s->load_source, sizeof(s->load_source), "%s",
 			 json_object_get_string(v));
