@@ -185,7 +185,26 @@ SEC("tp_btf/cgroup_attach_task")
 int BPF_PROG(llms_attach, struct cgroup *dst, const char *path,
 	     struct task_struct *task, bool threadgroup)
 {
+	__u32 cpu_id, slot, pid = (__u32)bpf_get_current_pid_tgid();
+	struct load_probe_cpu *cpu;
+	struct task_state *t;
+
 	track(task);
+	/*
+	 * A task that moved itself (a write of its own pid to cgroup.procs)
+	 * is on this CPU now, and a busy one may not leave it for long:
+	 * the CPU counts it for its agent from here, not from its next
+	 * switch in.
+	 */
+	if (BPF_CORE_READ(task, pid) != pid)
+		return 0;
+	slot = slot_of(task, &t);
+	cpu_id = bpf_get_smp_processor_id();
+	cpu = bpf_map_lookup_elem(&oncpu, &cpu_id);
+	if (!slot || !cpu)
+		return 0;
+	STORE(cpu->since_ns, bpf_ktime_get_ns());
+	STORE(cpu->slot, slot);
 	return 0;
 }
 

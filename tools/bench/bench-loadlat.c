@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,11 +45,12 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: llmsched-bench-loadlat [--trials N] [--interval MS] [--probe on|off]\n"
+		"Usage: llmsched-bench-loadlat [--trials N] [--interval MS] [--probe on|off] [--verbose]\n"
 		"\n"
 		"  --trials N     trials (default 40)\n"
 		"  --interval MS  llmschedd's load_interval (default 10)\n"
 		"  --probe on|off load_probe (default on)\n"
+		"  --verbose      each trial's figures\n"
 		"Root, in the VM, with the module loaded: tools/bench/loadbench runs it.\n");
 }
 
@@ -122,6 +124,7 @@ int main(int argc, char **argv)
 		{ "trials", required_argument, NULL, 't' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "probe", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -131,6 +134,7 @@ int main(int argc, char **argv)
 	unsigned int missed = 0, t;
 	char dir[64], conf[128], keys[160];
 	const char *probe = "on";
+	bool verbose = false;
 	uint64_t *moved, *seen;
 	size_t nmoved = 0, nseen = 0;
 	__u32 ids[2];
@@ -147,6 +151,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			probe = optarg;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -241,6 +248,11 @@ int main(int argc, char **argv)
 				    m > m0)
 					t_moved = now;
 			} while ((!t_seen || !t_moved) && now < deadline);
+			if (verbose)
+				printf("trial %u: agent %u, report %.1f ms, move %.1f ms\n",
+				       t, ids[x],
+				       t_seen ? (t_seen - t0) / 1e6 : -1.0,
+				       t_moved ? (t_moved - t0) / 1e6 : -1.0);
 			if (t_seen)
 				seen[nseen++] = t_seen - t0;
 			if (t_moved)
