@@ -646,6 +646,15 @@ static void scan_agents(struct supervisor *sv, bool adopt)
 	free(info);
 }
 
+static size_t count_up(const struct supervisor *sv)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < sv->nslots; i++)
+		n += sv->slots[i].agent_id != 0;
+	return n;
+}
+
 static bool all_up(const struct supervisor *sv)
 {
 	size_t i;
@@ -1153,6 +1162,7 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 				 .overrides = overrides,
 				 .noverrides = noverrides };
 	uint64_t last_scan = 0, last_fit = 0, ready_deadline;
+	size_t up, last_up = 0;
 	bool waiting;
 	struct llms_error *err = NULL;
 	struct llmsched_version v;
@@ -1219,10 +1229,20 @@ int llmsd_supervise(struct llmsd_config *cfg, const struct llmsd_capacity *cap,
 			sv.started = true;
 			tell_ready(&sv);
 		}
-		if (sv.ready_fd >= 0 && now > ready_deadline) {
+		/*
+		 * The deadline runs from the last agent that registered: they
+		 * come one after the other, and many on a slow host take
+		 * longer in all than one that never comes.
+		 */
+		up = count_up(&sv);
+		if (up > last_up) {
+			last_up = up;
+			ready_deadline = now + READY_TIMEOUT_MS * NSEC_PER_MSEC;
+		}
+		if (sv.ready_fd >= 0 && !sv.started && now > ready_deadline) {
 			/* Said to start or not at all: nothing half-up. */
-			llmsd_err("not every agent registered within %d s: stopping",
-				  READY_TIMEOUT_MS / 1000);
+			llmsd_err("no agent registered in the last %d s (%zu of %zu up): stopping",
+				  READY_TIMEOUT_MS / 1000, up, sv.nslots);
 			shutdown_agents(&sv);
 			goto out;
 		}
