@@ -253,17 +253,23 @@ static void check_gap(struct __test_metadata *_metadata, const struct measured *
 	TH_LOG("load gap %.0f, cpu.stat gap %.0f", gap, want);
 }
 
-/* The busy agent's figure follows cpu.stat, from the probe. */
-TEST_F_TIMEOUT(loadprobe, probe_load_matches_cpu_stat, 120)
+/*
+ * The daemon with @keys and two_agents, one busy loop of 1 CPU in the
+ * busy agent: the figures the module holds against cpu.stat
+ * (check_gap()), and load.json, which says @source and some reports, in
+ * @text.
+ */
+static void busy_and_measured(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(loadprobe) *self, const char *keys,
+			      const char *source, char *text, size_t size)
 {
 	struct measured m;
-	char text[8192];
+	char want[32];
 	__u32 ids[2];
 	__u64 id;
 
-	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT,
-				     "load_wait_weight = 0\n", two_agents,
-				     &self->daemon));
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT, keys,
+				     two_agents, &self->daemon));
 	ids[0] = du_agent_id(self->fd, ROOT, "busy-0");
 	ids[1] = du_agent_id(self->fd, ROOT, "idle-0");
 	ASSERT_NE(0, ids[0]);
@@ -274,10 +280,20 @@ TEST_F_TIMEOUT(loadprobe, probe_load_matches_cpu_stat, 120)
 	sleep(1);
 	measure(_metadata, self->fd, ids, 3000, &m);
 	check_gap(_metadata, &m);
-	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
-	EXPECT_NE(NULL, strstr(text, "\"source\":\"bpf\"")) TH_LOG("%s", text);
+	ASSERT_EQ(0, load_json(self->dir, text, size));
+	snprintf(want, sizeof(want), "\"source\":\"%s\"", source);
+	EXPECT_NE(NULL, strstr(text, want)) TH_LOG("%s", text);
 	EXPECT_LT(0, json_number(text, "reports"));
 	EXPECT_EQ(0, json_number(text, "report_errors"));
+}
+
+/* The busy agent's figure follows cpu.stat, from the probe. */
+TEST_F_TIMEOUT(loadprobe, probe_load_matches_cpu_stat, 120)
+{
+	char text[8192];
+
+	busy_and_measured(_metadata, self, "load_wait_weight = 0\n", "bpf",
+			  text, sizeof(text));
 	/* The probe counts the busy loop's switches. */
 	EXPECT_LT(0, json_number(strstr(text, "busy-0"), "switches"));
 }
@@ -285,26 +301,11 @@ TEST_F_TIMEOUT(loadprobe, probe_load_matches_cpu_stat, 120)
 /* load_probe = off: the same figure from cpu.stat and cpu.pressure. */
 TEST_F_TIMEOUT(loadprobe, cgroup_fallback_gives_the_same_figure, 120)
 {
-	struct measured m;
 	char text[8192];
-	__u32 ids[2];
-	__u64 id;
 
-	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT,
-				     "load_probe = off\nload_wait_weight = 0\n",
-				     two_agents, &self->daemon));
-	ids[0] = du_agent_id(self->fd, ROOT, "busy-0");
-	ids[1] = du_agent_id(self->fd, ROOT, "idle-0");
-	ASSERT_NE(0, ids[0]);
-	ASSERT_NE(0, ids[1]);
-	ASSERT_EQ(0, submit_busy(self->fd, 1, LS_CPUS(1), &id));
-	ASSERT_EQ(0, wait_running(self->fd, id, 10000));
-	sleep(1);
-	measure(_metadata, self->fd, ids, 3000, &m);
-	check_gap(_metadata, &m);
-	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
-	EXPECT_NE(NULL, strstr(text, "\"source\":\"cgroup\"")) TH_LOG("%s", text);
-	EXPECT_LT(0, json_number(text, "reports"));
+	busy_and_measured(_metadata, self,
+			  "load_probe = off\nload_wait_weight = 0\n", "cgroup",
+			  text, sizeof(text));
 }
 
 /* Run llmctl -c CONF WORDS... (NULL-terminated) into @out; its status. */
@@ -346,9 +347,6 @@ TEST_F_TIMEOUT(loadprobe, probe_that_cannot_load_falls_back_to_the_cgroups,
 	       120)
 {
 	char text[8192], log[65536], path[128];
-	struct measured m;
-	__u32 ids[2];
-	__u64 id;
 
 	/* Where libbpf 1.1 looks for the kernel's BTF, after sysfs. */
 	static const char *const elsewhere[] = {
@@ -374,20 +372,8 @@ TEST_F_TIMEOUT(loadprobe, probe_that_cannot_load_falls_back_to_the_cgroups,
 		if (!access(path, F_OK))
 			ASSERT_EQ(0, mount("/dev/null", path, NULL, MS_BIND, NULL));
 	}
-	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT,
-				     "load_wait_weight = 0\n", two_agents,
-				     &self->daemon));
-	ids[0] = du_agent_id(self->fd, ROOT, "busy-0");
-	ids[1] = du_agent_id(self->fd, ROOT, "idle-0");
-	ASSERT_NE(0, ids[0]);
-	ASSERT_NE(0, ids[1]);
-	ASSERT_EQ(0, submit_busy(self->fd, 1, LS_CPUS(1), &id));
-	ASSERT_EQ(0, wait_running(self->fd, id, 10000));
-	sleep(1);
-	measure(_metadata, self->fd, ids, 3000, &m);
-	check_gap(_metadata, &m);
-	ASSERT_EQ(0, load_json(self->dir, text, sizeof(text)));
-	EXPECT_NE(NULL, strstr(text, "\"source\":\"cgroup\"")) TH_LOG("%s", text);
+	busy_and_measured(_metadata, self, "load_wait_weight = 0\n", "cgroup",
+			  text, sizeof(text));
 
 	snprintf(path, sizeof(path), "%s/daemon.log", self->dir);
 	ASSERT_EQ(0, tu_read_text(path, log, sizeof(log)));
