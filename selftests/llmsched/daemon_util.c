@@ -145,10 +145,9 @@ void du_daemon_log(const char *dir)
 	fclose(f);
 }
 
-int du_submit(int fd, const char *const *argv, __u32 prio, __u32 flags,
-	      __u64 tags, __u64 cpu, __u64 mem, __u64 limit_ns, __u64 *id)
+int du_submit_task(int fd, const char *const *argv,
+		   struct llmsched_task_submit *t)
 {
-	struct llmsched_task_submit t;
 	struct llms_payload p = { 0 };
 	char *const env[] = { "PATH=/usr/bin:/bin", "HOME=/tmp", NULL };
 	struct llms_error *err = NULL;
@@ -167,16 +166,27 @@ int du_submit(int fd, const char *const *argv, __u32 prio, __u32 flags,
 		llms_error_free(&err);
 		return ret;
 	}
+	t->payload_ptr = (uintptr_t)buf;
+	t->payload_len = (__u32)len;
+	ret = ls_submit(fd, t);
+	free(buf);
+	t->payload_ptr = 0;
+	return ret;
+}
+
+int du_submit(int fd, const char *const *argv, __u32 prio, __u32 flags,
+	      __u64 tags, __u64 cpu, __u64 mem, __u64 limit_ns, __u64 *id)
+{
+	struct llmsched_task_submit t;
+	int ret;
+
 	ls_task_init(&t, prio, cpu, mem, LS_SEC(1));
 	t.flags = flags;
 	t.tags = tags;
 	/* Enough for the agents the chaos test kills under it. */
 	t.retries = 8;
-	t.payload_ptr = (uintptr_t)buf;
-	t.payload_len = (__u32)len;
 	t.time_limit_ns = limit_ns;
-	ret = ls_submit(fd, &t);
-	free(buf);
+	ret = du_submit_task(fd, argv, &t);
 	if (!ret)
 		*id = t.task_id;
 	return ret;

@@ -76,6 +76,15 @@ int du_submit(int fd, const char *const *argv, __u32 prio, __u32 flags,
 	      __u64 tags, __u64 cpu, __u64 mem, __u64 limit_ns, __u64 *id);
 
 /*
+ * Submit @argv (NULL-terminated) with the fields of @t as the caller set
+ * them (ls_task_init() and more): the payload, with du_submit()'s
+ * environment and folder, is added here; the id in @t->task_id.
+ */
+struct llmsched_task_submit;
+int du_submit_task(int fd, const char *const *argv,
+		   struct llmsched_task_submit *t);
+
+/*
  * The module's id of the agent whose folder is @root/@name (the daemon's
  * cgroup_root, NAME-I); 0 when it is not registered.
  */

@@ -107,12 +107,7 @@ static int submit_probe(struct _test_data_gpu *self, __u64 gpus, __u64 tags,
 {
 	char script[1024];
 	const char *argv[] = { "/bin/sh", "-c", script, NULL };
-	char *const env[] = { "PATH=/usr/bin:/bin", "HOME=/tmp", NULL };
 	struct llmsched_task_submit t;
-	struct llms_payload p = { 0 };
-	struct llms_error *err = NULL;
-	void *buf;
-	size_t len;
 	int ret;
 
 	snprintf(script, sizeof(script),
@@ -123,23 +118,10 @@ static int submit_probe(struct _test_data_gpu *self, __u64 gpus, __u64 tags,
 		 "echo names=$LLMSCHED_GPU_NAMES;"
 		 "sleep %u",
 		 self->gpu_a, self->gpu_b, sleep_s);
-	p.argc = 3;
-	p.argv = (char *const *)argv;
-	p.envc = 2;
-	p.envp = env;
-	p.cwd = "/tmp";
-	ret = llms_payload_encode(&p, &buf, &len, &err);
-	if (ret) {
-		llms_error_free(&err);
-		return ret;
-	}
 	ls_task_init(&t, 100, 100, (32ULL << 20), LS_SEC(1));
 	t.demand[LLMSCHED_RES_GPU] = gpus;
 	t.tags = tags;
-	t.payload_ptr = (uintptr_t)buf;
-	t.payload_len = (__u32)len;
-	ret = ls_submit(self->fd, &t);
-	free(buf);
+	ret = du_submit_task(self->fd, argv, &t);
 	if (!ret)
 		*id = t.task_id;
 	return ret;
