@@ -29,6 +29,7 @@
 #include <linux/llmsched.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "llmsched_util.h"
 #include "module_util.h"
 
@@ -1465,4 +1466,4 @@ TEST_F(agent, no_backfill_reads_back_and_holds_smaller_tasks)
 	ASSERT_EQ(0, ls_agent_complete(a->fd, big, 0, 0, 0, 1));
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

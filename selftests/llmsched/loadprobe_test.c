@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "../../runtime/lib/libllmsched.h"
 #include "daemon_util.h"
 #include "llmsched_util.h"
@@ -666,4 +667,4 @@ TEST_F_TIMEOUT(loadprobe, stopped_daemon_leaves_no_probe, 120)
 	EXPECT_NE(0, access(ROOT, F_OK));
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN
