@@ -27,8 +27,9 @@
  * @wait_ns: time its tasks were runnable but not running (woken, or
  *	preempted, until they got a CPU again): run-queue latency, summed
  *	over tasks, as the scheduler counts it (sched_info.run_delay) and
- *	charged when the run after the wait ends; cpu.max throttling is in
- *	it too (a throttled task stays runnable).
+ *	charged when the run after the wait ends, less what a queued task
+ *	waited before it was moved to another CPU; cpu.max throttling is
+ *	in it too (a throttled task stays runnable).
  * @nr_switches: times one of its tasks left a CPU.
  */
 struct load_probe_stat {

@@ -454,6 +454,39 @@ static int next_load_json(const char *dir, char *buf, size_t size)
 }
 
 /*
+ * Over 3 s, the waiting of agent busy-0 as the probe counts it (load.json)
+ * against the scheduler's count in its threads' schedstat, which must be
+ * above @least_ms.  The probe charges a wait when the run after it ends,
+ * schedstat when that run begins: a run apart at each end (cpu.max's
+ * period is 100 ms), hence 10% and 100 ms.
+ */
+static void waits_match_schedstat(struct __test_metadata *_metadata,
+				  FIXTURE_DATA(loadprobe) *self,
+				  long long least_ms)
+{
+	long long delay[2], wait[2], d, w;
+	char text[8192];
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (k)
+			sleep(3);
+		ASSERT_EQ(0, next_load_json(self->dir, text, sizeof(text)));
+		delay[k] = run_delay_ns(ROOT "/busy-0");
+		ASSERT_NE(NULL, strstr(text, "busy-0")) TH_LOG("%s", text);
+		wait[k] = json_number(strstr(text, "busy-0"), "wait_usec");
+		ASSERT_LE(0, delay[k]);
+		ASSERT_LE(0, wait[k]);
+	}
+	d = delay[1] - delay[0];
+	w = (wait[1] - wait[0]) * 1000;
+	figure("# waited in 3 s: probe %lld ms, schedstat run_delay %lld ms\n",
+	       w / 1000000, d / 1000000);
+	EXPECT_LT(least_ms * 1000000, d);
+	EXPECT_GE(d / 10 + 100000000LL, llabs(w - d));
+}
+
+/*
  * Waiting counts: two busy loops in a task held to half a CPU wait most
  * of the time, so with the default weight (500 per mille) the figure is
  * above what they use, which is all of the agent's half CPU.  What the
@@ -463,7 +496,6 @@ static int next_load_json(const char *dir, char *buf, size_t size)
 TEST_F_TIMEOUT(loadprobe, run_queue_waiting_raises_the_figure, 120)
 {
 	char text[8192], rel[64];
-	long long delay[2], wait[2];
 	__u64 a, load;
 	__u32 busy;
 	int i;
@@ -494,28 +526,28 @@ TEST_F_TIMEOUT(loadprobe, run_queue_waiting_raises_the_figure, 120)
 	EXPECT_LT(1100, load) TH_LOG("%s", text);
 	EXPECT_LT(0, json_number(strstr(text, "busy-0"), "wait_usec"));
 
-	/* Over 3 s, the probe's waiting against the threads' run_delay. */
-	ASSERT_EQ(0, next_load_json(self->dir, text, sizeof(text)));
-	delay[0] = run_delay_ns(ROOT "/busy-0");
-	wait[0] = json_number(strstr(text, "busy-0"), "wait_usec");
-	sleep(3);
-	ASSERT_EQ(0, next_load_json(self->dir, text, sizeof(text)));
-	delay[1] = run_delay_ns(ROOT "/busy-0");
-	wait[1] = json_number(strstr(text, "busy-0"), "wait_usec");
-	ASSERT_LE(0, delay[0]);
-	ASSERT_LE(0, wait[0]);
-	figure("# waited in 3 s: probe %lld ms, schedstat run_delay %lld ms\n",
-	       (long long)(wait[1] - wait[0]) / 1000,
-	       (delay[1] - delay[0]) / 1000000);
-	/*
-	 * Two loops held to half a CPU wait 1.5 s a second between them.
-	 * The probe charges a wait when the run after it ends, schedstat
-	 * when the run begins: a run apart at each end (cpu.max's period
-	 * is 100 ms), hence 10% and 100 ms.
-	 */
-	EXPECT_LT(3000000000LL, delay[1] - delay[0]);
-	EXPECT_GE((delay[1] - delay[0]) / 10 + 100000000LL,
-		  llabs((wait[1] - wait[0]) * 1000 - (delay[1] - delay[0])));
+	/* Two loops held to half a CPU wait 1.5 s a second between them. */
+	waits_match_schedstat(_metadata, self, 3000);
+}
+
+/*
+ * Four loops on the host's two CPUs, not held back (the agent has both):
+ * each waits half the time, and the kernel's load balancing moves them
+ * between the CPUs, also while they wait.
+ */
+TEST_F_TIMEOUT(loadprobe, waiting_of_loops_sharing_cpus_matches_schedstat,
+	       120)
+{
+	pid_t pids[4];
+
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT, "",
+				     "[agent busy]\ncpu = 2\nmemory = 256M\n",
+				     &self->daemon));
+	ASSERT_EQ(0, du_busy_start(EXTRA("busy-0"), 4, pids));
+	sleep(1);
+	/* 4 loops on 2 CPUs: 2 s of waiting a second between them. */
+	waits_match_schedstat(_metadata, self, 4000);
+	du_busy_stop(EXTRA("busy-0"), 4, pids);
 }
 
 /* The busy agent's CPU reservation, as the module has it; 0 on error. */
