@@ -111,11 +111,25 @@ static ssize_t imbalance_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%llu\n", v);
 }
 
+/* The interval in force: the last LOAD_REPORT's, or the default. */
+static ssize_t load_interval_ns_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	u64 v;
+
+	spin_lock(&llmsched.lock);
+	v = llmsched.eng.tun.load_interval_ns;
+	spin_unlock(&llmsched.lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
 static struct kobj_attribute version_attr = __ATTR_RO(version);
 static struct kobj_attribute instance_attr = __ATTR_RO(instance);
 static struct kobj_attribute policy_attr = __ATTR_RW(policy);
 static struct kobj_attribute choice_attr = __ATTR_RW(choice);
 static struct kobj_attribute imbalance_attr = __ATTR_RO(imbalance);
+static struct kobj_attribute load_interval_ns_attr =
+	__ATTR_RO(load_interval_ns);
 
 static struct attribute *llms_top_attrs[] = {
 	&version_attr.attr,
@@ -123,6 +137,7 @@ static struct attribute *llms_top_attrs[] = {
 	&policy_attr.attr,
 	&choice_attr.attr,
 	&imbalance_attr.attr,
+	&load_interval_ns_attr.attr,
 	NULL,
 };
 

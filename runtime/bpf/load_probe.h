@@ -26,8 +26,10 @@
  * @run_ns: time its tasks ran on a CPU (runs that ended).
  * @wait_ns: time its tasks were runnable but not running (woken, or
  *	preempted, until they got a CPU again): run-queue latency, summed
- *	over tasks; cpu.max throttling is in it too (a throttled task stays
- *	runnable).
+ *	over tasks, as the scheduler counts it (sched_info.run_delay) and
+ *	charged when the run after the wait ends, less what a queued task
+ *	waited before it was moved to another CPU; cpu.max throttling is
+ *	in it too (a throttled task stays runnable).
  * @nr_switches: times one of its tasks left a CPU.
  */
 struct load_probe_stat {
@@ -43,13 +45,16 @@ struct load_probe_stat {
  * program writes @since_ns before @slot, and x86 keeps stores in order
  * (the only target built): a reader that catches a switch half-written
  * charges at most the few nanoseconds between the two stores to the
- * agent leaving.
+ * agent leaving.  @wait_base_ns is the running task's run_delay when it
+ * got the CPU, which the program alone uses: the waiting that ended then
+ * is what the task's run_delay has grown by when it leaves.
  */
 struct load_probe_cpu {
 	__u64 since_ns;
 	__u32 slot;
 	__u32 __pad0;
-	__u64 __pad[6];
+	__u64 wait_base_ns;
+	__u64 __pad[5];
 };
 
 #endif /* LLMSCHED_BPF_LOAD_PROBE_H */

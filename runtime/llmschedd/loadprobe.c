@@ -87,7 +87,7 @@ struct agent_state {
 struct llmsd_load {
 	bool bpf;
 	struct load_probe_bpf *skel;
-	int agents_fd, owners_fd;
+	int agents_fd;
 	int ncpus;
 	/* The probe's "loads" and "oncpu", mapped read-only. */
 	const struct load_probe_stat *loads;
@@ -251,7 +251,6 @@ static int open_probe(struct llmsd_load *lp, struct llms_error **err)
 	}
 	lp->skel = skel;
 	lp->agents_fd = bpf_map__fd(skel->maps.agents);
-	lp->owners_fd = bpf_map__fd(skel->maps.owners);
 	lp->next_slot = 1;
 	lp->bpf = true;
 	return 0;
@@ -267,7 +266,7 @@ int llmsd_load_open(struct llmsd_load **out, const struct llmsd_config *cfg,
 	lp = calloc(1, sizeof(*lp));
 	if (!lp)
 		return llms_error_set(err, ENOMEM, "the load measurement");
-	lp->agents_fd = lp->owners_fd = -1;
+	lp->agents_fd = -1;
 	lp->root.fd = -1;
 	lp->interval_ns = cfg->load_interval_ns;
 	/* A whole number of steps: the report says it is the longest gap. */
@@ -330,9 +329,7 @@ static int give_slot(struct llmsd_load *lp, struct agent_state *s,
 		return llms_error_set(err, ENOSPC,
 				      "the probe measures at most %d agents",
 				      LOAD_PROBE_MAX_AGENTS);
-	/* Owner first: a task that finds the slot finds it owned. */
-	if (bpf_map_update_elem(lp->owners_fd, &slot, &s->cgid, BPF_ANY) ||
-	    bpf_map_update_elem(lp->agents_fd, &s->cgid, &slot, BPF_ANY))
+	if (bpf_map_update_elem(lp->agents_fd, &s->cgid, &slot, BPF_ANY))
 		return llms_error_set(err, errno,
 				      "listing the agent in the load probe");
 	lp->slot_used[slot] = true;
@@ -401,21 +398,17 @@ static void forget_unseen(struct llmsd_load *lp)
 		}
 		/* Its folder goes with it (a new agent gets a new one)... */
 		if (lp->bpf) {
-			__u64 none = 0;
 			__u32 listed;
 
 			/*
 			 * ...but for a folder that came back under a new id,
-			 * whose new state holds the entry now.  Tasks that
-			 * remember the slot look again.
+			 * whose new state holds the entry now.
 			 */
 			if (!bpf_map_lookup_elem(lp->agents_fd,
 						 &lp->agents[i].cgid, &listed) &&
 			    listed == lp->agents[i].slot)
 				bpf_map_delete_elem(lp->agents_fd,
 						    &lp->agents[i].cgid);
-			bpf_map_update_elem(lp->owners_fd, &lp->agents[i].slot,
-					    &none, BPF_ANY);
 			lp->slot_used[lp->agents[i].slot] = false;
 		}
 		close_state(&lp->agents[i]);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "llmsched_util.h"
 #include "module_util.h"
 
@@ -335,4 +336,4 @@ TEST_F(abi, writable_files_take_good_values_and_refuse_bad_ones)
 	}
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

@@ -29,6 +29,7 @@
 #include <linux/llmsched.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "llmsched_util.h"
 #include "module_util.h"
 
@@ -663,6 +664,15 @@ static __u64 load_after_pass(struct __test_metadata *_metadata, int fd,
  * the call before anything is applied, the interval included; 0 and a
  * first-version structure keep the interval in force.
  */
+/* /sys/kernel/llmsched/load_interval_ns; 0 when it cannot be read. */
+static __u64 interval_in_force(struct __test_metadata *_metadata)
+{
+	__u64 v = 0;
+
+	EXPECT_EQ(0, ls_sysfs_u64("load_interval_ns", &v));
+	return v;
+}
+
 TEST_F(agent, load_report_interval_decides_when_a_load_is_stale)
 {
 	struct ls_agent *a = &self->a[0];
@@ -695,16 +705,19 @@ TEST_F(agent, load_report_interval_decides_when_a_load_is_stale)
 
 	/* Every 1 s: fresh after 150 ms. */
 	ASSERT_EQ(0, load_report_every(self->fd, &e, 1, 1000 * ms));
+	EXPECT_EQ(1000 * ms, interval_in_force(_metadata));
 	EXPECT_EQ(700ULL, load_after_pass(_metadata, self->fd, a->id));
 	usleep(150000);
 	EXPECT_EQ(700ULL, load_after_pass(_metadata, self->fd, a->id));
 	/* Interval 0 keeps it. */
 	ASSERT_EQ(0, load_report_every(self->fd, &e, 1, 0));
+	EXPECT_EQ(1000 * ms, interval_in_force(_metadata));
 	usleep(150000);
 	EXPECT_EQ(700ULL, load_after_pass(_metadata, self->fd, a->id));
 
 	/* Every 10 ms: decayed after 150 ms. */
 	ASSERT_EQ(0, load_report_every(self->fd, &e, 1, 10 * ms));
+	EXPECT_EQ(10 * ms, interval_in_force(_metadata));
 	usleep(150000);
 	EXPECT_GT(100ULL, load_after_pass(_metadata, self->fd, a->id));
 
@@ -715,6 +728,7 @@ TEST_F(agent, load_report_interval_decides_when_a_load_is_stale)
 	EXPECT_FAILS(-EINVAL, load_report_every(self->fd, &e, 1,
 						20000 * ms),
 		     "interval 20 s");
+	EXPECT_EQ(10 * ms, interval_in_force(_metadata));
 	LS_INIT(r);
 	r.size = LLMSCHED_LOAD_REPORT_SIZE_VER0;
 	r.count = 1;
@@ -1465,4 +1479,4 @@ TEST_F(agent, no_backfill_reads_back_and_holds_smaller_tasks)
 	ASSERT_EQ(0, ls_agent_complete(a->fd, big, 0, 0, 0, 1));
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

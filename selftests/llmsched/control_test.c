@@ -30,6 +30,7 @@
 #include <linux/llmsched.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "llmsched_util.h"
 #include "module_util.h"
 
@@ -1234,4 +1235,4 @@ TEST_F(ctl, fetch_gives_the_features_to_fit_from)
 	EXPECT_EQ(LLMSCHED_AGENT_FETCH_SIZE_VER1, sizeof(u.f));
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

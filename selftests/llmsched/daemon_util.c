@@ -16,6 +16,7 @@
 #include "daemon_util.h"
 #include "llmsched_util.h"
 #include "module_util.h"
+#include "time_scale.h"
 #include "tool_util.h"
 
 int du_run_llmschedd(const char *out_path, const char *a0, const char *a1,
@@ -83,7 +84,7 @@ int du_wait_gone(pid_t pid, int timeout_ms)
 	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pfd.fd < 0)
 		return errno == ESRCH ? 0 : -errno;
-	if (poll(&pfd, 1, timeout_ms) != 1) {
+	if (poll(&pfd, 1, timeout_ms * llms_test_time_scale()) != 1) {
 		close(pfd.fd);
 		return -ETIMEDOUT;
 	}

@@ -22,6 +22,7 @@
 #include <linux/llmsched.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "llmsched_util.h"
 #include "module_util.h"
 
@@ -371,4 +372,4 @@ TEST_F_TIMEOUT(fault, open_fails_cleanly, 900)
 	fail_each_point(_metadata, self, &op);
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

@@ -2,6 +2,7 @@
 # fenced by the device program, refused by llmsub, detached at the end.
 PROGRAMS += selftest-gpu
 VM_TESTS += selftest-gpu
+USERSPACE_VM_TESTS += selftest-gpu
 selftest-gpu_SRCS := selftests/llmsched/gpu_test.c \
 	selftests/llmsched/daemon_util.c selftests/llmsched/tool_util.c \
 	selftests/llmsched/llmsched_util.c selftests/llmsched/module_util.c \

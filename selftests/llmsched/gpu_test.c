@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "../../runtime/lib/libllmsched.h"
 #include "../../runtime/lib/history.h"
 #include "daemon_util.h"
@@ -436,4 +437,4 @@ TEST_F_TIMEOUT(gpu, a_replaced_agent_is_fenced_once_again, 120)
 	EXPECT_EQ(0, fence_count());
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "lib_util.h"
 
 /* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
@@ -735,4 +736,4 @@ TEST_F(cg, memory_is_accounted_and_an_oom_kill_is_told)
 	llms_cgroup_close(&c);
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

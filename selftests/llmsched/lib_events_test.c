@@ -18,6 +18,7 @@
 
 #include "../../runtime/lib/events.h"
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "lib_util.h"
 #include "llmsched_util.h"
 #include "module_util.h"
@@ -414,4 +415,4 @@ TEST_F_TIMEOUT(events, overflow_gap_dump_and_resync, 60)
 	free(d);
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "lib_util.h"
 #include "llmsched_util.h"
 #include "module_util.h"
@@ -659,4 +660,4 @@ TEST_F(ioc, an_agent_fetches_runs_and_is_told_to_kill)
 	ls_cgroup_destroy(&cg);
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

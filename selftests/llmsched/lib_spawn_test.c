@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "lib_util.h"
 
 /* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
@@ -616,4 +617,4 @@ TEST_F(spawn, exit_status_is_the_programs)
 	EXPECT_EQ(7, WEXITSTATUS(status));
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

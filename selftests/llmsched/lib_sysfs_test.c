@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "lib_util.h"
 #include "llmsched_util.h"
 #include "module_util.h"
@@ -254,4 +255,4 @@ TEST_F(sysfs, agent_folder_is_read_whole)
 	TH_LOG("%s", self->err->msg);
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

@@ -4,6 +4,7 @@
 # unprivileged user sees, and cancel, drain and resize as status shows them.
 PROGRAMS += selftest-llmctl
 VM_TESTS += selftest-llmctl
+USERSPACE_VM_TESTS += selftest-llmctl
 selftest-llmctl_SRCS := selftests/llmsched/llmctl_test.c \
 	selftests/llmsched/daemon_util.c selftests/llmsched/tool_util.c \
 	selftests/llmsched/llmsched_util.c selftests/llmsched/module_util.c \

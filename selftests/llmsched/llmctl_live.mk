@@ -4,6 +4,7 @@
 # (check-json-schema, python3-jsonschema).
 PROGRAMS += selftest-llmctl-live
 VM_TESTS += selftest-llmctl-live
+USERSPACE_VM_TESTS += selftest-llmctl-live
 selftest-llmctl-live_SRCS := selftests/llmsched/llmctl_live_test.c \
 	selftests/llmsched/daemon_util.c selftests/llmsched/tool_util.c \
 	selftests/llmsched/llmsched_util.c selftests/llmsched/module_util.c \

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "../../runtime/lib/libllmsched.h"
 #include "daemon_util.h"
 #include "llmsched_util.h"
@@ -591,4 +592,4 @@ TEST_F(live, bad_flags_name_the_flag)
 	EXPECT_LE(0, at(self->err, "terminal"));
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "../../runtime/lib/libllmsched.h"
 #include "daemon_util.h"
 #include "llmsched_util.h"
@@ -531,4 +532,4 @@ TEST_F_TIMEOUT(llmctl, cancel_drain_resize_show_in_status, 180)
 	EXPECT_NE(NULL, strstr(self->out, "policy prio_fifo"));
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "../../runtime/lib/libllmsched.h"
 #include "../../runtime/lib/history.h"
 #include "daemon_util.h"
@@ -992,4 +993,4 @@ TEST_F_TIMEOUT(llmschedd, tasks_survive_agents_killed_at_random, 600)
 	free(seen);
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

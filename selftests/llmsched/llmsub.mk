@@ -2,6 +2,7 @@
 # as a command (tools/llmsub/), its exit statuses, output and messages.
 PROGRAMS += selftest-llmsub
 VM_TESTS += selftest-llmsub
+USERSPACE_VM_TESTS += selftest-llmsub
 selftest-llmsub_SRCS := selftests/llmsched/llmsub_test.c \
 	selftests/llmsched/daemon_util.c selftests/llmsched/tool_util.c \
 	selftests/llmsched/llmsched_util.c selftests/llmsched/module_util.c \

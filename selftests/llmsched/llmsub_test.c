@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "../../runtime/lib/libllmsched.h"
 #include "daemon_util.h"
 #include "llmsched_util.h"
@@ -288,4 +289,4 @@ TEST_F(llmsub, help_version_usage)
 	EXPECT_NE(NULL, strstr(self->err, "--priority: '999': out of range"));
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

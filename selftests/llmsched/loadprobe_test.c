@@ -11,6 +11,7 @@
  * each check), and the checks compare figures of the same window.
  */
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "../../runtime/lib/libllmsched.h"
 #include "daemon_util.h"
 #include "llmsched_util.h"
@@ -390,9 +392,106 @@ TEST_F_TIMEOUT(loadprobe, probe_that_cannot_load_falls_back_to_the_cgroups,
 }
 
 /*
+ * The scheduler's own count of the time @agent's threads waited for a CPU
+ * (the second field of /proc/TID/schedstat), summed over its leaves, in
+ * ns; -1 when it cannot be read.
+ */
+static long long run_delay_ns(const char *agent)
+{
+	char pattern[256];
+	long long sum = 0;
+	glob_t g;
+	size_t i;
+
+	snprintf(pattern, sizeof(pattern), "%s/*/cgroup.threads", agent);
+	if (glob(pattern, 0, NULL, &g))
+		return -1;
+	for (i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "re");
+		int tid;
+
+		if (!f)
+			continue;
+		while (fscanf(f, "%d", &tid) == 1) {
+			unsigned long long run, delay;
+			char path[64];
+			FILE *st;
+
+			snprintf(path, sizeof(path), "/proc/%d/schedstat", tid);
+			st = fopen(path, "re");
+			if (!st)
+				continue;
+			if (fscanf(st, "%llu %llu", &run, &delay) == 2)
+				sum += (long long)delay;
+			fclose(st);
+		}
+		fclose(f);
+	}
+	globfree(&g);
+	return sum;
+}
+
+/*
+ * load.json as the daemon writes it next (every LLMSD_LOAD_DECIDE_MS),
+ * read at once, so that a figure read beside it is of the same moment.
+ */
+static int next_load_json(const char *dir, char *buf, size_t size)
+{
+	char path[128];
+	struct stat a, b;
+	int waited;
+
+	snprintf(path, sizeof(path), "%s/state/load.json", dir);
+	if (stat(path, &a))
+		return -errno;
+	/* Written aside and renamed in: a new file each time. */
+	for (waited = 0; waited < 2000; waited++) {
+		if (!stat(path, &b) && b.st_ino != a.st_ino)
+			return load_json(dir, buf, size);
+		usleep(1000);
+	}
+	return -ETIMEDOUT;
+}
+
+/*
+ * Over 3 s, the waiting of agent busy-0 as the probe counts it (load.json)
+ * against the scheduler's count in its threads' schedstat, which must be
+ * above @least_ms.  The probe charges a wait when the run after it ends,
+ * schedstat when that run begins: a run apart at each end (cpu.max's
+ * period is 100 ms), hence 10% and 100 ms.
+ */
+static void waits_match_schedstat(struct __test_metadata *_metadata,
+				  FIXTURE_DATA(loadprobe) *self,
+				  long long least_ms)
+{
+	long long delay[2], wait[2], d, w;
+	char text[8192];
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (k)
+			sleep(3);
+		ASSERT_EQ(0, next_load_json(self->dir, text, sizeof(text)));
+		delay[k] = run_delay_ns(ROOT "/busy-0");
+		ASSERT_NE(NULL, strstr(text, "busy-0")) TH_LOG("%s", text);
+		wait[k] = json_number(strstr(text, "busy-0"), "wait_usec");
+		ASSERT_LE(0, delay[k]);
+		ASSERT_LE(0, wait[k]);
+	}
+	d = delay[1] - delay[0];
+	w = (wait[1] - wait[0]) * 1000;
+	figure("# waited in 3 s: probe %lld ms, schedstat run_delay %lld ms\n",
+	       w / 1000000, d / 1000000);
+	EXPECT_LT(least_ms * 1000000, d);
+	EXPECT_GE(d / 10 + 100000000LL, llabs(w - d));
+}
+
+/*
  * Waiting counts: two busy loops in a task held to half a CPU wait most
  * of the time, so with the default weight (500 per mille) the figure is
- * above what they use, which is all of the agent's half CPU.
+ * above what they use, which is all of the agent's half CPU.  What the
+ * probe counts as waiting is what the scheduler counts in the threads'
+ * schedstat.
  */
 TEST_F_TIMEOUT(loadprobe, run_queue_waiting_raises_the_figure, 120)
 {
@@ -426,6 +525,29 @@ TEST_F_TIMEOUT(loadprobe, run_queue_waiting_raises_the_figure, 120)
 	/* Using all of it (1000) plus waiting, weighed by a half. */
 	EXPECT_LT(1100, load) TH_LOG("%s", text);
 	EXPECT_LT(0, json_number(strstr(text, "busy-0"), "wait_usec"));
+
+	/* Two loops held to half a CPU wait 1.5 s a second between them. */
+	waits_match_schedstat(_metadata, self, 3000);
+}
+
+/*
+ * Four loops on the host's two CPUs, not held back (the agent has both):
+ * each waits half the time, and the kernel's load balancing moves them
+ * between the CPUs, also while they wait.
+ */
+TEST_F_TIMEOUT(loadprobe, waiting_of_loops_sharing_cpus_matches_schedstat,
+	       120)
+{
+	pid_t pids[4];
+
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT, "",
+				     "[agent busy]\ncpu = 2\nmemory = 256M\n",
+				     &self->daemon));
+	ASSERT_EQ(0, du_busy_start(EXTRA("busy-0"), 4, pids));
+	sleep(1);
+	/* 4 loops on 2 CPUs: 2 s of waiting a second between them. */
+	waits_match_schedstat(_metadata, self, 4000);
+	du_busy_stop(EXTRA("busy-0"), 4, pids);
 }
 
 /* The busy agent's CPU reservation, as the module has it; 0 on error. */
@@ -525,8 +647,8 @@ static int bpftool_has(const char *what, const char *needle)
 	return strstr(buf, needle) != NULL;
 }
 
-/* llms_switch, _wakeup, _wakeup_new, _fork and _attach. */
-#define PROBE_PROGS	5
+/* llms_switch and llms_attach. */
+#define PROBE_PROGS	2
 
 /* The ids of our programs in `bpftool -j prog show`, as "prog_id":N. */
 static int our_prog_ids(char ids[PROBE_PROGS][32])
@@ -577,4 +699,4 @@ TEST_F_TIMEOUT(loadprobe, stopped_daemon_leaves_no_probe, 120)
 	EXPECT_NE(0, access(ROOT, F_OK));
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

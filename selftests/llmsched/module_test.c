@@ -19,6 +19,7 @@
 #include <linux/llmsched.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "module_util.h"
 
 /* The 6.1 harness defines FIXTURE_SETUP/TEARDOWN as non-static functions. */
@@ -264,4 +265,4 @@ TEST(unload_is_refused_while_device_is_open)
 	close(fd);
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

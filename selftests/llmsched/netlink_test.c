@@ -24,6 +24,7 @@
 
 #include "../../runtime/lib/events.h"
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "llmsched_util.h"
 #include "module_util.h"
 
@@ -634,4 +635,4 @@ TEST_F(netlink, dumps_need_cap_sys_admin)
 	EXPECT_EQ(0, ls_run_as(LS_NOBODY, dump_as_unprivileged, &cmd));
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

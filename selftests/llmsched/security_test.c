@@ -26,6 +26,7 @@
 #include <linux/llmsched.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "llmsched_util.h"
 #include "module_util.h"
 
@@ -605,4 +606,4 @@ TEST_F(security, a_removed_cgroup_is_ebadf)
 	close(fd);
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

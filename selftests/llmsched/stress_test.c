@@ -21,6 +21,7 @@
 #include <linux/llmsched.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "llmsched_util.h"
 #include "module_util.h"
 
@@ -912,4 +913,4 @@ TEST_F_TIMEOUT(stress, unload_refused_under_load_then_leaks_nothing, 180)
 	ASSERT_EQ(0, llmsched_module_load(""));
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

@@ -22,6 +22,7 @@
 #include <linux/llmsched.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "llmsched_util.h"
 #include "module_util.h"
 
@@ -757,4 +758,4 @@ TEST_F(task, sysfs_counters_add_up)
 	EXPECT_LE(s1.succeeded, s1.dispatched);
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tool_util.h"
+#include "time_scale.h"
 
 int tu_write_text(const char *path, const char *text)
 {
@@ -118,6 +119,8 @@ int tu_finish(pid_t pid, int timeout_ms)
 
 	if (pid < 0)
 		return pid;
+	if (timeout_ms != TU_FOREVER)
+		timeout_ms *= llms_test_time_scale();
 	for (;;) {
 		r = waitpid(pid, &status, timeout_ms == TU_FOREVER ? 0 : WNOHANG);
 		if (r == pid)
@@ -213,7 +216,12 @@ int tu_schema_ok(const char *dir, const char *schema, const char *text,
 	argv[n++] = doc;
 	argv[n] = NULL;
 	ret = tu_run(argv, TU_SELF, NULL, out, err, 60000);
-	if (ret && !tu_read_text(err, msg, sizeof(msg)))
+	if (ret == TU_KILLED)
+		fprintf(stderr,
+			"# %s: check-json-schema was killed: it ran past %d s (LLMSCHED_TEST_TIME_SCALE %d), or died by a signal\n",
+			schema, 60 * llms_test_time_scale(),
+			llms_test_time_scale());
+	else if (ret && !tu_read_text(err, msg, sizeof(msg)))
 		fprintf(stderr, "# %s: %s\n", schema, msg);
 	return ret;
 }

@@ -26,6 +26,7 @@
 #include <linux/llmsched.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "llmsched_util.h"
 #include "module_util.h"
 
@@ -1771,4 +1772,4 @@ TEST_F(unpriv, limits_are_per_user_then_global)
 				   LS_DEF_MAX_PER_USER, 0));
 }
 
-TEST_HARNESS_MAIN
+LLMS_TEST_MAIN
