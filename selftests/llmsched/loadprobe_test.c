@@ -413,7 +413,7 @@ static long long run_delay_ns(const char *agent)
 		if (!f)
 			continue;
 		while (fscanf(f, "%d", &tid) == 1) {
-			unsigned long long run, delay;
+			unsigned long long delay;
 			char path[64];
 			FILE *st;
 
@@ -421,7 +421,7 @@ static long long run_delay_ns(const char *agent)
 			st = fopen(path, "re");
 			if (!st)
 				continue;
-			if (fscanf(st, "%llu %llu", &run, &delay) == 2)
+			if (fscanf(st, "%*s %llu", &delay) == 1)
 				sum += (long long)delay;
 			fclose(st);
 		}

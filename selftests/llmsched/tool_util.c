@@ -196,6 +196,7 @@ int tu_schema_ok(const char *dir, const char *schema, const char *text,
 		 bool lines)
 {
 	char sch[4096], doc[160], out[160], err[160], msg[4096];
+	const int limit_s = 60;
 	const char *argv[6];
 	int n = 0, ret;
 
@@ -215,11 +216,11 @@ int tu_schema_ok(const char *dir, const char *schema, const char *text,
 	argv[n++] = sch;
 	argv[n++] = doc;
 	argv[n] = NULL;
-	ret = tu_run(argv, TU_SELF, NULL, out, err, 60000);
+	ret = tu_run(argv, TU_SELF, NULL, out, err, limit_s * 1000);
 	if (ret == TU_KILLED)
 		fprintf(stderr,
 			"# %s: check-json-schema was killed: it ran past %d s (LLMSCHED_TEST_TIME_SCALE %d), or died by a signal\n",
-			schema, 60 * llms_test_time_scale(),
+			schema, limit_s * llms_test_time_scale(),
 			llms_test_time_scale());
 	else if (ret && !tu_read_text(err, msg, sizeof(msg)))
 		fprintf(stderr, "# %s: %s\n", schema, msg);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,12 +29,16 @@ int main(int argc, char **argv)
 	int err;
 
 	if (argc > 1) {
-		fprintf(stdout,
+		bool help = !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
+
+		fprintf(help ? stdout : stderr,
+			"%s%s"
 			"Usage: %s\n"
 			"Attaches an empty program to sched_switch (the load probe\n"
 			"benchmark's floor) until standard input ends or SIGTERM.\n",
+			help ? "" : argv[1], help ? "" : ": unknown argument\n",
 			argv[0]);
-		return strcmp(argv[1], "--help") && strcmp(argv[1], "-h") ? 2 : 0;
+		return help ? 0 : 2;
 	}
 	skel = probe_floor_bpf__open_and_load();
 	if (!skel) {
