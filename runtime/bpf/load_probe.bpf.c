@@ -14,7 +14,12 @@
  *
  * Each CPU remembers since when and for whom it runs, so a switch charges
  * the time just ended to the task leaving, and the loader adds the span
- * still running.  Waiting is the scheduler's own count: a task's
+ * still running.  Time is the scheduler's own clock, the one it has just
+ * read for the switch (exec_start): a run is charged what the task's
+ * sum_exec_runtime grew by, which is what cpu.stat counts, and a switch
+ * reads no clock of its own (a CPU reads CLOCK_MONOTONIC every
+ * LOAD_PROBE_CALIBRATE_NS, for the loader's span still running).
+ * Waiting is the scheduler's own count too: a task's
  * sched_info.run_delay, the run-queue time it has summed since fork
  * (CONFIG_SCHED_INFO, kept whatever sysctl says).  The scheduler adds a
  * wait to it just after the switch that ends the wait, so what it grew
@@ -25,10 +30,16 @@
  * base.  Counting that would take per-task state; loops the balancing
  * moves between two CPUs were found 4% under schedstat for it.
  *
- * Nothing is kept per task: a switch walks up from the task's cgroup,
- * which the kernel's pointers give for a few loads, read straight through
- * the BTF-typed pointers the tracepoints give (no helper call), and only
- * a switch in which one of the two tasks is an agent's does more.
+ * A CPU keeps what it charges in its own line of "oncpu" while it runs
+ * one agent, and adds it to the agent's shared line of "loads" (atomic
+ * adds, which other CPUs make too) only when it goes to another agent.
+ *
+ * Nothing is kept per task: a switch finds the task's agent from its
+ * cgroup, read straight through the BTF-typed pointers the tracepoints
+ * give (no helper call), in a small per-CPU table of the leaves it saw
+ * last, and only when the leaf is not there by a walk up the cgroups and
+ * a hash lookup.  Only a switch in which one of the two tasks is an
+ * agent's does more.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -46,6 +57,9 @@
  * own in a delegated leaf.
  */
 #define LEAF_DEPTH_MAX 8
+
+/* A CPU's pending switches go to "loads" before they can wrap. */
+#define PEND_SWITCHES_MAX (1U << 30)
 
 /* Set by the loader before load. */
 const volatile __u64 root_cgid = 0;
@@ -85,23 +99,17 @@ static __always_inline struct cgroup *parent_of(struct cgroup *cg)
 }
 
 /*
- * The slot of @p's agent, 0 when its cgroup is not below a folder the
- * loader listed.  Tasks of the rest of the host at a level above the
- * agents' cost a load and a compare; those deeper, a walk up of a few
- * levels and a compare; only the agents' own, one hash lookup more.
+ * The slot of @cg's agent, 0 when @cg is not below a folder the loader
+ * listed: a walk up of a few levels to the agents' level, a compare of
+ * the folder above with the daemon's root, and one hash lookup.
  */
-static __always_inline __u32 slot_of(struct task_struct *p)
+static __always_inline __u32 look_up_slot(struct cgroup *cg, int below)
 {
-	struct cgroup *cg = p->cgroups->dfl_cgrp, *up;
+	struct cgroup *up;
 	__u32 *slot;
 	__u64 id;
-	int below, i;
+	int i;
 
-	if (!agent_level || !cg)
-		return 0;
-	below = cg->level - (int)agent_level;
-	if (below < 0 || below > LEAF_DEPTH_MAX)
-		return 0;
 	for (i = 0; i < LEAF_DEPTH_MAX && i < below && cg; i++)
 		cg = parent_of(cg);
 	up = cg ? parent_of(cg) : NULL;
@@ -113,25 +121,95 @@ static __always_inline __u32 slot_of(struct task_struct *p)
 }
 
 /*
+ * The slot of @p's agent, 0 when none.  Tasks of the rest of the host at
+ * a level above the agents' or far below cost a load and a compare; the
+ * others, a look in @cpu's leaves, and only on a miss the lookup above.
+ */
+static __always_inline __u32 slot_of(struct load_probe_cpu *cpu,
+				     struct task_struct *p)
+{
+	struct cgroup *cg = p->cgroups->dfl_cgrp;
+	struct load_probe_leaf *leaf;
+	__u64 serial;
+	__u32 gen;
+	int below;
+
+	if (!agent_level || !cg)
+		return 0;
+	below = cg->level - (int)agent_level;
+	if (below < 0 || below > LEAF_DEPTH_MAX)
+		return 0;
+	serial = cg->self.serial_nr;
+	leaf = &cpu->leaf[serial % LOAD_PROBE_LEAVES];
+	gen = *(volatile __u32 *)&cpu->gen;
+	if (leaf->serial == serial && leaf->gen == gen)
+		return leaf->slot;
+	leaf->slot = look_up_slot(cg, below);
+	leaf->gen = gen;
+	leaf->serial = serial;
+	return leaf->slot;
+}
+
+/*
+ * What @cpu holds for its pending agent goes to "loads", and @slot
+ * becomes its pending agent, under an odd @seq (struct load_probe_cpu).
+ */
+static __always_inline void pend_for(struct load_probe_cpu *cpu, __u32 slot)
+{
+	__u32 was = cpu->pend_slot;
+	struct load_probe_stat *s;
+
+	if (!was) {
+		STORE(cpu->pend_slot, slot);
+		return;
+	}
+	STORE(cpu->seq, cpu->seq + 1);
+	s = bpf_map_lookup_elem(&loads, &was);
+	if (s) {
+		__sync_fetch_and_add(&s->run_ns, cpu->pend_run_ns);
+		__sync_fetch_and_add(&s->wait_ns, cpu->pend_wait_ns);
+		__sync_fetch_and_add(&s->nr_switches, cpu->pend_switches);
+	}
+	STORE(cpu->pend_run_ns, 0);
+	STORE(cpu->pend_wait_ns, 0);
+	STORE(cpu->pend_switches, 0);
+	STORE(cpu->pend_slot, slot);
+	STORE(cpu->seq, cpu->seq + 1);
+}
+
+/*
  * The CPU ran @prev for the agent in @slot since @cpu->since_ns: charge
  * that span, the wait that ended when the span began, and, when @prev
- * leaves the CPU (@switched), the switch.
+ * leaves the CPU (@switched), the switch.  What is pending for another
+ * agent, or enough switches that the count would wrap, goes first.
  */
 static __always_inline void charge(struct load_probe_cpu *cpu, __u32 slot,
 				   struct task_struct *prev, __u64 now,
 				   bool switched)
 {
-	struct load_probe_stat *s = bpf_map_lookup_elem(&loads, &slot);
 	__u64 waited = prev->sched_info.run_delay;
 
-	if (!s)
-		return;
+	if (cpu->pend_slot != slot || cpu->pend_switches >= PEND_SWITCHES_MAX)
+		pend_for(cpu, slot);
 	if (cpu->since_ns && now > cpu->since_ns)
-		__sync_fetch_and_add(&s->run_ns, now - cpu->since_ns);
+		STORE(cpu->pend_run_ns,
+		      cpu->pend_run_ns + (now - cpu->since_ns));
 	if (waited > cpu->wait_base_ns)
-		__sync_fetch_and_add(&s->wait_ns, waited - cpu->wait_base_ns);
+		STORE(cpu->pend_wait_ns,
+		      cpu->pend_wait_ns + (waited - cpu->wait_base_ns));
 	if (switched)
-		__sync_fetch_and_add(&s->nr_switches, 1);
+		STORE(cpu->pend_switches, cpu->pend_switches + 1);
+}
+
+/* @now in the scheduler clock: a new pair of readings when due. */
+static __always_inline void calibrate(struct load_probe_cpu *cpu, __u64 now)
+{
+	if (cpu->clock_ns && now - cpu->clock_ns < LOAD_PROBE_CALIBRATE_NS)
+		return;
+	STORE(cpu->seq, cpu->seq + 1);
+	STORE(cpu->clock_ns, now);
+	STORE(cpu->mono_ns, bpf_ktime_get_ns());
+	STORE(cpu->seq, cpu->seq + 1);
 }
 
 /*
@@ -150,12 +228,18 @@ int BPF_PROG(llms_attach, struct cgroup *dst, const char *path,
 
 	if (task->pid != pid)
 		return 0;
-	slot = slot_of(task);
-	cpu_id = bpf_get_smp_processor_id();
+	cpu_id = task->thread_info.cpu;
 	cpu = bpf_map_lookup_elem(&oncpu, &cpu_id);
-	if (!slot || !cpu)
+	if (!cpu)
 		return 0;
-	now = bpf_ktime_get_ns();
+	slot = slot_of(cpu, task);
+	/*
+	 * The scheduler clock now, from the CPU's last pair of readings;
+	 * before its first, the task is counted from its next switch in.
+	 */
+	if (!slot || !cpu->clock_ns)
+		return 0;
+	now = cpu->clock_ns + (bpf_ktime_get_ns() - cpu->mono_ns);
 	/* From another agent's cgroup: what it ran there is that one's. */
 	if (cpu->slot)
 		charge(cpu, cpu->slot, task, now, false);
@@ -169,7 +253,7 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(llms_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next, unsigned int prev_state)
 {
-	__u32 cpu_id = bpf_get_smp_processor_id(), slot, was;
+	__u32 cpu_id = prev->thread_info.cpu, slot, was;
 	struct load_probe_cpu *cpu;
 	__u64 now;
 
@@ -177,13 +261,19 @@ int BPF_PROG(llms_switch, bool preempt, struct task_struct *prev,
 	if (!cpu)
 		return 0;
 	was = cpu->slot;
-	slot = next->pid ? slot_of(next) : 0;
+	slot = next->pid ? slot_of(cpu, next) : 0;
 	/* Neither the task leaving nor the one coming is an agent's. */
 	if (!was && !slot)
 		return 0;
-	now = bpf_ktime_get_ns();
+	/*
+	 * The scheduler clock of this switch: the classes set exec_start
+	 * to it when they put the task leaving (all but idle's) and when
+	 * they set the one coming.
+	 */
+	now = next->pid ? next->se.exec_start : prev->se.exec_start;
 	if (was)
 		charge(cpu, was, prev, now, true);
+	calibrate(cpu, now);
 	cpu->wait_base_ns = next->sched_info.run_delay;
 	STORE(cpu->since_ns, now);
 	STORE(cpu->slot, slot);

@@ -20,9 +20,10 @@
 
 /*
  * One agent's counters ("loads", indexed by the slot the loader gave the
- * agent in "agents"), added to atomically by every CPU.  Counters only
- * grow; the loader takes differences.  One cache line each, so that CPUs
- * charging different agents do not share a line.
+ * agent in "agents").  Counters only grow; the loader takes differences.
+ * A CPU adds to them only when it stops charging one agent for another
+ * (struct load_probe_cpu's pending counters), atomically, as other CPUs
+ * may add to the same agent.  One cache line each.
  * @run_ns: time its tasks ran on a CPU (runs that ended).
  * @wait_ns: time its tasks were runnable but not running (woken, or
  *	preempted, until they got a CPU again): run-queue latency, summed
@@ -40,21 +41,77 @@ struct load_probe_stat {
 };
 
 /*
- * What one CPU runs ("oncpu", indexed by CPU): since when (@since_ns,
- * CLOCK_MONOTONIC) and for which agent (@slot, 0: none of ours).  The
- * program writes @since_ns before @slot, and x86 keeps stores in order
- * (the only target built): a reader that catches a switch half-written
- * charges at most the few nanoseconds between the two stores to the
- * agent leaving.  @wait_base_ns is the running task's run_delay when it
- * got the CPU, which the program alone uses: the waiting that ended then
- * is what the task's run_delay has grown by when it leaves.
+ * A leaf cgroup whose agent a CPU looked up (see struct load_probe_cpu):
+ * @serial is the cgroup's serial_nr (0: none yet), never given twice in a
+ * boot, so an entry cannot be taken for a folder made later at the same
+ * address; @slot its agent's slot (0: none of ours); @gen the CPU's
+ * @gen when it was looked up.
+ */
+struct load_probe_leaf {
+	__u64 serial;
+	__u32 slot;
+	__u32 gen;
+};
+
+#define LOAD_PROBE_LEAVES	4
+
+/*
+ * One CPU ("oncpu", indexed by CPU), written by that CPU alone but for
+ * @gen (the programs run with preemption off and never from an
+ * interrupt).  Times are in the CPU's scheduler clock (its run queue's
+ * clock_task, which the scheduler has just read at every switch and
+ * which a task's sum_exec_runtime grows by), but for @mono_ns.
+ *
+ * What it runs: since when (@since_ns) and for which agent (@slot, 0:
+ * none of ours).  The program writes @since_ns before @slot, and x86
+ * keeps stores in order (the only target built): a reader that catches a
+ * switch half-written charges at most the few nanoseconds between the two
+ * stores to the agent leaving.  @clock_ns and @mono_ns are one reading of
+ * the scheduler clock and of CLOCK_MONOTONIC, taken again every
+ * LOAD_PROBE_CALIBRATE_NS: the reader turns @since_ns into CLOCK_MONOTONIC
+ * with them (the two clocks drift apart by the kernel's NTP correction,
+ * at most 500 ppm).
+ *
+ * What it has charged and not yet added to "loads": @pend_run_ns,
+ * @pend_wait_ns and @pend_switches, all for the agent in @pend_slot (0:
+ * none).  A switch adds to them with plain stores to this line; only
+ * when the CPU charges another agent does it add them to "loads" (the
+ * atomic adds, and the other agent's line), clear them and take the new
+ * agent.  @seq is odd while it does that or takes a new clock reading; a
+ * reader that sees @seq odd, or changed across its reads, reads again.
+ * The loader reads "loads" before these, so that an amount moved between
+ * the two is missed for one step, never counted twice.
+ *
+ * @wait_base_ns is the running task's run_delay when it got the CPU,
+ * which the program alone uses: the waiting that ended then is what the
+ * task's run_delay has grown by when it leaves.
+ *
+ * @leaf keeps the agents of the last leaves this CPU switched to, by
+ * serial number modulo LOAD_PROBE_LEAVES: a switch to a task of a leaf
+ * found there costs no walk up the cgroups and no hash lookup.  The
+ * loader adds one to every CPU's @gen after every change to "agents",
+ * which makes every entry look again.
+ *
+ * Three cache lines: the first is what the loader reads.
  */
 struct load_probe_cpu {
 	__u64 since_ns;
 	__u32 slot;
-	__u32 __pad0;
+	__u32 seq;
+	__u32 pend_slot;
+	__u32 pend_switches;
+	__u64 pend_run_ns;
+	__u64 pend_wait_ns;
+	__u64 clock_ns;
+	__u64 mono_ns;
 	__u64 wait_base_ns;
-	__u64 __pad[5];
+	__u32 gen;
+	__u32 __pad0;
+	struct load_probe_leaf leaf[LOAD_PROBE_LEAVES];
+	__u64 __pad1[7];
 };
+
+/* How often a CPU reads CLOCK_MONOTONIC beside its scheduler clock. */
+#define LOAD_PROBE_CALIBRATE_NS	(64ULL * 1000 * 1000)
 
 #endif /* LLMSCHED_BPF_LOAD_PROBE_H */

@@ -36,6 +36,12 @@
 #include "loadprobe.h"
 #include "log.h"
 
+/* The program and this file share the layout; the CPUs' records are lines. */
+_Static_assert(sizeof(struct load_probe_cpu) % 64 == 0,
+	       "struct load_probe_cpu is whole cache lines");
+_Static_assert(sizeof(struct load_probe_stat) == 64,
+	       "struct load_probe_stat is one cache line");
+
 #define NSEC_PER_USEC	1000ULL
 #define NSEC_PER_MSEC	1000000ULL
 /*
@@ -89,9 +95,13 @@ struct llmsd_load {
 	struct load_probe_bpf *skel;
 	int agents_fd;
 	int ncpus;
-	/* The probe's "loads" and "oncpu", mapped read-only. */
+	/*
+	 * The probe's "loads", mapped read-only, and "oncpu", of which
+	 * the loader writes each CPU's gen.
+	 */
 	const struct load_probe_stat *loads;
-	const struct load_probe_cpu *oncpu;
+	struct load_probe_cpu *oncpu;
+	uint32_t gen;
 	size_t loads_len, oncpu_len;
 	/* Slots of "loads" given to an agent; the next one to try. */
 	bool slot_used[LOAD_PROBE_MAX_AGENTS + 1];
@@ -192,7 +202,7 @@ static void unmap_probe(struct llmsd_load *lp)
 	if (lp->loads && lp->loads != MAP_FAILED)
 		munmap((void *)lp->loads, lp->loads_len);
 	if (lp->oncpu && lp->oncpu != MAP_FAILED)
-		munmap((void *)lp->oncpu, lp->oncpu_len);
+		munmap(lp->oncpu, lp->oncpu_len);
 	lp->loads = NULL;
 	lp->oncpu = NULL;
 }
@@ -241,7 +251,7 @@ static int open_probe(struct llmsd_load *lp, struct llms_error **err)
 	lp->oncpu_len = map_len((size_t)lp->ncpus, sizeof(*lp->oncpu));
 	lp->loads = mmap(NULL, lp->loads_len, PROT_READ, MAP_SHARED,
 			 bpf_map__fd(skel->maps.loads), 0);
-	lp->oncpu = mmap(NULL, lp->oncpu_len, PROT_READ, MAP_SHARED,
+	lp->oncpu = mmap(NULL, lp->oncpu_len, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 bpf_map__fd(skel->maps.oncpu), 0);
 	if (lp->loads == MAP_FAILED || lp->oncpu == MAP_FAILED) {
 		ret = errno;
@@ -314,6 +324,19 @@ static void close_state(struct agent_state *s)
 }
 
 /*
+ * "agents" changed: the CPUs' tables of leaves look their agents up
+ * again.  After the change, which the system call has made visible.
+ */
+static void agents_changed(struct llmsd_load *lp)
+{
+	int c;
+
+	lp->gen++;
+	for (c = 0; c < lp->ncpus; c++)
+		__atomic_store_n(&lp->oncpu[c].gen, lp->gen, __ATOMIC_RELEASE);
+}
+
+/*
  * A slot of "loads" for @s, listed in the probe's "agents".  Slots are
  * handed out round the table, so that one let go is taken again last:
  * a run the probe still charged to its old agent is then long counted.
@@ -332,6 +355,7 @@ static int give_slot(struct llmsd_load *lp, struct agent_state *s,
 	if (bpf_map_update_elem(lp->agents_fd, &s->cgid, &slot, BPF_ANY))
 		return llms_error_set(err, errno,
 				      "listing the agent in the load probe");
+	agents_changed(lp);
 	lp->slot_used[slot] = true;
 	lp->next_slot = slot % LOAD_PROBE_MAX_AGENTS + 1;
 	s->slot = slot;
@@ -406,9 +430,10 @@ static void forget_unseen(struct llmsd_load *lp)
 			 */
 			if (!bpf_map_lookup_elem(lp->agents_fd,
 						 &lp->agents[i].cgid, &listed) &&
-			    listed == lp->agents[i].slot)
-				bpf_map_delete_elem(lp->agents_fd,
-						    &lp->agents[i].cgid);
+			    listed == lp->agents[i].slot &&
+			    !bpf_map_delete_elem(lp->agents_fd,
+						 &lp->agents[i].cgid))
+				agents_changed(lp);
 			lp->slot_used[lp->agents[i].slot] = false;
 		}
 		close_state(&lp->agents[i]);
@@ -430,29 +455,88 @@ static void read_probe(const struct llmsd_load *lp, struct agent_state *s)
 	s->cur_switches = __atomic_load_n(&st->nr_switches, __ATOMIC_ACQUIRE);
 }
 
+/* What one CPU holds for the agents (struct load_probe_cpu), at one time. */
+struct cpu_view {
+	uint32_t slot, pend_slot;
+	uint64_t since_ns, clock_ns, mono_ns;
+	uint64_t pend_run, pend_wait, pend_switches;
+};
+
 /*
- * Each CPU's run going on, to the agent it runs for, read after the
- * ended runs: a run that ends between the two reads is then missing from
- * this step (and counted in the next), never counted twice.
+ * A consistent view of @cpu, false when it stayed in the middle of an
+ * update for all the tries (its charges then wait for the next step).
+ * The program writes each field with one store, and x86 keeps stores and
+ * loads in order: the fences only keep the compiler from moving the reads
+ * across the two reads of @seq.
+ */
+static bool read_cpu(const struct load_probe_cpu *cpu, struct cpu_view *v)
+{
+	uint32_t seq;
+	int tries;
+
+	for (tries = 0; tries < 64; tries++) {
+		seq = __atomic_load_n(&cpu->seq, __ATOMIC_ACQUIRE);
+		if (seq & 1)
+			continue;
+		v->pend_slot = __atomic_load_n(&cpu->pend_slot, __ATOMIC_RELAXED);
+		v->pend_run = __atomic_load_n(&cpu->pend_run_ns, __ATOMIC_RELAXED);
+		v->pend_wait = __atomic_load_n(&cpu->pend_wait_ns,
+					       __ATOMIC_RELAXED);
+		v->pend_switches = __atomic_load_n(&cpu->pend_switches,
+						   __ATOMIC_RELAXED);
+		v->slot = __atomic_load_n(&cpu->slot, __ATOMIC_ACQUIRE);
+		v->since_ns = __atomic_load_n(&cpu->since_ns, __ATOMIC_RELAXED);
+		v->clock_ns = __atomic_load_n(&cpu->clock_ns, __ATOMIC_RELAXED);
+		v->mono_ns = __atomic_load_n(&cpu->mono_ns, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&cpu->seq, __ATOMIC_RELAXED) == seq)
+			return true;
+	}
+	return false;
+}
+
+/* The agent that holds @slot in this step's reading, or NULL. */
+static struct agent_state *reading_slot(struct llmsd_load *lp, uint32_t slot)
+{
+	size_t i;
+
+	if (!slot)
+		return NULL;
+	for (i = 0; i < lp->nagents; i++)
+		if (lp->agents[i].cur_ok && lp->agents[i].slot == slot)
+			return &lp->agents[i];
+	return NULL;
+}
+
+/*
+ * Each CPU's charges not yet in "loads", and its run going on, to the
+ * agents they are for, read after "loads": an amount that moves to
+ * "loads", or a run that ends, between the two reads is then missing
+ * from this step (and counted in the next), never counted twice.
  */
 static void add_current(struct llmsd_load *lp, uint64_t now_ns)
 {
-	size_t i;
+	struct agent_state *s;
+	struct cpu_view v;
+	uint64_t since;
 	int c;
 
 	for (c = 0; c < lp->ncpus; c++) {
-		const struct load_probe_cpu *cpu = &lp->oncpu[c];
-		uint32_t slot = __atomic_load_n(&cpu->slot, __ATOMIC_ACQUIRE);
-		uint64_t since = __atomic_load_n(&cpu->since_ns,
-						 __ATOMIC_ACQUIRE);
-
-		if (!slot || !since || now_ns <= since)
+		if (!read_cpu(&lp->oncpu[c], &v))
 			continue;
-		for (i = 0; i < lp->nagents; i++)
-			if (lp->agents[i].cur_ok && lp->agents[i].slot == slot) {
-				lp->agents[i].cur_run += now_ns - since;
-				break;
-			}
+		s = reading_slot(lp, v.pend_slot);
+		if (s) {
+			s->cur_run += v.pend_run;
+			s->cur_wait += v.pend_wait;
+			s->cur_switches += v.pend_switches;
+		}
+		s = reading_slot(lp, v.slot);
+		if (!s || !v.since_ns || !v.clock_ns)
+			continue;
+		/* The run's start in CLOCK_MONOTONIC, by the CPU's pair. */
+		since = v.mono_ns + (int64_t)(v.since_ns - v.clock_ns);
+		if ((int64_t)(now_ns - since) > 0)
+			s->cur_run += now_ns - since;
 	}
 }
 

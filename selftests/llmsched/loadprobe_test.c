@@ -550,6 +550,75 @@ TEST_F_TIMEOUT(loadprobe, waiting_of_loops_sharing_cpus_matches_schedstat,
 	du_busy_stop(EXTRA("busy-0"), 4, pids);
 }
 
+/*
+ * Two agents whose loops share one CPU: a (1 CPU) and b (a quarter of a
+ * CPU, which cpu.max holds it to), so that the CPU goes from one to the
+ * other at nearly every switch and each has a share of its own: b 250
+ * ms a second, a the rest.  What the probe charged each over 3 s is what
+ * its cpu.stat says it used (a charge to the wrong agent, or one lost
+ * when the CPU goes to the other, would show), and it counted the
+ * switches of both.
+ */
+TEST_F_TIMEOUT(loadprobe, agents_sharing_a_cpu_are_each_charged_their_own,
+	       120)
+{
+	static const char *const names[2] = { "a-0", "b-0" };
+	/*
+	 * a's loops join its agent process's leaf, which the probe saw
+	 * before the daemon listed the agent: what the probe took it for
+	 * then must not stick.
+	 */
+	static const char *const leaves[2] = { ROOT "/a-0/agent",
+					       EXTRA("b-0") };
+	long long run[2][2], used[2][2], d, r;
+	char text[8192], key[16];
+	pid_t pids[2][2];
+	cpu_set_t one;
+	int i, k, t;
+
+	ASSERT_EQ(0, du_daemon_start(self->dir, self->conf, ROOT, "",
+				     "[agent a]\ncpu = 1\nmemory = 256M\n"
+				     "[agent b]\ncpu = 250m\nmemory = 256M\n",
+				     &self->daemon));
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	for (k = 0; k < 2; k++) {
+		ASSERT_EQ(0, du_busy_start(leaves[k], 2, pids[k]));
+		for (i = 0; i < 2; i++)
+			ASSERT_EQ(0, sched_setaffinity(pids[k][i], sizeof(one),
+						       &one));
+	}
+	sleep(1);
+	for (t = 0; t < 2; t++) {
+		if (t)
+			sleep(3);
+		ASSERT_EQ(0, next_load_json(self->dir, text, sizeof(text)));
+		for (k = 0; k < 2; k++) {
+			used[k][t] = (long long)usage_usec(names[k]);
+			snprintf(key, sizeof(key), "\"%s\"", names[k]);
+			ASSERT_NE(NULL, strstr(text, key)) TH_LOG("%s", text);
+			run[k][t] = json_number(strstr(text, key), "run_usec");
+			ASSERT_LE(0, run[k][t]);
+			if (t)
+				EXPECT_LT(0, json_number(strstr(text, key),
+							 "switches"));
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		r = run[k][1] - run[k][0];
+		d = used[k][1] - used[k][0];
+		figure("# %s ran in 3 s: probe %lld ms, cpu.stat %lld ms\n",
+		       names[k], r / 1000, d / 1000);
+		EXPECT_GE(d / 10 + 100000, llabs(r - d)) TH_LOG("%s", names[k]);
+	}
+	/* Each had a share of its own: b the quarter cpu.max holds it to. */
+	EXPECT_LT(1000000, used[0][1] - used[0][0]);
+	EXPECT_LT(300000, used[1][1] - used[1][0]);
+	EXPECT_GT(1000000, used[1][1] - used[1][0]);
+	for (k = 0; k < 2; k++)
+		du_busy_stop(leaves[k], 2, pids[k]);
+}
+
 /* The busy agent's CPU reservation, as the module has it; 0 on error. */
 static __u64 reserved_cpu(int fd, __u32 id)
 {
