@@ -13,6 +13,8 @@
 
 #define LLMS_AGENT_LIST_MAX	1024
 #define LLMS_LOAD_ENTRIES_MAX	4096
+/* Entries a LOAD_REPORT takes on the stack (8 bytes each); more, kvmalloc. */
+#define LLMS_LOAD_ENTRIES_ON_STACK	32
 #define LLMS_LOAD_MAX		65535
 
 /* Under the lock: @agent's state as the uAPI names it. */
@@ -186,7 +188,7 @@ long llms_ioc_load_report(struct llms_file *lf, void *arg,
 			  struct llms_ucmd *ucmd)
 {
 	struct llmsched_load_report *req = arg;
-	struct llmsched_load_entry *entries;
+	struct llmsched_load_entry few[LLMS_LOAD_ENTRIES_ON_STACK], *entries;
 	void __user *uentries = u64_to_user_ptr(req->entries_ptr);
 	struct llms_agent *agent;
 	u64 now;
@@ -205,13 +207,23 @@ long llms_ioc_load_report(struct llms_file *lf, void *arg,
 	     req->interval_ns > LLMSCHED_LOAD_INTERVAL_MAX_NS))
 		return -EINVAL;
 
-	entries = kvmalloc_array(req->count, sizeof(*entries), GFP_KERNEL);
+	/* One report every few ms: a small one allocates nothing. */
+	entries = req->count <= ARRAY_SIZE(few) ? few :
+		  kvmalloc_array(req->count, sizeof(*entries), GFP_KERNEL);
 	if (!entries)
 		return -ENOMEM;
-	for (i = 0; i < req->count && !ret; i++)
-		ret = copy_struct_from_user(&entries[i], sizeof(entries[i]),
-					    uentries + (size_t)i * req->entry_size,
-					    req->entry_size);
+	if (req->entry_size == sizeof(*entries)) {
+		if (copy_from_user(entries, uentries,
+				   (size_t)req->count * sizeof(*entries)))
+			ret = -EFAULT;
+	} else {
+		for (i = 0; i < req->count && !ret; i++)
+			ret = copy_struct_from_user(&entries[i],
+						    sizeof(entries[i]),
+						    uentries + (size_t)i *
+						    req->entry_size,
+						    req->entry_size);
+	}
 	for (i = 0; i < req->count && !ret; i++)
 		if (entries[i].load > LLMS_LOAD_MAX)
 			ret = -EINVAL;
@@ -233,6 +245,7 @@ long llms_ioc_load_report(struct llms_file *lf, void *arg,
 	lsc_dispatch(&llmsched.eng, now);
 	spin_unlock(&llmsched.lock);
 out:
-	kvfree(entries);
+	if (entries != few)
+		kvfree(entries);
 	return ret;
 }

@@ -572,6 +572,10 @@ TEST_F(agent, load_report_checks)
 {
 	struct ls_agent *a = &self->a[0], *b = &self->a[1];
 	struct llmsched_load_entry e[4097];
+	struct {
+		struct llmsched_load_entry e;
+		__u64 tail;
+	} wide[33];
 	char path[64];
 	__u64 v;
 	unsigned int i;
@@ -619,6 +623,26 @@ TEST_F(agent, load_report_checks)
 	ASSERT_EQ(0, load_report(self->fd, e, 2, sizeof(e[0])));
 	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
 	EXPECT_EQ(65535ULL, v);
+	/*
+	 * Either side of the 32 entries a call takes on the stack, in this
+	 * version's size and in a newer one's with a zero tail: the last
+	 * entry of an agent is the one it keeps.
+	 */
+	for (i = 0; i < 33; i++) {
+		e[i].agent_id = a->id;
+		e[i].load = 400 + i;
+		wide[i].e = e[i];
+		wide[i].tail = 0;
+	}
+	for (i = 32; i <= 33; i++) {
+		ASSERT_EQ(0, load_report(self->fd, e, i, sizeof(e[0])));
+		ASSERT_EQ(0, ls_sysfs_u64(path, &v));
+		EXPECT_EQ(400ULL + i - 1, v);
+		ASSERT_EQ(0, load_report(self->fd, &wide[0].e, i,
+					 sizeof(wide[0])));
+		ASSERT_EQ(0, ls_sysfs_u64(path, &v));
+		EXPECT_EQ(400ULL + i - 1, v);
+	}
 	/* The largest report. */
 	for (i = 0; i < 4096; i++) {
 		e[i].agent_id = i & 1 ? a->id : 0x7ffffff0 - i;
