@@ -714,6 +714,12 @@ TEST_F_TIMEOUT(stress, unregister_and_fetch_never_both_win, 240)
 			pthread_join(r.th, NULL);
 		}
 		ls_agent_destroy(a);
+		/*
+		 * Lost with a fetched task, it keeps its reservation until
+		 * its fence (the module looks every 20 ms): rounds faster
+		 * than that would fill the host with fencing agents.
+		 */
+		ASSERT_EQ(0, ls_wait_no_fencing(self->fd, 5000));
 		ASSERT_LE(0, ls_cancel_all(self->fd));
 	}
 	TH_LOG("%d rounds: UNREGISTER first %d, FETCH first %d, both %d",
