@@ -152,48 +152,46 @@ static __always_inline __u32 slot_of(struct load_probe_cpu *cpu,
 
 /*
  * What @cpu holds for its pending agent goes to "loads", and @slot
- * becomes its pending agent, under an odd @seq (struct load_probe_cpu).
+ * becomes its pending agent.  Under an odd @seq (update_begin()).
  */
 static __always_inline void pend_for(struct load_probe_cpu *cpu, __u32 slot)
 {
 	__u32 was = cpu->pend_slot;
 	struct load_probe_stat *s;
 
-	if (!was) {
-		STORE(cpu->pend_slot, slot);
-		return;
+	if (was) {
+		s = bpf_map_lookup_elem(&loads, &was);
+		if (s) {
+			__sync_fetch_and_add(&s->run_ns, cpu->pend_run_ns);
+			__sync_fetch_and_add(&s->wait_ns, cpu->pend_wait_ns);
+			__sync_fetch_and_add(&s->nr_switches,
+					     cpu->pend_switches);
+		}
+		STORE(cpu->pend_run_ns, 0);
+		STORE(cpu->pend_wait_ns, 0);
+		STORE(cpu->pend_switches, 0);
 	}
-	STORE(cpu->seq, cpu->seq + 1);
-	s = bpf_map_lookup_elem(&loads, &was);
-	if (s) {
-		__sync_fetch_and_add(&s->run_ns, cpu->pend_run_ns);
-		__sync_fetch_and_add(&s->wait_ns, cpu->pend_wait_ns);
-		__sync_fetch_and_add(&s->nr_switches, cpu->pend_switches);
-	}
-	STORE(cpu->pend_run_ns, 0);
-	STORE(cpu->pend_wait_ns, 0);
-	STORE(cpu->pend_switches, 0);
 	STORE(cpu->pend_slot, slot);
-	STORE(cpu->seq, cpu->seq + 1);
 }
 
 /*
- * The CPU ran @prev for the agent in @slot since @cpu->since_ns: charge
- * that span, the wait that ended when the span began, and, when @prev
- * leaves the CPU (@switched), the switch.  What is pending for another
- * agent, or enough switches that the count would wrap, goes first.
+ * The CPU ran @prev for the agent in @slot from @cpu->since_ns to @end:
+ * charge that span, the wait that ended when the span began, and, when
+ * @prev leaves the CPU (@switched), the switch.  What is pending for
+ * another agent, or enough switches that the count would wrap, goes
+ * first.  Under an odd @seq.
  */
 static __always_inline void charge(struct load_probe_cpu *cpu, __u32 slot,
-				   struct task_struct *prev, __u64 now,
+				   struct task_struct *prev, __u64 end,
 				   bool switched)
 {
 	__u64 waited = prev->sched_info.run_delay;
 
 	if (cpu->pend_slot != slot || cpu->pend_switches >= PEND_SWITCHES_MAX)
 		pend_for(cpu, slot);
-	if (cpu->since_ns && now > cpu->since_ns)
+	if (cpu->since_ns && end > cpu->since_ns)
 		STORE(cpu->pend_run_ns,
-		      cpu->pend_run_ns + (now - cpu->since_ns));
+		      cpu->pend_run_ns + (end - cpu->since_ns));
 	if (waited > cpu->wait_base_ns)
 		STORE(cpu->pend_wait_ns,
 		      cpu->pend_wait_ns + (waited - cpu->wait_base_ns));
@@ -201,14 +199,32 @@ static __always_inline void charge(struct load_probe_cpu *cpu, __u32 slot,
 		STORE(cpu->pend_switches, cpu->pend_switches + 1);
 }
 
-/* @now in the scheduler clock: a new pair of readings when due. */
+/*
+ * @now in the scheduler clock: a new pair of readings when due.  Under
+ * an odd @seq.
+ */
 static __always_inline void calibrate(struct load_probe_cpu *cpu, __u64 now)
 {
 	if (cpu->clock_ns && now - cpu->clock_ns < LOAD_PROBE_CALIBRATE_NS)
 		return;
-	STORE(cpu->seq, cpu->seq + 1);
 	STORE(cpu->clock_ns, now);
 	STORE(cpu->mono_ns, bpf_ktime_get_ns());
+}
+
+/*
+ * Everything a program changes in @cpu that the loader reads lies
+ * between these two: the loader takes none of it while @seq is odd, nor
+ * across a change of @seq, so that it never sees a run both ended
+ * (pending) and going on (@since_ns), nor pending amounts already in
+ * "loads".
+ */
+static __always_inline void update_begin(struct load_probe_cpu *cpu)
+{
+	STORE(cpu->seq, cpu->seq + 1);
+}
+
+static __always_inline void update_end(struct load_probe_cpu *cpu)
+{
 	STORE(cpu->seq, cpu->seq + 1);
 }
 
@@ -233,19 +249,24 @@ int BPF_PROG(llms_attach, struct cgroup *dst, const char *path,
 	if (!cpu)
 		return 0;
 	slot = slot_of(cpu, task);
-	/*
-	 * The scheduler clock now, from the CPU's last pair of readings;
-	 * before its first, the task is counted from its next switch in.
-	 */
-	if (!slot || !cpu->clock_ns)
+	if (!slot)
 		return 0;
-	now = cpu->clock_ns + (bpf_ktime_get_ns() - cpu->mono_ns);
+	/*
+	 * The scheduler clock of the move: moving a running task to
+	 * another cpu cgroup (sched_move_task()) puts it and sets it again,
+	 * and sets exec_start; within one, it is its last update, at most
+	 * a tick ago, which the new agent is then charged.
+	 */
+	now = task->se.exec_start;
+	update_begin(cpu);
 	/* From another agent's cgroup: what it ran there is that one's. */
 	if (cpu->slot)
 		charge(cpu, cpu->slot, task, now, false);
+	calibrate(cpu, now);
 	cpu->wait_base_ns = task->sched_info.run_delay;
 	STORE(cpu->since_ns, now);
 	STORE(cpu->slot, slot);
+	update_end(cpu);
 	return 0;
 }
 
@@ -255,7 +276,7 @@ int BPF_PROG(llms_switch, bool preempt, struct task_struct *prev,
 {
 	__u32 cpu_id = prev->thread_info.cpu, slot, was;
 	struct load_probe_cpu *cpu;
-	__u64 now;
+	__u64 end, start;
 
 	cpu = bpf_map_lookup_elem(&oncpu, &cpu_id);
 	if (!cpu)
@@ -266,17 +287,22 @@ int BPF_PROG(llms_switch, bool preempt, struct task_struct *prev,
 	if (!was && !slot)
 		return 0;
 	/*
-	 * The scheduler clock of this switch: the classes set exec_start
-	 * to it when they put the task leaving (all but idle's) and when
-	 * they set the one coming.
+	 * The scheduler clock: the classes set exec_start when they put
+	 * the task leaving (update_curr(), all but idle's) and when they
+	 * set the one coming.  The two differ when the CPU balanced before
+	 * it picked (the lock is let go, the clock read again): the time
+	 * between is neither task's, as cpu.stat has it.
 	 */
-	now = next->pid ? next->se.exec_start : prev->se.exec_start;
+	end = prev->pid ? prev->se.exec_start : next->se.exec_start;
+	start = next->pid ? next->se.exec_start : end;
+	update_begin(cpu);
 	if (was)
-		charge(cpu, was, prev, now, true);
-	calibrate(cpu, now);
+		charge(cpu, was, prev, end, true);
+	calibrate(cpu, start);
 	cpu->wait_base_ns = next->sched_info.run_delay;
-	STORE(cpu->since_ns, now);
+	STORE(cpu->since_ns, start);
 	STORE(cpu->slot, slot);
+	update_end(cpu);
 	return 0;
 }
 

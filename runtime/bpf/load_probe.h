@@ -24,7 +24,8 @@
  * A CPU adds to them only when it stops charging one agent for another
  * (struct load_probe_cpu's pending counters), atomically, as other CPUs
  * may add to the same agent.  One cache line each.
- * @run_ns: time its tasks ran on a CPU (runs that ended).
+ * @run_ns: time its tasks ran on a CPU (runs that ended, and that their
+ *	CPU has since added here).
  * @wait_ns: time its tasks were runnable but not running (woken, or
  *	preempted, until they got a CPU again): run-queue latency, summed
  *	over tasks, as the scheduler counts it (sched_info.run_delay) and
@@ -63,24 +64,29 @@ struct load_probe_leaf {
  * which a task's sum_exec_runtime grows by), but for @mono_ns.
  *
  * What it runs: since when (@since_ns) and for which agent (@slot, 0:
- * none of ours).  The program writes @since_ns before @slot, and x86
- * keeps stores in order (the only target built): a reader that catches a
- * switch half-written charges at most the few nanoseconds between the two
- * stores to the agent leaving.  @clock_ns and @mono_ns are one reading of
- * the scheduler clock and of CLOCK_MONOTONIC, taken again every
- * LOAD_PROBE_CALIBRATE_NS: the reader turns @since_ns into CLOCK_MONOTONIC
- * with them (the two clocks drift apart by the kernel's NTP correction,
- * at most 500 ppm).
+ * none of ours).  @clock_ns and @mono_ns are one reading of the scheduler
+ * clock and of CLOCK_MONOTONIC, taken again every LOAD_PROBE_CALIBRATE_NS
+ * at a switch of an agent's task: the reader turns @since_ns into
+ * CLOCK_MONOTONIC with them.  The two clocks drift apart by the kernel's
+ * NTP correction (at most 500 ppm), and where the kernel leaves interrupt
+ * or steal time out of clock_task (CONFIG_IRQ_TIME_ACCOUNTING,
+ * CONFIG_PARAVIRT_TIME_ACCOUNTING), by that too: the span still running
+ * is then read a little long, and the step after its end finds the
+ * agent's count lower than last read and waits a step.
  *
  * What it has charged and not yet added to "loads": @pend_run_ns,
  * @pend_wait_ns and @pend_switches, all for the agent in @pend_slot (0:
  * none).  A switch adds to them with plain stores to this line; only
  * when the CPU charges another agent does it add them to "loads" (the
  * atomic adds, and the other agent's line), clear them and take the new
- * agent.  @seq is odd while it does that or takes a new clock reading; a
- * reader that sees @seq odd, or changed across its reads, reads again.
- * The loader reads "loads" before these, so that an amount moved between
- * the two is missed for one step, never counted twice.
+ * agent.
+ *
+ * @seq is odd while a program changes any of the above: a reader that
+ * sees it odd, or changed across its reads, reads again, so that it never
+ * sees a run both ended (pending) and going on (@since_ns).  The loader
+ * reads "loads" before these: an amount moved to "loads" between the two
+ * is missed for that step (all a CPU held for an agent, which then waits
+ * a step), never counted twice.
  *
  * @wait_base_ns is the running task's run_delay when it got the CPU,
  * which the program alone uses: the waiting that ended then is what the

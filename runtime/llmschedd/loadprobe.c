@@ -3,10 +3,12 @@
  * llmschedd's load measurement: the figure is defined in loadprobe.h.
  *
  * The probe's maps hold growing counters per agent; each step takes their
- * difference since the last.  A task that runs without a switch has its
- * time charged only when it leaves the CPU, so the step adds the time each
- * CPU has run its current agent since its last switch (the "oncpu" map),
- * which keeps a busy loop's figure steady between switches.
+ * difference since the last.  An agent's count is what its line of
+ * "loads" holds, plus what each CPU has charged it and not yet added
+ * there, plus the time each CPU has run it since its last switch (the
+ * "oncpu" map): a task that runs without a switch is charged only when
+ * it leaves the CPU, and this keeps a busy loop's figure steady between
+ * switches.
  *
  * The loop runs 100 times a second, so its cost is kept down: the probe's
  * maps are read through mmap(2), with no system call; the cgroup
@@ -469,8 +471,9 @@ static void forget_unseen(struct llmsd_load *lp)
 }
 
 /*
- * The probe's counters of @s as the map holds them: the time of runs that
- * ended.  The runs going on are added after (add_current()).  Each counter
+ * The probe's counters of @s as "loads" holds them: runs that ended and
+ * that their CPU has added there.  What the CPUs hold yet, and the runs
+ * going on, are added after (add_current()).  Each counter
  * is one aligned 64-bit word that the program adds to atomically.
  */
 static void read_probe(const struct llmsd_load *lp, struct agent_state *s)
@@ -492,9 +495,9 @@ struct cpu_view {
 /*
  * A consistent view of @cpu, false when it stayed in the middle of an
  * update for all the tries (its charges then wait for the next step).
- * The program writes each field with one store, and x86 keeps stores and
- * loads in order: the fences only keep the compiler from moving the reads
- * across the two reads of @seq.
+ * The program writes each field with one store, all between two bumps of
+ * @seq, and x86 keeps stores and loads in order: the fences only keep the
+ * compiler from moving the reads across the two reads of @seq.
  */
 static bool read_cpu(const struct load_probe_cpu *cpu, struct cpu_view *v)
 {

@@ -643,6 +643,15 @@ TEST_F(agent, load_report_checks)
 		ASSERT_EQ(0, ls_sysfs_u64(path, &v));
 		EXPECT_EQ(400ULL + i - 1, v);
 	}
+	/* Past the stack too: a bad pointer, a tail set in the last entry. */
+	EXPECT_FAILS(-EFAULT, load_report(self->fd, NULL, 33, sizeof(e[0])),
+		     "33 entries at NULL");
+	wide[32].tail = 1;
+	EXPECT_FAILS(-E2BIG, load_report(self->fd, &wide[0].e, 33,
+					 sizeof(wide[0])),
+		     "33 entries of 16 bytes, the last one's tail set");
+	ASSERT_EQ(0, ls_sysfs_u64(path, &v));
+	EXPECT_EQ(432ULL, v);
 	/* The largest report. */
 	for (i = 0; i < 4096; i++) {
 		e[i].agent_id = i & 1 ? a->id : 0x7ffffff0 - i;

@@ -432,6 +432,49 @@ static long long run_delay_ns(const char *agent)
 }
 
 /*
+ * The context switches of agent @agent's threads (voluntary and not, from
+ * /proc/TID/status), summed over its leaves; -1 when they cannot be read.
+ */
+static long long ctxt_switches(const char *agent)
+{
+	char pattern[256], line[128];
+	long long sum = 0, n;
+	glob_t g;
+	size_t i;
+
+	snprintf(pattern, sizeof(pattern), "%s/*/cgroup.threads", agent);
+	if (glob(pattern, 0, NULL, &g))
+		return -1;
+	for (i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "re");
+		int tid;
+
+		if (!f)
+			continue;
+		while (fscanf(f, "%d", &tid) == 1) {
+			char path[64];
+			FILE *st;
+
+			snprintf(path, sizeof(path), "/proc/%d/status", tid);
+			st = fopen(path, "re");
+			if (!st)
+				continue;
+			while (fgets(line, sizeof(line), st))
+				if (sscanf(line, "voluntary_ctxt_switches: %lld",
+					   &n) == 1 ||
+				    sscanf(line,
+					   "nonvoluntary_ctxt_switches: %lld",
+					   &n) == 1)
+					sum += n;
+			fclose(st);
+		}
+		fclose(f);
+	}
+	globfree(&g);
+	return sum;
+}
+
+/*
  * load.json as the daemon writes it next (every LLMSD_LOAD_DECIDE_MS),
  * read at once, so that a figure read beside it is of the same moment.
  */
@@ -556,8 +599,8 @@ TEST_F_TIMEOUT(loadprobe, waiting_of_loops_sharing_cpus_matches_schedstat,
  * other at nearly every switch and each has a share of its own: b 250
  * ms a second, a the rest.  What the probe charged each over 3 s is what
  * its cpu.stat says it used (a charge to the wrong agent, or one lost
- * when the CPU goes to the other, would show), and it counted the
- * switches of both.
+ * when the CPU goes to the other, would show), and the switches it
+ * counted are those of the agent's threads.
  */
 TEST_F_TIMEOUT(loadprobe, agents_sharing_a_cpu_are_each_charged_their_own,
 	       120)
@@ -570,7 +613,8 @@ TEST_F_TIMEOUT(loadprobe, agents_sharing_a_cpu_are_each_charged_their_own,
 	 */
 	static const char *const leaves[2] = { ROOT "/a-0/agent",
 					       EXTRA("b-0") };
-	long long run[2][2], used[2][2], d, r;
+	static const char *const folders[2] = { ROOT "/a-0", ROOT "/b-0" };
+	long long run[2][2], used[2][2], sw[2][2], ctxt[2][2], d, r;
 	char text[8192], key[16];
 	pid_t pids[2][2];
 	cpu_set_t one;
@@ -595,21 +639,29 @@ TEST_F_TIMEOUT(loadprobe, agents_sharing_a_cpu_are_each_charged_their_own,
 		ASSERT_EQ(0, next_load_json(self->dir, text, sizeof(text)));
 		for (k = 0; k < 2; k++) {
 			used[k][t] = (long long)usage_usec(names[k]);
+			ctxt[k][t] = ctxt_switches(folders[k]);
 			snprintf(key, sizeof(key), "\"%s\"", names[k]);
 			ASSERT_NE(NULL, strstr(text, key)) TH_LOG("%s", text);
 			run[k][t] = json_number(strstr(text, key), "run_usec");
+			sw[k][t] = json_number(strstr(text, key), "switches");
 			ASSERT_LE(0, run[k][t]);
-			if (t)
-				EXPECT_LT(0, json_number(strstr(text, key),
-							 "switches"));
+			ASSERT_LE(0, sw[k][t]);
+			ASSERT_LE(0, ctxt[k][t]);
 		}
 	}
 	for (k = 0; k < 2; k++) {
 		r = run[k][1] - run[k][0];
 		d = used[k][1] - used[k][0];
-		figure("# %s ran in 3 s: probe %lld ms, cpu.stat %lld ms\n",
-		       names[k], r / 1000, d / 1000);
-		EXPECT_GE(d / 10 + 100000, llabs(r - d)) TH_LOG("%s", names[k]);
+		figure("# %s ran in 3 s: probe %lld ms, cpu.stat %lld ms; switched out: probe %lld, its threads %lld\n",
+		       names[k], r / 1000, d / 1000, sw[k][1] - sw[k][0],
+		       ctxt[k][1] - ctxt[k][0]);
+		/* The same clock: a few ms apart at each end, read in turn. */
+		EXPECT_GE(d * 3 / 100 + 30000, llabs(r - d))
+		TH_LOG("%s", names[k]);
+		d = ctxt[k][1] - ctxt[k][0];
+		r = sw[k][1] - sw[k][0];
+		EXPECT_LT(100, d);
+		EXPECT_GE(d / 20 + 20, llabs(r - d)) TH_LOG("%s", names[k]);
 	}
 	/* Each had a share of its own: b the quarter cpu.max holds it to. */
 	EXPECT_LT(1000000, used[0][1] - used[0][0]);
