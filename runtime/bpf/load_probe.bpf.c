@@ -212,6 +212,20 @@ static __always_inline void calibrate(struct load_probe_cpu *cpu, __u64 now)
 }
 
 /*
+ * From @start (the scheduler clock), @cpu runs @p for the agent in @slot
+ * (0: none of ours).  Under an odd @seq.
+ */
+static __always_inline void run_begins(struct load_probe_cpu *cpu,
+				       struct task_struct *p, __u32 slot,
+				       __u64 start)
+{
+	calibrate(cpu, start);
+	cpu->wait_base_ns = p->sched_info.run_delay;
+	STORE(cpu->since_ns, start);
+	STORE(cpu->slot, slot);
+}
+
+/*
  * Everything a program changes in @cpu that the loader reads lies
  * between these two: the loader takes none of it while @seq is odd, nor
  * across a change of @seq, so that it never sees a run both ended
@@ -262,10 +276,7 @@ int BPF_PROG(llms_attach, struct cgroup *dst, const char *path,
 	/* From another agent's cgroup: what it ran there is that one's. */
 	if (cpu->slot)
 		charge(cpu, cpu->slot, task, now, false);
-	calibrate(cpu, now);
-	cpu->wait_base_ns = task->sched_info.run_delay;
-	STORE(cpu->since_ns, now);
-	STORE(cpu->slot, slot);
+	run_begins(cpu, task, slot, now);
 	update_end(cpu);
 	return 0;
 }
@@ -298,10 +309,7 @@ int BPF_PROG(llms_switch, bool preempt, struct task_struct *prev,
 	update_begin(cpu);
 	if (was)
 		charge(cpu, was, prev, end, true);
-	calibrate(cpu, start);
-	cpu->wait_base_ns = next->sched_info.run_delay;
-	STORE(cpu->since_ns, start);
-	STORE(cpu->slot, slot);
+	run_begins(cpu, next, slot, start);
 	update_end(cpu);
 	return 0;
 }

@@ -392,11 +392,12 @@ TEST_F_TIMEOUT(loadprobe, probe_that_cannot_load_falls_back_to_the_cgroups,
 }
 
 /*
- * The scheduler's own count of the time @agent's threads waited for a CPU
- * (the second field of /proc/TID/schedstat), summed over its leaves, in
- * ns; -1 when it cannot be read.
+ * @of_thread's figure for each thread of agent @agent (the threads of
+ * its leaves' cgroup.threads), summed; -1 when the leaves cannot be read.
+ * A thread gone before it is read counts nothing.
  */
-static long long run_delay_ns(const char *agent)
+static long long sum_over_threads(const char *agent,
+				  long long (*of_thread)(int tid))
 {
 	char pattern[256];
 	long long sum = 0;
@@ -412,66 +413,63 @@ static long long run_delay_ns(const char *agent)
 
 		if (!f)
 			continue;
-		while (fscanf(f, "%d", &tid) == 1) {
-			unsigned long long delay;
-			char path[64];
-			FILE *st;
-
-			snprintf(path, sizeof(path), "/proc/%d/schedstat", tid);
-			st = fopen(path, "re");
-			if (!st)
-				continue;
-			if (fscanf(st, "%*s %llu", &delay) == 1)
-				sum += (long long)delay;
-			fclose(st);
-		}
+		while (fscanf(f, "%d", &tid) == 1)
+			sum += of_thread(tid);
 		fclose(f);
 	}
 	globfree(&g);
 	return sum;
 }
 
+/* The time @tid waited for a CPU (/proc/TID/schedstat's second field). */
+static long long thread_run_delay(int tid)
+{
+	unsigned long long delay = 0;
+	char path[64];
+	FILE *st;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", tid);
+	st = fopen(path, "re");
+	if (!st)
+		return 0;
+	if (fscanf(st, "%*s %llu", &delay) != 1)
+		delay = 0;
+	fclose(st);
+	return (long long)delay;
+}
+
+/* @tid's context switches, voluntary and not (/proc/TID/status). */
+static long long thread_ctxt_switches(int tid)
+{
+	char path[64], line[128];
+	long long sum = 0, n;
+	FILE *st;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	st = fopen(path, "re");
+	if (!st)
+		return 0;
+	while (fgets(line, sizeof(line), st))
+		if (sscanf(line, "voluntary_ctxt_switches: %lld", &n) == 1 ||
+		    sscanf(line, "nonvoluntary_ctxt_switches: %lld", &n) == 1)
+			sum += n;
+	fclose(st);
+	return sum;
+}
+
 /*
- * The context switches of agent @agent's threads (voluntary and not, from
- * /proc/TID/status), summed over its leaves; -1 when they cannot be read.
+ * The scheduler's own count of the time @agent's threads waited for a CPU,
+ * summed over its leaves, in ns; -1 when it cannot be read.
  */
+static long long run_delay_ns(const char *agent)
+{
+	return sum_over_threads(agent, thread_run_delay);
+}
+
+/* The context switches of @agent's threads; -1 when they cannot be read. */
 static long long ctxt_switches(const char *agent)
 {
-	char pattern[256], line[128];
-	long long sum = 0, n;
-	glob_t g;
-	size_t i;
-
-	snprintf(pattern, sizeof(pattern), "%s/*/cgroup.threads", agent);
-	if (glob(pattern, 0, NULL, &g))
-		return -1;
-	for (i = 0; i < g.gl_pathc; i++) {
-		FILE *f = fopen(g.gl_pathv[i], "re");
-		int tid;
-
-		if (!f)
-			continue;
-		while (fscanf(f, "%d", &tid) == 1) {
-			char path[64];
-			FILE *st;
-
-			snprintf(path, sizeof(path), "/proc/%d/status", tid);
-			st = fopen(path, "re");
-			if (!st)
-				continue;
-			while (fgets(line, sizeof(line), st))
-				if (sscanf(line, "voluntary_ctxt_switches: %lld",
-					   &n) == 1 ||
-				    sscanf(line,
-					   "nonvoluntary_ctxt_switches: %lld",
-					   &n) == 1)
-					sum += n;
-			fclose(st);
-		}
-		fclose(f);
-	}
-	globfree(&g);
-	return sum;
+	return sum_over_threads(agent, thread_ctxt_switches);
 }
 
 /*
